@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark `signpost build` on generated corpora of 1,000 and 10,000 pages, and Hugo
+# on the same pages when `hugo` is installed. Prints median wall time and peak memory.
+#
+#   scripts/bench-build.sh [RUNS]        (default 5 runs per case)
+#
+# Everything is written to tmpfs (/dev/shm) so disk speed does not decide the result.
+set -euo pipefail
+runs=${1:-5}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+gen="$repo/../shared/bench/gen_corpus.py"
+[ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
+work=/dev/shm/signpost-bench
+mkdir -p "$work"
+cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+bin="$repo/target/release/signpost"
+
+# median of the first column, and the max of the second, over lines "seconds kilobytes"
+summarise() { sort -n | awk '{t[NR]=$1; if ($2>m) m=$2} END {printf "median %.2f s, peak %.0f MB\n", t[int((NR+1)/2)], m/1024}'; }
+
+for pages in 1000 10000; do
+  site="$work/plain-$pages"
+  if [ ! -f "$site/site.yaml" ]; then
+    rm -rf "$site"
+    python3 "$gen" --pages "$pages" --out "$site/content" --format plain >/dev/null
+    printf 'title: Benchmark corpus\nsidebar: main_sidebar\n' > "$site/site.yaml"
+    mkdir -p "$site/content/_data/sidebars"
+    printf 'entries:\n- title: sidebar\n  product: Benchmark\n  folders:\n  - title: Start\n    output: web\n    folderitems:\n    - title: Home\n      url: /index.html\n      output: web\n' \
+      > "$site/content/_data/sidebars/main_sidebar.yml"
+  fi
+  for cache in cold warm; do
+    results=""
+    for _ in $(seq "$runs"); do
+      [ "$cache" = cold ] && rm -rf "$site/.signpost-cache"
+      rm -rf "$work/out-$pages"
+      line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
+      results+="$line"$'\n'
+    done
+    printf 'signpost %6d pages, %s cache: ' "$pages" "$cache"
+    printf '%s' "$results" | summarise
+  done
+  if command -v hugo >/dev/null; then
+    hsite="$work/hugo-$pages"
+    [ -d "$hsite" ] || python3 "$gen" --pages "$pages" --out "$hsite" --format hugo >/dev/null
+    results=""
+    for _ in $(seq "$runs"); do
+      rm -rf "$work/hugo-out-$pages"
+      line=$( { /usr/bin/time -f '%e %M' hugo --quiet -s "$hsite" -d "$work/hugo-out-$pages" ; } 2>&1 | tail -1)
+      results+="$line"$'\n'
+    done
+    printf 'hugo     %6d pages:             ' "$pages"
+    printf '%s' "$results" | summarise
+  else
+    echo "hugo not installed: skipped the side-by-side run"
+  fi
+done

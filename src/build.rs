@@ -1,0 +1,112 @@
+//! `signpost build`: load, render in parallel, write atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::Highlighter;
+use crate::output::{write_atomically, MemorySink, Output};
+use crate::site::{render, LoadOptions, Site};
+
+/// Highlighted code blocks are cached here, under the site root.
+pub const CACHE_DIR: &str = ".signpost-cache";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub load: LoadOptions,
+    /// Output folder; `ROOT/public` by default.
+    pub out: Option<PathBuf>,
+    /// Run the checks of `signpost check` and write nothing if they find errors.
+    pub check: bool,
+}
+
+impl BuildOptions {
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.load.root.join("public"))
+    }
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub output: Output,
+    /// Shared pages a service replaced with its own: (service page, shared page).
+    pub overrides: Vec<(PathBuf, PathBuf)>,
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Diagnostics,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Problems in the site's files: exit status 1.
+    #[error("the site has errors")]
+    Content(Diagnostics),
+    /// The output could not be written: exit status 2.
+    #[error("cannot write the output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl BuildError {
+    pub fn diagnostics(&self) -> Diagnostics {
+        match self {
+            BuildError::Content(d) => d.clone(),
+            BuildError::Io(e) => Diagnostic::error("io", e.to_string()).into(),
+        }
+    }
+}
+
+/// Builds the site into its output folder; the previous output survives any failure.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let (site, mut diagnostics) = Site::load(&options.load).map_err(BuildError::Content)?;
+    let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
+    let out = options.out_dir();
+    let output = write_atomically(&out, |sink| {
+        let (output, render_diagnostics) = render::render(&site, sink, &highlighter);
+        diagnostics.extend(render_diagnostics);
+        if options.check && !diagnostics.has_errors() {
+            match crate::check::CheckOptions::for_site(&site) {
+                Ok(check) => diagnostics.extend(crate::check::check(&site, &output, &check)),
+                Err(problems) => diagnostics.extend(problems),
+            }
+        }
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(BuildError::Content(std::mem::take(&mut diagnostics)));
+        }
+        Ok(output)
+    })?;
+    // A cache that cannot be written only makes the next build slower.
+    let _ = highlighter.save();
+    diagnostics.sort();
+    Ok(BuildReport {
+        pages: output.pages.len(),
+        files: output.paths.len(),
+        output,
+        overrides: site.content.overrides.clone(),
+        diagnostics,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Builds in memory, for `serve` and `check`: nothing is written.
+pub fn build_in_memory(load: &LoadOptions) -> Result<(Site, Output, MemorySink, Diagnostics), Diagnostics> {
+    let (site, mut diagnostics) = Site::load(load)?;
+    let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
+    let sink = MemorySink::default();
+    let (output, render_diagnostics) = render::render(&site, &sink, &highlighter);
+    diagnostics.extend(render_diagnostics);
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let _ = highlighter.save();
+    Ok((site, output, sink, diagnostics))
+}
+
+/// Resolves `--root`, defaulting to the current folder.
+pub fn root_or_current(root: Option<&Path>) -> PathBuf {
+    root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,0 +1,401 @@
+//! `signpost check`: every link, anchor and stage link of a rendered site, checked
+//! against what the render recorded (links and anchors with their source positions),
+//! never by re-reading the HTML. `build` runs the same checks before it writes.
+//!
+//! `docs/check.md` lists the kinds of finding, their default severities and the JSON
+//! schema of `signpost check --format json`.
+
+mod links;
+mod pages;
+pub mod report;
+pub mod resolve;
+mod stages;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
+use crate::output::{Output, PageRecord};
+use crate::site::{LoadOptions, Site};
+use resolve::Resolver;
+
+/// What a finding is about. The kebab-case names are stable: they are the `kind` of the
+/// JSON output and the keys of `check:` in site.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    BrokenLink,
+    BrokenAnchor,
+    MissingImage,
+    MissingFile,
+    DuplicateId,
+    BrokenStageLink,
+    StageWithoutSection,
+    UnknownStage,
+    BrokenSidebarLink,
+    OrphanPage,
+    UnplacedProcess,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::BrokenLink,
+        Kind::BrokenAnchor,
+        Kind::MissingImage,
+        Kind::MissingFile,
+        Kind::DuplicateId,
+        Kind::BrokenStageLink,
+        Kind::StageWithoutSection,
+        Kind::UnknownStage,
+        Kind::BrokenSidebarLink,
+        Kind::OrphanPage,
+        Kind::UnplacedProcess,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::BrokenLink => "broken-link",
+            Kind::BrokenAnchor => "broken-anchor",
+            Kind::MissingImage => "missing-image",
+            Kind::MissingFile => "missing-file",
+            Kind::DuplicateId => "duplicate-id",
+            Kind::BrokenStageLink => "broken-stage-link",
+            Kind::StageWithoutSection => "stage-without-section",
+            Kind::UnknownStage => "unknown-stage",
+            Kind::BrokenSidebarLink => "broken-sidebar-link",
+            Kind::OrphanPage => "orphan-page",
+            Kind::UnplacedProcess => "unplaced-process",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Pages nothing reaches and processes placed nowhere still build a working site.
+    pub fn default_level(self) -> Level {
+        match self {
+            Kind::OrphanPage | Kind::UnplacedProcess => Level::Warning,
+            _ => Level::Error,
+        }
+    }
+}
+
+/// How a kind of finding is treated, as set in site.yaml's `check:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Error,
+    Warning,
+    Ignore,
+}
+
+impl Level {
+    fn parse(text: &str) -> Option<Level> {
+        match text.trim() {
+            "error" => Some(Level::Error),
+            "warning" => Some(Level::Warning),
+            "ignore" => Some(Level::Ignore),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Kinds whose level site.yaml changes; the others keep [`Kind::default_level`].
+    pub levels: BTreeMap<Kind, Level>,
+}
+
+impl CheckOptions {
+    /// The levels set in site.yaml's `check:` map; a kind or level that does not exist
+    /// is an error pointing at its line.
+    pub fn from_config(check: &BTreeMap<String, String>, root: &Path) -> Result<CheckOptions, Diagnostics> {
+        let mut options = CheckOptions::default();
+        let mut problems = Diagnostics::default();
+        let text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
+        let at = |key: &str| config_line(&text, key);
+        for (key, value) in check {
+            let Some(kind) = Kind::from_name(key) else {
+                let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                let hint = match nearest(key, names.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? the kinds are: {}", names.join(", ")),
+                    None => format!("the kinds are: {}", names.join(", ")),
+                };
+                problems.push(Diagnostic::error("config", format!("`check:` names no kind `{key}`")).at(at(key)).hint(hint));
+                continue;
+            };
+            match Level::parse(value) {
+                Some(level) if kind == Kind::UnknownStage && level != Level::Error => problems.push(
+                    Diagnostic::error("config", "unknown-stage is always an error: the diagram cannot be drawn")
+                        .at(at(key))
+                        .hint("remove this line, and correct the stage ids in `next:` or `groups:` instead"),
+                ),
+                Some(level) => {
+                    options.levels.insert(kind, level);
+                }
+                None => problems.push(
+                    Diagnostic::error("config", format!("`check: {key}` must be error, warning or ignore, not `{value}`"))
+                        .at(at(key))
+                        .hint(format!("write `{key}: warning`, for example")),
+                ),
+            }
+        }
+        if problems.is_empty() {
+            Ok(options)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The options of a loaded site.
+    pub fn for_site(site: &Site) -> Result<CheckOptions, Diagnostics> {
+        CheckOptions::from_config(&site.config.check, &site.root)
+    }
+
+    pub fn level(&self, kind: Kind) -> Level {
+        self.levels.get(&kind).copied().unwrap_or_else(|| kind.default_level())
+    }
+}
+
+/// The line of `key:` in site.yaml, for pointing at a bad `check:` entry.
+fn config_line(text: &str, key: &str) -> Location {
+    let needle = format!("{key}:");
+    text.lines()
+        .enumerate()
+        .find_map(|(i, line)| line.find(&needle).map(|c| (i + 1, line[..c].chars().count() + 1)))
+        .map_or_else(|| Location::new(crate::config::FILE_NAME, 1, 1), |(l, c)| Location::new(crate::config::FILE_NAME, l, c))
+}
+
+/// One problem found, with what the JSON output needs beyond a [`Diagnostic`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Where the link, anchor, stage or page is written.
+    pub location: Location,
+    /// How many characters from `location` to underline.
+    pub len: usize,
+    /// The link as written, or the id, page or process the finding is about.
+    pub target: String,
+    /// The output page the link is on, when there is one.
+    pub page: Option<String>,
+    pub message: String,
+    /// The corrected target, as the author would write it, when one is close.
+    pub suggestion: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    fn new(kind: Kind, location: Location, target: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            severity: Severity::Error,
+            location,
+            len: 1,
+            target: target.into(),
+            page: None,
+            message: message.into(),
+            suggestion: None,
+            hint: None,
+        }
+    }
+
+    fn spanning(mut self, len: usize) -> Self {
+        self.len = len.max(1);
+        self
+    }
+
+    fn on_page(mut self, page: &str) -> Self {
+        self.page = Some(page.to_string());
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The suggestion becomes the hint `did you mean X?` unless a hint says more.
+    fn suggest(mut self, suggestion: Option<String>) -> Self {
+        if let Some(s) = &suggestion {
+            self.hint.get_or_insert_with(|| format!("did you mean {s}?"));
+        }
+        self.suggestion = suggestion;
+        self
+    }
+
+    pub fn diagnostic(&self) -> Diagnostic {
+        let d = match self.severity {
+            Severity::Error => Diagnostic::error(self.kind.name(), self.message.clone()),
+            Severity::Warning => Diagnostic::warning(self.kind.name(), self.message.clone()),
+        };
+        let d = d.at(self.location.clone()).spanning(self.len);
+        match &self.hint {
+            Some(h) => d.hint(h.clone()),
+            None => d,
+        }
+    }
+}
+
+/// Everything one check found, and how much it looked at.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Sorted by file, line, column, kind.
+    pub findings: Vec<Finding>,
+    pub pages: usize,
+    /// Links checked (inside the site).
+    pub links: usize,
+    /// Links to other hosts or schemes, not followed.
+    pub external: usize,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut d = Diagnostics(self.findings.iter().map(Finding::diagnostic).collect());
+        d.sort();
+        d
+    }
+}
+
+/// `signpost check`: loads and renders the site in memory (nothing is written) and checks
+/// it. Without a report, the site did not load or render; the diagnostics say why.
+pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
+    let (site, output, _files, warnings) = match crate::build::build_in_memory(load) {
+        Ok(built) => built,
+        Err(problems) => return (None, problems),
+    };
+    match CheckOptions::for_site(&site) {
+        Ok(options) => (Some(run(&site, &output, &options)), warnings),
+        Err(mut problems) => {
+            problems.extend(warnings);
+            problems.sort();
+            (None, problems)
+        }
+    }
+}
+
+/// Checks a rendered site; what `build` calls before it writes.
+pub fn check(site: &Site, output: &Output, options: &CheckOptions) -> Diagnostics {
+    run(site, output, options).diagnostics()
+}
+
+/// Checks a rendered site and keeps everything the report of `signpost check` shows.
+pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
+    let cx = Context::new(site, output);
+    let per_page: Vec<(Vec<Finding>, links::Counts)> = output
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut found = Vec::new();
+            let counts = links::check_page(&cx, page, &mut found);
+            pages::duplicate_ids(page, &mut found);
+            (found, counts)
+        })
+        .collect();
+    let mut report = Report { pages: output.pages.len(), ..Report::default() };
+    let mut found = Vec::new();
+    let mut reached_from = HashMap::with_capacity(output.pages.len());
+    for (page, (page_found, counts)) in output.pages.iter().zip(per_page) {
+        found.extend(page_found);
+        report.links += counts.internal;
+        report.external += counts.external;
+        reached_from.insert(page.file.as_str(), counts.reached);
+    }
+    let counts = links::check_sidebars(&cx, &mut found);
+    report.links += counts.internal;
+    report.external += counts.external;
+    pages::orphans(&cx, &reached_from, &mut found);
+    stages::unplaced(&cx, &mut found);
+
+    report.findings = found
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = match options.level(f.kind) {
+                Level::Error => Severity::Error,
+                Level::Warning => Severity::Warning,
+                Level::Ignore => return None,
+            };
+            Some(f)
+        })
+        .collect();
+    report.findings.sort_by(|a, b| {
+        (&a.location, a.kind, &a.page, &a.message).cmp(&(&b.location, b.kind, &b.page, &b.message))
+    });
+    report.findings.dedup();
+    report
+}
+
+/// What every check reads: the output's pages by file, their anchors, the resolver.
+struct Context<'a> {
+    site: &'a Site,
+    output: &'a Output,
+    resolver: Resolver<'a>,
+    pages: HashMap<&'a str, &'a PageRecord>,
+    anchors: HashMap<&'a str, HashSet<&'a str>>,
+}
+
+impl<'a> Context<'a> {
+    fn new(site: &'a Site, output: &'a Output) -> Self {
+        let pages = output.pages.iter().map(|p| (p.file.as_str(), p)).collect();
+        let anchors =
+            output.pages.iter().map(|p| (p.file.as_str(), p.anchors.iter().map(|a| a.id.as_str()).collect())).collect();
+        Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
+    }
+}
+
+/// The candidate closest to `wrong` by edit distance, if close enough to be a slip.
+fn nearest<'c>(wrong: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (wrong.chars().count() / 4).max(2);
+    candidates
+        .into_iter()
+        .filter(|c| c.len().abs_diff(wrong.len()) <= limit)
+        .map(|c| (strsim::levenshtein(wrong, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn levels_come_from_site_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: t\ncheck:\n  orphan-page: ignore\n  broken-ancor: warning\n")
+            .unwrap();
+        let mut check = BTreeMap::new();
+        check.insert("orphan-page".to_string(), "ignore".to_string());
+        let options = CheckOptions::from_config(&check, dir.path()).unwrap();
+        assert_eq!(options.level(Kind::OrphanPage), Level::Ignore);
+        assert_eq!(options.level(Kind::BrokenLink), Level::Error);
+
+        check.insert("broken-ancor".to_string(), "warning".to_string());
+        let err = CheckOptions::from_config(&check, dir.path()).unwrap_err();
+        let d = &err.0[0];
+        assert_eq!(d.location.as_ref().map(|l| (l.line, l.column)), Some((4, 3)));
+        assert!(d.hint.as_deref().unwrap().starts_with("did you mean `broken-anchor`?"), "{d:?}");
+    }
+
+    #[test]
+    fn nearest_needs_to_be_near() {
+        assert_eq!(nearest("local-assurances", ["overview", "local-assurance"]), Some("local-assurance"));
+        assert_eq!(nearest("zzz", ["overview", "local-assurance"]), None);
+    }
+}

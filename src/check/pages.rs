@@ -1,0 +1,107 @@
+//! Whole-page checks: ids defined twice in a page, and pages no reader can reach.
+
+use std::collections::{HashMap, HashSet};
+
+use super::resolve::Target;
+use super::{Context, Finding, Kind};
+use crate::content::Scope;
+use crate::diagnostics::Location;
+use crate::output::{AnchorRecord, PageRecord};
+
+/// An id defined twice in a page: links reach only the first.
+pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
+    let mut anchors: Vec<&AnchorRecord> = page.anchors.iter().collect();
+    anchors.sort_by(|a, b| (&a.location, &a.id).cmp(&(&b.location, &b.id)));
+    // The same id recorded twice at the same place is one element seen twice (a placed
+    // diagram's wrapper is recorded by the render and again in the include's HTML).
+    anchors.dedup();
+    let mut first: HashMap<&str, &AnchorRecord> = HashMap::with_capacity(anchors.len());
+    for anchor in anchors {
+        let Some(earlier) = first.get(anchor.id.as_str()) else {
+            first.insert(&anchor.id, anchor);
+            continue;
+        };
+        let at = anchor.location.clone().unwrap_or_else(|| Location::new(&page.source, 1, 1));
+        let where_first = earlier.location.as_ref().map_or_else(|| "earlier".to_string(), |l| format!("at {l}"));
+        found.push(
+            Finding::new(
+                Kind::DuplicateId,
+                at,
+                &anchor.id,
+                format!("id `{}` is defined twice in {}", anchor.id, page.file),
+            )
+            .spanning(anchor.id.chars().count())
+            .on_page(&page.file)
+            .hint(format!("it is first defined {where_first}, and #{} reaches only that one; give one of them another id", anchor.id)),
+        );
+    }
+}
+
+/// Pages that no sidebar, and no link from a page readers reach, leads to. Readers start
+/// at the home pages and the sidebars; the theme also links every page to its tags'
+/// pages (which list the pages with that tag) and to the same page in other services.
+pub(super) fn orphans(cx: &Context, reached_from: &HashMap<&str, Vec<String>>, found: &mut Vec<Finding>) {
+    let site = cx.site;
+    let mut roots: Vec<String> = vec!["index.html".to_string()];
+    if site.scope == Scope::Portal {
+        roots.extend(site.config.services.iter().map(|s| format!("{}/index.html", s.id)));
+    }
+    for link in &cx.output.sidebar_links {
+        if let Target::Internal { path, .. } = cx.resolver.resolve(&link.href, "") {
+            roots.push(path.file);
+        }
+    }
+    let mut by_tag: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut tags_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (tag, indices) in &site.tags {
+        for &i in indices {
+            let file = site.content.pages[i].permalink.file();
+            by_tag.entry(tag).or_default().push(file);
+            tags_of.entry(file).or_default().push(tag);
+        }
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut queue: Vec<String> = roots.into_iter().filter(|f| cx.pages.contains_key(f.as_str())).collect();
+    let mut visited_tags: HashSet<&str> = HashSet::new();
+    while let Some(file) = queue.pop() {
+        if !seen.insert(file.clone()) {
+            continue;
+        }
+        let mut next: Vec<String> = reached_from.get(file.as_str()).cloned().unwrap_or_default();
+        next.extend(same_page_elsewhere(cx, &file));
+        for tag in tags_of.get(file.as_str()).into_iter().flatten() {
+            if visited_tags.insert(tag) {
+                next.extend(by_tag[tag].iter().map(|f| f.to_string()));
+            }
+        }
+        queue.extend(next.into_iter().filter(|f| cx.pages.contains_key(f.as_str()) && !seen.contains(f)));
+    }
+    for page in &cx.output.pages {
+        if seen.contains(&page.file) {
+            continue;
+        }
+        found.push(
+            Finding::new(
+                Kind::OrphanPage,
+                Location::new(&page.source, 1, 1),
+                &page.file,
+                format!("{} is reached by no sidebar and no link from a page readers reach", page.file),
+            )
+            .spanning(3)
+            .on_page(&page.file)
+            .hint("add it to a sidebar under content/_data/sidebars/, or link to it from another page"),
+        );
+    }
+}
+
+/// The service switcher links a service's page to the same page in the other services.
+fn same_page_elsewhere(cx: &Context, file: &str) -> Vec<String> {
+    if cx.site.scope != Scope::Portal {
+        return Vec::new();
+    }
+    let services = &cx.site.config.services;
+    let Some(local) = services.iter().find_map(|s| file.strip_prefix(&format!("{}/", s.id))) else {
+        return Vec::new();
+    };
+    services.iter().map(|s| format!("{}/{local}", s.id)).filter(|f| f != file).collect()
+}

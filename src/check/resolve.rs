@@ -1,0 +1,205 @@
+//! Where a link in the output leads: another output file (with an anchor), the same
+//! page, or somewhere outside the site that an offline check does not follow.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use percent_encoding::percent_decode_str;
+
+/// What a link's `href` points at, seen from the page it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Another host, another scheme (`mailto:`, `tel:`, `data:`), or a protocol-relative URL.
+    External,
+    /// `#anchor` (or an empty fragment) on the page itself.
+    SamePage { anchor: Option<String> },
+    /// A path under the site's base_url.
+    Internal { path: Path, anchor: Option<String> },
+    /// A root-relative path outside base_url, or `..` above the output root.
+    OutsideSite,
+}
+
+/// A path inside the output, decoded, and whether a file is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Path {
+    /// The output file a server would send: `guide/` means `guide/index.html`.
+    pub file: String,
+    pub exists: bool,
+}
+
+/// Resolves hrefs against the output of one build.
+pub struct Resolver<'o> {
+    /// The path part of base_url: `/` or `/portal/`.
+    base_path: String,
+    /// base_url when it is a full URL (`https://host/portal/`), whose links are internal.
+    base_full: Option<String>,
+    files: &'o BTreeSet<String>,
+}
+
+impl<'o> Resolver<'o> {
+    pub fn new(base_url: &str, files: &'o BTreeSet<String>) -> Self {
+        let (base_path, base_full) = match base_url.split_once("://") {
+            Some((_, rest)) => {
+                let path = rest.find('/').map_or("/", |i| &rest[i..]);
+                (path.to_string(), Some(base_url.to_string()))
+            }
+            None => (base_url.to_string(), None),
+        };
+        Resolver { base_path, base_full, files }
+    }
+
+    /// Resolves `href` as written in the output of the page at `page_file`.
+    pub fn resolve(&self, href: &str, page_file: &str) -> Target {
+        let href = href.trim();
+        if href.starts_with("//") {
+            return Target::External;
+        }
+        let href = match &self.base_full {
+            Some(full) if href.starts_with(full.as_str()) => {
+                Cow::Owned(format!("{}{}", self.base_path, &href[full.len()..]))
+            }
+            _ if has_scheme(href) => return Target::External,
+            _ => Cow::Borrowed(href),
+        };
+        let (before, anchor) = match href.split_once('#') {
+            Some((b, a)) => (b, Some(decode(a).into_owned())),
+            None => (href.as_ref(), None),
+        };
+        let path = before.split_once('?').map_or(before, |(p, _)| p);
+        if path.is_empty() {
+            return Target::SamePage { anchor };
+        }
+        let relative = if let Some(rooted) = path.strip_prefix('/') {
+            let base = self.base_path.trim_start_matches('/');
+            match rooted.strip_prefix(base) {
+                Some(rest) => rest.to_string(),
+                None if format!("{rooted}/") == base => String::new(),
+                None => return Target::OutsideSite,
+            }
+        } else {
+            let dir = page_file.rfind('/').map_or("", |i| &page_file[..=i]);
+            format!("{dir}{path}")
+        };
+        match normalise(&relative) {
+            Some(file) => Target::Internal { path: self.lookup(file), anchor },
+            None => Target::OutsideSite,
+        }
+    }
+
+    /// A folder is served by its `index.html`, with or without the trailing slash.
+    fn lookup(&self, file: String) -> Path {
+        if self.files.contains(&file) {
+            return Path { file, exists: true };
+        }
+        if !file.ends_with("index.html") {
+            let index = format!("{file}/index.html");
+            if self.files.contains(&index) {
+                return Path { file: index, exists: true };
+            }
+        }
+        Path { file, exists: false }
+    }
+}
+
+/// `mailto:`, `https:`, `data:`: a scheme is letters, digits, `+`, `-`, `.` before `:`,
+/// starting with a letter (so `a/b:c` and `12:30` are paths).
+fn has_scheme(href: &str) -> bool {
+    let Some(colon) = href.find(':') else { return false };
+    let scheme = &href[..colon];
+    scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn decode(text: &str) -> Cow<'_, str> {
+    percent_decode_str(text).decode_utf8_lossy()
+}
+
+/// Joins `.` and `..` segments and decodes each; `None` if it climbs above the root.
+/// A path ending in `/` (or naming a folder by `.` or `..`) becomes its `index.html`.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<Cow<'_, str>> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    let is_dir = matches!(segments.last(), Some(&("" | "." | "..")));
+    for segment in segments {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(decode(s)),
+        }
+    }
+    let mut file = parts.join("/");
+    if is_dir {
+        if !file.is_empty() {
+            file.push('/');
+        }
+        file.push_str("index.html");
+    }
+    Some(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> BTreeSet<String> {
+        ["index.html", "nrls/index.html", "nrls/a b.html", "nrls/x.html", "img/p.png", "guide/index.html"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    fn found(file: &str, anchor: Option<&str>) -> Target {
+        Target::Internal { path: Path { file: file.into(), exists: true }, anchor: anchor.map(String::from) }
+    }
+
+    #[test]
+    fn relative_and_root_relative_links() {
+        let files = files();
+        let r = Resolver::new("/portal/", &files);
+        assert_eq!(r.resolve("x.html#a", "nrls/index.html"), found("nrls/x.html", Some("a")));
+        assert_eq!(r.resolve("../img/p.png", "nrls/x.html"), found("img/p.png", None));
+        assert_eq!(r.resolve("/portal/nrls/x.html?v=1#a", "index.html"), found("nrls/x.html", Some("a")));
+        assert_eq!(r.resolve("/portal/", "nrls/x.html"), found("index.html", None));
+        assert_eq!(r.resolve("/portal", "nrls/x.html"), found("index.html", None));
+        assert_eq!(r.resolve("/elsewhere/x.html", "index.html"), Target::OutsideSite);
+        assert_eq!(r.resolve("../../x.html", "nrls/x.html"), Target::OutsideSite);
+    }
+
+    #[test]
+    fn folders_are_served_by_their_index() {
+        let files = files();
+        let r = Resolver::new("/", &files);
+        assert_eq!(r.resolve("guide/", "index.html"), found("guide/index.html", None));
+        assert_eq!(r.resolve("guide", "index.html"), found("guide/index.html", None));
+        assert_eq!(r.resolve("./", "nrls/x.html"), found("nrls/index.html", None));
+        assert_eq!(r.resolve("..", "nrls/x.html"), found("index.html", None));
+        let missing = r.resolve("nope/", "index.html");
+        assert_eq!(missing, Target::Internal { path: Path { file: "nope/index.html".into(), exists: false }, anchor: None });
+    }
+
+    #[test]
+    fn decodes_paths_and_anchors() {
+        let files = files();
+        let r = Resolver::new("/", &files);
+        assert_eq!(r.resolve("a%20b.html#caf%C3%A9", "nrls/x.html"), found("nrls/a b.html", Some("café")));
+        assert_eq!(r.resolve("#Upper%20Case", "x.html"), Target::SamePage { anchor: Some("Upper Case".into()) });
+        assert_eq!(r.resolve("?page=2", "x.html"), Target::SamePage { anchor: None });
+    }
+
+    #[test]
+    fn schemes_are_external_unless_they_are_the_base() {
+        let files = files();
+        let r = Resolver::new("https://portal.example/p/", &files);
+        for href in ["mailto:a@b.org", "tel:+441234", "https://nhs.uk/x.html", "//cdn.example/x.js", "data:image/png;base64,"] {
+            assert_eq!(r.resolve(href, "index.html"), Target::External, "{href}");
+        }
+        assert_eq!(r.resolve("https://portal.example/p/nrls/x.html", "index.html"), found("nrls/x.html", None));
+        assert_eq!(r.resolve("/p/nrls/x.html", "index.html"), found("nrls/x.html", None));
+        assert_eq!(r.resolve("12:30.html", "nrls/x.html").clone(), Target::Internal {
+            path: Path { file: "nrls/12:30.html".into(), exists: false },
+            anchor: None
+        });
+    }
+}

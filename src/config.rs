@@ -1,0 +1,186 @@
+//! `site.yaml`: the settings every page of the site shares.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::yaml;
+
+pub const FILE_NAME: &str = "site.yaml";
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the site is published: a path (`/portal/`) or a full URL. Links are made under it.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// The portal's public address, used for links into other services from a standalone build.
+    #[serde(default)]
+    pub portal_url: Option<String>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The sidebar of pages that name none.
+    #[serde(default)]
+    pub sidebar: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub footer: Option<String>,
+    #[serde(default)]
+    pub services: Vec<ServiceConfig>,
+    /// How each kind of link problem is treated: `error`, `warning` or `ignore`.
+    #[serde(default)]
+    pub check: BTreeMap<String, String>,
+    /// Anything else templates need, as `site.extra`.
+    #[serde(default)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Folder under content/ holding the service's pages; defaults to the id.
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub sidebar: Option<String>,
+    #[serde(default)]
+    pub process: Option<String>,
+    #[serde(default)]
+    pub colours: Colours,
+    /// Values pages and includes may use as `service.values.NAME`.
+    #[serde(default)]
+    pub values: BTreeMap<String, serde_json::Value>,
+}
+
+impl ServiceConfig {
+    pub fn content_dir(&self) -> &str {
+        self.content.as_deref().unwrap_or(&self.id)
+    }
+
+    pub fn short(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.title)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Colours {
+    #[serde(default = "default_primary")]
+    pub primary: String,
+    #[serde(default = "default_accent")]
+    pub accent: String,
+}
+
+impl Default for Colours {
+    fn default() -> Self {
+        Colours { primary: default_primary(), accent: default_accent() }
+    }
+}
+
+fn default_primary() -> String {
+    "#005eb8".into()
+}
+fn default_accent() -> String {
+    "#003087".into()
+}
+fn default_base_url() -> String {
+    "/".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+
+impl SiteConfig {
+    /// Reads `ROOT/site.yaml`. A missing file is an error that says how to start a site.
+    pub fn load(root: &Path) -> Result<SiteConfig, Diagnostic> {
+        let path = root.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
+                .hint("run `signpost new DIR` to create a site, or pass --root to point at one")
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut config: SiteConfig = yaml::parse(text, Path::new(FILE_NAME), 1)?;
+        config.base_url = normalise_base_url(&config.base_url);
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str) -> Result<(), Diagnostic> {
+        let mut seen = std::collections::BTreeSet::new();
+        for service in &self.services {
+            let ok =
+                !service.id.is_empty() && service.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok || !seen.insert(service.id.clone()) {
+                let what = if ok { "is listed twice" } else { "must be letters, digits, - or _" };
+                return Err(Diagnostic::error("config", format!("service id `{}` {what}", service.id))
+                    .at_opt(find_line(text, &format!("id: {}", service.id)))
+                    .hint("give each service a unique id such as `nrls`"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn service(&self, id: &str) -> Option<&ServiceConfig> {
+        self.services.iter().find(|s| s.id == id)
+    }
+}
+
+/// `portal`, `/portal`, `/portal/` all mean `/portal/`; full URLs keep their host.
+pub fn normalise_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.is_empty() || url == "/" {
+        return "/".into();
+    }
+    let mut url = url.to_string();
+    if !url.contains("://") && !url.starts_with('/') {
+        url.insert(0, '/');
+    }
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+fn find_line(text: &str, needle: &str) -> Option<Location> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        line.find(needle).map(|col| Location::new(FILE_NAME, i + 1, line[..col].chars().count() + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_forms() {
+        assert_eq!(normalise_base_url(""), "/");
+        assert_eq!(normalise_base_url("portal"), "/portal/");
+        assert_eq!(normalise_base_url("/portal"), "/portal/");
+        assert_eq!(normalise_base_url("https://x.org/p"), "https://x.org/p/");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_position() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "title: P\nthem: dark\n").unwrap();
+        let err = SiteConfig::load(dir.path()).unwrap_err();
+        let loc = err.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 1));
+        assert!(err.message.contains("them"));
+    }
+}

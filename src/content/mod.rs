@@ -1,0 +1,298 @@
+//! Pages and files under `content/`: front matter, permalinks, slugs and includes.
+
+pub mod frontmatter;
+pub mod includes;
+pub mod permalink;
+pub mod slug;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+pub use frontmatter::FrontMatter;
+pub use permalink::{Permalink, PermalinkError};
+
+pub const CONTENT_DIR: &str = "content";
+/// Pages every service gets, each service building them as its own.
+pub const SHARED_DIR: &str = "_shared";
+
+/// One Markdown page, read and validated.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root, as errors show it: `content/booking/overview.md`.
+    pub source: PathBuf,
+    pub front: FrontMatter,
+    /// The Markdown after the front matter, with `\n` line ends.
+    pub body: String,
+    /// Line of the source file where `body` starts.
+    pub body_line: usize,
+    /// Where the page is written and linked, relative to the output root.
+    pub permalink: Permalink,
+    /// The service the page belongs to, if any.
+    pub service: Option<String>,
+    /// Built from `content/_shared` for its service.
+    pub shared: bool,
+}
+
+/// A file copied to the output as it is (images, PDFs, downloads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub source: PathBuf,
+    pub output: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+    /// Pages left out because they say `published: false`.
+    pub unpublished: usize,
+    /// Shared pages a service replaced with its own: (service page, shared page).
+    pub overrides: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Which pages a build takes: the whole portal, or one service at the root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Portal,
+    Service(String),
+}
+
+/// A file under content/ and the service it belongs to.
+struct Found {
+    relative: PathBuf,
+    shared: bool,
+    service: Option<String>,
+    /// Path inside the service folder (or content/), with `/` separators.
+    local: String,
+}
+
+/// Reads every page and asset under `ROOT/content`, in parallel, reporting all problems.
+pub fn load(root: &Path, config: &SiteConfig, scope: &Scope) -> (Content, Diagnostics) {
+    let content_root = root.join(CONTENT_DIR);
+    let mut diagnostics = Diagnostics::default();
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(&content_root).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden_or_special(e.file_name())) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", content_root.display())));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel_to_content = entry.path().strip_prefix(&content_root).unwrap_or(entry.path());
+        let rel_str = to_slash(rel_to_content);
+        let (service, local) = service_of(config, &rel_str);
+        match (scope, &service) {
+            (Scope::Service(want), Some(s)) if want != s => continue,
+            (Scope::Service(_), None) => continue,
+            _ => {}
+        }
+        found.push(Found { relative: Path::new(CONTENT_DIR).join(rel_to_content), shared: false, service, local });
+    }
+    found.extend(shared_files(&content_root, config, scope, &mut diagnostics));
+
+    let prefix_for = |service: &Option<String>| match (scope, service) {
+        (Scope::Portal, Some(id)) => id.clone(),
+        _ => String::new(),
+    };
+
+    let (markdown, other): (Vec<Found>, Vec<Found>) = found.into_iter().partition(|f| is_markdown(&f.relative));
+    let mut content = Content::default();
+    content.assets = other
+        .into_iter()
+        .map(|f| {
+            let prefix = prefix_for(&f.service);
+            let output = if prefix.is_empty() { f.local } else { format!("{prefix}/{}", f.local) };
+            Asset { source: f.relative, output }
+        })
+        .collect();
+
+    let results: Vec<Result<Option<Page>, Vec<Diagnostic>>> =
+        markdown.par_iter().map(|f| read_page(root, f, &prefix_for(&f.service))).collect();
+    for result in results {
+        match result {
+            Ok(Some(page)) => content.pages.push(page),
+            Ok(None) => content.unpublished += 1,
+            Err(errs) => diagnostics.extend(errs),
+        }
+    }
+    apply_overrides(&mut content);
+    diagnostics.extend(duplicate_permalinks(&content.pages));
+    (content, diagnostics)
+}
+
+fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
+    let file = &found.relative;
+    let raw = std::fs::read(root.join(file))
+        .map_err(|e| vec![Diagnostic::error("io", format!("cannot read {}: {e}", file.display()))])?;
+    let text = String::from_utf8(raw).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        vec![Diagnostic::error("encoding", "the file is not valid UTF-8")
+            .at(Location::at_offset(file, &text, offset, 1))
+            .hint("save the file as UTF-8")]
+    })?;
+    let text = normalise_text(text);
+    let split = frontmatter::split(&text);
+    let front = match split.yaml {
+        Some(yaml) => FrontMatter::parse(yaml, file)?,
+        None => FrontMatter::untitled(file),
+    };
+    if !front.published {
+        return Ok(None);
+    }
+    let local = match &front.permalink {
+        Some(raw) => Permalink::parse(raw).map_err(|e| {
+            vec![Diagnostic::error("permalink", e.to_string())
+                .at_opt(front.permalink_at.clone())
+                .spanning(raw.chars().count())
+                .hint("a permalink is a path inside the site, such as `guide/setup.html`")]
+        })?,
+        None => Permalink::from_source_path(&found.local),
+    };
+    Ok(Some(Page {
+        shared: found.shared,
+        source: file.clone(),
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        front,
+        permalink: local.under(prefix),
+        service: found.service.clone(),
+    }))
+}
+
+/// Every file under `content/_shared`, once for each service in scope.
+fn shared_files(content_root: &Path, config: &SiteConfig, scope: &Scope, diagnostics: &mut Diagnostics) -> Vec<Found> {
+    let dir = content_root.join(SHARED_DIR);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let services: Vec<&str> = config
+        .services
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| match scope {
+            Scope::Portal => true,
+            Scope::Service(want) => want == id,
+        })
+        .collect();
+    if services.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning("shared-without-services", "content/_shared has pages but site.yaml lists no services")
+                .at(Location::new(crate::config::FILE_NAME, 1, 1))
+                .hint("list the services under `services:` in site.yaml"),
+        );
+    }
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden_or_special(e.file_name()))
+    {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(content_root).unwrap_or(entry.path());
+        let local = to_slash(entry.path().strip_prefix(&dir).unwrap_or(entry.path()));
+        for service in &services {
+            found.push(Found {
+                relative: Path::new(CONTENT_DIR).join(rel),
+                shared: true,
+                service: Some(service.to_string()),
+                local: local.clone(),
+            });
+        }
+    }
+    found
+}
+
+/// A service's own page with a shared page's permalink replaces it, for that service only.
+fn apply_overrides(content: &mut Content) {
+    let own: BTreeMap<&str, &Page> =
+        content.pages.iter().filter(|p| !p.shared).map(|p| (p.permalink.file(), p)).collect();
+    let mut overrides = Vec::new();
+    let mut keep = Vec::with_capacity(content.pages.len());
+    for (i, page) in content.pages.iter().enumerate() {
+        match own.get(page.permalink.file()) {
+            Some(winner) if page.shared && winner.service == page.service => {
+                overrides.push((winner.source.clone(), page.source.clone()))
+            }
+            _ => keep.push(i),
+        }
+    }
+    let mut pages: Vec<Option<Page>> = std::mem::take(&mut content.pages).into_iter().map(Some).collect();
+    content.pages = keep.into_iter().filter_map(|i| pages[i].take()).collect();
+    content.overrides = overrides;
+}
+
+/// Drops a UTF-8 byte order mark and turns CRLF into LF; lines and columns are unchanged.
+pub fn normalise_text(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
+}
+
+fn duplicate_permalinks(pages: &[Page]) -> Vec<Diagnostic> {
+    let mut first: BTreeMap<&str, &Page> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for page in pages {
+        if let Some(other) = first.insert(page.permalink.file(), page) {
+            first.insert(page.permalink.file(), other);
+            errors.push(
+                Diagnostic::error(
+                    "duplicate-permalink",
+                    format!(
+                        "{} and {} are both written to {}",
+                        other.source.display(),
+                        page.source.display(),
+                        page.permalink.file()
+                    ),
+                )
+                .at(page.front.permalink_at.clone().unwrap_or_else(|| Location::new(&page.source, 1, 1)))
+                .spanning(page.front.permalink.as_deref().map_or(3, |p| p.chars().count()))
+                .hint("give one of the pages another permalink"),
+            );
+        }
+    }
+    errors
+}
+
+fn service_of(config: &SiteConfig, rel: &str) -> (Option<String>, String) {
+    for service in &config.services {
+        let dir = service.content_dir().trim_matches('/');
+        if let Some(rest) = rel.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+            return (Some(service.id.clone()), rest.to_string());
+        }
+    }
+    (None, rel.to_string())
+}
+
+/// `_data`, `_shared` and other `_` folders are not pages; dot files are editors' and tools'.
+fn is_hidden_or_special(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.starts_with('_') || name.ends_with('~')
+}
+
+pub fn is_markdown(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
+}
+
+pub fn to_slash(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}

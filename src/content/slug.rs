@@ -1,0 +1,76 @@
+//! Heading ids exactly as kramdown (GFM input, auto_ids) makes them, so deep links into
+//! today's Jekyll portals keep working.
+
+use std::collections::HashMap;
+
+/// kramdown-GFM's id for a heading's text: lower-case; keep Unicode letters and digits,
+/// underscore, hyphen and space; drop everything else; each space becomes a hyphen.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c == ' ' {
+            out.push('-');
+        } else if c.is_alphanumeric() || c == '_' || c == '-' || is_combining_mark(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// kramdown keeps `\p{Word}`, which includes combining marks (as in decomposed accents).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Hands out unique ids within one page: the second `x` is `x-1`, the third `x-2`.
+#[derive(Debug, Default)]
+pub struct IdSet {
+    counts: HashMap<String, usize>,
+}
+
+impl IdSet {
+    /// The id for a heading with this text.
+    pub fn unique(&mut self, base: String) -> String {
+        match self.counts.get_mut(&base) {
+            None => {
+                self.counts.insert(base.clone(), 0);
+                base
+            }
+            Some(n) => {
+                *n += 1;
+                format!("{base}-{n}")
+            }
+        }
+    }
+
+    /// Records an id written by hand (`{#id}`), so generated ones do not take it.
+    pub fn reserve(&mut self, id: &str) {
+        self.counts.entry(id.to_string()).or_insert(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_examples() {
+        assert_eq!(slugify("Design, build and self test"), "design-build-and-self-test");
+        assert_eq!(slugify("requested_scope claim"), "requested_scope-claim");
+        assert_eq!(slugify("3.4 Format"), "34-format");
+    }
+
+    #[test]
+    fn unicode_letters_are_kept() {
+        assert_eq!(slugify("Café Über"), "café-über");
+        assert_eq!(slugify("Émission – 2"), "émission--2");
+    }
+
+    #[test]
+    fn duplicates_are_numbered() {
+        let mut ids = IdSet::default();
+        assert_eq!(ids.unique(slugify("Overview")), "overview");
+        assert_eq!(ids.unique(slugify("Overview")), "overview-1");
+        assert_eq!(ids.unique(slugify("Overview")), "overview-2");
+    }
+}

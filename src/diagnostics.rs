@@ -1,0 +1,268 @@
+//! Errors and warnings a user can cause, each pointing at a file, line and column,
+//! rendered like a compiler's (annotate-snippets) or as plain data for JSON and overlays.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file. `line` and `column` are 1-based; the column counts characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Path as the user sees it: relative to the site root where possible.
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Location { file: file.into(), line: line.max(1), column: column.max(1) }
+    }
+
+    /// The location of a byte offset in `text`, which starts at `first_line` of `file`.
+    pub fn at_offset(file: &Path, text: &str, offset: usize, first_line: usize) -> Self {
+        let (line, column) = line_col(text, offset);
+        Location::new(file, line + first_line - 1, column)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A short stable name for the kind of problem, such as `broken-anchor`.
+    pub kind: &'static str,
+    pub message: String,
+    pub location: Option<Location>,
+    /// How many characters from `location` the underline covers (at least one).
+    pub length: usize,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(kind: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, kind, message: message.into(), location: None, length: 1, hint: None }
+    }
+
+    pub fn warning(kind: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn at_opt(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn spanning(mut self, length: usize) -> Self {
+        self.length = length.max(1);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders like a compiler, with the source line underlined when `root` holds the file.
+    pub fn render(&self, root: &Path, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let source =
+            self.location.as_ref().and_then(|loc| std::fs::read_to_string(root.join(&loc.file)).ok().map(|s| (loc, s)));
+        let title = level.primary_title(self.message.as_str()).id(self.kind);
+        let mut report: Vec<Group> = Vec::new();
+        match &source {
+            Some((loc, text)) if loc.line <= text.lines().count().max(1) => {
+                let (start, len) = line_span(text, loc.line);
+                let line_text = &text[start..start + len];
+                let col_byte: usize = line_text.chars().take(loc.column - 1).map(char::len_utf8).sum();
+                let span_end: usize =
+                    line_text[col_byte.min(len)..].chars().take(self.length).map(char::len_utf8).sum::<usize>()
+                        + col_byte;
+                let span = if span_end > col_byte { col_byte..span_end } else { col_byte..col_byte };
+                let path = loc.file.display().to_string();
+                report.push(
+                    title.element(
+                        Snippet::source(line_text.to_string())
+                            .line_start(loc.line)
+                            .path(path)
+                            .annotation(AnnotationKind::Primary.span(span)),
+                    ),
+                );
+            }
+            _ => match &self.location {
+                Some(loc) => report.push(
+                    title.element(
+                        annotate_snippets::Origin::path(loc.file.display().to_string())
+                            .line(loc.line)
+                            .char_column(loc.column),
+                    ),
+                ),
+                None => report.push(Group::with_title(title)),
+            },
+        }
+        if let Some(hint) = &self.hint {
+            report.push(Group::with_title(Level::HELP.secondary_title(hint.as_str())));
+        }
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        renderer.render(&report).to_string()
+    }
+}
+
+/// Byte start and length (without the line break) of 1-based `line`.
+fn line_span(text: &str, line: usize) -> (usize, usize) {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let rest = &text[start..];
+    let len = rest.find('\n').unwrap_or(rest.len());
+    let len = if rest[..len].ends_with('\r') { len - 1 } else { len };
+    (start, len)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{word}[{}]: {}", self.kind, self.message)?;
+        if let Some(loc) = &self.location {
+            write!(f, " at {loc}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The problems found by one run, errors and warnings together, in a stable order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sorts by file, line, column so output does not depend on thread scheduling.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.location, a.severity, a.kind, &a.message).cmp(&(&b.location, b.severity, b.kind, &b.message))
+        });
+        self.0.dedup();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\ncdé f\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, text.find('f').unwrap()), (2, 5));
+    }
+
+    #[test]
+    fn renders_the_source_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "one\ntwo [x](y.html)\n").unwrap();
+        let d = Diagnostic::error("broken-link", "y.html not found")
+            .at(Location::new("a.md", 2, 5))
+            .spanning(12)
+            .hint("check the permalink");
+        let text = d.render(dir.path(), false);
+        assert!(text.contains("error[broken-link]: y.html not found"), "{text}");
+        assert!(text.contains("a.md:2:5"), "{text}");
+        assert!(text.contains("two [x](y.html)"), "{text}");
+        assert!(text.contains("check the permalink"), "{text}");
+    }
+}

@@ -1,0 +1,18 @@
+//! Signpost: a static documentation-site generator for API developer portals.
+//!
+//! The flow: load (config, content, diagrams, theme) -> [`site::Site`] -> render pages in
+//! parallel -> [`output::Output`] (files plus every link and anchor with its source
+//! position) -> written atomically, served from memory, or checked.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod yaml;
+pub mod theme;
+pub mod output;
+pub mod site;
+pub mod build;
+pub mod check;
+pub mod starter;
+pub mod process;

@@ -1,0 +1,628 @@
+//! Markdown to HTML with pulldown-cmark, parsed once per page: the same pass yields the
+//! HTML, the headings (ids, table of contents), every link and anchor with its offset,
+//! and the plain text of each section for search.
+
+pub mod highlight;
+pub mod html_scan;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
+use serde::Serialize;
+
+use crate::content::slug::{slugify, IdSet};
+pub use highlight::Highlighter;
+
+/// A heading of the page, for the table of contents, anchors and search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    /// The heading as plain text.
+    pub title: String,
+    /// Byte offset of the heading in the Markdown.
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    /// `[text](url)`, a reference link or an autolink.
+    Link,
+    /// `![alt](src)`.
+    Image,
+    /// `href` or `src` in raw HTML.
+    Html,
+}
+
+/// A link as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundLink {
+    /// As written.
+    pub target: String,
+    /// As the output links it, after [`Hooks::rewrite`].
+    pub href: String,
+    pub kind: LinkKind,
+    /// Byte offset of the target (or of the link) in the Markdown, and its length.
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// An id a link can point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundAnchor {
+    pub id: String,
+    pub offset: usize,
+}
+
+/// Plain text under one heading (or before the first), for the search index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub anchor: Option<String>,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<FoundLink>,
+    pub anchors: Vec<FoundAnchor>,
+    pub sections: Vec<Section>,
+}
+
+/// What a fenced block whose language the renderer does not know may become instead of
+/// code: `process booking` places a diagram. Returns `None` to render it as code.
+pub trait Fences {
+    fn render(&self, info: &str, code: &str, offset: usize) -> Option<FenceOutput>;
+}
+
+/// HTML produced for a fenced block, with the ids it defines.
+#[derive(Debug, Default)]
+pub struct FenceOutput {
+    pub html: String,
+    pub anchors: Vec<String>,
+}
+
+pub struct NoFences;
+impl Fences for NoFences {
+    fn render(&self, _: &str, _: &str, _: usize) -> Option<FenceOutput> {
+        None
+    }
+}
+
+/// What the page around the Markdown adds to its rendering.
+pub struct Hooks<'a> {
+    pub fences: &'a dyn Fences,
+    /// Maps a link target as written to the one to output (`None`: unchanged).
+    pub rewrite: &'a dyn Fn(&str) -> Option<String>,
+    /// Sections (by heading id) that end with a link back to a diagram (by wrapper id).
+    pub back_links: &'a BTreeMap<String, String>,
+}
+
+fn unchanged(_: &str) -> Option<String> {
+    None
+}
+
+static NO_BACK_LINKS: BTreeMap<String, String> = BTreeMap::new();
+
+impl Hooks<'static> {
+    /// Plain Markdown: no diagrams, links as written.
+    pub fn none() -> Hooks<'static> {
+        Hooks { fences: &NoFences, rewrite: &unchanged, back_links: &NO_BACK_LINKS }
+    }
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `text` (Markdown whose tags are already expanded).
+pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered {
+    let events = merged_events(text);
+    let mut r = Renderer {
+        text,
+        highlighter,
+        hooks,
+        out: Vec::with_capacity(events.len()),
+        result: Rendered::default(),
+        ids: IdSet::default(),
+        footnotes: HashMap::new(),
+        heading: None,
+        image: None,
+        code: None,
+        pending_attrs: None,
+        section: Section::default(),
+        footnote_stack: Vec::new(),
+        skip_paragraph_end: false,
+        open_back_links: Vec::new(),
+    };
+    for (event, range) in events {
+        r.event(event, range);
+    }
+    r.finish()
+}
+
+/// The events with their source ranges, adjacent text joined (smart punctuation and
+/// emphasis delimiters split it), so kramdown attribute lists are seen whole.
+fn merged_events(text: &str) -> Vec<(Event<'_>, std::ops::Range<usize>)> {
+    let mut events: Vec<(Event, std::ops::Range<usize>)> = Vec::new();
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&event, events.last_mut()) {
+            let mut joined = prev.to_string();
+            joined.push_str(t);
+            *prev = CowStr::from(joined);
+            prev_range.end = range.end;
+            continue;
+        }
+        events.push((event, range));
+    }
+    events
+}
+
+struct OpenHeading {
+    out_index: usize,
+    level: u8,
+    id: Option<String>,
+    classes: Vec<String>,
+    title: String,
+    offset: usize,
+}
+
+struct OpenImage {
+    src: String,
+    title: String,
+    alt: String,
+}
+
+struct OpenCode {
+    info: String,
+    code: String,
+    offset: usize,
+}
+
+struct Renderer<'a, 't> {
+    text: &'t str,
+    highlighter: &'a Highlighter,
+    hooks: &'a Hooks<'a>,
+    out: Vec<Event<'t>>,
+    result: Rendered,
+    ids: IdSet,
+    footnotes: HashMap<String, usize>,
+    heading: Option<OpenHeading>,
+    image: Option<OpenImage>,
+    code: Option<OpenCode>,
+    /// The output index of the opening tag of the link or image just closed, whose
+    /// attributes a following `{:...}` may set.
+    pending_attrs: Option<(usize, AttrTarget)>,
+    section: Section,
+    footnote_stack: Vec<String>,
+    /// A paragraph that held only a block attribute list was dropped; so is its end.
+    skip_paragraph_end: bool,
+    /// Sections still open that end with a back link: (heading level, wrapper id).
+    open_back_links: Vec<(u8, String)>,
+}
+
+enum AttrTarget {
+    Link { href: String, title: String },
+    Image,
+}
+
+impl<'a, 't> Renderer<'a, 't> {
+    fn event(&mut self, event: Event<'t>, range: std::ops::Range<usize>) {
+        if let Some(code) = &mut self.code {
+            match event {
+                Event::Text(t) => code.code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.end_code(),
+                _ => {}
+            }
+            return;
+        }
+        if let Some(image) = &mut self.image {
+            match event {
+                Event::Text(t) | Event::Code(t) => image.alt.push_str(&t),
+                Event::End(TagEnd::Image) => self.end_image(),
+                _ => {}
+            }
+            return;
+        }
+        let pending = self.pending_attrs.take();
+        match event {
+            Event::Text(t) => {
+                let mut t = t;
+                if let Some((index, target)) = pending {
+                    if let Some((attrs, rest)) = parse_span_ial(&t) {
+                        self.apply_attrs(index, target, &attrs);
+                        t = CowStr::from(rest.to_string());
+                    }
+                }
+                if is_block_ial(&t) && matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) {
+                    // A kramdown block attribute list on its own line: not shown.
+                    self.out.pop();
+                    self.skip_paragraph_end = true;
+                    return;
+                }
+                self.push_text(&t);
+                self.out.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                self.push_text(&t);
+                self.out.push(Event::Code(t));
+            }
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                self.close_back_links(level as u8);
+                self.heading = Some(OpenHeading {
+                    out_index: self.out.len(),
+                    level: level as u8,
+                    id: id.map(|s| s.to_string()),
+                    classes: classes.into_iter().map(|c| c.to_string()).collect(),
+                    title: String::new(),
+                    offset: range.start,
+                });
+                self.out.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some(OpenCode { info, code: String::new(), offset: range.start });
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                let written = match link_type {
+                    LinkType::Email if !dest_url.starts_with("mailto:") => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                let target = self.record_link(&written, LinkKind::Link, &range);
+                self.out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(target.clone()),
+                    title: title.clone(),
+                    id: CowStr::Borrowed(""),
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                let index = (0..self.out.len()).rev().find(|&i| matches!(self.out[i], Event::Start(Tag::Link { .. })));
+                if let Some(i) = index {
+                    if let Event::Start(Tag::Link { dest_url, title, .. }) = &self.out[i] {
+                        let target = AttrTarget::Link { href: dest_url.to_string(), title: title.to_string() };
+                        self.pending_attrs = Some((i, target));
+                    }
+                }
+                self.out.push(Event::End(TagEnd::Link));
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let src = self.record_link(&dest_url, LinkKind::Image, &range);
+                self.image = Some(OpenImage { src, title: title.to_string(), alt: String::new() });
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let html = match self.scan_html(&html, range.start) {
+                    Some(rewritten) => CowStr::from(rewritten),
+                    None => html,
+                };
+                self.out.push(Event::Html(html));
+            }
+            Event::FootnoteReference(label) => {
+                let n = self.footnote_number(&label);
+                let id = slugify(&label);
+                let html = format!("<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"fnref-{id}\">{n}</a></sup>");
+                self.result.anchors.push(FoundAnchor { id: format!("fnref-{id}"), offset: range.start });
+                self.out.push(Event::Html(CowStr::from(html)));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let n = self.footnote_number(&label);
+                let id = slugify(&label);
+                self.result.anchors.push(FoundAnchor { id: format!("fn-{id}"), offset: range.start });
+                let html = format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-label\">{n}</span>"
+                );
+                self.out.push(Event::Html(CowStr::from(html)));
+                self.footnote_stack.push(id);
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                let id = self.footnote_stack.pop().unwrap_or_default();
+                let html = format!(
+                    "<a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the reference\">\u{21a9}</a></div>"
+                );
+                self.out.push(Event::Html(CowStr::from(html)));
+            }
+            Event::End(TagEnd::Paragraph) if self.skip_paragraph_end => {
+                self.skip_paragraph_end = false;
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.push_text(" ");
+                self.out.push(event);
+            }
+            other => self.out.push(other),
+        }
+    }
+}
+
+impl<'a, 't> Renderer<'a, 't> {
+    fn push_text(&mut self, t: &str) {
+        if let Some(h) = &mut self.heading {
+            h.title.push_str(t);
+        } else if self.image.is_none() {
+            self.section.text.push_str(t);
+        }
+    }
+
+    /// Records a link and returns the target to output.
+    fn record_link(&mut self, target: &str, kind: LinkKind, range: &std::ops::Range<usize>) -> String {
+        let written = &self.text[range.clone()];
+        // Point at the target itself where it is written inside the link.
+        let (offset, len) = match written.rfind(target).filter(|_| !target.is_empty()) {
+            Some(i) => (range.start + i, target.len()),
+            None => (range.start, written.len()),
+        };
+        let href = (self.hooks.rewrite)(target).unwrap_or_else(|| target.to_string());
+        self.result.links.push(FoundLink { target: target.to_string(), href: href.clone(), kind, offset, len });
+        href
+    }
+
+    /// Records the links and ids of raw HTML; returns the HTML again if a link was rewritten.
+    fn scan_html(&mut self, html: &str, start: usize) -> Option<String> {
+        let mut rewritten: Option<String> = None;
+        let mut shift: isize = 0;
+        for attr in html_scan::attributes(html) {
+            let offset = start + attr.offset;
+            match attr.name.as_str() {
+                "href" | "src" => {
+                    let target = decode_entities(attr.value);
+                    let href = (self.hooks.rewrite)(&target);
+                    if let Some(new) = &href {
+                        let s = rewritten.get_or_insert_with(|| html.to_string());
+                        let at = (attr.offset as isize + shift) as usize;
+                        s.replace_range(at..at + attr.value.len(), &escape_attr(new));
+                        shift += escape_attr(new).len() as isize - attr.value.len() as isize;
+                    }
+                    self.result.links.push(FoundLink {
+                        href: href.unwrap_or_else(|| target.clone()),
+                        target,
+                        kind: LinkKind::Html,
+                        offset,
+                        len: attr.value.len(),
+                    })
+                }
+                "id" => self.result.anchors.push(FoundAnchor { id: attr.value.to_string(), offset }),
+                "name" if attr.tag == "a" => {
+                    self.result.anchors.push(FoundAnchor { id: attr.value.to_string(), offset })
+                }
+                _ => {}
+            }
+        }
+        rewritten
+    }
+
+    /// Ends the back-linked sections a heading of `level` closes.
+    fn close_back_links(&mut self, level: u8) {
+        while let Some((open, _)) = self.open_back_links.last() {
+            if *open < level {
+                break;
+            }
+            let (_, wrapper) = self.open_back_links.pop().expect("checked");
+            self.out.push(Event::Html(CowStr::from(format!(
+                "<p class=\"back-to-process\"><a href=\"#{}\">Back to the process</a></p>\n",
+                escape_attr(&wrapper)
+            ))));
+        }
+    }
+
+    fn footnote_number(&mut self, label: &str) -> usize {
+        let next = self.footnotes.len() + 1;
+        *self.footnotes.entry(label.to_string()).or_insert(next)
+    }
+
+    fn apply_attrs(&mut self, index: usize, target: AttrTarget, attrs: &[(String, String)]) {
+        let extra: String = attrs.iter().fold(String::new(), |mut s, (k, v)| {
+            let _ = write!(s, " {}=\"{}\"", k, escape_attr(v));
+            s
+        });
+        match target {
+            AttrTarget::Link { href, title } => {
+                let mut open = String::from("<a href=\"");
+                let _ = escape_href(&mut open, &href);
+                open.push('"');
+                if !title.is_empty() {
+                    let _ = write!(open, " title=\"{}\"", escape_attr(&title));
+                }
+                open.push_str(&extra);
+                if attrs.iter().any(|(k, v)| k == "target" && v == "_blank") {
+                    open.push_str(" rel=\"noopener\"");
+                }
+                open.push('>');
+                self.out[index] = Event::Html(CowStr::from(open));
+                if let Some(end) = (index..self.out.len()).find(|&i| matches!(self.out[i], Event::End(TagEnd::Link))) {
+                    self.out[end] = Event::Html(CowStr::Borrowed("</a>"));
+                }
+            }
+            AttrTarget::Image => {
+                if let Event::Html(html) = &self.out[index] {
+                    let patched = html.trim_end_matches(" />").to_string() + &extra + " />";
+                    self.out[index] = Event::Html(CowStr::from(patched));
+                }
+            }
+        }
+    }
+
+    fn end_heading(&mut self) {
+        let Some(h) = self.heading.take() else { return };
+        let title = h.title.trim().to_string();
+        let id = match h.id {
+            Some(id) => {
+                self.ids.reserve(&id);
+                id
+            }
+            None => {
+                let slug = slugify(&title);
+                self.ids.unique(if slug.is_empty() { "section".into() } else { slug })
+            }
+        };
+        let class = if h.classes.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"{}\"", escape_attr(&h.classes.join(" ")))
+        };
+        self.out[h.out_index] = Event::Html(CowStr::from(format!("<h{} id=\"{}\"{class}>", h.level, escape_attr(&id))));
+        self.out.push(Event::Html(CowStr::from(format!(
+            " <a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{}>\n",
+            escape_attr(&id),
+            escape_attr(&title),
+            h.level
+        ))));
+        self.result.anchors.push(FoundAnchor { id: id.clone(), offset: h.offset });
+        if let Some(wrapper) = self.hooks.back_links.get(&id) {
+            self.open_back_links.push((h.level, wrapper.clone()));
+        }
+        let finished = std::mem::replace(
+            &mut self.section,
+            Section { anchor: Some(id.clone()), title: title.clone(), text: String::new() },
+        );
+        if !finished.text.trim().is_empty() || finished.anchor.is_some() {
+            self.result.sections.push(finished);
+        }
+        self.result.headings.push(Heading { level: h.level, id, title, offset: h.offset });
+    }
+
+    fn end_code(&mut self) {
+        let Some(code) = self.code.take() else { return };
+        let lang = code.info.split_whitespace().next().unwrap_or("");
+        if let Some(fence) = self.hooks.fences.render(&code.info, &code.code, code.offset) {
+            for id in fence.anchors {
+                self.result.anchors.push(FoundAnchor { id, offset: code.offset });
+            }
+            self.out.push(Event::Html(CowStr::from(fence.html)));
+            return;
+        }
+        self.section.text.push_str(&code.code);
+        let mut html = String::with_capacity(code.code.len() * 2);
+        if lang.is_empty() {
+            html.push_str("<pre class=\"code\"><code>");
+        } else {
+            let _ =
+                write!(html, "<pre class=\"code\" data-lang=\"{0}\"><code class=\"language-{0}\">", escape_attr(lang));
+        }
+        match self.highlighter.highlight(lang, &code.code) {
+            Some(h) => html.push_str(&h),
+            None => {
+                let _ = escape_html_body_text(&mut html, &code.code);
+            }
+        }
+        html.push_str("</code></pre>\n");
+        self.out.push(Event::Html(CowStr::from(html)));
+    }
+
+    fn end_image(&mut self) {
+        let Some(image) = self.image.take() else { return };
+        let mut html = String::from("<img src=\"");
+        let _ = escape_href(&mut html, &image.src);
+        let _ = write!(html, "\" alt=\"{}\"", escape_attr(&image.alt));
+        if !image.title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape_attr(&image.title));
+        }
+        html.push_str(" />");
+        self.pending_attrs = Some((self.out.len(), AttrTarget::Image));
+        self.out.push(Event::Html(CowStr::from(html)));
+    }
+
+    fn finish(mut self) -> Rendered {
+        self.close_back_links(0);
+        if !self.section.text.trim().is_empty() || self.section.anchor.is_some() {
+            self.result.sections.push(std::mem::take(&mut self.section));
+        }
+        let mut html = String::with_capacity(self.text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+        self.result.html = html;
+        self.result
+    }
+}
+
+/// `{:target="_blank" .class #id}` at the start of `text`: its attributes and what follows.
+fn parse_span_ial(text: &str) -> Option<(Vec<(String, String)>, &str)> {
+    let rest = text.strip_prefix("{:")?;
+    let end = rest.find('}')?;
+    let attrs = parse_attr_list(&rest[..end])?;
+    Some((attrs, &rest[end + 1..]))
+}
+
+/// A paragraph that is only `{: .class}` (kramdown's block attribute list).
+fn is_block_ial(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with("{:") && t.ends_with('}') && !t[2..t.len() - 1].contains('}')
+}
+
+/// `key="value" .class #id`, with straight or (after smart punctuation) curly quotes.
+fn parse_attr_list(list: &str) -> Option<Vec<(String, String)>> {
+    let list: String = list
+        .chars()
+        .map(|c| match c {
+            '\u{201c}' | '\u{201d}' => '"',
+            '\u{2018}' | '\u{2019}' => '\'',
+            c => c,
+        })
+        .collect();
+    let mut attrs = Vec::new();
+    let mut classes = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(char::is_whitespace).unwrap_or(r.len());
+            classes.push(r[..end].to_string());
+            rest = r[end..].trim_start();
+        } else if let Some(r) = rest.strip_prefix('#') {
+            let end = r.find(char::is_whitespace).unwrap_or(r.len());
+            attrs.push(("id".to_string(), r[..end].to_string()));
+            rest = r[end..].trim_start();
+        } else {
+            let eq = rest.find('=')?;
+            let key = rest[..eq].trim().to_string();
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                return None;
+            }
+            let after = &rest[eq + 1..];
+            let (value, remaining) = match after.chars().next()? {
+                q @ ('"' | '\'') => {
+                    let close = after[1..].find(q)? + 1;
+                    (after[1..close].to_string(), &after[close + 1..])
+                }
+                _ => {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (after[..end].to_string(), &after[end..])
+                }
+            };
+            attrs.push((key, value));
+            rest = remaining.trim_start();
+        }
+    }
+    if !classes.is_empty() {
+        attrs.push(("class".to_string(), classes.join(" ")));
+    }
+    Some(attrs)
+}
+
+pub fn escape_attr(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let _ = escape_html(&mut s, text);
+    s
+}
+
+/// The few entities that appear in hand-written URLs.
+fn decode_entities(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+use super::*;
+
+fn md(text: &str) -> Rendered {
+    render(text, &Highlighter::new(None), &Hooks::none())
+}
+
+#[test]
+fn heading_ids_follow_kramdown() {
+    let r = md("## Design, build and self test\n\n### requested_scope claim\n\n## 3.4 Format\n\n## 3.4 Format\n");
+    let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["design-build-and-self-test", "requested_scope-claim", "34-format", "34-format-1"]);
+    assert!(r.html.contains("<h2 id=\"design-build-and-self-test\">"), "{}", r.html);
+}
+
+#[test]
+fn heading_text_includes_link_and_code_text() {
+    let r = md("## Call `GET /Slot` via [the API](api.html)\n");
+    assert_eq!(r.headings[0].id, "call-get-slot-via-the-api");
+    assert_eq!(r.links[0].target, "api.html");
+}
+
+#[test]
+fn explicit_heading_id() {
+    let r = md("## Title {#custom .wide}\n");
+    assert_eq!(r.headings[0].id, "custom");
+    assert!(r.html.contains("<h2 id=\"custom\" class=\"wide\">"), "{}", r.html);
+}
+
+#[test]
+fn span_ial_sets_link_attributes() {
+    let r = md("See [the spec](https://x.org/a){:target=\"_blank\"} now.\n");
+    assert!(
+        r.html.contains("<a href=\"https://x.org/a\" target=\"_blank\" rel=\"noopener\">the spec</a> now."),
+        "{}",
+        r.html
+    );
+    assert!(!r.html.contains("{:"), "{}", r.html);
+}
+
+#[test]
+fn block_ial_is_not_printed() {
+    let r = md("A paragraph.\n\n{: .lead}\n\nnext\n");
+    assert!(!r.html.contains("{:"), "{}", r.html);
+}
+
+#[test]
+fn links_record_their_offsets() {
+    let text = "Intro\n\nGo to [x](other.html#part) or <a href=\"raw.html\">r</a>.\n";
+    let r = md(text);
+    assert_eq!(r.links.len(), 2);
+    assert_eq!(&text[r.links[0].offset..r.links[0].offset + r.links[0].len], "other.html#part");
+    assert_eq!(&text[r.links[1].offset..r.links[1].offset + r.links[1].len], "raw.html");
+}
+
+#[test]
+fn links_in_code_are_not_links() {
+    let r = md("```\n[x](nowhere.html)\n```\n\n`[y](no.html)`\n");
+    assert!(r.links.is_empty());
+}
+
+#[test]
+fn footnotes_have_prefixed_ids() {
+    let r = md("## Note\n\nText[^note].\n\n[^note]: The footnote.\n");
+    assert!(r.html.contains("href=\"#fn-note\""), "{}", r.html);
+    assert!(r.html.contains("id=\"fn-note\""), "{}", r.html);
+    assert_eq!(r.headings[0].id, "note");
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_unknown_is_escaped() {
+    let r = md("```json\n{\"a\": 1}\n```\n\n```klingon\n<b>\n```\n");
+    assert!(r.html.contains("class=\"language-json\""));
+    assert!(r.html.contains("hl-"), "{}", r.html);
+    assert!(!r.html.contains("style="));
+    assert!(r.html.contains("&lt;b&gt;"));
+}
+
+#[test]
+fn raw_html_anchors_are_recorded() {
+    let r = md("<div id=\"top\"></div>\n\n<a name=\"old\"></a>\n");
+    let ids: Vec<_> = r.anchors.iter().map(|a| a.id.as_str()).collect();
+    assert!(ids.contains(&"top") && ids.contains(&"old"), "{ids:?}");
+}
+
+#[test]
+fn sections_collect_text() {
+    let r = md("Lead.\n\n## First\n\nAlpha text.\n\n## Second\n\nBeta.\n");
+    assert_eq!(r.sections.len(), 3);
+    assert_eq!(r.sections[1].anchor.as_deref(), Some("first"));
+    assert!(r.sections[1].text.contains("Alpha"));
+}
+
+#[test]
+fn tables_tasks_strikethrough() {
+    let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~\n");
+    assert!(r.html.contains("<table>"));
+    assert!(r.html.contains("checkbox"));
+    assert!(r.html.contains("<del>old</del>"));
+}
+
+#[test]
+fn rewrite_maps_markdown_and_html_links() {
+    let rewrite = |t: &str| t.strip_prefix('/').map(|p| format!("/base/{p}"));
+    let hooks = Hooks { rewrite: &rewrite, ..Hooks::none() };
+    let r = render("[a](/x.html) [b](y.html) <a href=\"/z.html\">z</a>\n", &Highlighter::new(None), &hooks);
+    assert!(r.html.contains("href=\"/base/x.html\""), "{}", r.html);
+    assert!(r.html.contains("href=\"y.html\""), "{}", r.html);
+    assert!(r.html.contains("href=\"/base/z.html\""), "{}", r.html);
+    assert_eq!(r.links[0].target, "/x.html");
+    assert_eq!(r.links[0].href, "/base/x.html");
+}
+
+#[test]
+fn back_links_close_sections() {
+    let back: BTreeMap<String, String> = [("one".to_string(), "process-p".to_string())].into();
+    let hooks = Hooks { back_links: &back, ..Hooks::none() };
+    let r = render("## One\n\ntext\n\n### Sub\n\nmore\n\n## Two\n\nend\n", &Highlighter::new(None), &hooks);
+    let back_at = r.html.find("Back to the process").expect("back link");
+    assert!(back_at > r.html.find("more").unwrap() && back_at < r.html.find("id=\"two\"").unwrap(), "{}", r.html);
+    assert_eq!(r.html.matches("back-to-process").count(), 1);
+}

@@ -1,0 +1,172 @@
+//! What a build produces: files (path -> bytes), and every link and anchor seen while
+//! rendering, with its source position, for `check`. Written atomically, or kept in memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::diagnostics::Location;
+
+/// Where a link was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkOrigin {
+    Markdown,
+    Image,
+    Html,
+    Include,
+    Sidebar,
+    Template,
+    Stage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkRecord {
+    /// The target as the author wrote it.
+    pub written: String,
+    /// The target as the output links it (root-relative links mapped under base_url).
+    pub href: String,
+    pub origin: LinkOrigin,
+    pub location: Location,
+    /// How many characters of the source the link covers, for underlining.
+    pub len: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnchorRecord {
+    pub id: String,
+    pub location: Option<Location>,
+}
+
+/// One rendered page: where it went and what it links to and defines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageRecord {
+    /// Output file, relative to the output root.
+    pub file: String,
+    /// The URL the page is linked by, with base_url.
+    pub url: String,
+    pub source: PathBuf,
+    pub service: Option<String>,
+    /// Built from `content/_shared` for its service.
+    pub shared: bool,
+    pub links: Vec<LinkRecord>,
+    pub anchors: Vec<AnchorRecord>,
+}
+
+/// Receives the files of a build as they are rendered, from many threads.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
+    fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
+        self.put(path, std::fs::read(from)?)
+    }
+}
+
+/// Writes files under a folder (the temporary folder of an atomic build).
+pub struct DiskSink {
+    pub dir: PathBuf,
+}
+
+impl Sink for DiskSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)
+    }
+
+    fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, target).map(|_| ())
+    }
+}
+
+/// Keeps files in memory, for `serve` and `check`.
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        self.files.lock().expect("memory sink").insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+/// Everything a build produced except the bytes, which went to the sink.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Output {
+    /// Every output file path, pages and assets alike.
+    pub paths: BTreeSet<String>,
+    pub pages: Vec<PageRecord>,
+    /// Links written outside pages (sidebar files), checked once each.
+    pub sidebar_links: Vec<LinkRecord>,
+}
+
+/// Builds into a temporary folder beside `out` and swaps it in only when `build`
+/// succeeds; on failure the previous output is untouched and the temporary folder removed.
+pub fn write_atomically<T, E: From<io::Error>>(
+    out: &Path,
+    build: impl FnOnce(&DiskSink) -> Result<T, E>,
+) -> Result<T, E> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
+    let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let sink = DiskSink { dir: tmp.clone() };
+    match build(&sink) {
+        Ok(value) => {
+            let had_old = out.exists();
+            if had_old {
+                std::fs::rename(out, &old)?;
+            }
+            if let Err(e) = std::fs::rename(&tmp, out) {
+                if had_old {
+                    let _ = std::fs::rename(&old, out);
+                }
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e.into());
+            }
+            if had_old {
+                let _ = std::fs::remove_dir_all(&old);
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_keeps_the_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically::<_, io::Error>(&out, |s| s.put("a.html", b"one".to_vec())).unwrap();
+        let r = write_atomically::<(), io::Error>(&out, |s| {
+            s.put("a.html", b"two".to_vec())?;
+            Err(io::Error::other("boom"))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"one");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary folders are removed");
+        write_atomically::<_, io::Error>(&out, |s| s.put("b.html", b"new".to_vec())).unwrap();
+        assert!(!out.join("a.html").exists(), "a new build replaces the old one whole");
+    }
+}

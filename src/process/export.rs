@@ -1,0 +1,152 @@
+//! A diagram on its own, for `signpost diagram`: an SVG file with its own stylesheet, or
+//! a PNG drawn by resvg with the system's fonts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{layout, svg, Process, DIAGRAM_CSS};
+use crate::diagnostics::Diagnostic;
+
+/// PNGs are drawn at twice the natural size, sharp on high-density screens and in print.
+const PNG_SCALE: f32 = 2.0;
+
+/// A standalone SVG document whose `<style>` is the diagram stylesheet with its light
+/// colours filled in (SVG renderers outside browsers do not know custom properties).
+pub fn export_svg(process: &Process) -> String {
+    let layout = layout::layout(process);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&svg::draw(process, &layout, Some(&standalone_css())));
+    out
+}
+
+/// Draws the diagram into a PNG at `path`.
+pub fn export_png(process: &Process, path: &Path) -> Result<(), Diagnostic> {
+    let png = render_png(process)?;
+    std::fs::write(path, png)
+        .map_err(|err| Diagnostic::error("io", format!("cannot write {}: {err}", path.display())).hint("check that the folder exists and is writable"))
+}
+
+/// The PNG bytes of a process on a white background.
+pub fn render_png(process: &Process) -> Result<Vec<u8>, Diagnostic> {
+    use resvg::{tiny_skia, usvg};
+    let failed = |what: String| Diagnostic::error("diagram-export", format!("cannot draw process `{}` as PNG: {what}", process.id));
+    let mut options = usvg::Options::default();
+    options.fontdb_mut().load_system_fonts();
+    let tree = usvg::Tree::from_str(&export_svg(process), &options).map_err(|e| failed(e.to_string()))?;
+    let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| failed("the drawing is empty".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| failed("the drawing is too large".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| failed(e.to_string()))
+}
+
+/// `DIAGRAM_CSS` for a file of its own: the light defaults substituted for every `var()`,
+/// without the media queries, the interactive states and the page-layout rules.
+pub fn standalone_css() -> String {
+    let blocks = top_level_blocks(&strip_comments(DIAGRAM_CSS));
+    let mut defaults = BTreeMap::new();
+    if let Some((_, body)) = blocks.first() {
+        for declaration in body.split(';') {
+            if let Some((name, value)) = declaration.split_once(':') {
+                if name.trim().starts_with("--") {
+                    defaults.insert(name.trim().to_string(), value.trim().to_string());
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for (selector, body) in blocks.iter().skip(1) {
+        let drawing_only = !selector.starts_with('@') && !selector.contains(':') && !selector.contains(".sp-process") && selector != ".sp-diagram";
+        if drawing_only {
+            out.push_str(&format!("{selector} {{{}}}\n", resolve(body, &defaults)));
+        }
+    }
+    out
+}
+
+fn strip_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `(selector or at-rule, body)` for each top-level block.
+fn top_level_blocks(css: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let (mut depth, mut start, mut open) = (0usize, 0usize, 0usize);
+    for (i, c) in css.char_indices() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    open = i;
+                }
+                depth += 1;
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let selector = css[start..open].split_whitespace().collect::<Vec<_>>().join(" ");
+                    blocks.push((selector, css[open + 1..i].to_string()));
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// Replaces `var(--name)` and `var(--name, fallback)` with the default or the fallback.
+fn resolve(body: &str, defaults: &BTreeMap<String, String>) -> String {
+    let mut text = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    while let Some(start) = text.find("var(") {
+        let mut depth = 0;
+        let mut end = text.len();
+        for (i, c) in text[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let inner = &text[start + 4..end];
+        let (name, fallback) = match inner.split_once(',') {
+            Some((n, f)) => (n.trim(), Some(f.trim())),
+            None => (inner.trim(), None),
+        };
+        let value = defaults.get(name).map(String::as_str).or(fallback).unwrap_or("initial").to_string();
+        text.replace_range(start..=end.min(text.len() - 1), &value);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_standalone_stylesheet_has_no_variables_or_states() {
+        let css = standalone_css();
+        assert!(!css.contains("var("), "{css}");
+        assert!(!css.contains(":hover") && !css.contains("@media"), "{css}");
+        assert!(css.contains(".sp-stage-shape {fill: #ffffff; stroke: #005eb8;"), "{css}");
+    }
+
+    #[test]
+    fn nested_fallbacks_resolve() {
+        let defaults = BTreeMap::from([("--a".to_string(), "var(--b, red)".to_string())]);
+        assert_eq!(resolve("fill: var(--a);", &defaults), "fill: red;");
+        assert_eq!(resolve("fill: var(--c, var(--a));", &defaults), "fill: red;");
+    }
+}

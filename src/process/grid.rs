@@ -1,0 +1,172 @@
+//! The abstract layout: the process order, each stage's column along the flow and its
+//! row across it. Lanes own consecutive rows; a lane has more than one row only where
+//! stages share a column or a group needs room of its own.
+
+use super::Process;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Stage indices in process order: as written, except that a stage never comes
+    /// before the stages that lead to it (cycles are broken at the earliest-written stage).
+    pub order: Vec<usize>,
+    /// Each stage's column, counted along the flow.
+    pub column: Vec<usize>,
+    /// Each stage's row, counted across the flow over all lanes.
+    pub row: Vec<usize>,
+    /// Each lane's rows, first and last.
+    pub lane_rows: Vec<(usize, usize)>,
+    pub columns: usize,
+    pub rows: usize,
+    /// `cell[row][column]`: the stage drawn there, if any.
+    pub cell: Vec<Vec<Option<usize>>>,
+}
+
+impl Grid {
+    pub fn new(process: &Process) -> Grid {
+        let order = process_order(process);
+        let column = columns(process, &order);
+        let columns = column.iter().max().map_or(1, |c| c + 1);
+        let mut row = vec![0; process.stages.len()];
+        let mut lane_rows = Vec::with_capacity(process.lanes.len());
+        let mut next_row = 0;
+        for lane in 0..process.lanes.len() {
+            let in_lane = lane_rows_for(process, &order, &column, lane, columns);
+            let used = in_lane.iter().map(|&(_, r)| r + 1).max().unwrap_or(1);
+            for (stage, r) in in_lane {
+                row[stage] = next_row + r;
+            }
+            lane_rows.push((next_row, next_row + used - 1));
+            next_row += used;
+        }
+        let rows = next_row;
+        let mut cell = vec![vec![None; columns]; rows];
+        for s in 0..process.stages.len() {
+            cell[row[s]][column[s]] = Some(s);
+        }
+        Grid { order, column, row, lane_rows, columns, rows, cell }
+    }
+
+    /// Whether an edge is drawn against the flow (it closes a cycle).
+    pub fn is_back_edge(&self, from: usize, to: usize) -> bool {
+        self.column[to] <= self.column[from]
+    }
+}
+
+/// Kahn's algorithm taking the earliest-written ready stage first. When only cycles are
+/// left, the loop is entered where the flow reaches it: the earliest-written remaining
+/// stage that a placed stage leads to (or, for a cycle nothing leads into, the
+/// earliest-written remaining stage); its edges from the rest of the cycle become back edges.
+fn process_order(process: &Process) -> Vec<usize> {
+    let n = process.stages.len();
+    let mut indegree = vec![0usize; n];
+    for s in &process.stages {
+        for &t in &s.next_ix {
+            indegree[t] += 1;
+        }
+    }
+    let mut done = vec![false; n];
+    let mut reached = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    while order.len() < n {
+        let next = match ready.pop_first() {
+            Some(i) => i,
+            None => (0..n)
+                .find(|&i| !done[i] && reached[i])
+                .or_else(|| (0..n).find(|&i| !done[i]))
+                .expect("a stage is left"),
+        };
+        if done[next] {
+            continue;
+        }
+        done[next] = true;
+        order.push(next);
+        for &t in &process.stages[next].next_ix {
+            reached[t] = true;
+            indegree[t] = indegree[t].saturating_sub(1);
+            if indegree[t] == 0 && !done[t] {
+                ready.insert(t);
+            }
+        }
+    }
+    order
+}
+
+/// Longest path over the forward edges, raised to each stage's column hint.
+fn columns(process: &Process, order: &[usize]) -> Vec<usize> {
+    let n = process.stages.len();
+    let mut position = vec![0; n];
+    for (p, &s) in order.iter().enumerate() {
+        position[s] = p;
+    }
+    let mut column: Vec<usize> = process.stages.iter().map(|s| s.column.unwrap_or(0)).collect();
+    for &s in order {
+        for &t in &process.stages[s].next_ix {
+            if position[t] > position[s] {
+                column[t] = column[t].max(column[s] + 1);
+            }
+        }
+    }
+    column
+}
+
+/// Rows within one lane, from 0. Each group's stages in the lane form a block whose
+/// column span no other stage of the lane shares, so a group box never holds a stranger;
+/// blocks and loose stages take the first rows free, in column order.
+fn lane_rows_for(process: &Process, order: &[usize], column: &[usize], lane: usize, columns: usize) -> Vec<(usize, usize)> {
+    // A block: the stages it holds, each with its row inside the block.
+    struct Block {
+        first: usize,
+        last: usize,
+        stages: Vec<(usize, usize)>,
+        height: usize,
+        seq: usize,
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut group_block: Vec<Option<usize>> = vec![None; process.groups.len()];
+    for (seq, &s) in order.iter().enumerate() {
+        let stage = &process.stages[s];
+        if stage.lane_ix != lane {
+            continue;
+        }
+        let c = column[s];
+        let target = match stage.group_ix {
+            Some(g) => match group_block[g] {
+                Some(b) => b,
+                None => {
+                    group_block[g] = Some(blocks.len());
+                    blocks.push(Block { first: c, last: c, stages: Vec::new(), height: 0, seq });
+                    blocks.len() - 1
+                }
+            },
+            None => {
+                blocks.push(Block { first: c, last: c, stages: Vec::new(), height: 0, seq });
+                blocks.len() - 1
+            }
+        };
+        let block = &mut blocks[target];
+        let r = (0..).find(|r| !block.stages.iter().any(|&(o, or)| or == *r && column[o] == c)).unwrap_or(0);
+        block.stages.push((s, r));
+        block.height = block.height.max(r + 1);
+        block.first = block.first.min(c);
+        block.last = block.last.max(c);
+    }
+    blocks.sort_by_key(|b| (b.first, b.seq));
+
+    let mut taken: Vec<Vec<bool>> = Vec::new();
+    let mut placed = Vec::new();
+    for block in &blocks {
+        let fits = |taken: &Vec<Vec<bool>>, base: usize| {
+            (base..base + block.height).all(|r| taken.get(r).is_none_or(|row| !row[block.first..=block.last].iter().any(|&t| t)))
+        };
+        let base = (0..).find(|&b| fits(&taken, b)).unwrap_or(0);
+        while taken.len() < base + block.height {
+            taken.push(vec![false; columns]);
+        }
+        for row in &mut taken[base..base + block.height] {
+            row[block.first..=block.last].iter_mut().for_each(|t| *t = true);
+        }
+        placed.extend(block.stages.iter().map(|&(s, r)| (s, base + r)));
+    }
+    placed
+}

@@ -1,0 +1,89 @@
+//! What a page holds where it places a process: a wrapper with a stable id, the inline
+//! SVG and, next to it, a text alternative listing the stages by lane with the same links.
+
+use std::fmt::Write;
+
+use super::{layout, svg, Process, StageKind};
+use crate::diagnostics::Location;
+use crate::markdown::escape_attr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub html: String,
+    /// The wrapper's id, the target of "Back to the process" links.
+    pub wrapper_id: String,
+    /// Every stage's link in process order.
+    pub stage_links: Vec<StageLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageLink {
+    pub stage_id: String,
+    /// As written, or `#<slug of the title>`.
+    pub href: String,
+    /// The link's position in the YAML, or the stage's when the link is the default.
+    pub location: Location,
+}
+
+/// The id of the element wrapping a placed process.
+pub fn wrapper_id(process: &Process) -> String {
+    format!("process-{}", process.id)
+}
+
+pub fn place(process: &Process) -> Placement {
+    let layout = layout::layout(process);
+    let wrapper_id = wrapper_id(process);
+    let mut html = String::with_capacity(8192 + 2000 * process.stages.len());
+    let _ = writeln!(html, r#"<div class="sp-process" id="{wrapper_id}" data-process="{}">"#, escape_attr(&process.id));
+    html.push_str("<div class=\"sp-process-scroll\">\n");
+    html.push_str(&svg::draw(process, &layout, None));
+    html.push_str("</div>\n");
+    text_alternative(&mut html, process, &layout.order);
+    html.push_str("</div>\n");
+    let stage_links = layout
+        .order
+        .iter()
+        .map(|&s| {
+            let stage = &process.stages[s];
+            StageLink {
+                stage_id: stage.id.clone(),
+                href: stage.href(),
+                location: stage.link_location.clone().unwrap_or_else(|| stage.location.clone()),
+            }
+        })
+        .collect();
+    Placement { html, wrapper_id, stage_links }
+}
+
+/// A collapsed list of lanes, each an ordered list of its stages in process order with
+/// the diagram's links, the kind in words and what comes next.
+fn text_alternative(html: &mut String, process: &Process, order: &[usize]) {
+    let _ = writeln!(
+        html,
+        r#"<details class="sp-process-text"><summary>{} as a list</summary>"#,
+        escape_attr(&process.title)
+    );
+    html.push_str("<ul class=\"sp-process-lanes\">\n");
+    for (lane_ix, lane) in process.lanes.iter().enumerate() {
+        let _ = writeln!(html, r#"<li><span class="sp-process-lane">{}</span>"#, escape_attr(&lane.title));
+        html.push_str("<ol>\n");
+        for &s in order.iter().filter(|&&s| process.stages[s].lane_ix == lane_ix) {
+            let stage = &process.stages[s];
+            let _ = write!(html, r#"<li><a href="{}">{}</a>"#, escape_attr(&stage.href()), escape_attr(&stage.title));
+            if stage.kind != StageKind::Stage {
+                let _ = write!(html, " ({})", stage.kind.name());
+            }
+            if let Some(summary) = &stage.summary {
+                let stop = if summary.ends_with(['.', '!', '?']) { "" } else { "." };
+                let _ = write!(html, ": {}{stop}", escape_attr(summary));
+            }
+            if !stage.next_ix.is_empty() {
+                let next: Vec<String> = stage.next_ix.iter().map(|&n| escape_attr(&process.stages[n].title)).collect();
+                let _ = write!(html, " Next: {}.", next.join("; "));
+            }
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol></li>\n");
+    }
+    html.push_str("</ul>\n</details>\n");
+}

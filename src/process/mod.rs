@@ -1,0 +1,175 @@
+//! Process diagrams: a process written as data in `diagrams/ID.yaml`, validated once
+//! ([`model`]), laid out deterministically ([`layout`], [`route`]), and drawn as an
+//! accessible, clickable inline SVG ([`svg`]) with a text alternative ([`html`]).
+//! `docs/process-format.md` describes the format and the drawing.
+
+pub mod export;
+pub mod grid;
+pub mod html;
+pub mod layout;
+pub mod model;
+pub mod route;
+pub mod svg;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+pub use export::{export_png, export_svg};
+pub use html::{place, Placement, StageLink};
+
+/// The stylesheet for diagrams placed in pages; the theme includes it.
+pub const DIAGRAM_CSS: &str = include_str!("diagram.css");
+
+/// A validated process: every reference resolved, every id unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Process {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub direction: Direction,
+    pub lanes: Vec<Lane>,
+    /// In the order written.
+    pub stages: Vec<Stage>,
+    pub groups: Vec<Group>,
+    /// The file it came from, relative to the site root, such as `diagrams/booking.yaml`.
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    pub id: String,
+    /// Who acts in this lane, such as "Supplier".
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    pub lane: String,
+    pub summary: Option<String>,
+    /// As written; `None` means the heading of the embedding page named like the stage.
+    pub link: Option<String>,
+    pub next: Vec<String>,
+    pub kind: StageKind,
+    pub icon: Option<Icon>,
+    /// The layout hint: the stage goes in this column or, if the flow demands, later.
+    pub column: Option<usize>,
+    /// Where the stage starts in the YAML.
+    pub location: Location,
+    pub link_location: Option<Location>,
+    pub(crate) lane_ix: usize,
+    pub(crate) next_ix: Vec<usize>,
+    pub(crate) group_ix: Option<usize>,
+}
+
+impl Stage {
+    /// The link as written, or `#<slug of the title>`.
+    pub fn href(&self) -> String {
+        match &self.link {
+            Some(link) => link.clone(),
+            None => model::default_href(&self.title),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    pub stages: Vec<String>,
+    pub(crate) stage_ix: Vec<usize>,
+}
+
+/// What a stage is; each kind has its own shape, so colour is never the only cue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageKind {
+    Start,
+    #[default]
+    Stage,
+    Milestone,
+    End,
+}
+
+impl StageKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StageKind::Start => "start",
+            StageKind::Stage => "stage",
+            StageKind::Milestone => "milestone",
+            StageKind::End => "end",
+        }
+    }
+}
+
+/// Which way the flow runs: `right` draws lanes as horizontal bands, `down` as columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Right,
+    Down,
+}
+
+/// A small pictogram drawn in the corner of a stage, from a fixed set drawn inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Icon {
+    Document,
+    Certificate,
+    People,
+    Code,
+    Test,
+    Search,
+    Settings,
+    Flag,
+}
+
+/// Parses and validates one process; `source` is the path shown in messages.
+pub fn parse(text: &str, source: &Path) -> Result<Process, Diagnostics> {
+    let file = model::parse_file(text, source).map_err(Diagnostics::from)?;
+    model::validate(file, source)
+}
+
+/// Reads every `diagrams/*.yaml` under `root`, keyed by process id. A file with errors is
+/// left out and its problems reported; the others still load.
+pub fn load_all(root: &Path) -> (BTreeMap<String, Process>, Diagnostics) {
+    let mut processes = BTreeMap::new();
+    let mut problems = Diagnostics::default();
+    let dir = root.join("diagrams");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return (processes, problems);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && p.is_file())
+        .collect();
+    files.sort();
+    for path in files {
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                problems.push(
+                    Diagnostic::error("io", format!("cannot read {}: {err}", shown.display()))
+                        .at(Location::new(&shown, 1, 1)),
+                );
+                continue;
+            }
+        };
+        match parse(&text, &shown) {
+            Ok(process) => {
+                processes.insert(process.id.clone(), process);
+            }
+            Err(found) => problems.extend(found),
+        }
+    }
+    problems.sort();
+    (processes, problems)
+}

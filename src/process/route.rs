@@ -1,0 +1,148 @@
+//! Orthogonal edge routing on the grid. Edges run only through the channels between
+//! columns and between rows, never through a cell, so they cannot cross a stage box. A
+//! channel holds as many parallel tracks as the edges passing along it need at once.
+
+use super::grid::Grid;
+use super::Process;
+
+/// A position along the flow: the side of a stage, or a track in the channel before a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Along {
+    /// Where the edge leaves a stage (its downstream side).
+    Exit(usize),
+    /// Where the edge enters a stage (its upstream side).
+    Entry(usize),
+    /// Channel `c` (before column `c`; the last is after the last column), track `t`.
+    Channel(usize, usize),
+}
+
+/// A position across the flow: the middle of a row, or a track in the channel before a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Across {
+    Middle(usize),
+    Channel(usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub from: usize,
+    pub to: usize,
+    /// Corner points, first on the source's side, last on the target's.
+    pub points: Vec<(Along, Across)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routes {
+    pub routes: Vec<Route>,
+    /// How many tracks each channel between columns needs (`columns + 1` channels).
+    pub column_tracks: Vec<usize>,
+    /// How many tracks each channel between rows needs (`rows + 1` channels).
+    pub row_tracks: Vec<usize>,
+}
+
+/// Which edges a segment may share a track with: those leaving the same stage or
+/// entering the same stage, where overlapping reads as a fork or a merge. A segment is
+/// anchored at the source or the target it touches (the single leg of an edge between
+/// neighbouring columns touches both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Share {
+    from: Option<usize>,
+    to: Option<usize>,
+}
+
+impl Share {
+    fn with(self, other: Share) -> bool {
+        (self.from.is_some() && self.from == other.from) || (self.to.is_some() && self.to == other.to)
+    }
+}
+
+/// A segment waiting for a track: its channel, its extent in half-cells, its sharing key.
+struct Leg {
+    route: usize,
+    point: usize,
+    channel: usize,
+    lo: usize,
+    hi: usize,
+    share: Share,
+    track: usize,
+}
+
+pub fn route(process: &Process, grid: &Grid) -> Routes {
+    let mut routes = Vec::new();
+    let mut column_legs: Vec<Leg> = Vec::new();
+    let mut row_legs: Vec<Leg> = Vec::new();
+    for &from in &grid.order {
+        for &to in &process.stages[from].next_ix {
+            let r = routes.len();
+            let (fa, ra, fb, rb) = (grid.column[from], grid.row[from], grid.column[to], grid.row[to]);
+            let mut points = vec![(Along::Exit(from), Across::Middle(ra))];
+            if ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none()) {
+                // Straight along the row.
+            } else if fb == fa + 1 {
+                column_legs.push(Leg { route: r, point: 1, channel: fb, lo: 2 * ra.min(rb) + 1, hi: 2 * ra.max(rb) + 1, share: Share { from: Some(from), to: Some(to) }, track: 0 });
+                points.push((Along::Channel(fb, 0), Across::Middle(ra)));
+                points.push((Along::Channel(fb, 0), Across::Middle(rb)));
+            } else {
+                // Out into the channel after the source, along a row channel next to the
+                // source's row, then down the channel before the target.
+                let k = if rb < ra { ra } else { ra + 1 };
+                let out = fa + 1;
+                column_legs.push(Leg { route: r, point: 1, channel: out, lo: (2 * ra + 1).min(2 * k), hi: (2 * ra + 1).max(2 * k), share: Share { from: Some(from), to: None }, track: 0 });
+                row_legs.push(Leg { route: r, point: 2, channel: k, lo: (2 * out).min(2 * fb), hi: (2 * out).max(2 * fb), share: Share { from: Some(from), to: None }, track: 0 });
+                column_legs.push(Leg { route: r, point: 3, channel: fb, lo: (2 * rb + 1).min(2 * k), hi: (2 * rb + 1).max(2 * k), share: Share { from: None, to: Some(to) }, track: 0 });
+                points.push((Along::Channel(out, 0), Across::Middle(ra)));
+                points.push((Along::Channel(out, 0), Across::Channel(k, 0)));
+                points.push((Along::Channel(fb, 0), Across::Channel(k, 0)));
+                points.push((Along::Channel(fb, 0), Across::Middle(rb)));
+            }
+            points.push((Along::Entry(to), Across::Middle(rb)));
+            routes.push(Route { from, to, points });
+        }
+    }
+    let column_tracks = assign(&mut column_legs, grid.columns + 1);
+    let row_tracks = assign(&mut row_legs, grid.rows + 1);
+    for leg in &column_legs {
+        let t = leg.track;
+        let points = &mut routes[leg.route].points;
+        // A column leg is vertical (in a right-running process): both its ends share the track.
+        for p in [leg.point, leg.point + 1] {
+            if let Along::Channel(c, _) = points[p].0 {
+                points[p].0 = Along::Channel(c, t);
+            }
+        }
+    }
+    for leg in &row_legs {
+        let t = leg.track;
+        let points = &mut routes[leg.route].points;
+        for p in [leg.point, leg.point + 1] {
+            if let Across::Channel(k, _) = points[p].1 {
+                points[p].1 = Across::Channel(k, t);
+            }
+        }
+    }
+    Routes { routes, column_tracks, row_tracks }
+}
+
+/// Gives each leg the lowest track of its channel that no overlapping leg holds, unless
+/// that leg shares its source or target; returns how many tracks each channel needs.
+fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..legs.len()).collect();
+    order.sort_by_key(|&i| (legs[i].channel, legs[i].lo, legs[i].hi, i));
+    let mut held: Vec<Vec<Vec<usize>>> = vec![Vec::new(); channels];
+    for i in order {
+        let tracks = &mut held[legs[i].channel];
+        let fits = |track: &Vec<usize>| {
+            track.iter().all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
+        };
+        let t = match tracks.iter().position(fits) {
+            Some(t) => t,
+            None => {
+                tracks.push(Vec::new());
+                tracks.len() - 1
+            }
+        };
+        tracks[t].push(i);
+        legs[i].track = t;
+    }
+    held.iter().map(Vec::len).collect()
+}

@@ -1,0 +1,142 @@
+//! The site as one plain data model: configuration, pages, sidebars, tags, theme.
+//! `build`, `serve` and `check` all load it the same way and render it the same way.
+
+pub mod render;
+pub mod sidebar;
+pub mod urls;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::SiteConfig;
+use crate::content::{self, Content, Scope};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::theme::Theme;
+pub use sidebar::Sidebar;
+pub use urls::Urls;
+
+/// What to load: the site root, which pages, and under which URL.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub root: PathBuf,
+    pub scope: Scope,
+    /// Overrides `base_url` from site.yaml.
+    pub base_url: Option<String>,
+}
+
+impl LoadOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        LoadOptions { root: root.into(), scope: Scope::Portal, base_url: None }
+    }
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub scope: Scope,
+    pub urls: Urls,
+    pub content: Content,
+    pub sidebars: BTreeMap<String, Sidebar>,
+    pub theme: Theme,
+    /// Processes from `diagrams/`, by id.
+    pub processes: BTreeMap<String, crate::process::Process>,
+    /// Tag name -> indices into `content.pages`, in page order.
+    pub tags: BTreeMap<String, Vec<usize>>,
+}
+
+impl Site {
+    /// Loads everything, reporting every problem found, not just the first.
+    /// On success, the warnings come back beside the site.
+    pub fn load(options: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+        let root = options.root.clone();
+        let config = SiteConfig::load(&root)?;
+        if let Scope::Service(id) = &options.scope {
+            if config.service(id).is_none() {
+                let known: Vec<_> = config.services.iter().map(|s| s.id.as_str()).collect();
+                return Err(Diagnostic::error("usage", format!("no service `{id}` in site.yaml"))
+                    .hint(if known.is_empty() {
+                        "site.yaml lists no services".to_string()
+                    } else {
+                        format!("choose one of: {}", known.join(", "))
+                    })
+                    .into());
+            }
+        }
+        let mut diagnostics = Diagnostics::default();
+        let theme = match Theme::load(&root, &config.theme) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                diagnostics.extend(d);
+                None
+            }
+        };
+        let (content, content_diagnostics) = content::load(&root, &config, &options.scope);
+        diagnostics.extend(content_diagnostics);
+        let (sidebars, sidebar_diagnostics) = sidebar::load_all(&root);
+        diagnostics.extend(sidebar_diagnostics);
+        let (processes, process_diagnostics) = crate::process::load_all(&root);
+        diagnostics.extend(process_diagnostics);
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
+        let base = crate::config::normalise_base_url(options.base_url.as_deref().unwrap_or(&config.base_url));
+        let portal =
+            config.portal_url.as_deref().map(crate::config::normalise_base_url).unwrap_or_else(|| base.clone());
+        let urls = Urls {
+            base,
+            scope: options.scope.clone(),
+            services: config.services.iter().map(|s| s.id.clone()).collect(),
+            portal,
+        };
+        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, page) in content.pages.iter().enumerate() {
+            for tag in &page.front.tags {
+                tags.entry(tag.clone()).or_default().push(i);
+            }
+        }
+        let theme = theme.expect("no errors means the theme loaded");
+        let site = Site { root, config, scope: options.scope.clone(), urls, content, sidebars, theme, processes, tags };
+        diagnostics.extend(site.missing_sidebars());
+        Ok((site, diagnostics))
+    }
+
+    /// The sidebar a page shows: its own, its service's, or the site's default.
+    pub fn sidebar_name<'a>(&'a self, page: &'a content::Page) -> Option<&'a str> {
+        page.front
+            .sidebar
+            .as_deref()
+            .or_else(|| page.service.as_deref().and_then(|s| self.config.service(s)).and_then(|s| s.sidebar.as_deref()))
+            .or(self.config.sidebar.as_deref())
+    }
+
+    /// A page naming a sidebar that does not exist is shown without one, with a warning.
+    fn missing_sidebars(&self) -> Vec<Diagnostic> {
+        let mut warnings = Vec::new();
+        for page in &self.content.pages {
+            if let Some(name) = page.front.sidebar.as_deref() {
+                if !self.sidebars.contains_key(name) {
+                    let line = page_line_of(&self.root, &page.source, "sidebar:");
+                    warnings.push(
+                        Diagnostic::warning("missing-sidebar", format!("sidebar `{name}` does not exist"))
+                            .at(crate::diagnostics::Location::new(&page.source, line.0, line.1))
+                            .hint(format!("create {}/{name}.yml or name another sidebar", sidebar::SIDEBAR_DIR)),
+                    );
+                }
+            }
+        }
+        warnings
+    }
+
+    pub fn service(&self, id: Option<&str>) -> Option<&crate::config::ServiceConfig> {
+        id.and_then(|id| self.config.service(id))
+    }
+}
+
+/// The line and column of the first line starting with `key` in a file (1, 1 if none).
+fn page_line_of(root: &Path, file: &Path, key: &str) -> (usize, usize) {
+    std::fs::read_to_string(root.join(file))
+        .ok()
+        .and_then(|t| t.lines().position(|l| l.starts_with(key)).map(|i| (i + 1, key.len() + 2)))
+        .unwrap_or((1, 1))
+}

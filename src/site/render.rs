@@ -1,0 +1,618 @@
+//! Renders a loaded [`Site`] into files (through a [`Sink`]) and an [`Output`] record of
+//! every link and anchor, pages in parallel.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use tera::Context;
+
+use super::sidebar::SidebarItem;
+use super::Site;
+use crate::content::includes::{self, IncludeCall};
+use crate::content::{Page, Scope};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::markdown::{self, Highlighter, Hooks, LinkKind, NoFences};
+use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Sink};
+use crate::theme::StaticSource;
+
+/// Renders every page and generated file into `sink`.
+pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
+    let renderer = Renderer::new(site);
+    let all: Vec<usize> = (0..site.content.pages.len()).collect();
+    let (mut output, mut diagnostics) = renderer.pages(&all, sink, highlighter);
+    let (generated, generated_diagnostics) = renderer.generated(sink);
+    output.paths.extend(generated.paths);
+    output.sidebar_links = generated.sidebar_links;
+    diagnostics.extend(generated_diagnostics);
+    diagnostics.sort();
+    (output, diagnostics)
+}
+
+/// Renders parts of a site: some pages, or the generated files. `serve` uses it to
+/// re-render only what an edit touched; [`render`] renders everything.
+pub struct Renderer<'s> {
+    site: &'s Site,
+    shared: Shared,
+}
+
+impl<'s> Renderer<'s> {
+    pub fn new(site: &'s Site) -> Self {
+        Renderer { site, shared: Shared::new(site) }
+    }
+
+    /// Renders the pages at these indices of `site.content.pages`, in parallel.
+    pub fn pages(&self, indices: &[usize], sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
+        let site = self.site;
+        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
+            .par_iter()
+            .map(|&i| render_page(site, &self.shared, &site.content.pages[i], sink, highlighter))
+            .collect();
+        let mut output = Output::default();
+        let mut diagnostics = Diagnostics::default();
+        for result in results {
+            match result {
+                Ok((record, warnings)) => {
+                    output.paths.insert(record.file.clone());
+                    output.pages.push(record);
+                    diagnostics.extend(warnings);
+                }
+                Err(errors) => diagnostics.extend(errors),
+            }
+        }
+        output.pages.sort_by(|a, b| a.file.cmp(&b.file));
+        (output, diagnostics)
+    }
+
+    /// Tag pages, the tags index, 404, sitemap, stylesheets and copied files.
+    pub fn generated(&self, sink: &dyn Sink) -> (Output, Diagnostics) {
+        let site = self.site;
+        let shared = &self.shared;
+        let mut output = Output::default();
+        let mut diagnostics = Diagnostics::default();
+        let mut generated: Vec<(String, Result<String, Diagnostic>)> = generated_pages(site, shared);
+        generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet())));
+        generated.push(("assets/diagram.css".into(), Ok(crate::process::DIAGRAM_CSS.to_string())));
+        generated.push(("sitemap.xml".into(), Ok(sitemap(site))));
+        for (path, result) in generated {
+            let written = result.and_then(|text| {
+                sink.put(&path, text.into_bytes())
+                    .map_err(|e| Diagnostic::error("io", format!("cannot write {path}: {e}")))
+            });
+            match written {
+                Ok(()) => {
+                    output.paths.insert(path);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        let theme_files = site.theme.static_files.iter().map(|(src, out)| (src, out.as_str()));
+        let assets = site.content.assets.iter().map(|a| (StaticSource::Disk(a.source.clone()), a.output.as_str()));
+        let assets: Vec<_> = assets.collect();
+        for (source, out) in theme_files.chain(assets.iter().map(|(s, o)| (s, *o))) {
+            let copied = match source {
+                StaticSource::Disk(path) => sink.copy(out, &site.root.join(path)),
+                StaticSource::Embedded(bytes) => sink.put(out, bytes.to_vec()),
+            };
+            match copied {
+                Ok(()) => {
+                    output.paths.insert(out.to_string());
+                }
+                Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot copy {out}: {e}"))),
+            }
+        }
+        output.sidebar_links = sidebar_links(site);
+        (output, diagnostics)
+    }
+}
+
+/// What every page shares, computed once per build.
+struct Shared {
+    site: Value,
+    services: BTreeMap<String, Value>,
+    /// Output files of pages, to find the same page in another service.
+    files: BTreeSet<String>,
+}
+
+impl Shared {
+    fn new(site: &Site) -> Shared {
+        let urls = &site.urls;
+        let services: BTreeMap<String, Value> = site
+            .config
+            .services
+            .iter()
+            .map(|s| {
+                let value = json!({
+                    "id": s.id, "title": s.title, "short_name": s.short(), "summary": s.summary,
+                    "url": urls.service_home(Some(&s.id)), "colours": s.colours, "values": s.values,
+                    "process": s.process,
+                });
+                (s.id.clone(), value)
+            })
+            .collect();
+        let c = &site.config;
+        let home_url = match &site.scope {
+            Scope::Portal => urls.base.clone(),
+            Scope::Service(_) => urls.service_home(None),
+        };
+        let site_value = json!({
+            "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
+            "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
+            "search_url": "", "extra": c.extra,
+            "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
+            "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
+        });
+        let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
+        Shared { site: site_value, services, files }
+    }
+}
+
+fn render_page(
+    site: &Site,
+    shared: &Shared,
+    page: &Page,
+    sink: &dyn Sink,
+    highlighter: &Highlighter,
+) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let lines = LineIndex::new(&page.body);
+    let at = |offset: usize| lines.location(&page.source, offset, page.body_line);
+    let service = page.service.as_deref();
+    let page_url = site.urls.page(&page.permalink);
+    let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary});
+
+    let mut tags = PageTags { site, shared, page, page_value: &include_page, at: &at, placements: Vec::new() };
+    let expanded = includes::expand(&page.body, &mut tags).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| match e {
+                includes::Error::Include(d) => d,
+                includes::Error::Tag(t) => {
+                    Diagnostic::error("liquid", t.message).at(at(t.offset)).spanning(2).hint(t.hint)
+                }
+            })
+            .collect::<Vec<_>>()
+    })?;
+
+    let rewrite = |t: &str| site.urls.link(t, service);
+    let placements = std::mem::take(&mut tags.placements);
+    let back_links = back_links(page, &placements);
+    let hooks = Hooks { fences: &NoFences, rewrite: &rewrite, back_links: &back_links };
+    let md = markdown::render(&expanded.text, highlighter, &hooks);
+
+    let source_at = |offset: usize| at(expanded.map.source_offset(offset));
+    let links = md
+        .links
+        .iter()
+        .map(|l| {
+            let origin = if expanded.map.is_generated(l.offset) {
+                LinkOrigin::Include
+            } else {
+                match l.kind {
+                    LinkKind::Link => LinkOrigin::Markdown,
+                    LinkKind::Image => LinkOrigin::Image,
+                    LinkKind::Html => LinkOrigin::Html,
+                }
+            };
+            LinkRecord {
+                written: l.target.clone(),
+                href: l.href.clone(),
+                origin,
+                location: source_at(l.offset),
+                len: if origin == LinkOrigin::Include { 2 } else { l.target.chars().count().max(1) },
+            }
+        })
+        .collect();
+    let mut links: Vec<LinkRecord> = links;
+    let mut anchors: Vec<AnchorRecord> = Vec::new();
+    for placed in &placements {
+        anchors.push(AnchorRecord { id: placed.placement.wrapper_id.clone(), location: Some(at(placed.offset)) });
+        for stage in &placed.placement.stage_links {
+            links.push(LinkRecord {
+                written: stage.href.clone(),
+                href: site.urls.link(&stage.href, service).unwrap_or_else(|| stage.href.clone()),
+                origin: LinkOrigin::Stage,
+                location: stage.location.clone(),
+                len: stage.href.chars().count(),
+            });
+        }
+    }
+    anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
+
+    let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
+    let tags: Vec<Value> = page.front.tags.iter().map(|t| json!({"name": t, "url": tag_url(site, t)})).collect();
+    let page_value = json!({
+        "title": page.front.title, "summary": page.front.summary, "keywords": page.front.keywords,
+        "tags": tags, "url": page_url, "source": crate::content::to_slash(&page.source),
+        "content": md.html, "toc": page.front.toc, "headings": headings,
+        "layout": page.front.layout, "folder": page.front.folder, "extra": page.front.extra,
+    });
+    let mut warnings = Vec::new();
+    let sidebar = match site.sidebar_name(page) {
+        Some(name) => site.sidebars.get(name).map(|s| sidebar_value(site, s, service, &page_url)),
+        None => None,
+    };
+    let mut ctx = Context::new();
+    ctx.insert("site", &shared.site);
+    ctx.insert("service", &service.and_then(|s| shared.services.get(s)));
+    ctx.insert("page", &page_value);
+    ctx.insert("sidebar", &sidebar);
+    ctx.insert("switcher", &switcher(site, shared, page));
+    let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
+    let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
+    sink.put(page.permalink.file(), html.into_bytes())
+        .map_err(|e| vec![Diagnostic::error("io", format!("cannot write {}: {e}", page.permalink.file()))])?;
+    let record = PageRecord {
+        file: page.permalink.file().to_string(),
+        url: page_url,
+        source: page.source.clone(),
+        service: page.service.clone(),
+        shared: page.shared,
+        links,
+        anchors,
+    };
+    Ok((record, warnings))
+}
+
+fn layout_template(site: &Site, layout: Option<&str>, warnings: &mut Vec<Diagnostic>, page: &Page) -> String {
+    match layout {
+        None | Some("page" | "default" | "") => "page.html".into(),
+        Some(name) => {
+            let template = format!("{name}.html");
+            if site.theme.has_template(&template) {
+                template
+            } else {
+                warnings.push(
+                    Diagnostic::warning("layout", format!("layout `{name}` not found; using page.html"))
+                        .at(Location::new(&page.source, 1, 1))
+                        .hint(format!("add {}/templates/{template} or remove `layout:`", site.theme.dir.display())),
+                );
+                "page.html".into()
+            }
+        }
+    }
+}
+
+/// What the tags of one page render to: includes from the theme, and `{{ site.X }}`,
+/// `{{ page.X }}` and `{{ service.X }}` values.
+struct PageTags<'a> {
+    site: &'a Site,
+    shared: &'a Shared,
+    page: &'a Page,
+    page_value: &'a Value,
+    at: &'a dyn Fn(usize) -> Location,
+    /// Diagrams the page places, with the offset of their include tags.
+    placements: Vec<Placed>,
+}
+
+struct Placed {
+    placement: crate::process::Placement,
+    offset: usize,
+}
+
+/// Sections a placed diagram's stages link to on this page end with a link back to it.
+fn back_links(page: &Page, placements: &[Placed]) -> BTreeMap<String, String> {
+    let own_file = page.permalink.file().rsplit('/').next().unwrap_or("");
+    let mut map = BTreeMap::new();
+    for placed in placements {
+        for stage in &placed.placement.stage_links {
+            let (path, anchor) = stage.href.split_once('#').unwrap_or((&stage.href, ""));
+            let same_page = path.is_empty() || path == own_file;
+            if same_page && !anchor.is_empty() {
+                map.entry(anchor.to_string()).or_insert_with(|| placed.placement.wrapper_id.clone());
+            }
+        }
+    }
+    map
+}
+
+impl PageTags<'_> {
+    /// `{% include process.html id="booking" %}` draws the process `diagrams/booking.yaml`.
+    fn place_process(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
+        let at = (self.at)(call.span.start);
+        let Some(id) = call.params.iter().find(|(k, _)| k == "id").map(|(_, v)| v.as_str()) else {
+            return Err(Diagnostic::error("unknown-process", "the process include names no process")
+                .at(at)
+                .spanning(call.span.len())
+                .hint("write {% include process.html id=\"ID\" %} with the id of a file in diagrams/"));
+        };
+        let Some(process) = self.site.processes.get(id) else {
+            let known: Vec<&str> = self.site.processes.keys().map(String::as_str).collect();
+            return Err(Diagnostic::error("unknown-process", format!("no process `{id}` in diagrams/"))
+                .at(at)
+                .spanning(call.span.len())
+                .hint(if known.is_empty() {
+                    format!("create diagrams/{id}.yaml")
+                } else {
+                    format!("the processes are: {}", known.join(", "))
+                }));
+        };
+        let placement = crate::process::place(process);
+        let html = placement.html.clone();
+        self.placements.push(Placed { placement, offset: call.span.start });
+        Ok(html)
+    }
+}
+
+impl includes::Tags for PageTags<'_> {
+    type Error = Diagnostic;
+
+    fn include(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
+        if call.name == "process.html" && !self.site.theme.has_include("process.html") {
+            return self.place_process(call);
+        }
+        render_include(self.site, self.shared, self.page, self.page_value, call, self.at)
+    }
+
+    fn variable(&mut self, expression: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        let mut path = expression.split('.');
+        let root = match path.next() {
+            Some("site") => &self.shared.site,
+            Some("page") => self.page_value,
+            Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
+                Some(service) => service,
+                None => {
+                    return Err(Diagnostic::error(
+                        "unknown-variable",
+                        format!("`{expression}`: this page has no service"),
+                    )
+                    .at((self.at)(span.start))
+                    .spanning(span.len())
+                    .hint("only pages in a service's folder or in content/_shared have `service`"));
+                }
+            },
+            // Other Liquid (loop variables, filters) is not Signpost's: leave it as written.
+            _ => return Ok(None),
+        };
+        if expression.contains(['|', ' ', '[']) {
+            return Ok(None);
+        }
+        let mut value = root;
+        let mut walked = vec![expression.split('.').next().unwrap_or("")];
+        for key in path {
+            match value.get(key) {
+                Some(v) => value = v,
+                None => {
+                    let keys: Vec<&str> =
+                        value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                    return Err(Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
+                        .at((self.at)(span.start))
+                        .spanning(span.len())
+                        .hint(format!("`{}` has: {}", walked.join("."), keys.join(", "))));
+                }
+            }
+            walked.push(key);
+        }
+        Ok(Some(match value {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        }))
+    }
+}
+
+/// Renders `{% include NAME %}` with the theme's include template.
+fn render_include(
+    site: &Site,
+    shared: &Shared,
+    page: &Page,
+    page_value: &Value,
+    call: &IncludeCall,
+    at: &dyn Fn(usize) -> Location,
+) -> Result<String, Diagnostic> {
+    if !site.theme.has_include(&call.name) {
+        return Err(Diagnostic::error("unknown-include", format!("no include named `{}`", call.name))
+            .at(at(call.span.start))
+            .spanning(call.span.len())
+            .hint(format!(
+                "looked in {}; add {} there or correct the name",
+                site.theme.include_dir().display(),
+                call.name
+            )));
+    }
+    let params: serde_json::Map<String, Value> =
+        call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let mut ctx = Context::new();
+    ctx.insert("include", &params);
+    ctx.insert("page", page_value);
+    ctx.insert("site", &shared.site);
+    ctx.insert("service", &page.service.as_deref().and_then(|s| shared.services.get(s)));
+    let html = site.theme.render_include(&call.name, &ctx)?;
+    Ok(splice_safe(&html))
+}
+
+/// Include output is spliced into Markdown before parsing: blank lines would end an HTML
+/// block and indented lines would become code, so both go (unless the HTML holds `<pre>`).
+fn splice_safe(html: &str) -> String {
+    if html.contains("<pre") {
+        return html.trim().to_string();
+    }
+    html.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+fn tag_url(site: &Site, tag: &str) -> String {
+    site.urls.file(&format!("tags/{}.html", tag_slug(tag)))
+}
+
+fn tag_slug(tag: &str) -> String {
+    let slug = crate::content::slug::slugify(tag);
+    if slug.is_empty() {
+        "tag".into()
+    } else {
+        slug
+    }
+}
+
+fn sidebar_value(site: &Site, sidebar: &super::Sidebar, service: Option<&str>, page_url: &str) -> Value {
+    fn item(site: &Site, node: &SidebarItem, service: Option<&str>, page_url: &str) -> (Value, bool) {
+        let url = node.url.as_deref().map(|u| resolve_sidebar_url(site, u, node.external, service));
+        let current = url.as_deref().is_some_and(|u| same_page(u, page_url));
+        let children: Vec<(Value, bool)> = node.children.iter().map(|c| item(site, c, service, page_url)).collect();
+        let open = current || children.iter().any(|(_, o)| *o);
+        let value = json!({
+            "title": node.title, "url": url, "external": node.external, "current": current, "open": open,
+            "children": children.into_iter().map(|(v, _)| v).collect::<Vec<_>>(),
+        });
+        (value, open)
+    }
+    json!({
+        "name": sidebar.name, "product": sidebar.product, "version": sidebar.version,
+        "items": sidebar.items.iter().map(|i| item(site, i, service, page_url).0).collect::<Vec<_>>(),
+    })
+}
+
+/// Sidebar URLs are written from the root of the site (or service), with or without `/`.
+pub fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Option<&str>) -> String {
+    if external || url.contains("://") || url.starts_with("mailto:") {
+        return url.to_string();
+    }
+    let rooted = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
+    site.urls.link(&rooted, service).unwrap_or(rooted)
+}
+
+fn same_page(a: &str, b: &str) -> bool {
+    let strip = |u: &str| {
+        let u = u.split('#').next().unwrap_or(u);
+        u.strip_suffix("index.html").unwrap_or(u).to_string()
+    };
+    strip(a) == strip(b)
+}
+
+/// The same page in each service where it exists, else that service's home.
+fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
+    let local = match (&site.scope, page.service.as_deref()) {
+        (Scope::Portal, Some(s)) => {
+            page.permalink.file().strip_prefix(&format!("{s}/")).unwrap_or(page.permalink.file())
+        }
+        _ => page.permalink.file(),
+    };
+    site.config
+        .services
+        .iter()
+        .map(|s| {
+            let url = match &site.scope {
+                Scope::Portal if shared.files.contains(&format!("{}/{local}", s.id)) => {
+                    site.urls.file(&format!("{}/{local}", s.id))
+                }
+                Scope::Service(own) if *own == s.id => site.urls.file(local),
+                Scope::Service(_) => format!("{}{}/{local}", site.urls.portal, s.id),
+                Scope::Portal => site.urls.service_home(Some(&s.id)),
+            };
+            json!({"id": s.id, "title": s.title, "short_name": s.short(), "url": url,
+                   "current": page.service.as_deref() == Some(s.id.as_str())})
+        })
+        .collect()
+}
+
+/// Tag pages, the tags index and the 404 page.
+fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, Diagnostic>)> {
+    let mut out = Vec::new();
+    let mut render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, Value)>| {
+        let mut ctx = Context::new();
+        ctx.insert("site", &shared.site);
+        ctx.insert("service", &Value::Null);
+        ctx.insert("sidebar", &Value::Null);
+        ctx.insert("switcher", &Vec::<Value>::new());
+        ctx.insert(
+            "page",
+            &json!({"title": title, "url": site.urls.file(&path), "summary": null, "keywords": [], "tags": [],
+                    "content": "", "toc": false, "headings": [], "extra": {}, "source": null}),
+        );
+        for (k, v) in extra {
+            ctx.insert(k, &v);
+        }
+        out.push((path, site.theme.render(template, &ctx)));
+    };
+    let mut index = Vec::new();
+    for (tag, pages) in &site.tags {
+        let slug = tag_slug(tag);
+        let list: Vec<Value> = pages
+            .iter()
+            .map(|&i| {
+                let p = &site.content.pages[i];
+                json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
+            })
+            .collect();
+        let url = tag_url(site, tag);
+        index.push(json!({"name": tag, "slug": slug, "url": url, "count": list.len()}));
+        let tag_value = json!({"name": tag, "slug": slug, "url": url, "pages": list});
+        render(format!("tags/{slug}.html"), "tag.html", &format!("Pages tagged “{tag}”"), vec![("tag", tag_value)]);
+    }
+    if !site.tags.is_empty() {
+        render("tags/index.html".into(), "tags.html", "Tags", vec![("tags", Value::Array(index))]);
+    }
+    render("404.html".into(), "404.html", "Page not found", vec![]);
+    out
+}
+
+fn sitemap(site: &Site) -> String {
+    let mut urls: Vec<String> = site.content.pages.iter().map(|p| site.urls.page(&p.permalink)).collect();
+    urls.sort();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in urls {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&markdown::escape_attr(&url));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// Every link written in a sidebar file that some page shows, once each.
+fn sidebar_links(site: &Site) -> Vec<LinkRecord> {
+    let mut used: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for page in &site.content.pages {
+        if let Some(name) = site.sidebar_name(page) {
+            used.entry(name).or_insert(page.service.as_deref());
+        }
+    }
+    let mut links = Vec::new();
+    fn walk(site: &Site, items: &[SidebarItem], service: Option<&str>, links: &mut Vec<LinkRecord>) {
+        for item in items {
+            if let Some(url) = &item.url {
+                links.push(LinkRecord {
+                    written: url.clone(),
+                    href: resolve_sidebar_url(site, url, item.external, service),
+                    origin: LinkOrigin::Sidebar,
+                    location: item.location.clone(),
+                    len: url.chars().count(),
+                });
+            }
+            walk(site, &item.children, service, links);
+        }
+    }
+    for (name, service) in used {
+        if let Some(sidebar) = site.sidebars.get(name) {
+            walk(site, &sidebar.items, service, &mut links);
+        }
+    }
+    links
+}
+
+/// Line starts of a page body, to turn byte offsets into line and column quickly.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    fn location(&self, file: &Path, offset: usize, first_line: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        Location::new(file, line + first_line, column)
+    }
+}

@@ -1,0 +1,155 @@
+//! Sidebars in the shape the NHS Jekyll sites use (`_data/sidebars/NAME.yml`):
+//! entries -> folders -> folderitems -> subfolders -> subfolderitems.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::yaml::{self, Spanned};
+
+pub const SIDEBAR_DIR: &str = "content/_data/sidebars";
+
+/// A sidebar, reduced to a tree of titled links; items not published to `web` are gone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sidebar {
+    pub name: String,
+    pub source: PathBuf,
+    pub product: Option<String>,
+    pub version: Option<String>,
+    pub items: Vec<SidebarItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SidebarItem {
+    pub title: String,
+    /// The link as written (`/overview.html`), if the item is a link.
+    pub url: Option<String>,
+    pub external: bool,
+    /// Where the link is written in the sidebar file.
+    pub location: Location,
+    pub children: Vec<SidebarItem>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    entries: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    product: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    folders: Vec<Node>,
+}
+
+/// Folders, items, subfolders and subfolder items share one shape.
+#[derive(Deserialize)]
+struct Node {
+    title: Spanned<String>,
+    #[serde(default)]
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    external_url: Option<Spanned<String>>,
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    folderitems: Vec<Node>,
+    #[serde(default)]
+    subfolders: Vec<Node>,
+    #[serde(default)]
+    subfolderitems: Vec<Node>,
+}
+
+/// Reads every `*.yml` directly under `ROOT/content/_data/sidebars`.
+pub fn load_all(root: &Path) -> (BTreeMap<String, Sidebar>, Diagnostics) {
+    let mut sidebars = BTreeMap::new();
+    let mut diagnostics = Diagnostics::default();
+    let dir = root.join(SIDEBAR_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return (sidebars, diagnostics) };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if !matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) || !path.is_file() {
+            continue;
+        }
+        let name = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let source = Path::new(SIDEBAR_DIR).join(path.file_name().unwrap_or_default());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse(&name, &source, &crate::content::normalise_text(text)) {
+                Ok(sidebar) => {
+                    sidebars.insert(name, sidebar);
+                }
+                Err(d) => diagnostics.push(d),
+            },
+            Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", source.display()))),
+        }
+    }
+    (sidebars, diagnostics)
+}
+
+pub fn parse(name: &str, source: &Path, text: &str) -> Result<Sidebar, Diagnostic> {
+    let file: File = yaml::parse(text, source, 1)?;
+    let mut sidebar = Sidebar {
+        name: name.to_string(),
+        source: source.to_path_buf(),
+        product: None,
+        version: None,
+        items: Vec::new(),
+    };
+    for entry in file.entries {
+        sidebar.product = sidebar.product.or(entry.product.filter(|p| !p.is_empty())).or(entry.title);
+        sidebar.version = sidebar.version.or(entry.version);
+        sidebar.items.extend(entry.folders.into_iter().filter_map(|n| convert(n, source)));
+    }
+    Ok(sidebar)
+}
+
+fn convert(node: Node, source: &Path) -> Option<SidebarItem> {
+    let on_web = node.output.as_deref().is_none_or(|o| o.split(',').any(|p| p.trim() == "web"));
+    if !on_web {
+        return None;
+    }
+    let (url, external, at) = match (node.external_url, node.url) {
+        (Some(u), _) if !u.value.trim().is_empty() => (Some(u.value.trim().to_string()), true, Some(u.referenced)),
+        (_, Some(u)) if !u.value.trim().is_empty() => (Some(u.value.trim().to_string()), false, Some(u.referenced)),
+        _ => (None, false, None),
+    };
+    let at = at.unwrap_or(node.title.referenced);
+    let location = Location::new(source, at.line() as usize, at.column() as usize);
+    let children = node
+        .folderitems
+        .into_iter()
+        .chain(node.subfolders)
+        .chain(node.subfolderitems)
+        .filter_map(|n| convert(n, source))
+        .collect();
+    Some(SidebarItem { title: node.title.value, url, external, location, children })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "entries:\n- title: sidebar\n  product: Booking\n  folders:\n  - title: Intro\n    output: web\n    folderitems:\n    - title: Overview\n      url: /index.html\n      output: web, pdf\n    - title: PDF only\n      url: /pdf.html\n      output: pdf\n      subfolders:\n      - title: Hidden\n    - title: Spec\n      external_url: https://x.org\n";
+
+    #[test]
+    fn reads_the_jekyll_shape() {
+        let s = parse("b", Path::new("b.yml"), TEXT).unwrap();
+        assert_eq!(s.product.as_deref(), Some("Booking"));
+        let intro = &s.items[0];
+        assert_eq!(intro.title, "Intro");
+        let titles: Vec<_> = intro.children.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["Overview", "Spec"]);
+        assert_eq!(intro.children[0].url.as_deref(), Some("/index.html"));
+        assert_eq!((intro.children[0].location.line, intro.children[0].location.column), (9, 12));
+        assert!(intro.children[1].external);
+    }
+}

@@ -1,0 +1,87 @@
+//! How links written by authors become URLs in the output: base_url, services under
+//! `/<id>/` in the portal, or at the root when one service is built alone.
+
+use crate::content::{Permalink, Scope};
+
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// Ends with `/`.
+    pub base: String,
+    pub scope: Scope,
+    pub services: Vec<String>,
+    /// The whole portal's address, for links into other services from a standalone build.
+    pub portal: String,
+}
+
+impl Urls {
+    pub fn page(&self, permalink: &Permalink) -> String {
+        format!("{}{}", self.base, permalink.url())
+    }
+
+    /// A path under the output root: `assets/x.css` -> `/portal/assets/x.css`.
+    pub fn file(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// The home page of a service (`None`: of the portal).
+    pub fn service_home(&self, service: Option<&str>) -> String {
+        match (service, &self.scope) {
+            (Some(id), Scope::Service(own)) if id != own => format!("{}{id}/", self.portal),
+            (Some(id), Scope::Portal) => format!("{}{id}/", self.base),
+            _ => self.base.clone(),
+        }
+    }
+
+    /// Maps a link written by an author in a page or sidebar of `service`. Root-relative
+    /// links (`/x.html`) mean the root of the author's service, or of the service their
+    /// first folder names (`/nrls/x.html`); other links are returned unchanged.
+    pub fn link(&self, written: &str, service: Option<&str>) -> Option<String> {
+        let path = written.strip_prefix('/').filter(|_| !written.starts_with("//"))?;
+        let first = path.split(['/', '#', '?']).next().unwrap_or("");
+        let named = self.services.iter().find(|s| *s == first && path.len() > first.len());
+        Some(match (&self.scope, named) {
+            (Scope::Portal, Some(_)) => format!("{}{path}", self.base),
+            (Scope::Portal, None) => match service {
+                Some(s) => format!("{}{s}/{path}", self.base),
+                None => format!("{}{path}", self.base),
+            },
+            (Scope::Service(own), Some(named)) if named == own => {
+                format!("{}{}", self.base, path[first.len()..].trim_start_matches('/'))
+            }
+            (Scope::Service(_), Some(_)) => format!("{}{path}", self.portal),
+            (Scope::Service(_), None) => format!("{}{path}", self.base),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(scope: Scope) -> Urls {
+        Urls {
+            base: "/p/".into(),
+            scope,
+            services: vec!["nrls".into(), "smsp".into()],
+            portal: "https://portal.example/".into(),
+        }
+    }
+
+    #[test]
+    fn portal_mode() {
+        let u = urls(Scope::Portal);
+        assert_eq!(u.link("/x.html#a", Some("nrls")).unwrap(), "/p/nrls/x.html#a");
+        assert_eq!(u.link("/smsp/x.html", Some("nrls")).unwrap(), "/p/smsp/x.html");
+        assert_eq!(u.link("/x.html", None).unwrap(), "/p/x.html");
+        assert_eq!(u.link("x.html", Some("nrls")), None);
+        assert_eq!(u.link("//cdn/x", None), None);
+    }
+
+    #[test]
+    fn standalone_mode() {
+        let u = urls(Scope::Service("nrls".into()));
+        assert_eq!(u.link("/x.html", Some("nrls")).unwrap(), "/p/x.html");
+        assert_eq!(u.link("/nrls/x.html", Some("nrls")).unwrap(), "/p/x.html");
+        assert_eq!(u.link("/smsp/x.html", Some("nrls")).unwrap(), "https://portal.example/smsp/x.html");
+    }
+}

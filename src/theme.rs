@@ -1,0 +1,267 @@
+//! Themes: Tera templates (`themes/NAME/templates`), includes pages call
+//! (`themes/NAME/includes`) and static files (`themes/NAME/static`, copied to the output root).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Kwargs, State, Tera, Value};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::markdown::{self, Highlighter, Hooks};
+
+pub const THEMES_DIR: &str = "themes";
+
+/// The default theme, built into the binary: used when a site has no `themes/default`
+/// folder, and written out by `signpost new`.
+pub static DEFAULT_THEME: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A file the theme copies into the output.
+pub enum StaticSource {
+    /// Relative to the site root.
+    Disk(PathBuf),
+    Embedded(&'static [u8]),
+}
+
+pub struct Theme {
+    pub name: String,
+    /// The theme folder relative to the site root, as errors show it.
+    pub dir: PathBuf,
+    tera: Tera,
+    includes: BTreeSet<String>,
+    /// Files copied to the output: (source, output path).
+    pub static_files: Vec<(StaticSource, String)>,
+}
+
+impl Theme {
+    /// Loads `ROOT/themes/NAME`, reporting every template that does not parse.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
+        let dir = Path::new(THEMES_DIR).join(name);
+        let abs = root.join(&dir);
+        if !abs.is_dir() && name == "default" {
+            return Theme::embedded();
+        }
+        if !abs.is_dir() {
+            return Err(Diagnostic::error(
+                "theme",
+                format!("theme `{name}` not found: {} is not a folder", dir.display()),
+            )
+            .at(Location::new(crate::config::FILE_NAME, 1, 1))
+            .hint("set `theme:` in site.yaml to a folder under themes/, or run `signpost new` to get the default theme")
+            .into());
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        register_filters(&mut tera);
+        let mut diagnostics = Diagnostics::default();
+        let mut templates = Vec::new();
+        let mut includes = BTreeSet::new();
+        for (sub, prefix) in [("templates", ""), ("includes", "includes/")] {
+            for file in files_under(&abs.join(sub)) {
+                let rel = file.strip_prefix(abs.join(sub)).unwrap_or(&file);
+                let name = format!("{prefix}{}", crate::content::to_slash(rel));
+                match std::fs::read_to_string(&file) {
+                    Ok(text) => {
+                        if !prefix.is_empty() {
+                            includes.insert(name.trim_start_matches(prefix).to_string());
+                        }
+                        templates.push((name, text));
+                    }
+                    Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", file.display()))),
+                }
+            }
+        }
+        add_templates(&mut tera, &templates, &dir, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let static_dir = abs.join("static");
+        let static_files = files_under(&static_dir)
+            .into_iter()
+            .map(|f| {
+                let out = crate::content::to_slash(f.strip_prefix(&static_dir).unwrap_or(&f));
+                (StaticSource::Disk(dir.join("static").join(&out)), out)
+            })
+            .collect();
+        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files })
+    }
+
+    /// The built-in default theme.
+    pub fn embedded() -> Result<Theme, Diagnostics> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        register_filters(&mut tera);
+        let mut includes = BTreeSet::new();
+        let mut static_files = Vec::new();
+        let mut diagnostics = Diagnostics::default();
+        let dir = Path::new(THEMES_DIR).join("default");
+        let mut templates = Vec::new();
+        for file in embedded_files(&DEFAULT_THEME) {
+            let path = crate::content::to_slash(file.path());
+            if let Some(out) = path.strip_prefix("static/") {
+                static_files.push((StaticSource::Embedded(file.contents()), out.to_string()));
+                continue;
+            }
+            let name = match (path.strip_prefix("templates/"), path.strip_prefix("includes/")) {
+                (Some(t), _) => t.to_string(),
+                (_, Some(i)) => {
+                    includes.insert(i.to_string());
+                    path.clone()
+                }
+                _ => continue,
+            };
+            templates.push((name, file.contents_utf8().unwrap_or("").to_string()));
+        }
+        add_templates(&mut tera, &templates, &dir, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        Ok(Theme { name: "default".into(), dir, tera, includes, static_files })
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    pub fn has_include(&self, name: &str) -> bool {
+        self.includes.contains(name)
+    }
+
+    pub fn include_dir(&self) -> PathBuf {
+        self.dir.join("includes")
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, context).map_err(|e| template_error(&self.dir, &e))
+    }
+
+    pub fn render_include(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.render(&format!("includes/{name}"), context)
+    }
+}
+
+/// Adds the templates together, so each may extend or include any other; when that
+/// fails, adds them one by one to a scratch engine so every syntax error names its file.
+fn add_templates(tera: &mut Tera, templates: &[(String, String)], dir: &Path, diagnostics: &mut Diagnostics) {
+    let Err(error) = tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))) else {
+        return;
+    };
+    let before = diagnostics.0.len();
+    for (name, text) in templates {
+        let mut scratch = Tera::new();
+        if let Err(e) = scratch.add_raw_template(name, text) {
+            if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+                diagnostics.push(template_error(dir, &e));
+            }
+        }
+    }
+    if diagnostics.0.len() == before {
+        diagnostics.push(template_error(dir, &error));
+    }
+}
+
+/// Every file of an embedded folder, in path order.
+pub fn embedded_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        files.extend(d.files());
+        stack.extend(d.dirs());
+    }
+    files.sort_by_key(|f| f.path());
+    files
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// A Tera error as a diagnostic at the template's file, line and column.
+fn template_error(theme_dir: &Path, error: &tera::Error) -> Diagnostic {
+    use std::error::Error as _;
+    let (message, location) = match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let file = template_path(theme_dir, report.filename());
+            (report.message().to_string(), Some(Location::new(file, span.start_line, span.start_col + 1)))
+        }
+        _ => {
+            let mut message = error.to_string();
+            let mut source = error.source();
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            (message, None)
+        }
+    };
+    Diagnostic::error("template", message)
+        .at_opt(location)
+        .hint("fix the template; Tera's syntax is at https://keats.github.io/tera/")
+}
+
+fn template_path(theme_dir: &Path, name: &str) -> PathBuf {
+    match name.strip_prefix("includes/") {
+        Some(include) => theme_dir.join("includes").join(include),
+        None => theme_dir.join("templates").join(name),
+    }
+}
+
+fn register_filters(tera: &mut Tera) {
+    // Include parameters may hold Markdown: `{{ include.content | markdown(inline=true) }}`.
+    tera.register_filter("markdown", |text: &str, kwargs: Kwargs, _: &State| {
+        let inline = kwargs.get::<bool>("inline").ok().flatten().unwrap_or(false);
+        let rendered = markdown::render(text, &Highlighter::new(None), &Hooks::none());
+        let html = rendered.html.trim();
+        let html = if inline {
+            html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).filter(|h| !h.contains("<p>")).unwrap_or(html)
+        } else {
+            html
+        };
+        Value::safe_string(html)
+    });
+    tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| crate::content::slug::slugify(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Theme, Diagnostics>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join("themes/t").join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let theme = Theme::load(dir.path(), "t");
+        (dir, theme)
+    }
+
+    #[test]
+    fn syntax_error_names_template_line_and_column() {
+        let (_d, theme) = theme_with(&[("templates/page.html", "<p>\n{{ page.title </p>\n")]);
+        let errs = theme.err().expect("error");
+        let loc = errs.0[0].location.clone().unwrap();
+        assert!(loc.file.ends_with("templates/page.html"), "{loc}");
+        assert_eq!(loc.line, 2);
+    }
+
+    #[test]
+    fn markdown_filter_renders_inline() {
+        let (_d, theme) =
+            theme_with(&[("includes/note.html", "<div>{{ include.content | markdown(inline=true) }}</div>")]);
+        let theme = theme.unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("include", &serde_json::json!({"content": "**bold** & co"}));
+        assert_eq!(theme.render_include("note.html", &ctx).unwrap(), "<div><strong>bold</strong> &amp; co</div>");
+    }
+}

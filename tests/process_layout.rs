@@ -1,0 +1,189 @@
+//! Layout invariants over random processes (up to 100 stages, 6 lanes, groups, cycles):
+//! every stage drawn once, no two boxes overlap, no edge crosses a box, every stage in its
+//! lane band and its group box, and the same input always gives the same drawing.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use proptest::prelude::*;
+use signpost::process::layout::{layout, Layout, Rect};
+use signpost::process::{self, Process};
+
+const WORDS: &[&str] = &[
+    "Explore", "requirements", "and", "standards", "Design,", "build", "self", "test", "Integration", "testing",
+    "SCAL", "certificate", "Go-live", "a", "Development Milestone Achieved", "Supercalifragilisticexpialidocious",
+];
+
+#[derive(Debug, Clone)]
+struct Spec {
+    lanes: usize,
+    down: bool,
+    stages: Vec<(usize, usize, Vec<usize>, Vec<usize>, Option<usize>)>,
+    groups: Vec<Vec<usize>>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (1usize..=6, 1usize..=100, any::<bool>()).prop_flat_map(|(lanes, n, down)| {
+        let stage = (
+            0..lanes,
+            0usize..4,
+            prop::collection::vec(0..n, 0..=3),
+            prop::collection::vec(0..WORDS.len(), 1..=5),
+            prop::option::weighted(0.1, 0usize..8),
+        );
+        (
+            Just(lanes),
+            Just(down),
+            prop::collection::vec(stage, n..=n),
+            prop::collection::vec(prop::collection::vec(0..n, 1..=6), 0..=4),
+        )
+            .prop_map(|(lanes, down, stages, groups)| {
+                let stages = stages
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (lane, kind, mut next, words, column))| {
+                        next.sort_unstable();
+                        next.dedup();
+                        next.retain(|&t| t != i);
+                        (lane, kind, next, words, column)
+                    })
+                    .collect();
+                // Each stage in at most one group.
+                let mut taken = std::collections::BTreeSet::new();
+                let groups = groups
+                    .into_iter()
+                    .map(|g| g.into_iter().filter(|s| taken.insert(*s)).collect::<Vec<_>>())
+                    .filter(|g| !g.is_empty())
+                    .collect();
+                Spec { lanes, down, stages, groups }
+            })
+    })
+}
+
+fn yaml(spec: &Spec) -> String {
+    let mut y = String::from("id: random\ntitle: Random process\n");
+    if spec.down {
+        y.push_str("direction: down\n");
+    }
+    y.push_str("lanes:\n");
+    for l in 0..spec.lanes {
+        let _ = writeln!(y, "  - id: lane-{l}\n    title: Lane number {l}");
+    }
+    y.push_str("stages:\n");
+    for (i, (lane, kind, next, words, column)) in spec.stages.iter().enumerate() {
+        let title: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
+        let kind = ["start", "stage", "milestone", "end"][*kind];
+        let next: Vec<String> = next.iter().map(|t| format!("s{t}")).collect();
+        let _ = writeln!(y, "  - id: s{i}\n    title: \"{}\"\n    lane: lane-{lane}\n    kind: {kind}\n    next: [{}]", title.join(" "), next.join(", "));
+        if let Some(c) = column {
+            let _ = writeln!(y, "    column: {c}");
+        }
+    }
+    if !spec.groups.is_empty() {
+        y.push_str("groups:\n");
+        for (g, stages) in spec.groups.iter().enumerate() {
+            let ids: Vec<String> = stages.iter().map(|s| format!("s{s}")).collect();
+            let _ = writeln!(y, "  - id: g{g}\n    title: Group {g}\n    stages: [{}]", ids.join(", "));
+        }
+    }
+    y
+}
+
+fn crosses_interior(a: (i32, i32), b: (i32, i32), r: &Rect) -> bool {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    x0 < r.right() && x1 > r.x && y0 < r.bottom() && y1 > r.y
+}
+
+fn on_border(p: (i32, i32), r: &Rect) -> bool {
+    let inside = p.0 >= r.x && p.0 <= r.right() && p.1 >= r.y && p.1 <= r.bottom();
+    inside && (p.0 == r.x || p.0 == r.right() || p.1 == r.y || p.1 == r.bottom())
+}
+
+fn check(process: &Process, l: &Layout) -> Result<(), TestCaseError> {
+    let n = process.stages.len();
+    prop_assert_eq!(l.stages.len(), n);
+    let mut order = l.order.clone();
+    order.sort_unstable();
+    prop_assert_eq!(order, (0..n).collect::<Vec<_>>(), "process order is a permutation");
+
+    for i in 0..n {
+        for j in i + 1..n {
+            prop_assert!(!l.stages[i].rect.overlaps(&l.stages[j].rect), "stages {} and {} overlap", i, j);
+        }
+    }
+    let canvas = Rect { x: 0, y: 0, w: l.width, h: l.height };
+    for (i, stage) in process.stages.iter().enumerate() {
+        let lane = process.lanes.iter().position(|x| x.id == stage.lane).unwrap();
+        prop_assert!(l.lanes[lane].rect.contains(&l.stages[i].rect), "stage {} outside its lane", i);
+        prop_assert!(canvas.contains(&l.stages[i].rect));
+    }
+    for a in 0..l.lanes.len() {
+        prop_assert!(canvas.contains(&l.lanes[a].rect));
+        for b in a + 1..l.lanes.len() {
+            prop_assert!(!l.lanes[a].rect.overlaps(&l.lanes[b].rect), "lanes {} and {} overlap", a, b);
+        }
+    }
+    for (g, group) in process.groups.iter().enumerate() {
+        let rect = &l.groups[g].rect;
+        let lanes: std::collections::BTreeSet<&str> = group
+            .stages
+            .iter()
+            .map(|id| process.stages.iter().find(|s| &s.id == id).unwrap().lane.as_str())
+            .collect();
+        for (i, stage) in process.stages.iter().enumerate() {
+            if group.stages.contains(&stage.id) {
+                prop_assert!(rect.contains(&l.stages[i].rect), "stage {} outside group {}", i, g);
+            } else if lanes.len() == 1 {
+                prop_assert!(!rect.overlaps(&l.stages[i].rect), "stage {} inside group {} it is not in", i, g);
+            }
+        }
+        if lanes.len() == 1 {
+            let lane = process.lanes.iter().position(|x| lanes.contains(x.id.as_str())).unwrap();
+            prop_assert!(l.lanes[lane].rect.contains(rect), "group {} outside its lane", g);
+        }
+    }
+    let edges: usize = process.stages.iter().map(|s| s.next.len()).sum();
+    prop_assert_eq!(l.edges.len(), edges);
+    for e in &l.edges {
+        prop_assert!(e.points.len() >= 2);
+        prop_assert!(on_border(e.points[0], &l.stages[e.from].rect), "edge {:?} does not start on its source", e);
+        prop_assert!(on_border(*e.points.last().unwrap(), &l.stages[e.to].rect), "edge {:?} does not end on its target", e);
+        for w in e.points.windows(2) {
+            prop_assert!(w[0].0 == w[1].0 || w[0].1 == w[1].1, "edge {:?} has a slanted segment", e);
+            for (s, r) in l.stages.iter().enumerate() {
+                prop_assert!(!crosses_interior(w[0], w[1], &r.rect), "edge {:?} crosses stage {}", e, s);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_processes_keep_the_layout_invariants(spec in spec()) {
+        let text = yaml(&spec);
+        let process = process::parse(&text, Path::new("random.yaml")).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
+        let l = layout(&process);
+        check(&process, &l)?;
+        prop_assert_eq!(&l, &layout(&process), "layout is deterministic");
+        let svg = process::export_svg(&process);
+        for stage in &process.stages {
+            prop_assert_eq!(svg.matches(&format!("data-stage=\"{}\"", stage.id)).count(), 1, "stage {} drawn once", stage.id);
+        }
+    }
+}
+
+#[test]
+fn stages_appear_in_the_svg_in_process_order() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/process/cycle.yaml")).unwrap();
+    let process = process::parse(&text, Path::new("cycle.yaml")).unwrap();
+    let html = process::place(&process).html;
+    let positions: Vec<usize> = ["draft", "review", "revise", "publish"]
+        .iter()
+        .map(|id| html.find(&format!("data-stage=\"{id}\"")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+}

@@ -1,0 +1,83 @@
+/* Signpost default theme: small enhancements. Every page works fully without this file. */
+(function () {
+  "use strict";
+
+  var wide = window.matchMedia("(min-width: 60em)");
+
+  // The sidebar folds behind "Menu" on narrow screens. Browsers without ::details-content
+  // keep the fold on wide screens too, so open it there.
+  var menu = document.querySelector("[data-sp-menu]");
+  if (menu) {
+    var sync = function () {
+      menu.open = wide.matches;
+    };
+    sync();
+    if (wide.addEventListener) {
+      wide.addEventListener("change", sync);
+    }
+
+    // Bring the current page into view in a long sidebar, without moving the page.
+    var current = menu.querySelector('a[aria-current="page"]');
+    var sidebar = menu.closest(".sp-sidebar");
+    if (current && sidebar && wide.matches && sidebar.scrollHeight > sidebar.clientHeight) {
+      var top = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+      if (top > sidebar.clientHeight - 48) {
+        sidebar.scrollTop = top - sidebar.clientHeight / 3;
+      }
+    }
+  }
+
+  // Mark the table-of-contents entry for the section being read.
+  var toc = document.querySelector(".sp-toc");
+  if (!toc || !("IntersectionObserver" in window)) {
+    return;
+  }
+  var links = Array.prototype.slice.call(toc.querySelectorAll('a[href^="#"]'));
+  var targets = links
+    .map(function (a) {
+      return document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+    })
+    .filter(Boolean);
+  if (!targets.length) {
+    return;
+  }
+  var visible = new Set();
+  var mark = function () {
+    var active = null;
+    for (var i = 0; i < targets.length; i++) {
+      if (visible.has(targets[i])) {
+        active = targets[i];
+        break;
+      }
+    }
+    if (!active) {
+      // Between headings: the last one above the viewport.
+      for (var j = targets.length - 1; j >= 0; j--) {
+        if (targets[j].getBoundingClientRect().top < 0) {
+          active = targets[j];
+          break;
+        }
+      }
+    }
+    links.forEach(function (a) {
+      var on = active && a.getAttribute("href") === "#" + active.id;
+      a.classList.toggle("sp-toc-current", Boolean(on));
+    });
+  };
+  var observer = new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) {
+          visible.add(e.target);
+        } else {
+          visible.delete(e.target);
+        }
+      });
+      mark();
+    },
+    { rootMargin: "0px 0px -60% 0px" }
+  );
+  targets.forEach(function (t) {
+    observer.observe(t);
+  });
+})();
