@@ -249,8 +249,11 @@ fn parse_include(args: &str, span: Range<usize>) -> Result<IncludeCall, String> 
         let after = rest[eq + 1..].trim_start();
         let (value, remaining) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => {
-                let close = after[1..].find(q).ok_or_else(|| format!("the value of `{key}` has no closing {q}"))?;
-                (after[1..close + 1].to_string(), &after[close + 2..])
+                // As Jekyll: a backslash escapes the quote (`content="a \"b\" c"`).
+                let close = closing_quote(&after[1..], q)
+                    .ok_or_else(|| format!("the value of `{key}` has no closing {q}"))?;
+                let escaped = format!("\\{q}");
+                (after[1..close + 1].replace(&escaped, &q.to_string()), &after[close + 2..])
             }
             _ => {
                 let end = after.find(char::is_whitespace).unwrap_or(after.len());
@@ -261,6 +264,20 @@ fn parse_include(args: &str, span: Range<usize>) -> Result<IncludeCall, String> 
         rest = remaining.trim_start();
     }
     Ok(IncludeCall { name, params, span })
+}
+
+/// The byte index of the first `quote` in `text` not escaped by a backslash.
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            c if c == quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -313,6 +330,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, vec![("content".to_string(), "it is \"ok\"".to_string())]);
+    }
+
+    #[test]
+    fn escaped_quotes_in_values() {
+        let mut seen = Vec::new();
+        expand(
+            r#"{% include important.html content="a \"system\" user" %}"#,
+            &mut IncludesOnly(|c: &IncludeCall| {
+                seen = c.params.clone();
+                Ok::<_, ()>(String::new())
+            }),
+        )
+        .unwrap();
+        assert_eq!(seen[0].1, "a \"system\" user");
     }
 
     #[test]
