@@ -14,11 +14,14 @@ const WORDS: &[&str] = &[
     "SCAL", "certificate", "Go-live", "a", "Development Milestone Achieved", "Supercalifragilisticexpialidocious",
 ];
 
+/// One random stage: lane, kind, next stages, title words, column hint.
+type StageSpec = (usize, usize, Vec<usize>, Vec<usize>, Option<usize>);
+
 #[derive(Debug, Clone)]
 struct Spec {
     lanes: usize,
     down: bool,
-    stages: Vec<(usize, usize, Vec<usize>, Vec<usize>, Option<usize>)>,
+    stages: Vec<StageSpec>,
     groups: Vec<Vec<usize>>,
 }
 

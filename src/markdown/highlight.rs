@@ -2,9 +2,9 @@
 //! inline styles, and a content-addressed cache on disk so an unchanged rebuild reuses
 //! every highlighted block (syntect costs about 0.7 ms a block).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 use syntect::highlighting::ThemeSet;
@@ -48,24 +48,42 @@ fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference
 }
 
 /// Highlights code blocks, with a cache keyed by the language and the code.
+///
+/// The cache is one file of entries (32-byte key, length, HTML). Only an index of the
+/// previous file is held in memory; hits are read from it on demand, and the entries this
+/// build used are streamed to a new file that replaces the old one at [`Highlighter::save`].
+/// So the cache never holds a site's highlighted HTML in memory, and never grows past the
+/// blocks one build uses.
 pub struct Highlighter {
-    cache_path: Option<PathBuf>,
-    loaded: HashMap<[u8; 32], Arc<str>>,
-    /// Entries used by this build, written back at the end.
-    used: Mutex<HashMap<[u8; 32], Arc<str>>>,
+    cache: Option<Cache>,
+}
+
+struct Cache {
+    path: PathBuf,
+    old: Option<std::fs::File>,
+    /// Key -> (offset, length) of the HTML in the old file.
+    index: HashMap<[u8; 32], (u64, u32)>,
+    state: Mutex<CacheState>,
+}
+
+struct CacheState {
+    /// The new file, written as blocks are highlighted; `None` if it could not be created.
+    new: Option<std::io::BufWriter<std::fs::File>>,
+    /// Keys written to the new file.
+    written: HashSet<[u8; 32]>,
+    /// Whether anything was highlighted that the old file did not have.
+    changed: bool,
 }
 
 impl Highlighter {
     /// A highlighter whose cache lives in `cache_dir` (or none when `None`).
     pub fn new(cache_dir: Option<&Path>) -> Highlighter {
-        let cache_path = cache_dir.map(|d| d.join(CACHE_FILE));
-        let loaded = cache_path.as_deref().and_then(|p| std::fs::read(p).ok()).map(decode).unwrap_or_default();
-        Highlighter { cache_path, loaded, used: Mutex::new(HashMap::new()) }
+        Highlighter { cache: cache_dir.map(Cache::open) }
     }
 
     /// The `<code>` contents for `code` in `lang`; `None` when the language is unknown,
     /// so the caller prints escaped plain code.
-    pub fn highlight(&self, lang: &str, code: &str) -> Option<Arc<str>> {
+    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
         if lang.is_empty() {
             return None;
         }
@@ -76,12 +94,8 @@ impl Highlighter {
             h.update(code.as_bytes());
             h.finalize().into()
         };
-        if let Some(html) = self.loaded.get(&key) {
-            self.used.lock().expect("cache lock").insert(key, html.clone());
-            return Some(html.clone());
-        }
-        if let Some(html) = self.used.lock().expect("cache lock").get(&key) {
-            return Some(html.clone());
+        if let Some(html) = self.cache.as_ref().and_then(|c| c.get(&key)) {
+            return Some(html);
         }
         let set = syntaxes();
         let syntax = find_syntax(set, lang)?;
@@ -91,49 +105,96 @@ impl Highlighter {
                 return None;
             }
         }
-        let html: Arc<str> = generator.finalize().into();
-        self.used.lock().expect("cache lock").insert(key, html.clone());
+        let html = generator.finalize();
+        if let Some(cache) = &self.cache {
+            cache.put(key, &html, true);
+        }
         Some(html)
     }
 
-    /// Writes the entries this build used, so the cache never grows past one site's blocks.
+    /// Replaces the cache file with the entries this build used (when they changed).
     pub fn save(&self) -> std::io::Result<()> {
-        let Some(path) = &self.cache_path else { return Ok(()) };
-        let used = self.used.lock().expect("cache lock");
-        if used.len() == self.loaded.len() && used.keys().all(|k| self.loaded.contains_key(k)) {
-            return Ok(());
+        match &self.cache {
+            Some(cache) => cache.save(),
+            None => Ok(()),
         }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut keys: Vec<_> = used.keys().collect();
-        keys.sort();
-        let mut bytes = Vec::new();
-        for key in keys {
-            let html = &used[key];
-            bytes.extend_from_slice(key);
-            bytes.extend_from_slice(&(html.len() as u32).to_le_bytes());
-            bytes.extend_from_slice(html.as_bytes());
-        }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(tmp, path)
     }
 }
 
-fn decode(bytes: Vec<u8>) -> HashMap<[u8; 32], Arc<str>> {
-    let mut map = HashMap::new();
-    let mut rest = bytes.as_slice();
-    while rest.len() >= 36 {
-        let key: [u8; 32] = rest[..32].try_into().expect("32 bytes");
-        let len = u32::from_le_bytes(rest[32..36].try_into().expect("4 bytes")) as usize;
-        let Some(html) = rest.get(36..36 + len).and_then(|b| std::str::from_utf8(b).ok()) else {
-            break; // A damaged cache is ignored from here on, never trusted.
-        };
-        map.insert(key, Arc::from(html));
-        rest = &rest[36 + len..];
+impl Cache {
+    fn open(dir: &Path) -> Cache {
+        let path = dir.join(CACHE_FILE);
+        let old = std::fs::File::open(&path).ok();
+        let index = old.as_ref().map(read_index).unwrap_or_default();
+        let new = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::File::create(path.with_extension("new")))
+            .ok()
+            .map(std::io::BufWriter::new);
+        Cache { path, old, index, state: Mutex::new(CacheState { new, written: HashSet::new(), changed: false }) }
     }
-    map
+
+    fn get(&self, key: &[u8; 32]) -> Option<String> {
+        use std::os::unix::fs::FileExt;
+        let &(offset, len) = self.index.get(key)?;
+        let mut bytes = vec![0; len as usize];
+        self.old.as_ref()?.read_exact_at(&mut bytes, offset).ok()?;
+        let html = String::from_utf8(bytes).ok()?;
+        self.put(*key, &html, false);
+        Some(html)
+    }
+
+    fn put(&self, key: [u8; 32], html: &str, new_entry: bool) {
+        use std::io::Write;
+        let mut state = self.state.lock().expect("cache lock");
+        state.changed |= new_entry;
+        if !state.written.insert(key) {
+            return;
+        }
+        let failed = match state.new.as_mut() {
+            Some(w) => {
+                w.write_all(&key).and_then(|_| w.write_all(&(html.len() as u32).to_le_bytes())).and_then(|_| w.write_all(html.as_bytes())).is_err()
+            }
+            None => false,
+        };
+        if failed {
+            state.new = None;
+        }
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let mut state = self.state.lock().expect("cache lock");
+        let tmp = self.path.with_extension("new");
+        let Some(writer) = state.new.take() else { return Ok(()) };
+        let unchanged = !state.changed && state.written.len() == self.index.len();
+        writer.into_inner().map_err(|e| e.into_error())?.sync_data().ok();
+        if unchanged {
+            return std::fs::remove_file(tmp);
+        }
+        std::fs::rename(tmp, &self.path)
+    }
+}
+
+/// Reads the keys and positions of a cache file; a damaged tail is ignored, never trusted.
+fn read_index(file: &std::fs::File) -> HashMap<[u8; 32], (u64, u32)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut index = HashMap::new();
+    let mut reader = std::io::BufReader::new(file);
+    let mut header = [0u8; 36];
+    let mut offset = 0u64;
+    while reader.read_exact(&mut header).is_ok() {
+        let key: [u8; 32] = header[..32].try_into().expect("32 bytes");
+        let len = u32::from_le_bytes(header[32..36].try_into().expect("4 bytes"));
+        offset += 36;
+        if reader.seek(SeekFrom::Current(i64::from(len))).is_err() {
+            break;
+        }
+        index.insert(key, (offset, len));
+        offset += u64::from(len);
+    }
+    if let Ok(end) = reader.seek(SeekFrom::End(0)) {
+        index.retain(|_, (o, l)| *o + u64::from(*l) <= end);
+    }
+    index
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for dark mode.
@@ -141,8 +202,12 @@ pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE).unwrap_or_default();
     let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], CLASS_STYLE).unwrap_or_default();
+    // Each half only where it applies: a light rule left unscoped would outrank the dark
+    // one wherever it is more specific.
     format!(
-        "/* Generated by Signpost from syntect's InspiredGitHub and base16-ocean.dark themes. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+        "/* Generated by Signpost from syntect's InspiredGitHub and base16-ocean.dark themes. */\n\
+         @media not screen, (prefers-color-scheme: light) {{\n{light}\n}}\n\
+         @media screen and (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
     )
 }
 
@@ -167,7 +232,15 @@ mod tests {
         let first = h.highlight("json", "{\"a\": 1}\n").unwrap();
         h.save().unwrap();
         let again = Highlighter::new(Some(dir.path()));
-        assert_eq!(again.loaded.len(), 1);
+        assert_eq!(again.cache.as_ref().unwrap().index.len(), 1);
         assert_eq!(again.highlight("json", "{\"a\": 1}\n").unwrap(), first);
+        again.save().unwrap();
+        // An unchanged rebuild leaves the file as it was, and a damaged file is ignored.
+        let path = dir.path().join(CACHE_FILE);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let damaged = Highlighter::new(Some(dir.path()));
+        assert!(damaged.cache.as_ref().unwrap().index.is_empty());
+        assert_eq!(damaged.highlight("json", "{\"a\": 1}\n").unwrap(), first);
     }
 }

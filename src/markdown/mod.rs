@@ -339,6 +339,15 @@ impl<'a, 't> Renderer<'a, 't> {
             Event::End(TagEnd::Paragraph) if self.skip_paragraph_end => {
                 self.skip_paragraph_end = false;
             }
+            // Wide tables scroll inside a wrapper, keeping their table semantics.
+            Event::Start(Tag::Table(align)) => {
+                self.out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                self.out.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                self.out.push(Event::End(TagEnd::Table));
+                self.out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
             Event::SoftBreak | Event::HardBreak => {
                 self.push_text(" ");
                 self.out.push(event);

@@ -170,3 +170,56 @@ fn lane_rows_for(process: &Process, order: &[usize], column: &[usize], lane: usi
     }
     placed
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn grid(stages: &str, groups: &str) -> (Process, Grid) {
+        let text = format!("id: t\ntitle: T\nlanes:\n  - id: a\n    title: A\n  - id: b\n    title: B\nstages:\n{stages}{groups}");
+        let process = crate::process::parse(&text, Path::new("t.yaml")).unwrap();
+        let grid = Grid::new(&process);
+        (process, grid)
+    }
+
+    fn stage(id: &str, lane: &str, next: &str) -> String {
+        format!("  - id: {id}\n    title: {id}\n    lane: {lane}\n    next: [{next}]\n")
+    }
+
+    #[test]
+    fn a_loop_is_entered_where_the_flow_reaches_it() {
+        let stages = [stage("draft", "a", "review"), stage("revise", "a", "review"), stage("review", "b", "revise, publish"), stage("publish", "b", "")].concat();
+        let (_, g) = grid(&stages, "");
+        assert_eq!(g.order, [0, 2, 1, 3]);
+        assert_eq!(g.column, [0, 2, 1, 2]);
+        assert!(g.is_back_edge(1, 2), "revise -> review closes the loop");
+    }
+
+    #[test]
+    fn columns_follow_the_longest_path_and_the_hints() {
+        let stages = [stage("x", "a", "y, z"), stage("y", "a", "z"), stage("z", "b", ""), "  - id: w\n    title: W\n    lane: b\n    column: 4\n".to_string()].concat();
+        let (_, g) = grid(&stages, "");
+        assert_eq!(g.column, [0, 1, 2, 4]);
+        assert_eq!((g.columns, g.rows), (5, 2));
+    }
+
+    #[test]
+    fn stages_sharing_a_column_get_rows_of_their_own() {
+        let stages = [stage("x", "a", "y, z"), stage("y", "a", ""), stage("z", "a", ""), stage("q", "b", "")].concat();
+        let (_, g) = grid(&stages, "");
+        assert_eq!(g.row, [0, 0, 1, 2]);
+        assert_eq!(g.lane_rows, [(0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn a_group_keeps_its_columns_to_itself() {
+        // x -> y -> z in one lane with y and z grouped; w sits in y's column but outside the group.
+        let stages = [stage("x", "a", "y, w"), stage("y", "a", "z"), stage("z", "a", ""), stage("w", "a", "")].concat();
+        let groups = "groups:\n  - id: g\n    title: G\n    stages: [y, z]\n";
+        let (_, g) = grid(&stages, groups);
+        assert_eq!(g.column, [0, 1, 2, 1]);
+        assert_ne!(g.row[3], g.row[1], "w is not drawn inside the group's rows");
+    }
+}

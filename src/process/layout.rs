@@ -114,9 +114,14 @@ struct Axis {
     end: i32,
 }
 
-/// Room for the group outlines on either side and for `tracks` parallel edges between.
-fn channel_size(tracks: usize) -> i32 {
-    2 * GROUP_PAD + if tracks == 0 { 12 } else { 2 * TRACK_MARGIN + TRACK * tracks as i32 }
+/// Room for the group outlines on either side and for `tracks` parallel edges between;
+/// an outer channel without edges only needs room for one outline.
+fn channel_size(tracks: usize, outer: bool) -> i32 {
+    match (tracks, outer) {
+        (0, true) => GROUP_PAD + 6,
+        (0, false) => 2 * GROUP_PAD + 12,
+        (t, _) => 2 * GROUP_PAD + 2 * TRACK_MARGIN + TRACK * t as i32,
+    }
 }
 
 impl Axis {
@@ -126,7 +131,7 @@ impl Axis {
         let (mut channel_start, mut box_start, mut cell_start) = (Vec::new(), Vec::new(), Vec::new());
         for (i, &t) in tracks.iter().enumerate() {
             channel_start.push(pos);
-            pos += channel_size(t);
+            pos += channel_size(t, i == 0 || i == cells);
             if i < cells {
                 cell_start.push(pos);
                 pos += head[i];
@@ -291,11 +296,11 @@ pub fn layout(process: &Process) -> Layout {
         })
         .collect();
 
-    let edges = edges(process, &grid, &routes, right, &x, &y);
+    let edges = edges(&grid, &routes, right, &x, &y);
     Layout { width: x.end + MARGIN, height: y.end + MARGIN, direction: process.direction, lanes, groups, stages, edges, order: grid.order }
 }
 
-fn edges(process: &Process, grid: &Grid, routes: &Routes, right: bool, x: &Axis, y: &Axis) -> Vec<Edge> {
+fn edges(grid: &Grid, routes: &Routes, right: bool, x: &Axis, y: &Axis) -> Vec<Edge> {
     let (flow, cross) = if right { (x, y) } else { (y, x) };
     let flow_of = |s: usize| flow.box_start[grid.column[s]];
     let along = |a: Along| match a {
@@ -307,7 +312,6 @@ fn edges(process: &Process, grid: &Grid, routes: &Routes, right: bool, x: &Axis,
         Across::Middle(r) => cross.box_start[r] + cross.box_size / 2,
         Across::Channel(k, t) => cross.track(k, t),
     };
-    let _ = process;
     routes
         .routes
         .iter()
@@ -316,9 +320,16 @@ fn edges(process: &Process, grid: &Grid, routes: &Routes, right: bool, x: &Axis,
             for &(a, c) in &r.points {
                 let (f, c) = (along(a), across(c));
                 let p = if right { (f, c) } else { (c, f) };
-                if points.last() != Some(&p) {
-                    points.push(p);
+                if points.last() == Some(&p) {
+                    continue;
                 }
+                // A corner between two segments on one line is no corner.
+                if let [.., a, b] = points[..] {
+                    if (a.0 == b.0 && b.0 == p.0) || (a.1 == b.1 && b.1 == p.1) {
+                        points.pop();
+                    }
+                }
+                points.push(p);
             }
             Edge { from: r.from, to: r.to, points, back: grid.is_back_edge(r.from, r.to) }
         })

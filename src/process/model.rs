@@ -145,7 +145,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
             c.value.min(MAX_COLUMN)
         });
         let location = v_loc(source, spanned);
-        let link_location = s.link.as_ref().map(|l| at(l));
+        let link_location = s.link.as_ref().map(at);
         built.push(Stage {
             id: s.id.value.clone(),
             title: s.title.value.trim().to_string(),

@@ -140,6 +140,7 @@ impl Shared {
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
             "search_url": "", "extra": c.extra,
+            "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
             "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
             "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
         });
