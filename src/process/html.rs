@@ -38,6 +38,7 @@ pub fn place(process: &Process) -> Placement {
     html.push_str("<div class=\"sp-process-scroll\">\n");
     html.push_str(&svg::draw(process, &layout, None));
     html.push_str("</div>\n");
+    current_stage_rules(&mut html, process);
     text_alternative(&mut html, process, &layout.order);
     html.push_str("</div>\n");
     let stage_links = layout
@@ -53,6 +54,31 @@ pub fn place(process: &Process) -> Placement {
         })
         .collect();
     Placement { html, wrapper_id, stage_links }
+}
+
+/// Marks the stage whose section is the page's target, with CSS alone: `:has()` finds
+/// the target heading anywhere on the page. (The theme's script also sets aria-current.)
+fn current_stage_rules(html: &mut String, process: &Process) {
+    let rules: Vec<String> = process
+        .stages
+        .iter()
+        .filter_map(|stage| {
+            let anchor = stage.href().strip_prefix('#')?.to_string();
+            // Only ids CSS can name without escaping; others rely on the script.
+            let plain = !anchor.is_empty()
+                && anchor.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && !anchor.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+            plain.then(|| format!("body:has(#{anchor}:target) #stage-{}-{} .sp-stage-shape", process.id, stage.id))
+        })
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        "<style>{} {{ fill: var(--sp-current-fill); stroke: var(--sp-current-stroke); stroke-width: 3px; }}</style>",
+        rules.join(",\n")
+    );
 }
 
 /// A collapsed list of lanes, each an ordered list of its stages in process order with

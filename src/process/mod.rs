@@ -11,6 +11,7 @@ pub mod model;
 pub mod route;
 pub mod svg;
 pub mod text;
+pub mod variants;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -151,6 +152,7 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Process>, Diagnostics) {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml") && p.is_file())
         .collect();
     files.sort();
+    let mut written_files = BTreeMap::new();
     for path in files {
         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
         let text = match std::fs::read_to_string(&path) {
@@ -163,13 +165,17 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Process>, Diagnostics) {
                 continue;
             }
         };
-        match parse(&text, &shown) {
-            Ok(process) => {
-                processes.insert(process.id.clone(), process);
+        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        match variants::parse_written(&text, &shown) {
+            Ok(written) => {
+                written_files.insert(stem, (shown, written));
             }
-            Err(found) => problems.extend(found),
+            Err(found) => problems.push(found),
         }
     }
+    let (resolved, found) = variants::resolve(&written_files);
+    processes.extend(resolved);
+    problems.extend(found);
     problems.sort();
     (processes, problems)
 }

@@ -167,8 +167,13 @@ fn label(out: &mut String, class: &str, label: &Label, size: f64) {
         Anchor::Middle => "middle",
     };
     let _ = write!(out, r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}" font-size="{size}">"#, label.x, label.y);
+    // Wrapped lines keep the space between their words, so the text read out (and
+    // matched against the link's label) is the whole title, not words run together.
+    let last = label.lines.len().saturating_sub(1);
     for (i, line) in label.lines.iter().enumerate() {
-        let _ = write!(out, r#"<tspan x="{}" y="{}">{}</tspan>"#, label.x, label.y + i as i32 * label.line_height, escape_attr(line));
+        let space = if i < last { " " } else { "" };
+        let y = label.y + i as i32 * label.line_height;
+        let _ = write!(out, r#"<tspan x="{}" y="{y}">{}{space}</tspan>"#, label.x, escape_attr(line));
     }
     out.push_str("</text>\n");
 }

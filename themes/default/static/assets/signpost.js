@@ -4,6 +4,23 @@
 
   var wide = window.matchMedia("(min-width: 60em)");
 
+  // In a process diagram, mark the stage whose section the reader arrived at, for
+  // assistive technology too (the stylesheet already marks it without script).
+  var markStage = function () {
+    var anchor = decodeURIComponent(location.hash.slice(1));
+    var stages = document.querySelectorAll(".sp-process [data-anchor]");
+    for (var i = 0; i < stages.length; i++) {
+      var on = anchor !== "" && stages[i].getAttribute("data-anchor") === anchor;
+      if (on) {
+        stages[i].setAttribute("aria-current", "step");
+      } else {
+        stages[i].removeAttribute("aria-current");
+      }
+    }
+  };
+  markStage();
+  window.addEventListener("hashchange", markStage);
+
   // The sidebar folds behind "Menu" on narrow screens. Browsers without ::details-content
   // keep the fold on wide screens too, so open it there.
   var menu = document.querySelector("[data-sp-menu]");
