@@ -33,6 +33,8 @@ pub struct Process {
     pub title: String,
     pub description: String,
     pub direction: Direction,
+    /// Only extended by other processes (`abstract: true`), never placed itself.
+    pub is_abstract: bool,
     pub lanes: Vec<Lane>,
     /// In the order written.
     pub stages: Vec<Stage>,

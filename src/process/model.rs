@@ -22,6 +22,9 @@ pub struct ProcessFile {
     pub description: Option<String>,
     #[serde(default)]
     pub direction: Option<Direction>,
+    /// Only extended by other processes, never placed on a page itself.
+    #[serde(default, rename = "abstract")]
+    pub r#abstract: bool,
     pub lanes: Spanned<Vec<LaneFile>>,
     pub stages: Spanned<Vec<Spanned<StageFile>>>,
     #[serde(default)]
@@ -206,6 +209,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         title: file.title.value.trim().to_string(),
         description: file.description.map(|d| d.trim().to_string()).unwrap_or_default(),
         direction: file.direction.unwrap_or_default(),
+        is_abstract: file.r#abstract,
         lanes: file.lanes.value.into_iter().map(|l| Lane { id: l.id.value, title: l.title.value.trim().to_string() }).collect(),
         stages: built,
         groups,

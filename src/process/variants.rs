@@ -33,6 +33,9 @@ pub struct VariantFile {
     pub description: Option<String>,
     #[serde(default)]
     pub direction: Option<Direction>,
+    /// Only extended, never placed on a page itself.
+    #[serde(default, rename = "abstract")]
+    pub r#abstract: bool,
     #[serde(default)]
     pub lanes: LaneChanges,
     #[serde(default)]
@@ -63,6 +66,9 @@ pub struct StageChanges {
     pub remove: Vec<Spanned<String>>,
     #[serde(default)]
     pub insert: Vec<Spanned<Insert>>,
+    /// New stages with the edges they list, and no others (for a branch of the flow).
+    #[serde(default)]
+    pub add: Vec<Spanned<StageFile>>,
 }
 
 /// The fields of a stage a variant may change; the others stay as the base has them.
@@ -237,6 +243,8 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
     if v.direction.is_some() {
         file.direction = v.direction;
     }
+    // A variant is placed on pages even when its base is only there to be extended.
+    file.r#abstract = v.r#abstract;
     let lane_ids = |f: &ProcessFile| f.lanes.value.iter().map(|l| l.id.value.clone()).collect::<Vec<_>>().join(", ");
     let stage_ids = |f: &ProcessFile| f.stages.value.iter().map(|s| s.value.id.value.clone()).collect::<Vec<_>>().join(", ");
 
@@ -321,6 +329,12 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
             origins.link.insert(s.value.id.value.clone(), source.to_path_buf());
         }
         insert_stages(&mut file, &anchor.value, after, &i.stages);
+    }
+
+    for s in &v.stages.add {
+        origins.stage.insert(s.value.id.value.clone(), source.to_path_buf());
+        origins.link.insert(s.value.id.value.clone(), source.to_path_buf());
+        file.stages.value.push(s.clone());
     }
 
     // Groups.
