@@ -73,6 +73,17 @@ struct Found {
 
 /// Reads every page and asset under `ROOT/content`, in parallel, reporting all problems.
 pub fn load(root: &Path, config: &SiteConfig, scope: &Scope) -> (Content, Diagnostics) {
+    load_reusing(root, config, scope, &|_, _| None)
+}
+
+/// What `reuse(source, service)` hands back instead of reading the file again: a page
+/// read before, or `Some(None)` to leave the file out. `None` reads it.
+pub type Reuse<'a> = dyn Fn(&Path, Option<&str>) -> Option<Option<Page>> + Sync + 'a;
+
+/// As [`load`], but pages `reuse` hands back are not read again: `serve` re-reads only
+/// the files that changed, while every rule of loading (order, `_shared`, overrides,
+/// duplicates) stays here.
+pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reuse) -> (Content, Diagnostics) {
     let content_root = root.join(CONTENT_DIR);
     let mut diagnostics = Diagnostics::default();
     let mut found = Vec::new();
@@ -117,10 +128,19 @@ pub fn load(root: &Path, config: &SiteConfig, scope: &Scope) -> (Content, Diagno
         .collect();
 
     let results: Vec<Result<Option<Page>, Vec<Diagnostic>>> =
-        markdown.par_iter().map(|f| read_page(root, f, &prefix_for(&f.service))).collect();
+        markdown
+        .par_iter()
+        .map(|f| match reuse(&f.relative, f.service.as_deref()) {
+            Some(page) => Ok(page),
+            None => read_page(root, f, &prefix_for(&f.service)),
+        })
+        .collect();
     for result in results {
         match result {
-            Ok(Some(page)) => content.pages.push(page),
+            Ok(Some(mut page)) => match service_values_in_front_matter(root, &mut page, config) {
+                Ok(()) => content.pages.push(page),
+                Err(d) => diagnostics.push(d),
+            },
             Ok(None) => content.unpublished += 1,
             Err(errs) => diagnostics.extend(errs),
         }
@@ -168,6 +188,61 @@ fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, V
         permalink: local.under(prefix),
         service: found.service.clone(),
     }))
+}
+
+/// A shared page's title and summary may name its service's values, as its body may:
+/// `summary: How {{ service.short_name }} assures products`.
+fn service_values_in_front_matter(root: &Path, page: &mut Page, config: &SiteConfig) -> Result<(), Diagnostic> {
+    let Some(service) = page.service.as_deref().and_then(|id| config.service(id)) else { return Ok(()) };
+    let lookup = |expr: &str| -> Option<String> {
+        let path: Vec<&str> = expr.split('.').collect();
+        match path.as_slice() {
+            ["service", "id"] => Some(service.id.clone()),
+            ["service", "title"] => Some(service.title.clone()),
+            ["service", "short_name"] => Some(service.short().to_string()),
+            ["service", "summary"] => service.summary.clone(),
+            ["service", "values", key] => service.values.get(*key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)),
+            ["site", "title"] => Some(config.title.clone()),
+            _ => None,
+        }
+    };
+    let fields = [("title", &mut page.front.title), ("summary", page.front.summary.get_or_insert_with(String::new))];
+    for (key, text) in fields {
+        if !text.contains("{{") {
+            continue;
+        }
+        match expand_values(text, &lookup) {
+            Ok(expanded) => *text = expanded,
+            Err(expr) => {
+                let line = std::fs::read_to_string(root.join(&page.source))
+                    .ok()
+                    .and_then(|t| t.lines().position(|l| l.starts_with(&format!("{key}:"))))
+                    .map_or(1, |i| i + 1);
+                return Err(Diagnostic::error("unknown-variable", format!("`{expr}` in the {key} is not defined"))
+                    .at(Location::new(&page.source, line, 1))
+                    .hint("front matter may use service.id, title, short_name, summary, values.NAME and site.title"));
+            }
+        }
+    }
+    if page.front.summary.as_deref() == Some("") {
+        page.front.summary = None;
+    }
+    Ok(())
+}
+
+/// Replaces each `{{ expr }}` with `lookup(expr)`; the first unknown expression is the error.
+fn expand_values(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else { break };
+        let expr = rest[start + 2..start + end].trim();
+        out.push_str(&rest[..start]);
+        out.push_str(&lookup(expr).ok_or_else(|| expr.to_string())?);
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Every file under `content/_shared`, once for each service in scope.
