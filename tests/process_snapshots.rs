@@ -12,6 +12,13 @@ fn load(relative: &str) -> process::Process {
     process::parse(&text, Path::new(relative)).unwrap_or_else(|e| panic!("{relative}: {e:?}"))
 }
 
+/// A bundled process as the site loads it: variants merged with their base.
+fn bundled(id: &str) -> process::Process {
+    let (mut all, problems) = process::load_all(Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(problems.is_empty(), "{problems:?}");
+    all.remove(id).unwrap_or_else(|| panic!("no bundled process {id}"))
+}
+
 #[test]
 fn small_fixture() {
     insta::assert_snapshot!(process::place(&load("tests/fixtures/process/small.yaml")).html);
@@ -34,15 +41,15 @@ fn down_fixture() {
 
 #[test]
 fn bundled_booking() {
-    insta::assert_snapshot!(process::place(&load("diagrams/booking.yaml")).html);
+    insta::assert_snapshot!(process::place(&bundled("booking")).html);
 }
 
 #[test]
 fn bundled_nrls() {
-    insta::assert_snapshot!(process::place(&load("diagrams/nrls.yaml")).html);
+    insta::assert_snapshot!(process::place(&bundled("nrls")).html);
 }
 
 #[test]
 fn bundled_smsp() {
-    insta::assert_snapshot!(process::place(&load("diagrams/smsp.yaml")).html);
+    insta::assert_snapshot!(process::place(&bundled("smsp")).html);
 }
