@@ -1,7 +1,10 @@
 //! The Jekyll tags pages use, expanded before Markdown as Jekyll does: `{% include %}`,
-//! `{% raw %}` and `{% comment %}`. Written by hand because these three tags need source
-//! positions kept through the expansion (the `liquid` crate discards them), and the
-//! output of each include is recorded so links found in it point at the include tag.
+//! `{% include_relative %}`, `{% raw %}`, `{% comment %}` and `{% highlight %}` here, by
+//! hand, because they need source positions kept through the expansion (the `liquid`
+//! crate discards them) and the output of each include is recorded so links found in it
+//! point at the include tag. Liquid's blocks (`if`, `for`, `case`, `capture`...), `assign`
+//! and filtered `{{ x | f }}` are handed whole to [`Tags::liquid`] (the `liquid` crate,
+//! in `crate::jekyll::liquid`); their output maps back to the block's opening tag.
 
 use std::ops::Range;
 
@@ -72,7 +75,19 @@ pub trait Tags {
     fn include(&mut self, call: &IncludeCall) -> Result<String, Self::Error>;
     /// `{{ service.title }}`: the value, `Ok(None)` to leave the text as written.
     fn variable(&mut self, expression: &str, span: Range<usize>) -> Result<Option<String>, Self::Error>;
+    /// `{% include_relative FILE %}`: the file's text, `Ok(None)` to leave the tag as written.
+    fn include_relative(&mut self, _file: &str, _span: Range<usize>) -> Result<Option<String>, Self::Error> {
+        Ok(None)
+    }
+    /// A Liquid template (a block, or an expression with filters), preceded by the page's
+    /// earlier `assign`s: its output, `Ok(None)` to leave the text as written.
+    fn liquid(&mut self, _template: &str, _span: Range<usize>) -> Result<Option<String>, Self::Error> {
+        Ok(None)
+    }
 }
+
+/// Liquid's block tags, each closed by `end` + its name.
+const LIQUID_BLOCKS: &[&str] = &["if", "unless", "for", "case", "capture", "tablerow", "ifchanged"];
 
 /// Only includes, through a closure; variables are left as written.
 pub struct IncludesOnly<F>(pub F);
@@ -92,6 +107,9 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
     let mut out = Expanded::default();
     let mut errors = Vec::new();
     let mut pos = 0;
+    // The page's `assign`s so far, run before each later block so it sees their values.
+    let mut prelude = String::new();
+    let mut assigned: Vec<String> = Vec::new();
     while let Some(found) = next_tag(&body[pos..]) {
         let start = pos + found;
         copy(&mut out, body, pos..start);
@@ -101,8 +119,12 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
                 pos = start + 2;
                 continue;
             };
-            let expression = body[start + 2..close - 2].trim();
-            match tags.variable(expression, start..close) {
+            let expression = body[start + 2..close - 2].trim_matches('-').trim();
+            let mut result = tags.variable(expression, start..close);
+            if matches!(result, Ok(None)) && liquid_expression(expression, &assigned) {
+                result = tags.liquid(&format!("{prelude}{{{{ {expression} }}}}"), start..close);
+            }
+            match result {
                 Ok(Some(value)) => {
                     out.map.generated(out.text.len(), start);
                     out.text.push_str(&value);
@@ -140,12 +162,25 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
                     pos = tag.end;
                 }
             },
+            // `content=note`: an unquoted value is a variable, which Liquid evaluates.
+            "include" if has_variable_params(tag.args) => {
+                let statement = &body[start..tag.end];
+                match tags.liquid(&format!("{prelude}{statement}"), start..tag.end) {
+                    Ok(Some(text)) => {
+                        out.map.generated(out.text.len(), start);
+                        out.text.push_str(&indent_continuation(&text, body, start));
+                    }
+                    Ok(None) => copy(&mut out, body, start..tag.end),
+                    Err(e) => errors.push(Error::Include(e)),
+                }
+                pos = tag.end;
+            }
             "include" => {
                 match parse_include(tag.args, start..tag.end) {
                     Ok(call) => match tags.include(&call) {
                         Ok(html) => {
                             out.map.generated(out.text.len(), start);
-                            out.text.push_str(&html);
+                            out.text.push_str(&indent_continuation(&html, body, start));
                         }
                         Err(e) => errors.push(Error::Include(e)),
                     },
@@ -157,7 +192,66 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
                 }
                 pos = tag.end;
             }
-            // Other Liquid is left as it is for now, so the page still shows it.
+            "include_relative" => {
+                match tags.include_relative(tag.args, start..tag.end) {
+                    Ok(Some(text)) => {
+                        out.map.generated(out.text.len(), start);
+                        out.text.push_str(&indent_continuation(text.trim_end_matches('\n'), body, start));
+                    }
+                    Ok(None) => copy(&mut out, body, start..tag.end),
+                    Err(e) => errors.push(Error::Include(e)),
+                }
+                pos = tag.end;
+            }
+            "highlight" => {
+                let Some((inner, end)) = block(body, tag.end, "endhighlight") else {
+                    errors.push(unclosed(start, "highlight", "endhighlight"));
+                    pos = tag.end;
+                    continue;
+                };
+                highlight(&mut out, body, tag.args, start, inner);
+                pos = end;
+            }
+            "assign" => {
+                let statement = &body[start..tag.end];
+                match tags.liquid(&format!("{prelude}{statement}"), start..tag.end) {
+                    Ok(Some(_)) => {
+                        prelude.push_str(statement);
+                        if let Some(name) = tag.args.split(['=', ' ']).next().filter(|n| !n.is_empty()) {
+                            assigned.push(name.to_string());
+                        }
+                    }
+                    Ok(None) => copy(&mut out, body, start..tag.end),
+                    Err(e) => errors.push(Error::Include(e)),
+                }
+                pos = tag.end;
+            }
+            name if LIQUID_BLOCKS.contains(&name) => {
+                let Some(end) = matching_end(body, start, name) else {
+                    errors.push(unclosed(start, name, &format!("end{name}")));
+                    copy(&mut out, body, start..tag.end);
+                    pos = tag.end;
+                    continue;
+                };
+                let whole = &body[start..end];
+                match tags.liquid(&format!("{prelude}{whole}"), start..end) {
+                    Ok(Some(text)) => {
+                        if name == "capture" {
+                            prelude.push_str(whole);
+                            if let Some(var) = tag.args.split_whitespace().next() {
+                                assigned.push(var.to_string());
+                            }
+                        } else {
+                            out.map.generated(out.text.len(), start);
+                            out.text.push_str(&text);
+                        }
+                    }
+                    Ok(None) => copy(&mut out, body, start..end),
+                    Err(e) => errors.push(Error::Include(e)),
+                }
+                pos = end;
+            }
+            // Other Liquid is left as it is, so the page still shows it.
             _ => {
                 copy(&mut out, body, start..tag.end);
                 pos = tag.end;
@@ -170,6 +264,86 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
     } else {
         Err(errors)
     }
+}
+
+/// Text spliced where a tag stands indented (in a list item, in an indented fence) gets
+/// the same indentation on its following lines, so it stays inside that block.
+fn indent_continuation(text: &str, body: &str, tag_start: usize) -> String {
+    let line_start = body[..tag_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &body[line_start..tag_start];
+    if indent.is_empty() || !indent.chars().all(|c| c == ' ' || c == '\t') || !text.contains('\n') {
+        return text.to_string();
+    }
+    text.replace('\n', &format!("\n{indent}"))
+}
+
+/// Whether an include passes a variable (`key=page.x`) rather than only literals.
+fn has_variable_params(args: &str) -> bool {
+    let Ok(call) = parse_include(args, 0..0) else { return false };
+    let mut rest = args;
+    call.params.iter().any(|(key, _)| {
+        let Some(at) = rest.find(&format!("{key}=")) else { return false };
+        rest = &rest[at + key.len() + 1..];
+        let value = rest.trim_start();
+        !value.starts_with(['"', '\'']) && value.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+    })
+}
+
+/// Whether `{{ expression }}` needs Liquid: it has filters, or reads an assigned variable.
+fn liquid_expression(expression: &str, assigned: &[String]) -> bool {
+    let root = expression.split(['.', '[', '|', ' ']).next().unwrap_or("");
+    expression.contains('|') || assigned.iter().any(|a| a == root)
+}
+
+/// `{% highlight lang %}CODE{% endhighlight %}` as a fenced block: the fence lines are
+/// generated, the code is copied (so positions inside it stay exact).
+fn highlight(out: &mut Expanded, body: &str, args: &str, tag_start: usize, inner: Range<usize>) {
+    let lang = args.split_whitespace().next().unwrap_or("");
+    let line_start = body[..tag_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &body[line_start..tag_start];
+    let indent = if indent.chars().all(|c| c == ' ' || c == '\t') { indent } else { "" };
+    let mut code = inner.clone();
+    if body[code.clone()].starts_with('\n') {
+        code.start += 1;
+    }
+    while code.end > code.start && matches!(body.as_bytes()[code.end - 1], b' ' | b'\t') {
+        code.end -= 1;
+    }
+    let code_text = &body[code.clone()];
+    let longest = code_text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest.max(2) + 1);
+    out.map.generated(out.text.len(), tag_start);
+    out.text.push_str(&format!("{ticks}{lang}\n"));
+    copy(out, body, code);
+    out.map.generated(out.text.len(), inner.end);
+    let newline = if code_text.is_empty() || code_text.ends_with('\n') { "" } else { "\n" };
+    out.text.push_str(&format!("{newline}{indent}{ticks}"));
+}
+
+/// The offset after the `{% endNAME %}` closing the block opened at `start`, counting
+/// nested blocks of the same name and skipping `raw` sections.
+fn matching_end(body: &str, start: usize, name: &str) -> Option<usize> {
+    let end_name = format!("end{name}");
+    let mut depth = 0usize;
+    let mut pos = start;
+    while let Some(found) = body[pos..].find("{%") {
+        let at = pos + found;
+        let tag = Tag::parse(body, at)?;
+        if tag.name == "raw" {
+            pos = block(body, tag.end, "endraw").map_or(tag.end, |(_, e)| e);
+            continue;
+        }
+        if tag.name == name {
+            depth += 1;
+        } else if tag.name == end_name {
+            depth -= 1;
+            if depth == 0 {
+                return Some(tag.end);
+            }
+        }
+        pos = tag.end;
+    }
+    None
 }
 
 #[derive(Debug)]
@@ -361,6 +535,52 @@ mod tests {
         let inside = e.text.find('n').unwrap();
         assert_eq!(e.map.source_offset(inside), 2);
         assert!(e.map.is_generated(inside));
+    }
+
+    /// Liquid through a stand-in that shows what it was given.
+    struct Echo;
+    impl Tags for Echo {
+        type Error = ();
+        fn include(&mut self, _: &IncludeCall) -> Result<String, ()> {
+            Ok(String::new())
+        }
+        fn variable(&mut self, _: &str, _: Range<usize>) -> Result<Option<String>, ()> {
+            Ok(None)
+        }
+        fn include_relative(&mut self, file: &str, _: Range<usize>) -> Result<Option<String>, ()> {
+            Ok(Some(format!("<{file}>")))
+        }
+        fn liquid(&mut self, template: &str, _: Range<usize>) -> Result<Option<String>, ()> {
+            Ok(Some(format!("[{template}]")))
+        }
+    }
+
+    #[test]
+    fn blocks_go_to_liquid_with_earlier_assigns() {
+        let body = "{% assign g = site.data.x | sort %}\n{% for i in g %}{% if i %}{{ i }}{% endif %}{% endfor %}!";
+        let e = expand(body, &mut Echo).unwrap();
+        let assign = "{% assign g = site.data.x | sort %}";
+        assert_eq!(e.text, format!("\n[{assign}{{% for i in g %}}{{% if i %}}{{{{ i }}}}{{% endif %}}{{% endfor %}}]!"));
+        assert_eq!(e.map.source_offset(1), assign.len() + 1);
+        let e = expand("{{ page.title | slugify }} {{ other }}", &mut Echo).unwrap();
+        assert_eq!(e.text, "[{{ page.title | slugify }}] {{ other }}");
+    }
+
+    #[test]
+    fn highlight_becomes_a_fence_keeping_positions() {
+        let body = "- item\n\n  {% highlight json %}\n  {\"a\": 1}\n  {% endhighlight %}\n";
+        let e = expand(body, &mut Echo).unwrap();
+        assert_eq!(e.text, "- item\n\n  ```json\n  {\"a\": 1}\n  ```\n");
+        let brace = e.text.find('{').unwrap();
+        assert_eq!(e.map.source_offset(brace), body.find('{').unwrap() + body[body.find('{').unwrap() + 1..].find('{').unwrap() + 1);
+    }
+
+    #[test]
+    fn include_relative_is_spliced() {
+        let e = expand("```\n{% include_relative ex.json %}\n```", &mut Echo).unwrap();
+        assert_eq!(e.text, "```\n<ex.json>\n```");
+        let e = expand("1. x\n\n   ```\n   {% include a.html %}\n   ```", &mut IncludesOnly(|_: &IncludeCall| Ok::<_, ()>("{\n  \"a\": 1\n}".to_string()))).unwrap();
+        assert_eq!(e.text, "1. x\n\n   ```\n   {\n     \"a\": 1\n   }\n   ```");
     }
 
     #[test]

@@ -124,6 +124,7 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders `text` (Markdown whose tags are already expanded).
@@ -143,7 +144,10 @@ pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered 
         pending_attrs: None,
         section: Section::default(),
         footnote_stack: Vec::new(),
-        skip_paragraph_end: false,
+        pending_ial: None,
+        custom_paragraph: false,
+        block_starts: Vec::new(),
+        last_block: None,
         open_back_links: Vec::new(),
     };
     for (event, range) in events {
@@ -206,10 +210,26 @@ struct Renderer<'a, 't> {
     pending_attrs: Option<(usize, AttrTarget)>,
     section: Section,
     footnote_stack: Vec<String>,
-    /// A paragraph that held only a block attribute list was dropped; so is its end.
-    skip_paragraph_end: bool,
+    /// A kramdown block attribute list (`{: .class}`) that opened a paragraph: it applies to
+    /// the block before it when it stands alone, else to the paragraph it opens.
+    pending_ial: Option<Vec<(String, String)>>,
+    /// The open paragraph was written as HTML (with attributes), so is its end.
+    custom_paragraph: bool,
+    /// Output indices of the open paragraphs, lists, block quotes and tables.
+    block_starts: Vec<usize>,
+    /// The block that closed last: what a following `{: .class}` applies to.
+    last_block: Option<(Block, usize, usize)>,
     /// Sections still open that end with a back link: (heading level, wrapper id).
     open_back_links: Vec<(u8, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Paragraph,
+    List(Option<u64>),
+    Quote,
+    Table,
+    Heading,
 }
 
 enum AttrTarget {
@@ -235,6 +255,26 @@ impl<'a, 't> Renderer<'a, 't> {
             }
             return;
         }
+        if let Some(attrs) = self.pending_ial.take() {
+            match event {
+                Event::End(TagEnd::Paragraph) => {
+                    // `{: .class}` alone: it belongs to the block before it.
+                    if let Some(block) = self.last_block {
+                        self.apply_block_attrs(block, &attrs);
+                    }
+                    return;
+                }
+                Event::SoftBreak => {
+                    self.out.push(Event::Html(CowStr::from(format!("<p{}>", attr_string(&attrs)))));
+                    self.custom_paragraph = true;
+                    return;
+                }
+                _ => {
+                    self.out.push(Event::Html(CowStr::from(format!("<p{}>", attr_string(&attrs)))));
+                    self.custom_paragraph = true;
+                }
+            }
+        }
         let pending = self.pending_attrs.take();
         match event {
             Event::Text(t) => {
@@ -246,9 +286,11 @@ impl<'a, 't> Renderer<'a, 't> {
                     }
                 }
                 if is_block_ial(&t) && matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) {
-                    // A kramdown block attribute list on its own line: not shown.
+                    // A kramdown block attribute list opening a paragraph: not shown.
                     self.out.pop();
-                    self.skip_paragraph_end = true;
+                    self.block_starts.pop();
+                    let inner = t.trim().trim_start_matches("{:").trim_end_matches('}');
+                    self.pending_ial = Some(parse_attr_list(inner).unwrap_or_default());
                     return;
                 }
                 self.push_text(&t);
@@ -310,6 +352,9 @@ impl<'a, 't> Renderer<'a, 't> {
                     Some(rewritten) => CowStr::from(rewritten),
                     None => html,
                 };
+                // kramdown's `markdown="1"` asks for Markdown inside the HTML block, which
+                // CommonMark gives after a blank line anyway; the attribute itself goes.
+                let html = if html.contains(" markdown=") { CowStr::from(strip_markdown_attr(&html)) } else { html };
                 self.out.push(Event::Html(html));
             }
             Event::FootnoteReference(label) => {
@@ -336,15 +381,37 @@ impl<'a, 't> Renderer<'a, 't> {
                 );
                 self.out.push(Event::Html(CowStr::from(html)));
             }
-            Event::End(TagEnd::Paragraph) if self.skip_paragraph_end => {
-                self.skip_paragraph_end = false;
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::List(_)) | Event::Start(Tag::BlockQuote(_)) => {
+                self.block_starts.push(self.out.len());
+                self.out.push(event);
+            }
+            Event::End(end @ (TagEnd::Paragraph | TagEnd::List(_) | TagEnd::BlockQuote(_))) => {
+                let custom = end == TagEnd::Paragraph && std::mem::take(&mut self.custom_paragraph);
+                let start = if custom { None } else { self.block_starts.pop() };
+                if let Some(start) = start {
+                    let block = match &self.out[start] {
+                        Event::Start(Tag::List(first)) => Block::List(*first),
+                        Event::Start(Tag::BlockQuote(_)) => Block::Quote,
+                        _ => Block::Paragraph,
+                    };
+                    self.last_block = Some((block, start, self.out.len()));
+                }
+                if custom {
+                    self.out.push(Event::Html(CowStr::Borrowed("</p>\n")));
+                } else {
+                    self.out.push(Event::End(end));
+                }
             }
             // Wide tables scroll inside a wrapper, keeping their table semantics.
             Event::Start(Tag::Table(align)) => {
                 self.out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                self.block_starts.push(self.out.len());
                 self.out.push(Event::Start(Tag::Table(align)));
             }
             Event::End(TagEnd::Table) => {
+                if let Some(start) = self.block_starts.pop() {
+                    self.last_block = Some((Block::Table, start, self.out.len()));
+                }
                 self.out.push(Event::End(TagEnd::Table));
                 self.out.push(Event::Html(CowStr::Borrowed("</div>\n")));
             }
@@ -464,6 +531,45 @@ impl<'a, 't> Renderer<'a, 't> {
         }
     }
 
+    /// kramdown's `{: .class key="v"}` after a block: the block gets the attributes.
+    fn apply_block_attrs(&mut self, (block, start, end): (Block, usize, usize), attrs: &[(String, String)]) {
+        let all = attr_string(attrs);
+        let classes: Vec<&str> = attrs.iter().filter(|(k, _)| k == "class").map(|(_, v)| v.as_str()).collect();
+        let others = attr_string(&attrs.iter().filter(|(k, _)| k != "class" && k != "id").cloned().collect::<Vec<_>>());
+        let (open, close) = match block {
+            Block::Paragraph => (format!("<p{all}>"), "</p>\n".to_string()),
+            Block::Quote => (format!("<blockquote{all}>\n"), "</blockquote>\n".to_string()),
+            Block::List(None) => (format!("<ul{all}>\n"), "</ul>\n".to_string()),
+            Block::List(Some(first)) => {
+                let start_attr = if first == 1 { String::new() } else { format!(" start=\"{first}\"") };
+                (format!("<ol{start_attr}{all}>\n"), "</ol>\n".to_string())
+            }
+            Block::Table | Block::Heading => {
+                // The table's wrapper, or the heading's own tag, takes the classes.
+                let at = if block == Block::Table { start.saturating_sub(1) } else { start };
+                if let Event::Html(html) = &self.out[at] {
+                    let mut tag = html.to_string();
+                    let gt = tag.find('>').unwrap_or(tag.len());
+                    let mut insert = others.clone();
+                    if !classes.is_empty() {
+                        let joined = escape_attr(&classes.join(" "));
+                        let existing = tag[..gt].find("class=\"").and_then(|c| tag[c + 7..].find('"').map(|q| c + 7 + q));
+                        match existing {
+                            Some(q) => tag.insert_str(q, &format!(" {joined}")),
+                            None => insert.insert_str(0, &format!(" class=\"{joined}\"")),
+                        }
+                    }
+                    let gt = tag.find('>').unwrap_or(tag.len());
+                    tag.insert_str(gt, &insert);
+                    self.out[at] = Event::Html(CowStr::from(tag));
+                }
+                return;
+            }
+        };
+        self.out[start] = Event::Html(CowStr::from(open));
+        self.out[end] = Event::Html(CowStr::from(close));
+    }
+
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
         let title = h.title.trim().to_string();
@@ -489,6 +595,7 @@ impl<'a, 't> Renderer<'a, 't> {
             escape_attr(&title),
             h.level
         ))));
+        self.last_block = Some((Block::Heading, h.out_index, self.out.len() - 1));
         self.result.anchors.push(FoundAnchor { id: id.clone(), offset: h.offset });
         if let Some(wrapper) = self.hooks.back_links.get(&id) {
             self.open_back_links.push((h.level, wrapper.clone()));
@@ -617,6 +724,23 @@ fn parse_attr_list(list: &str) -> Option<Vec<(String, String)>> {
         attrs.push(("class".to_string(), classes.join(" ")));
     }
     Some(attrs)
+}
+
+/// ` key="value"` for each attribute.
+fn attr_string(attrs: &[(String, String)]) -> String {
+    attrs.iter().fold(String::new(), |mut s, (k, v)| {
+        let _ = write!(s, " {}=\"{}\"", k, escape_attr(v));
+        s
+    })
+}
+
+/// Drops a `markdown="1"` (or `"block"`, `"span"`, `'1'`) attribute from an HTML tag.
+fn strip_markdown_attr(html: &str) -> String {
+    let mut out = html.to_string();
+    for value in ["\"1\"", "\"block\"", "\"span\"", "'1'", "1"] {
+        out = out.replace(&format!(" markdown={value}"), "");
+    }
+    out
 }
 
 pub fn escape_attr(text: &str) -> String {

@@ -119,3 +119,34 @@ fn back_links_close_sections() {
     assert!(back_at > r.html.find("more").unwrap() && back_at < r.html.find("id=\"two\"").unwrap(), "{}", r.html);
     assert_eq!(r.html.matches("back-to-process").count(), 1);
 }
+
+#[test]
+fn block_ial_after_a_block_sets_its_attributes() {
+    let r = md("A paragraph.\n\n{: .lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n{: .wide}\n\n- x\n- y\n\n{: .plain #l}\n\n## Head\n{: .big}\n");
+    assert!(r.html.contains("<p class=\"lead\">A paragraph.</p>"), "{}", r.html);
+    assert!(r.html.contains("<div class=\"table-wrap wide\">"), "{}", r.html);
+    assert!(r.html.contains("<ul id=\"l\" class=\"plain\">"), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"head\" class=\"big\">"), "{}", r.html);
+    assert!(!r.html.contains("{:"), "{}", r.html);
+}
+
+#[test]
+fn block_ial_before_a_paragraph_sets_its_attributes() {
+    let r = md("Text.\n\n{: .center-image }\n![Diagram](d.png)\n");
+    assert!(r.html.contains("<p class=\"center-image\"><img src=\"d.png\" alt=\"Diagram\" /></p>"), "{}", r.html);
+}
+
+#[test]
+fn markdown_inside_html_blocks() {
+    let r = md("<div class=\"x\" markdown=\"1\">\n\n### Inside\n\n* item\n\n</div>\n");
+    assert!(r.html.contains("<div class=\"x\">"), "{}", r.html);
+    assert!(r.html.contains("<h3 id=\"inside\""), "{}", r.html);
+    assert!(r.html.contains("<li>item</li>"), "{}", r.html);
+}
+
+#[test]
+fn definition_lists_as_kramdown_writes_them() {
+    let r = md("ASID\n: Accredited System Identifier\n");
+    assert!(r.html.contains("<dl>") && r.html.contains("<dt>ASID</dt>"), "{}", r.html);
+    assert!(r.html.contains("<dd>Accredited System Identifier</dd>"), "{}", r.html);
+}

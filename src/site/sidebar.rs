@@ -53,7 +53,8 @@ struct Entry {
 /// Folders, items, subfolders and subfolder items share one shape.
 #[derive(Deserialize)]
 struct Node {
-    title: Spanned<String>,
+    /// Some Jekyll sidebars leave a title empty (`- title:`), usually on `output: pdf` items.
+    title: Spanned<Option<String>>,
     #[serde(default)]
     url: Option<Spanned<String>>,
     #[serde(default)]
@@ -131,7 +132,7 @@ fn convert(node: Node, source: &Path) -> Option<SidebarItem> {
         .chain(node.subfolderitems)
         .filter_map(|n| convert(n, source))
         .collect();
-    Some(SidebarItem { title: node.title.value, url, external, location, children })
+    Some(SidebarItem { title: node.title.value.unwrap_or_default(), url, external, location, children })
 }
 
 #[cfg(test)]

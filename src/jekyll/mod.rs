@@ -1,0 +1,140 @@
+//! What Signpost's page pipeline does for pages written for Jekyll: Liquid blocks and
+//! filters ([`liquid`]), `site.data` from `content/_data` ([`data`]), and `include_relative`.
+//! `signpost import` (in `crate::import`) brings a Jekyll site's files over.
+
+pub mod data;
+pub mod liquid;
+
+use std::path::{Component, Path, PathBuf};
+
+/// `{% include_relative FILE %}`: the file beside the page (or below it), spliced raw.
+/// Paths may not climb out of the site's content folder.
+pub fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<String, String> {
+    let file = file.trim().trim_matches(['"', '\'']);
+    let base = page_source.parent().unwrap_or(Path::new(""));
+    let mut path = PathBuf::new();
+    for part in base.join(file).components() {
+        match part {
+            Component::Normal(p) => path.push(p),
+            Component::ParentDir => {
+                if !path.pop() {
+                    return Err(format!("`{file}` climbs out of the site"));
+                }
+            }
+            Component::CurDir => {}
+            _ => return Err(format!("`{file}` must be a path relative to the page")),
+        }
+    }
+    if !path.starts_with(crate::content::CONTENT_DIR) {
+        return Err(format!("`{file}` is outside content/"));
+    }
+    let text = std::fs::read_to_string(root.join(&path)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(crate::content::normalise_text(text))
+}
+
+use serde_json::{json, Value};
+
+use crate::content::includes::{IncludeCall, Tags};
+use crate::content::FrontMatter;
+use crate::diagnostics::{Diagnostic, Location};
+
+/// What a page's Liquid sees: `site` (with `site.data`), `page` (its front matter, as
+/// Jekyll gives it, plus `url`), and `service` when the page has one.
+pub fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<&Value>) -> Value {
+    let mut page_value = serde_json::Map::new();
+    for (key, value) in &front.extra {
+        page_value.insert(key.clone(), value.clone());
+    }
+    page_value.insert("tags".into(), json!(front.tags));
+    page_value.insert("keywords".into(), json!(front.keywords.join(", ")));
+    page_value.insert("sidebar".into(), json!(front.sidebar));
+    page_value.insert("permalink".into(), json!(front.permalink));
+    page_value.insert("folder".into(), json!(front.folder));
+    if let Some(object) = page.as_object() {
+        page_value.extend(object.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    json!({"site": site, "page": page_value, "service": service})
+}
+
+/// Runs one Liquid template for a page; includes it asks for go through `tags`, so they
+/// render with the theme's includes like any other.
+pub fn render_liquid<T: Tags<Error = Diagnostic>>(
+    tags: &mut T,
+    template: &str,
+    globals: &Value,
+    span: std::ops::Range<usize>,
+    at: Location,
+) -> Result<Option<String>, Diagnostic> {
+    let rendered = liquid::render(template, globals, |request| {
+        if request.relative {
+            let file = request.name.clone();
+            return tags.include_relative(&file, span.clone()).map(Option::unwrap_or_default);
+        }
+        let call = IncludeCall { name: request.name.clone(), params: request.params.clone(), span: span.clone() };
+        tags.include(&call)
+    });
+    match rendered {
+        Ok(text) => Ok(Some(text)),
+        Err(liquid::BlockError::Include(d)) => Err(d),
+        Err(liquid::BlockError::Liquid(message)) => Err(Diagnostic::error("liquid", message)
+            .at(at)
+            .spanning(2)
+            .hint("this Liquid runs with the `liquid` crate; docs/jekyll.md lists the tags and filters pages may use")),
+    }
+}
+
+/// `include_relative` for a page, as a diagnostic at the tag when the file cannot be read.
+pub fn include_relative_tag(root: &Path, page: &Path, file: &str, at: Location, len: usize) -> Result<String, Diagnostic> {
+    include_relative(root, page, file).map_err(|message| {
+        Diagnostic::error("include-relative", message)
+            .at(at)
+            .spanning(len)
+            .hint("include_relative reads a file beside the page (or below it), inside content/")
+    })
+}
+
+/// A Jekyll site's own includes, beside `content/`: what `signpost import` copies from `_includes`.
+pub const INCLUDES_DIR: &str = "_includes";
+
+/// `ROOT/_includes/NAME` rendered with Liquid (as Jekyll renders every include, whatever
+/// its extension), seeing `include`, `page` and `site`; `None` when there is no such file.
+pub fn site_include(root: &Path, call: &IncludeCall, globals: &Value, at: Location) -> Option<Result<String, Diagnostic>> {
+    site_include_at(root, &call.name, &call.params, globals, &at, 0)
+}
+
+fn site_include_at(
+    root: &Path,
+    name: &str,
+    params: &[(String, String)],
+    globals: &Value,
+    at: &Location,
+    depth: usize,
+) -> Option<Result<String, Diagnostic>> {
+    let relative = Path::new(name);
+    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let path = root.join(INCLUDES_DIR).join(relative);
+    let text = crate::content::normalise_text(std::fs::read_to_string(&path).ok()?);
+    if depth > 16 {
+        return Some(Err(Diagnostic::error("include", format!("`{name}` includes itself too deeply")).at(at.clone())));
+    }
+    let mut scope = globals.clone();
+    scope["include"] = Value::Object(params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
+    let file = Path::new(INCLUDES_DIR).join(relative);
+    let rendered = liquid::render(&text, &scope, |request| {
+        match site_include_at(root, &request.name, &request.params, globals, at, depth + 1) {
+            Some(result) => result,
+            None => Err(Diagnostic::error("unknown-include", format!("{} includes `{}`, which does not exist", file.display(), request.name))
+                .at(at.clone())
+                .hint(format!("add {INCLUDES_DIR}/{}", request.name))),
+        }
+    });
+    Some(match rendered {
+        Ok(text) => Ok(text),
+        Err(liquid::BlockError::Include(d)) => Err(d),
+        Err(liquid::BlockError::Liquid(message)) => Err(Diagnostic::error("liquid", format!("in {}: {message}", file.display()))
+            .at(at.clone())
+            .hint("the include is rendered with the `liquid` crate; docs/jekyll.md lists what it supports")),
+    })
+}
