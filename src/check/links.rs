@@ -1,5 +1,7 @@
 //! Links in pages and sidebars: does the file exist, and the anchor in it?
 
+use std::collections::HashSet;
+
 use super::resolve::Target;
 use super::{nearest, stages, Context, Finding, Kind};
 use crate::output::{LinkOrigin, LinkRecord, PageRecord};
@@ -9,8 +11,8 @@ use crate::output::{LinkOrigin, LinkRecord, PageRecord};
 pub(super) struct Counts {
     pub internal: usize,
     pub external: usize,
-    /// Output files the links reach (for finding orphan pages).
-    pub reached: Vec<String>,
+    /// Pages the links reach (indices into `Output::pages`), for finding orphans.
+    pub reached: Vec<usize>,
 }
 
 /// What is wrong with a link, before it is worded for its origin.
@@ -34,14 +36,21 @@ enum Outcome {
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
 pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
+    // A placed diagram's HTML repeats its stage links, recorded as the include's links:
+    // each is checked once, as a stage link, which says which stage to correct.
+    let stage_hrefs: HashSet<&str> =
+        page.links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
     for link in &page.links {
+        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href.as_str()) {
+            continue;
+        }
         let problem = match outcome(cx, &link.href, Some(page)) {
             Outcome::External => {
                 counts.external += 1;
                 continue;
             }
             Outcome::Fine(reached) => {
-                counts.reached.extend(reached);
+                counts.reached.extend(reached.and_then(|file| cx.pages.get(file.as_str()).copied()));
                 None
             }
             Outcome::Broken(problem) => Some(problem),
@@ -95,10 +104,14 @@ fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>) -> Outcome {
 
 /// Anchors are checked in pages only: other files (tag pages, assets) record none.
 fn anchor_outcome(cx: &Context, file: &str, anchor: String, reached: Option<String>) -> Outcome {
-    let Some(ids) = cx.anchors.get(file) else { return Outcome::Fine(reached) };
+    let Some(ids) = cx.pages.get(file).map(|&i| &cx.anchors[i]) else { return Outcome::Fine(reached) };
     // The empty fragment and `#top` scroll to the top of any page (HTML standard);
     // text fragments (`#:~:text=`) are for the browser to find.
-    if anchor.is_empty() || anchor.eq_ignore_ascii_case("top") || anchor.starts_with(":~:") || ids.contains(anchor.as_str()) {
+    if anchor.is_empty()
+        || anchor.eq_ignore_ascii_case("top")
+        || anchor.starts_with(":~:")
+        || ids.contains(anchor.as_str())
+    {
         return Outcome::Fine(reached);
     }
     let suggestion = ids
@@ -130,7 +143,10 @@ fn extension(path: &str) -> Option<&str> {
 
 fn is_image(path: &str) -> bool {
     extension(path).is_some_and(|e| {
-        matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" | "avif" | "ico" | "bmp")
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" | "avif" | "ico" | "bmp"
+        )
     })
 }
 
@@ -146,24 +162,13 @@ pub(super) fn describe(cx: &Context, link: &LinkRecord, page: Option<&PageRecord
     };
     let sidebar = link.origin == LinkOrigin::Sidebar;
     match problem {
-        Problem::OutsideSite => finding(
-            if sidebar { Kind::BrokenSidebarLink } else { Kind::BrokenLink },
-            format!("{written} points outside the site"),
-        )
-        .hint(format!(
-            "links starting with / are under base_url ({}); `..` cannot climb above the output folder",
-            cx.site.urls.base
-        )),
+        Problem::OutsideSite => finding(missing_kind(link, &link.href).0, format!("{written} points outside the site"))
+            .hint(format!(
+                "links starting with / are under base_url ({}); `..` cannot climb above the output folder",
+                cx.site.urls.base
+            )),
         Problem::MissingFile { file, suggestion } => {
-            let (kind, what) = if sidebar {
-                (Kind::BrokenSidebarLink, "page")
-            } else if link.origin == LinkOrigin::Image || is_image(file) {
-                (Kind::MissingImage, "image")
-            } else if extension(file).is_some_and(|e| !matches!(e, "html" | "htm")) {
-                (Kind::MissingFile, "file")
-            } else {
-                (Kind::BrokenLink, "page")
-            };
+            let (kind, what) = missing_kind(link, file);
             let mut f = finding(kind, format!("{written} not found: no {what} is built at {file}"))
                 .suggest(suggestion.as_ref().map(|s| written_form(written, file, s, page)));
             if f.hint.is_none() {
@@ -186,6 +191,20 @@ pub(super) fn describe(cx: &Context, link: &LinkRecord, page: Option<&PageRecord
                 )),
             }
         }
+    }
+}
+
+/// The kind of a link to nothing, and what it should have reached.
+fn missing_kind(link: &LinkRecord, file: &str) -> (Kind, &'static str) {
+    let file = file.split(['?', '#']).next().unwrap_or(file);
+    if link.origin == LinkOrigin::Sidebar {
+        (Kind::BrokenSidebarLink, "page")
+    } else if link.origin == LinkOrigin::Image || is_image(file) {
+        (Kind::MissingImage, "image")
+    } else if extension(file).is_some_and(|e| !matches!(e, "html" | "htm")) {
+        (Kind::MissingFile, "file")
+    } else {
+        (Kind::BrokenLink, "page")
     }
 }
 
@@ -236,7 +255,10 @@ mod tests {
 
     #[test]
     fn suggestions_keep_the_written_form() {
-        assert_eq!(written_form("../a/overveiw.html#x", "a/overveiw.html", "a/overview.html", None), "../a/overview.html#x");
+        assert_eq!(
+            written_form("../a/overveiw.html#x", "a/overveiw.html", "a/overview.html", None),
+            "../a/overview.html#x"
+        );
         assert_eq!(relative_path("nrls/x.html", "smsp/y.html"), "../smsp/y.html");
         assert_eq!(relative_path("nrls/x.html", "nrls/y.html"), "y.html");
         assert_eq!(relative_path("index.html", "nrls/y.html"), "nrls/y.html");

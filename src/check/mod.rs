@@ -13,11 +13,13 @@ mod stages;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
-use crate::output::{Output, PageRecord};
+use crate::markdown::Highlighter;
+use crate::output::{Output, Sink};
 use crate::site::{LoadOptions, Site};
 use resolve::Resolver;
 
@@ -122,7 +124,9 @@ impl CheckOptions {
                     Some(near) => format!("did you mean `{near}`? the kinds are: {}", names.join(", ")),
                     None => format!("the kinds are: {}", names.join(", ")),
                 };
-                problems.push(Diagnostic::error("config", format!("`check:` names no kind `{key}`")).at(at(key)).hint(hint));
+                problems.push(
+                    Diagnostic::error("config", format!("`check:` names no kind `{key}`")).at(at(key)).hint(hint),
+                );
                 continue;
             };
             match Level::parse(value) {
@@ -135,9 +139,12 @@ impl CheckOptions {
                     options.levels.insert(kind, level);
                 }
                 None => problems.push(
-                    Diagnostic::error("config", format!("`check: {key}` must be error, warning or ignore, not `{value}`"))
-                        .at(at(key))
-                        .hint(format!("write `{key}: warning`, for example")),
+                    Diagnostic::error(
+                        "config",
+                        format!("`check: {key}` must be error, warning or ignore, not `{value}`"),
+                    )
+                    .at(at(key))
+                    .hint(format!("write `{key}: warning`, for example")),
                 ),
             }
         }
@@ -164,7 +171,10 @@ fn config_line(text: &str, key: &str) -> Location {
     text.lines()
         .enumerate()
         .find_map(|(i, line)| line.find(&needle).map(|c| (i + 1, line[..c].chars().count() + 1)))
-        .map_or_else(|| Location::new(crate::config::FILE_NAME, 1, 1), |(l, c)| Location::new(crate::config::FILE_NAME, l, c))
+        .map_or_else(
+            || Location::new(crate::config::FILE_NAME, 1, 1),
+            |(l, c)| Location::new(crate::config::FILE_NAME, l, c),
+        )
 }
 
 /// One problem found, with what the JSON output needs beyond a [`Diagnostic`].
@@ -248,6 +258,9 @@ pub struct Report {
     pub links: usize,
     /// Links to other hosts or schemes, not followed.
     pub external: usize,
+    /// How long loading and rendering took (when [`check_site`] did it), and the check.
+    pub rendered: Duration,
+    pub checked: Duration,
 }
 
 impl Report {
@@ -269,17 +282,38 @@ impl Report {
 /// `signpost check`: loads and renders the site in memory (nothing is written) and checks
 /// it. Without a report, the site did not load or render; the diagnostics say why.
 pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
-    let (site, output, _files, warnings) = match crate::build::build_in_memory(load) {
+    let start = Instant::now();
+    let highlighter = Highlighter::new(Some(&load.root.join(crate::build::CACHE_DIR)));
+    let (site, output, warnings) = match crate::build::render_to(load, &highlighter, &Discard) {
         Ok(built) => built,
         Err(problems) => return (None, problems),
     };
+    // A cache that cannot be written only makes the next check slower.
+    let _ = highlighter.save();
     match CheckOptions::for_site(&site) {
-        Ok(options) => (Some(run(&site, &output, &options)), warnings),
+        Ok(options) => {
+            let rendered = start.elapsed();
+            let report = run(&site, &output, &options);
+            (Some(Report { rendered, ..report }), warnings)
+        }
         Err(mut problems) => {
             problems.extend(warnings);
             problems.sort();
             (None, problems)
         }
+    }
+}
+
+/// The check needs what the render recorded, not the bytes it made.
+struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn copy(&self, _: &str, _: &Path) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -290,6 +324,7 @@ pub fn check(site: &Site, output: &Output, options: &CheckOptions) -> Diagnostic
 
 /// Checks a rendered site and keeps everything the report of `signpost check` shows.
 pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
+    let start = Instant::now();
     let cx = Context::new(site, output);
     let per_page: Vec<(Vec<Finding>, links::Counts)> = output
         .pages
@@ -303,12 +338,12 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
         .collect();
     let mut report = Report { pages: output.pages.len(), ..Report::default() };
     let mut found = Vec::new();
-    let mut reached_from = HashMap::with_capacity(output.pages.len());
-    for (page, (page_found, counts)) in output.pages.iter().zip(per_page) {
+    let mut reached_from = Vec::with_capacity(output.pages.len());
+    for (page_found, counts) in per_page {
         found.extend(page_found);
         report.links += counts.internal;
         report.external += counts.external;
-        reached_from.insert(page.file.as_str(), counts.reached);
+        reached_from.push(counts.reached);
     }
     let counts = links::check_sidebars(&cx, &mut found);
     report.links += counts.internal;
@@ -327,10 +362,11 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
             Some(f)
         })
         .collect();
-    report.findings.sort_by(|a, b| {
-        (&a.location, a.kind, &a.page, &a.message).cmp(&(&b.location, b.kind, &b.page, &b.message))
-    });
+    report
+        .findings
+        .sort_by(|a, b| (&a.location, a.kind, &a.page, &a.message).cmp(&(&b.location, b.kind, &b.page, &b.message)));
     report.findings.dedup();
+    report.checked = start.elapsed();
     report
 }
 
@@ -339,15 +375,16 @@ struct Context<'a> {
     site: &'a Site,
     output: &'a Output,
     resolver: Resolver<'a>,
-    pages: HashMap<&'a str, &'a PageRecord>,
-    anchors: HashMap<&'a str, HashSet<&'a str>>,
+    /// Output file -> index in `output.pages`.
+    pages: HashMap<&'a str, usize>,
+    /// The ids each page defines, by the same index.
+    anchors: Vec<HashSet<&'a str>>,
 }
 
 impl<'a> Context<'a> {
     fn new(site: &'a Site, output: &'a Output) -> Self {
-        let pages = output.pages.iter().map(|p| (p.file.as_str(), p)).collect();
-        let anchors =
-            output.pages.iter().map(|p| (p.file.as_str(), p.anchors.iter().map(|a| a.id.as_str()).collect())).collect();
+        let pages = output.pages.iter().enumerate().map(|(i, p)| (p.file.as_str(), i)).collect();
+        let anchors = output.pages.iter().map(|p| p.anchors.iter().map(|a| a.id.as_str()).collect()).collect();
         Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
     }
 }
@@ -378,8 +415,11 @@ mod tests {
     #[test]
     fn levels_come_from_site_yaml() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("site.yaml"), "title: t\ncheck:\n  orphan-page: ignore\n  broken-ancor: warning\n")
-            .unwrap();
+        std::fs::write(
+            dir.path().join("site.yaml"),
+            "title: t\ncheck:\n  orphan-page: ignore\n  broken-ancor: warning\n",
+        )
+        .unwrap();
         let mut check = BTreeMap::new();
         check.insert("orphan-page".to_string(), "ignore".to_string());
         let options = CheckOptions::from_config(&check, dir.path()).unwrap();

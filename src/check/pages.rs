@@ -32,7 +32,10 @@ pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
             )
             .spanning(anchor.id.chars().count())
             .on_page(&page.file)
-            .hint(format!("it is first defined {where_first}, and #{} reaches only that one; give one of them another id", anchor.id)),
+            .hint(format!(
+                "it is first defined {where_first}, and #{} reaches only that one; give one of them another id",
+                anchor.id
+            )),
         );
     }
 }
@@ -40,46 +43,43 @@ pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
 /// Pages that no sidebar, and no link from a page readers reach, leads to. Readers start
 /// at the home pages and the sidebars; the theme also links every page to its tags'
 /// pages (which list the pages with that tag) and to the same page in other services.
-pub(super) fn orphans(cx: &Context, reached_from: &HashMap<&str, Vec<String>>, found: &mut Vec<Finding>) {
+pub(super) fn orphans(cx: &Context, reached_from: &[Vec<usize>], found: &mut Vec<Finding>) {
     let site = cx.site;
-    let mut roots: Vec<String> = vec!["index.html".to_string()];
+    let index = |file: &str| cx.pages.get(file).copied();
+    let mut queue: Vec<usize> = Vec::new();
+    queue.extend(index("index.html"));
     if site.scope == Scope::Portal {
-        roots.extend(site.config.services.iter().map(|s| format!("{}/index.html", s.id)));
+        queue.extend(site.config.services.iter().filter_map(|s| index(&format!("{}/index.html", s.id))));
     }
     for link in &cx.output.sidebar_links {
         if let Target::Internal { path, .. } = cx.resolver.resolve(&link.href, "") {
-            roots.push(path.file);
+            queue.extend(index(&path.file));
         }
     }
-    let mut by_tag: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut tags_of: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (tag, indices) in &site.tags {
-        for &i in indices {
-            let file = site.content.pages[i].permalink.file();
-            by_tag.entry(tag).or_default().push(file);
-            tags_of.entry(file).or_default().push(tag);
+    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut tags_of: HashMap<usize, Vec<&str>> = HashMap::new();
+    for (tag, pages) in &site.tags {
+        for i in pages.iter().filter_map(|&p| index(site.content.pages[p].permalink.file())) {
+            by_tag.entry(tag).or_default().push(i);
+            tags_of.entry(i).or_default().push(tag);
         }
     }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: Vec<String> = roots.into_iter().filter(|f| cx.pages.contains_key(f.as_str())).collect();
+    let mut seen = vec![false; cx.output.pages.len()];
     let mut visited_tags: HashSet<&str> = HashSet::new();
-    while let Some(file) = queue.pop() {
-        if !seen.insert(file.clone()) {
+    while let Some(page) = queue.pop() {
+        if std::mem::replace(&mut seen[page], true) {
             continue;
         }
-        let mut next: Vec<String> = reached_from.get(file.as_str()).cloned().unwrap_or_default();
-        next.extend(same_page_elsewhere(cx, &file));
-        for tag in tags_of.get(file.as_str()).into_iter().flatten() {
+        let elsewhere = same_page_elsewhere(cx, &cx.output.pages[page].file);
+        queue.extend(elsewhere.iter().filter_map(|f| index(f)));
+        queue.extend(reached_from[page].iter().filter(|&&i| !seen[i]));
+        for tag in tags_of.get(&page).into_iter().flatten() {
             if visited_tags.insert(tag) {
-                next.extend(by_tag[tag].iter().map(|f| f.to_string()));
+                queue.extend(by_tag[tag].iter().filter(|&&i| !seen[i]));
             }
         }
-        queue.extend(next.into_iter().filter(|f| cx.pages.contains_key(f.as_str()) && !seen.contains(f)));
     }
-    for page in &cx.output.pages {
-        if seen.contains(&page.file) {
-            continue;
-        }
+    for (page, _) in cx.output.pages.iter().zip(seen).filter(|(_, seen)| !seen) {
         found.push(
             Finding::new(
                 Kind::OrphanPage,

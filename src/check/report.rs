@@ -24,16 +24,19 @@ pub struct Entry {
 
 impl From<&Finding> for Entry {
     fn from(f: &Finding) -> Self {
-        Entry { diagnostic: f.diagnostic(), target: Some(f.target.clone()), suggestion: f.suggestion.clone(), page: f.page.clone() }
+        Entry {
+            diagnostic: f.diagnostic(),
+            target: Some(f.target.clone()),
+            suggestion: f.suggestion.clone(),
+            page: f.page.clone(),
+        }
     }
 }
 
 /// Everything to report, in file, line, column order.
 pub fn entries(report: Option<&Report>, others: &Diagnostics) -> Vec<Entry> {
-    let mut all: Vec<Entry> = others
-        .iter()
-        .map(|d| Entry { diagnostic: d.clone(), target: None, suggestion: None, page: None })
-        .collect();
+    let mut all: Vec<Entry> =
+        others.iter().map(|d| Entry { diagnostic: d.clone(), target: None, suggestion: None, page: None }).collect();
     all.extend(report.into_iter().flat_map(|r| r.findings.iter().map(Entry::from)));
     all.sort_by(|a, b| {
         let key = |e: &Entry| (e.diagnostic.location.clone(), e.diagnostic.kind, e.diagnostic.message.clone());
@@ -76,7 +79,12 @@ pub fn summary(entries: &[Entry], report: Option<&Report>) -> String {
         return line;
     }
     let list = |pick: fn(&(usize, usize)) -> usize| {
-        counts.iter().filter(|(_, c)| pick(c) > 0).map(|(k, c)| format!("{k}: {}", pick(c))).collect::<Vec<_>>().join(", ")
+        counts
+            .iter()
+            .filter(|(_, c)| pick(c) > 0)
+            .map(|(k, c)| format!("{k}: {}", pick(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     line.push(':');
     if errors > 0 {
@@ -155,13 +163,23 @@ mod tests {
 
     fn entry(kind: &'static str, warning: bool) -> Entry {
         let d = if warning { Diagnostic::warning(kind, "m") } else { Diagnostic::error(kind, "m") };
-        Entry { diagnostic: d.at(Location::new("content/a.md", 3, 7)), target: Some("x.html".into()), suggestion: None, page: None }
+        Entry {
+            diagnostic: d.at(Location::new("content/a.md", 3, 7)),
+            target: Some("x.html".into()),
+            suggestion: None,
+            page: None,
+        }
     }
 
     #[test]
     fn summary_counts_by_kind() {
         let report = Report { pages: 2, links: 1, external: 0, ..Report::default() };
-        let all = [entry("broken-link", false), entry("broken-anchor", false), entry("orphan-page", true), entry("broken-link", false)];
+        let all = [
+            entry("broken-link", false),
+            entry("broken-anchor", false),
+            entry("orphan-page", true),
+            entry("broken-link", false),
+        ];
         assert_eq!(
             summary(&all, Some(&report)),
             "checked 2 pages and 1 link (0 external, not followed): 3 errors (broken-anchor: 1, broken-link: 2), 1 warning (orphan-page: 1)"
@@ -177,7 +195,10 @@ mod tests {
         for key in ["kind", "severity", "file", "line", "column", "target", "message", "suggestion", "hint", "page"] {
             assert!(f.get(key).is_some(), "{key}");
         }
-        assert_eq!((f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()), (Some("content/a.md"), Some(3), Some(7)));
+        assert_eq!(
+            (f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()),
+            (Some("content/a.md"), Some(3), Some(7))
+        );
         assert_eq!(v["summary"]["by_kind"]["broken-link"]["errors"], 1);
         assert_eq!(v["summary"]["complete"], false);
     }

@@ -69,18 +69,17 @@ impl<'o> Resolver<'o> {
         if path.is_empty() {
             return Target::SamePage { anchor };
         }
-        let relative = if let Some(rooted) = path.strip_prefix('/') {
+        let (dir, relative) = if let Some(rooted) = path.strip_prefix('/') {
             let base = self.base_path.trim_start_matches('/');
             match rooted.strip_prefix(base) {
-                Some(rest) => rest.to_string(),
-                None if format!("{rooted}/") == base => String::new(),
+                Some(rest) => ("", rest),
+                None if rooted.len() + 1 == base.len() && base.starts_with(rooted) => ("", ""),
                 None => return Target::OutsideSite,
             }
         } else {
-            let dir = page_file.rfind('/').map_or("", |i| &page_file[..=i]);
-            format!("{dir}{path}")
+            (page_file.rfind('/').map_or("", |i| &page_file[..=i]), path)
         };
-        match normalise(&relative) {
+        match normalise(dir, relative) {
             Some(file) => Target::Internal { path: self.lookup(file), anchor },
             None => Target::OutsideSite,
         }
@@ -114,23 +113,27 @@ fn decode(text: &str) -> Cow<'_, str> {
     percent_decode_str(text).decode_utf8_lossy()
 }
 
-/// Joins `.` and `..` segments and decodes each; `None` if it climbs above the root.
-/// A path ending in `/` (or naming a folder by `.` or `..`) becomes its `index.html`.
-fn normalise(path: &str) -> Option<String> {
-    let mut parts: Vec<Cow<'_, str>> = Vec::new();
-    let segments: Vec<&str> = path.split('/').collect();
-    let is_dir = matches!(segments.last(), Some(&("" | "." | "..")));
-    for segment in segments {
+/// Joins `dir` (empty or ending in `/`) and `path`, resolving `.` and `..` and decoding
+/// each segment; `None` if it climbs above the root. A path ending in `/` (or naming a
+/// folder by `.` or `..`) becomes its `index.html`.
+fn normalise(dir: &str, path: &str) -> Option<String> {
+    let mut file = String::with_capacity(dir.len() + path.len() + 10);
+    // Where each segment of `file` starts, to drop it again for `..`.
+    let mut starts: Vec<usize> = Vec::with_capacity(8);
+    for segment in dir.split('/').chain(path.split('/')) {
         match segment {
             "" | "." => {}
-            ".." => {
-                parts.pop()?;
+            ".." => file.truncate(starts.pop()?.saturating_sub(1)),
+            s => {
+                if !file.is_empty() {
+                    file.push('/');
+                }
+                starts.push(file.len());
+                file.push_str(&decode(s));
             }
-            s => parts.push(decode(s)),
         }
     }
-    let mut file = parts.join("/");
-    if is_dir {
+    if matches!(path.rsplit('/').next(), Some("" | "." | "..")) {
         if !file.is_empty() {
             file.push('/');
         }
@@ -176,7 +179,10 @@ mod tests {
         assert_eq!(r.resolve("./", "nrls/x.html"), found("nrls/index.html", None));
         assert_eq!(r.resolve("..", "nrls/x.html"), found("index.html", None));
         let missing = r.resolve("nope/", "index.html");
-        assert_eq!(missing, Target::Internal { path: Path { file: "nope/index.html".into(), exists: false }, anchor: None });
+        assert_eq!(
+            missing,
+            Target::Internal { path: Path { file: "nope/index.html".into(), exists: false }, anchor: None }
+        );
     }
 
     #[test]
@@ -192,14 +198,16 @@ mod tests {
     fn schemes_are_external_unless_they_are_the_base() {
         let files = files();
         let r = Resolver::new("https://portal.example/p/", &files);
-        for href in ["mailto:a@b.org", "tel:+441234", "https://nhs.uk/x.html", "//cdn.example/x.js", "data:image/png;base64,"] {
+        for href in
+            ["mailto:a@b.org", "tel:+441234", "https://nhs.uk/x.html", "//cdn.example/x.js", "data:image/png;base64,"]
+        {
             assert_eq!(r.resolve(href, "index.html"), Target::External, "{href}");
         }
         assert_eq!(r.resolve("https://portal.example/p/nrls/x.html", "index.html"), found("nrls/x.html", None));
         assert_eq!(r.resolve("/p/nrls/x.html", "index.html"), found("nrls/x.html", None));
-        assert_eq!(r.resolve("12:30.html", "nrls/x.html").clone(), Target::Internal {
-            path: Path { file: "nrls/12:30.html".into(), exists: false },
-            anchor: None
-        });
+        assert_eq!(
+            r.resolve("12:30.html", "nrls/x.html").clone(),
+            Target::Internal { path: Path { file: "nrls/12:30.html".into(), exists: false }, anchor: None }
+        );
     }
 }

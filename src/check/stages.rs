@@ -4,7 +4,7 @@ use super::links::{describe, Problem};
 use super::{Context, Finding, Kind};
 use crate::content::Scope;
 use crate::diagnostics::Location;
-use crate::output::{LinkOrigin, LinkRecord, PageRecord};
+use crate::output::{LinkRecord, PageRecord};
 use crate::process::{Process, Stage};
 
 /// Words a broken stage link. A stage without `link:` points at the heading named like
@@ -28,7 +28,8 @@ pub(super) fn check_stage_link(
                     &link.written,
                     format!("stage `{}` of process `{}` has no section on {}", stage.id, process.id, page.file),
                 )
-                .spanning(link.len)
+                // The link is the stage's default, so it points at the stage's `id: ...`.
+                .spanning(stage.id.chars().count() + 4)
                 .on_page(&page.file)
                 .hint(format!(
                     "add a heading \u{201c}{}\u{201d} (id #{anchor}) to {}, or give the stage a `link:`",
@@ -61,13 +62,11 @@ fn stage_of<'s>(cx: &Context<'s>, link: &LinkRecord) -> Option<(&'s Process, &'s
 /// Processes whose diagram no page places. A service built alone does not place the
 /// processes other services name, so those are not reported.
 pub(super) fn unplaced(cx: &Context, found: &mut Vec<Finding>) {
-    for process in cx.site.processes.values() {
-        let placed = cx
-            .output
-            .pages
-            .iter()
-            .flat_map(|p| &p.links)
-            .any(|l| l.origin == LinkOrigin::Stage && l.location.file == process.source);
+    for process in cx.site.processes.values().filter(|p| !p.is_abstract) {
+        // A placed diagram leaves its wrapper's id on the page; a variant's stages may
+        // point at its base's file, so their links cannot tell which process was placed.
+        let wrapper = crate::process::html::wrapper_id(process);
+        let placed = cx.output.pages.iter().flat_map(|p| &p.anchors).any(|a| a.id == wrapper);
         let elsewhere = match &cx.site.scope {
             Scope::Service(own) => cx
                 .site

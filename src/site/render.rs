@@ -111,11 +111,19 @@ impl<'s> Renderer<'s> {
 struct Shared {
     site: Value,
     services: BTreeMap<String, Value>,
+    /// The same two, converted for templates once per build: a page's context then holds
+    /// a reference-counted copy instead of a fresh conversion of every page of the site.
+    site_template: tera::Value,
+    services_template: BTreeMap<String, tera::Value>,
     /// Output files of pages, to find the same page in another service.
     files: BTreeSet<String>,
 }
 
 impl Shared {
+    fn service_template(&self, service: Option<&str>) -> tera::Value {
+        service.and_then(|s| self.services_template.get(s)).cloned().unwrap_or_else(|| tera::Value::from_serializable(&()))
+    }
+
     fn new(site: &Site) -> Shared {
         let urls = &site.urls;
         let services: BTreeMap<String, Value> = site
@@ -139,13 +147,16 @@ impl Shared {
         let site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
-            "search_url": "", "extra": c.extra,
+            "search_url": crate::search::url(site), "extra": c.extra, "data": site.data,
             "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
+            "tag_pages": tag_pages(site),
             "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
             "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
         });
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
-        Shared { site: site_value, services, files }
+        let site_template = tera::Value::from_serializable(&site_value);
+        let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
+        Shared { site: site_value, services, site_template, services_template, files }
     }
 }
 
@@ -160,7 +171,8 @@ fn render_page(
     let at = |offset: usize| lines.location(&page.source, offset, page.body_line);
     let service = page.service.as_deref();
     let page_url = site.urls.page(&page.permalink);
-    let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary});
+    let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary,
+                              "tags": page.front.tags, "extra": page.front.extra});
 
     let mut tags = PageTags { site, shared, page, page_value: &include_page, at: &at, placements: Vec::new() };
     let expanded = includes::expand(&page.body, &mut tags).map_err(|errors| {
@@ -179,7 +191,7 @@ fn render_page(
     let placements = std::mem::take(&mut tags.placements);
     let back_links = back_links(page, &placements);
     let hooks = Hooks { fences: &NoFences, rewrite: &rewrite, back_links: &back_links };
-    let md = markdown::render(&expanded.text, highlighter, &hooks);
+    let mut md = markdown::render(&expanded.text, highlighter, &hooks);
 
     let source_at = |offset: usize| at(expanded.map.source_offset(offset));
     let links = md
@@ -220,6 +232,16 @@ fn render_page(
     }
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
+    let search = page.front.search.then(|| crate::search::Document {
+        url: page_url.clone(),
+        service: page.service.clone(),
+        title: page.front.title.clone(),
+        summary: page.front.summary.clone(),
+        keywords: page.front.keywords.clone(),
+        tags: page.front.tags.clone(),
+        sections: std::mem::take(&mut md.sections),
+        stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
+    });
     let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
     let tags: Vec<Value> = page.front.tags.iter().map(|t| json!({"name": t, "url": tag_url(site, t)})).collect();
     let page_value = json!({
@@ -234,8 +256,8 @@ fn render_page(
         None => None,
     };
     let mut ctx = Context::new();
-    ctx.insert("site", &shared.site);
-    ctx.insert("service", &service.and_then(|s| shared.services.get(s)));
+    ctx.insert_value("site", shared.site_template.clone());
+    ctx.insert_value("service", shared.service_template(service));
     ctx.insert("page", &page_value);
     ctx.insert("sidebar", &sidebar);
     ctx.insert("switcher", &switcher(site, shared, page));
@@ -251,6 +273,7 @@ fn render_page(
         shared: page.shared,
         links,
         anchors,
+        search,
     };
     Ok((record, warnings))
 }
@@ -289,6 +312,8 @@ struct PageTags<'a> {
 struct Placed {
     placement: crate::process::Placement,
     offset: usize,
+    /// The stages as the search index holds them.
+    stages: Vec<crate::search::StageEntry>,
 }
 
 /// Sections a placed diagram's stages link to on this page end with a link back to it.
@@ -330,7 +355,10 @@ impl PageTags<'_> {
         };
         let placement = crate::process::place(process);
         let html = placement.html.clone();
-        self.placements.push(Placed { placement, offset: call.span.start });
+        let page_url = self.site.urls.page(&self.page.permalink);
+        let stages =
+            crate::search::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
+        self.placements.push(Placed { placement, offset: call.span.start, stages });
         Ok(html)
     }
 }
@@ -343,6 +371,19 @@ impl includes::Tags for PageTags<'_> {
             return self.place_process(call);
         }
         render_include(self.site, self.shared, self.page, self.page_value, call, self.at)
+    }
+
+    fn include_relative(&mut self, file: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        let at = (self.at)(span.start);
+        crate::jekyll::include_relative_tag(&self.site.root, &self.page.source, file, at, span.len()).map(Some)
+    }
+
+    /// Liquid blocks and filters (Jekyll pages): see `crate::jekyll`.
+    fn liquid(&mut self, template: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
+        let globals = crate::jekyll::globals(&self.shared.site, self.page_value, &self.page.front, service);
+        let at = (self.at)(span.start);
+        crate::jekyll::render_liquid(self, template, &globals, span, at)
     }
 
     fn variable(&mut self, expression: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
@@ -407,12 +448,24 @@ fn render_include(
     at: &dyn Fn(usize) -> Location,
 ) -> Result<String, Diagnostic> {
     if !site.theme.has_include(&call.name) {
+        // A Jekyll site's own include, in ROOT/_includes, rendered with Liquid. The
+        // globals copy the site's values, so they are made only when the file is there.
+        let own = site.root.join(crate::jekyll::INCLUDES_DIR).join(&call.name).is_file();
+        let service = page.service.as_deref().and_then(|s| shared.services.get(s));
+        let globals = if own { crate::jekyll::globals(&shared.site, page_value, &page.front, service) } else { Value::Null };
+        if let Some(result) = own.then(|| crate::jekyll::site_include(&site.root, call, &globals, at(call.span.start))).flatten() {
+            // HTML goes through Markdown like any include; other files (JSON and XML
+            // examples, usually inside a code fence) keep their lines as written.
+            let html = call.name.ends_with(".html");
+            return result.map(|text| if html { splice_safe(&text) } else { text.trim_end().to_string() });
+        }
         return Err(Diagnostic::error("unknown-include", format!("no include named `{}`", call.name))
             .at(at(call.span.start))
             .spanning(call.span.len())
             .hint(format!(
-                "looked in {}; add {} there or correct the name",
+                "looked in {} and {}; add {} there or correct the name",
                 site.theme.include_dir().display(),
+                crate::jekyll::INCLUDES_DIR,
                 call.name
             )));
     }
@@ -421,8 +474,8 @@ fn render_include(
     let mut ctx = Context::new();
     ctx.insert("include", &params);
     ctx.insert("page", page_value);
-    ctx.insert("site", &shared.site);
-    ctx.insert("service", &page.service.as_deref().and_then(|s| shared.services.get(s)));
+    ctx.insert_value("site", shared.site_template.clone());
+    ctx.insert_value("service", shared.service_template(page.service.as_deref()));
     let html = site.theme.render_include(&call.name, &ctx)?;
     Ok(splice_safe(&html))
 }
@@ -434,6 +487,15 @@ fn splice_safe(html: &str) -> String {
         return html.trim().to_string();
     }
     html.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+/// Tag -> the pages carrying it (title, url, summary), for includes such as `taglogic.html`.
+fn tag_pages(site: &Site) -> Value {
+    let entry = |&i: &usize| {
+        let p = &site.content.pages[i];
+        json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
+    };
+    Value::Object(site.tags.iter().map(|(tag, pages)| (tag.clone(), pages.iter().map(entry).collect())).collect())
 }
 
 fn tag_url(site: &Site, tag: &str) -> String {
@@ -515,7 +577,7 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
     let mut out = Vec::new();
     let mut render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, Value)>| {
         let mut ctx = Context::new();
-        ctx.insert("site", &shared.site);
+        ctx.insert_value("site", shared.site_template.clone());
         ctx.insert("service", &Value::Null);
         ctx.insert("sidebar", &Value::Null);
         ctx.insert("switcher", &Vec::<Value>::new());
@@ -548,6 +610,9 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         render("tags/index.html".into(), "tags.html", "Tags", vec![("tags", Value::Array(index))]);
     }
     render("404.html".into(), "404.html", "Page not found", vec![]);
+    if crate::search::enabled(site) {
+        render(crate::search::SEARCH_PAGE.into(), "search.html", "Search", vec![]);
+    }
     out
 }
 

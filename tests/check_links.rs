@@ -1,0 +1,81 @@
+//! `signpost check` on links that look tricky but work, and on the bundled portal.
+
+mod common;
+
+use std::path::Path;
+
+use common::{copy_tree, Fixture};
+
+#[test]
+fn tricky_links_that_work_check_clean() {
+    // Root-relative links through base_url, folder indexes, percent-encoded and
+    // mixed-case anchors, query strings, #top, mailto:/tel:, and links inside code.
+    let site = Fixture::copy_of("check_clean");
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "checked 4 pages and 16 links (4 external, not followed): no problems\n");
+    assert!(site.run(&["check", "--quiet"]).stdout.is_empty(), "quiet when clean");
+}
+
+#[test]
+fn anchors_are_case_sensitive() {
+    let site = Fixture::copy_of("check_clean");
+    let home = std::fs::read_to_string(site.root.join("content/svc/index.md")).unwrap();
+    site.write("content/svc/index.md", &home.replace("#MixedCase", "#mixedcase"));
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("error[broken-anchor]: #mixedcase not found in svc/reference.html"), "{}", run.stdout);
+    assert!(run.stdout.contains("--> content/svc/index.md:6:42"), "{}", run.stdout);
+    assert!(run.stdout.contains("anchors are case-sensitive: did you mean #MixedCase?"), "{}", run.stdout);
+}
+
+#[test]
+fn root_relative_links_are_checked_where_they_lead() {
+    // In a service, `/x.html` is the service's x.html: the hint says where it led.
+    let site = Fixture::copy_of("check_clean");
+    site.write(
+        "content/svc/extra.md",
+        "---\ntitle: Extra\n---\n\nSee [the portal home](/index.html) and [the glossary](/glossary.html).\n",
+    );
+    let run = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let glossary = findings.iter().find(|f| f["target"] == "/glossary.html").expect("glossary");
+    assert_eq!(glossary["kind"], "broken-link");
+    assert!(glossary["hint"].as_str().unwrap().contains("here it leads to /portal/svc/glossary.html"), "{glossary}");
+    let orphan = findings.iter().find(|f| f["kind"] == "orphan-page").expect("extra.md is linked from nowhere");
+    assert_eq!(orphan["file"], "content/svc/extra.md");
+}
+
+#[test]
+fn a_service_built_alone_reports_links_that_leave_it() {
+    let site = Fixture::copy_of("check_clean");
+    let run = site.run(&["check", "--service", "svc", "--format", "json"]);
+    assert_eq!(run.status, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let got: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap().into(), f["target"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        got,
+        [("missing-image".to_string(), "../../img/pixel.png".to_string()), ("broken-link".into(), "../".into())]
+    );
+}
+
+#[test]
+fn the_bundled_portal_checks_clean() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = Fixture::empty();
+    std::fs::copy(repo.join("site.yaml"), site.root.join("site.yaml")).unwrap();
+    for dir in ["content", "diagrams", "themes"] {
+        if repo.join(dir).is_dir() {
+            copy_tree(&repo.join(dir), &site.root.join(dir));
+        }
+    }
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.ends_with(": no problems\n"), "{}", run.stdout);
+}
