@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::Highlighter;
-use crate::output::{write_atomically, MemorySink, Output};
+use crate::output::{write_atomically, MemorySink, Output, Sink};
 use crate::site::{render, LoadOptions, Site};
 
 /// Highlighted code blocks are cached here, under the site root.
@@ -36,6 +36,8 @@ pub struct BuildReport {
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
     pub elapsed: Duration,
+    /// The search index written, when the theme has search.
+    pub search: Option<crate::search::IndexStats>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,8 +65,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let (site, mut diagnostics) = Site::load(&options.load).map_err(BuildError::Content)?;
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let out = options.out_dir();
+    let mut search = None;
     let output = write_atomically(&out, |sink| {
-        let (output, render_diagnostics) = render::render(&site, sink, &highlighter);
+        let (mut output, render_diagnostics) = render::render(&site, sink, &highlighter);
         diagnostics.extend(render_diagnostics);
         if options.check && !diagnostics.has_errors() {
             match crate::check::CheckOptions::for_site(&site) {
@@ -76,6 +79,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             diagnostics.sort();
             return Err(BuildError::Content(std::mem::take(&mut diagnostics)));
         }
+        search = crate::search::write_index(&site, &mut output, sink).map_err(|e| match e {
+            crate::search::SearchError::Io { source, .. } => BuildError::Io(source),
+            other => BuildError::Content(other.diagnostic().into()),
+        })?;
         Ok(output)
     })?;
     // A cache that cannot be written only makes the next build slower.
@@ -88,22 +95,43 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         overrides: site.content.overrides.clone(),
         diagnostics,
         elapsed: start.elapsed(),
+        search,
     })
 }
 
 /// Builds in memory, for `serve` and `check`: nothing is written.
 pub fn build_in_memory(load: &LoadOptions) -> Result<(Site, Output, MemorySink, Diagnostics), Diagnostics> {
-    let (site, mut diagnostics) = Site::load(load)?;
-    let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
+    let highlighter = Highlighter::new(Some(&load.root.join(CACHE_DIR)));
+    let built = build_in_memory_with(load, &highlighter)?;
+    let _ = highlighter.save();
+    Ok(built)
+}
+
+/// As [`build_in_memory`], with a highlighter the caller keeps: `serve` loads its cache
+/// once and rebuilds many times.
+pub fn build_in_memory_with(
+    load: &LoadOptions,
+    highlighter: &Highlighter,
+) -> Result<(Site, Output, MemorySink, Diagnostics), Diagnostics> {
     let sink = MemorySink::default();
-    let (output, render_diagnostics) = render::render(&site, &sink, &highlighter);
+    let (site, output, diagnostics) = render_to(load, highlighter, &sink)?;
+    Ok((site, output, sink, diagnostics))
+}
+
+/// Loads and renders into any sink: `check` passes one that keeps no bytes.
+pub fn render_to(
+    load: &LoadOptions,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    let (site, mut diagnostics) = Site::load(load)?;
+    let (output, render_diagnostics) = render::render(&site, sink, highlighter);
     diagnostics.extend(render_diagnostics);
     diagnostics.sort();
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    let _ = highlighter.save();
-    Ok((site, output, sink, diagnostics))
+    Ok((site, output, diagnostics))
 }
 
 /// Resolves `--root`, defaulting to the current folder.

@@ -54,6 +54,9 @@ pub struct PageRecord {
     pub shared: bool,
     pub links: Vec<LinkRecord>,
     pub anchors: Vec<AnchorRecord>,
+    /// What the search index holds for the page; `None` for `search: exclude`.
+    #[serde(skip)]
+    pub search: Option<crate::search::Document>,
 }
 
 /// Receives the files of a build as they are rendered, from many threads.

@@ -386,6 +386,7 @@ impl<'a, 't> Renderer<'a, 't> {
                 self.out.push(event);
             }
             Event::End(end @ (TagEnd::Paragraph | TagEnd::List(_) | TagEnd::BlockQuote(_))) => {
+                self.push_text(" ");
                 let custom = end == TagEnd::Paragraph && std::mem::take(&mut self.custom_paragraph);
                 let start = if custom { None } else { self.block_starts.pop() };
                 if let Some(start) = start {
@@ -418,6 +419,12 @@ impl<'a, 't> Renderer<'a, 't> {
             Event::SoftBreak | Event::HardBreak => {
                 self.push_text(" ");
                 self.out.push(event);
+            }
+            // Blocks end with a space in the search text, so words of two paragraphs,
+            // list items or cells do not run together.
+            Event::End(end @ (TagEnd::Item | TagEnd::TableCell | TagEnd::DefinitionListDefinition)) => {
+                self.push_text(" ");
+                self.out.push(Event::End(end));
             }
             other => self.out.push(other),
         }

@@ -150,3 +150,11 @@ fn definition_lists_as_kramdown_writes_them() {
     assert!(r.html.contains("<dl>") && r.html.contains("<dt>ASID</dt>"), "{}", r.html);
     assert!(r.html.contains("<dd>Accredited System Identifier</dd>"), "{}", r.html);
 }
+
+#[test]
+fn section_text_keeps_blocks_apart() {
+    let r = md("## Principles\n\nIn mind:\n\n- first item\n- second\n\n| a | b |\n|---|---|\n| c | d |\n");
+    let text = &r.sections.iter().find(|s| s.anchor.as_deref() == Some("principles")).unwrap().text;
+    assert!(text.contains("mind: first item second"), "{text}");
+    assert!(!text.contains("cd"), "{text}");
+}

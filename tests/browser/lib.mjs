@@ -88,3 +88,13 @@ export async function axe(page) {
     }));
   });
 }
+
+/** Whether the element with this id has its top inside the viewport. */
+export async function inView(page, id) {
+  return page.evaluate((id) => {
+    const el = document.getElementById(id);
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    return r.top >= -2 && r.top < window.innerHeight;
+  }, id);
+}

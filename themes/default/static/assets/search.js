@@ -1,0 +1,453 @@
+/* Signpost default theme: search from the header.
+ *
+ * The build writes a Pagefind index under BASE/pagefind/ (the form's data-index). This
+ * file turns the header form into a combobox: results appear as you type, grouped by
+ * page and landing on the matching section; "/" focuses the box, the arrow keys choose,
+ * Enter opens, Escape closes. Enter with nothing chosen, and every search without this
+ * file, goes to the search page, which lists all results (or, without JavaScript, says
+ * how to browse instead). docs/search.md describes the whole. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-sp-search]");
+  if (!form || !window.Promise) {
+    return;
+  }
+  var input = form.querySelector('input[name="q"]');
+  var panel = form.querySelector(".sp-search-panel");
+  var list = panel && panel.querySelector(".sp-search-results");
+  var status = panel && panel.querySelector(".sp-search-status");
+  var scope = form.querySelector('select[name="service"]');
+  if (!input || !panel || !list || !status) {
+    return;
+  }
+
+  var PANEL_PAGES = 6; // pages shown as you type; the search page shows them all
+  var SECTIONS_PER_PAGE = 3;
+  var PAGE_SIZE = 10; // results per "Show more" on the search page
+
+  // The index loads on first use, once. A large site's index comes in shards: the
+  // first is the primary index and the others, listed in signpost-shards.json, are
+  // merged into it.
+  var loading = null;
+  function pagefind() {
+    if (!loading) {
+      var base = form.getAttribute("data-index");
+      // The index holds complete URLs (with base_url), so nothing is prefixed.
+      var options = { baseUrl: "/", excerptLength: 22 };
+      loading = Promise.all([
+        import(base + "pagefind.js"),
+        fetch(base + "signpost-shards.json").then(function (r) {
+          return r.ok ? r.json() : { shards: [] };
+        }),
+      ]).then(function (loaded) {
+        var pf = loaded[0];
+        var shards = loaded[1].shards || [];
+        return pf
+          .options(options)
+          .then(function () {
+            return Promise.all(
+              shards.map(function (shard) {
+                return pf.mergeIndex(base + shard, options);
+              })
+            );
+          })
+          .then(function () {
+            return pf;
+          });
+      });
+      loading.catch(function () {
+        loading = null; // a later keystroke tries again
+      });
+    }
+    return loading;
+  }
+
+  function scopeName() {
+    if (!scope || !scope.value) {
+      return "";
+    }
+    return scope.options[scope.selectedIndex].text;
+  }
+
+  // Runs a search; resolves to {results: [page data, ...], total}.
+  function search(term, service, limit) {
+    return pagefind().then(function (pf) {
+      var options = service ? { filters: { service: service } } : {};
+      return pf.search(term, options).then(function (found) {
+        if (!found) {
+          return null; // a newer search superseded this one
+        }
+        var shown = found.results.slice(0, limit);
+        return Promise.all(
+          shown.map(function (r) {
+            return r.data();
+          })
+        ).then(function (pages) {
+          return { pages: pages, more: found.results.slice(limit), total: found.results.length };
+        });
+      });
+    });
+  }
+
+  // A sub-result's weight: how strongly the words matched in that part of the page.
+  function weight(sub) {
+    return (sub.weighted_locations || []).reduce(function (sum, l) {
+      return sum + (l.balanced_score || l.weight || 1);
+    }, 0);
+  }
+
+  // The places a page matched, best first: sections (with an anchor), or the page itself.
+  function hits(page) {
+    var subs = (page.sub_results || []).slice();
+    if (!subs.length) {
+      subs = [{ title: page.meta.title, url: page.url, excerpt: page.excerpt }];
+    }
+    subs.sort(function (a, b) {
+      return weight(b) - weight(a);
+    });
+    return subs.slice(0, SECTIONS_PER_PAGE);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  // One landing place: the page (with its service), the section, the excerpt.
+  function hitContent(link, page, sub) {
+    var where = el("span", "sp-search-hit-page");
+    if (page.meta.service) {
+      where.appendChild(el("span", "sp-search-hit-service", page.meta.service));
+      where.appendChild(document.createTextNode(" "));
+    }
+    var isSection = sub.anchor && sub.title && sub.title !== page.meta.title;
+    where.appendChild(document.createTextNode(isSection ? page.meta.title : "Page"));
+    link.appendChild(where);
+    link.appendChild(el("span", "sp-search-hit-title", isSection ? sub.title : page.meta.title));
+    var excerpt = el("span", "sp-search-hit-excerpt");
+    // Pagefind escapes the page text and adds only <mark> around the matched words.
+    excerpt.innerHTML = sub.excerpt || "";
+    link.appendChild(excerpt);
+  }
+
+  function describe(term, total) {
+    var where = scopeName() ? " in " + scopeName() : "";
+    return total + (total === 1 ? " page matches " : " pages match ") + "\u201c" + term + "\u201d" + where + ".";
+  }
+
+  // Says plainly that nothing matched, and offers all services when a scope was on.
+  function nothing(container, term, searchAll) {
+    var where = scopeName();
+    container.textContent =
+      "No results for \u201c" + term + "\u201d" + (where ? " in " + where : "") + ". Check the spelling or try other words.";
+    if (where) {
+      container.appendChild(document.createTextNode(" "));
+      container.appendChild(allServices(searchAll));
+    }
+  }
+
+  // A button that widens the search from one service to all.
+  function allServices(searchAll) {
+    var all = el("button", "sp-search-all", "Search all services");
+    all.type = "button";
+    all.addEventListener("click", function () {
+      scope.value = "";
+      searchAll();
+    });
+    return all;
+  }
+
+  // --- The header box -------------------------------------------------------------
+
+  var options = [];
+  var active = -1;
+  var sequence = 0;
+  var timer = null;
+
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", list.id);
+  input.setAttribute("aria-expanded", "false");
+
+  function open() {
+    panel.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function close() {
+    panel.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    setActive(-1);
+  }
+
+  function setActive(index) {
+    if (options[active]) {
+      options[active].setAttribute("aria-selected", "false");
+    }
+    active = index;
+    var option = options[active];
+    if (option) {
+      option.setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function showResults(term, found) {
+    list.textContent = "";
+    options = [];
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (!found.total) {
+      nothing(status, term, function () {
+        input.focus();
+        update();
+      });
+      return;
+    }
+    status.textContent = describe(term, found.total);
+    found.pages.forEach(function (page) {
+      hits(page).forEach(function (sub) {
+        var link = el("a", "sp-search-hit");
+        link.href = sub.url;
+        link.id = "sp-search-option-" + options.length;
+        link.setAttribute("role", "option");
+        link.setAttribute("aria-selected", "false");
+        link.tabIndex = -1;
+        hitContent(link, page, sub);
+        list.appendChild(link);
+        options.push(link);
+      });
+    });
+    if (found.total > found.pages.length) {
+      var all = el("a", "sp-search-more", "All " + found.total + " results");
+      all.href = searchPageUrl(term);
+      all.id = "sp-search-option-" + options.length;
+      all.setAttribute("role", "option");
+      all.setAttribute("aria-selected", "false");
+      all.tabIndex = -1;
+      list.appendChild(all);
+      options.push(all);
+    }
+  }
+
+  function searchPageUrl(term) {
+    var url = form.getAttribute("action") + "?q=" + encodeURIComponent(term);
+    if (scope && scope.value) {
+      url += "&service=" + encodeURIComponent(scope.value);
+    }
+    return url;
+  }
+
+  function update() {
+    var term = input.value.trim();
+    var mine = ++sequence;
+    if (!term) {
+      list.textContent = "";
+      options = [];
+      status.textContent = "";
+      close();
+      return;
+    }
+    open();
+    search(term, scope && scope.value, PANEL_PAGES).then(
+      function (found) {
+        if (found && mine === sequence) {
+          showResults(term, found);
+        }
+      },
+      function () {
+        if (mine === sequence) {
+          list.textContent = "";
+          options = [];
+          status.textContent = "Search is not available: the search index did not load.";
+        }
+      }
+    );
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  });
+
+  input.addEventListener("focus", function () {
+    pagefind().catch(function () {});
+    if (input.value.trim() && list.childNodes.length) {
+      open();
+    }
+  });
+
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (panel.hidden && input.value.trim()) {
+        update();
+        return;
+      }
+      if (!options.length) {
+        return;
+      }
+      e.preventDefault();
+      var step = e.key === "ArrowDown" ? 1 : -1;
+      setActive(active < 0 ? (step > 0 ? 0 : options.length - 1) : (active + step + options.length) % options.length);
+    } else if (e.key === "Enter") {
+      if (options[active] && !panel.hidden) {
+        e.preventDefault();
+        window.location.href = options[active].href;
+      }
+      // Otherwise the form opens the search page with every result.
+    } else if (e.key === "Escape") {
+      if (!panel.hidden) {
+        e.preventDefault();
+        close();
+      } else if (input.value) {
+        e.preventDefault();
+        input.value = "";
+        update();
+      }
+    }
+  });
+
+  if (scope) {
+    scope.addEventListener("change", function () {
+      update();
+      input.focus();
+    });
+  }
+
+  // Close when the reader moves elsewhere: a click or a focus outside the form.
+  document.addEventListener("pointerdown", function (e) {
+    if (!form.contains(e.target)) {
+      close();
+    }
+  });
+  form.addEventListener("focusout", function (e) {
+    if (e.relatedTarget && !form.contains(e.relatedTarget)) {
+      close();
+    }
+  });
+
+  // "/" focuses the box from anywhere but a field being typed in.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) {
+      return;
+    }
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+      return;
+    }
+    e.preventDefault();
+    input.focus();
+    input.select();
+  });
+
+  // --- The search page: every result for ?q= ---------------------------------------
+
+  var page = document.querySelector("[data-sp-search-page]");
+  if (!page) {
+    return;
+  }
+  var results = page.querySelector("[data-sp-search-page-results]");
+  var nojs = page.querySelector("[data-sp-search-nojs]");
+  var params = new URLSearchParams(window.location.search);
+  var term = (params.get("q") || "").trim();
+  if (scope) {
+    var wanted = params.get("service") || "";
+    scope.value = Array.prototype.some.call(scope.options, function (o) {
+      return o.value === wanted;
+    })
+      ? wanted
+      : "";
+  }
+  input.value = term;
+  if (!term) {
+    if (nojs) {
+      nojs.hidden = true;
+    }
+    results.appendChild(el("p", "", "Type what you are looking for in the search box at the top of the page."));
+    return;
+  }
+  var summary = el("p", "sp-search-page-status");
+  summary.setAttribute("role", "status");
+  var ol = el("ol", "sp-search-page-list");
+  results.appendChild(summary);
+  results.appendChild(ol);
+
+  function addPages(pages) {
+    pages.forEach(function (data) {
+      var item = el("li", "sp-search-page-item");
+      hits(data).forEach(function (sub) {
+        var link = el("a", "sp-search-hit");
+        link.href = sub.url;
+        hitContent(link, data, sub);
+        item.appendChild(link);
+      });
+      ol.appendChild(item);
+    });
+  }
+
+  function showMore(rest) {
+    if (!rest.length) {
+      return;
+    }
+    var more = el("button", "sp-search-page-more", "Show more results");
+    more.type = "button";
+    more.addEventListener("click", function () {
+      more.remove();
+      var next = rest.slice(0, PAGE_SIZE);
+      Promise.all(
+        next.map(function (r) {
+          return r.data();
+        })
+      ).then(function (pages) {
+        var first = ol.children.length;
+        addPages(pages);
+        var focus = ol.children[first] && ol.children[first].querySelector("a");
+        if (focus) {
+          focus.focus();
+        }
+        showMore(rest.slice(PAGE_SIZE));
+      });
+    });
+    results.appendChild(more);
+  }
+
+  search(term, scope && scope.value, PAGE_SIZE).then(
+    function (found) {
+      if (nojs) {
+        nojs.hidden = true;
+      }
+      if (!found) {
+        return;
+      }
+      if (!found.total) {
+        nothing(summary, term, function () {
+          window.location.href = searchPageUrl(term);
+        });
+        return;
+      }
+      summary.textContent = describe(term, found.total);
+      if (scope && scope.value) {
+        summary.appendChild(document.createTextNode(" "));
+        summary.appendChild(allServices(function () {
+          window.location.href = searchPageUrl(term);
+        }));
+      }
+      addPages(found.pages);
+      showMore(found.more);
+    },
+    function () {
+      summary.textContent = "Search is not available: the search index did not load.";
+    }
+  );
+})();
