@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Run the checks of `signpost check` and write nothing if they find errors.
     pub check: bool,
+    /// Write the search index (when the theme has search).
+    pub search: bool,
 }
 
 impl BuildOptions {
@@ -62,7 +64,8 @@ impl BuildError {
 /// Builds the site into its output folder; the previous output survives any failure.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let (site, mut diagnostics) = Site::load(&options.load).map_err(BuildError::Content)?;
+    let (mut site, mut diagnostics) = Site::load(&options.load).map_err(BuildError::Content)?;
+    site.search = options.search;
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let out = options.out_dir();
     let mut search = None;

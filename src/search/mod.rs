@@ -53,7 +53,7 @@ pub struct Document {
 
 /// Whether the site gets a search index: its theme has a search page.
 pub fn enabled(site: &Site) -> bool {
-    site.theme.has_template(SEARCH_TEMPLATE)
+    site.search && site.theme.has_template(SEARCH_TEMPLATE)
 }
 
 /// `site.search_url` for templates: the search page, or empty when search is off.
@@ -104,13 +104,23 @@ impl SearchError {
 /// the records, so `serve` can rebuild it after swapping in re-rendered pages; shards
 /// whose pages did not change come from the cache under the site root.
 pub fn build_index(site: &Site, output: &Output) -> Result<Index, SearchError> {
+    build_index_for(&site.root, &site.config, output)
+}
+
+/// As [`build_index`], from the parts of the site it reads: `serve` builds the index on
+/// another thread than the one that keeps the site.
+pub fn build_index_for(
+    root: &std::path::Path,
+    config: &crate::config::SiteConfig,
+    output: &Output,
+) -> Result<Index, SearchError> {
     let start = Instant::now();
     let documents: Vec<&Document> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
-    let services: BTreeMap<&str, &str> = site.config.services.iter().map(|s| (s.id.as_str(), s.short())).collect();
-    let language = index_language(&site.config.language);
+    let services: BTreeMap<&str, &str> = config.services.iter().map(|s| (s.id.as_str(), s.short())).collect();
+    let language = index_language(&config.language);
     let records = record::records(&documents, &services, &language);
     let pages = records.len();
-    let cache = site.root.join(crate::build::CACHE_DIR).join("search");
+    let cache = root.join(crate::build::CACHE_DIR).join("search");
     let (files, bundle) = bundle::bundle(records, &language, Some(&cache))?;
     let files = files.into_iter().map(|(path, bytes)| (format!("{BUNDLE_DIR}/{path}"), bytes)).collect();
     Ok(Index { files, pages, bundle, elapsed: start.elapsed() })

@@ -31,6 +31,8 @@ impl LoadOptions {
 }
 
 pub struct Site {
+    /// Whether to write a search index (when the theme has search); `--no-search` turns it off.
+    pub search: bool,
     pub root: PathBuf,
     pub config: SiteConfig,
     pub scope: Scope,
@@ -42,6 +44,8 @@ pub struct Site {
     pub processes: BTreeMap<String, crate::process::Process>,
     /// Tag name -> indices into `content.pages`, in page order.
     pub tags: BTreeMap<String, Vec<usize>>,
+    /// `content/_data/**` as `site.data`, as Jekyll reads `_data` (see `crate::jekyll::data`).
+    pub data: serde_json::Value,
 }
 
 impl Site {
@@ -74,6 +78,8 @@ impl Site {
         diagnostics.extend(content_diagnostics);
         let (sidebars, sidebar_diagnostics) = sidebar::load_all(&root);
         diagnostics.extend(sidebar_diagnostics);
+        let (data, data_diagnostics) = crate::jekyll::data::load(&root);
+        diagnostics.extend(data_diagnostics);
         let (processes, process_diagnostics) = crate::process::load_all(&root);
         diagnostics.extend(process_diagnostics);
         if diagnostics.has_errors() {
@@ -89,16 +95,19 @@ impl Site {
             services: config.services.iter().map(|s| s.id.clone()).collect(),
             portal,
         };
-        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, page) in content.pages.iter().enumerate() {
-            for tag in &page.front.tags {
-                tags.entry(tag.clone()).or_default().push(i);
-            }
-        }
+        let tags = tags_of(&content.pages);
         let theme = theme.expect("no errors means the theme loaded");
-        let site = Site { root, config, scope: options.scope.clone(), urls, content, sidebars, theme, processes, tags };
+        let site =
+            Site { search: true, root, config, scope: options.scope.clone(), urls, content, sidebars, theme, processes, tags, data };
         diagnostics.extend(site.missing_sidebars());
         Ok((site, diagnostics))
+    }
+
+    /// Recomputes what is derived from the pages after `serve` replaced some of them
+    /// (or the sidebars), returning the warnings [`Site::load`] gives about them.
+    pub fn reindex(&mut self) -> Diagnostics {
+        self.tags = tags_of(&self.content.pages);
+        Diagnostics(self.missing_sidebars())
     }
 
     /// The sidebar a page shows: its own, its service's, or the site's default.
@@ -131,6 +140,17 @@ impl Site {
     pub fn service(&self, id: Option<&str>) -> Option<&crate::config::ServiceConfig> {
         id.and_then(|id| self.config.service(id))
     }
+}
+
+/// Tag name -> indices of the pages carrying it, in page order.
+fn tags_of(pages: &[content::Page]) -> BTreeMap<String, Vec<usize>> {
+    let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        for tag in &page.front.tags {
+            tags.entry(tag.clone()).or_default().push(i);
+        }
+    }
+    tags
 }
 
 /// The line and column of the first line starting with `key` in a file (1, 1 if none).

@@ -42,6 +42,18 @@ impl<'s> Renderer<'s> {
         Renderer { site, shared: Shared::new(site) }
     }
 
+    /// A renderer that reuses what another computed for the whole site: `serve` passes
+    /// it when an edit changed no configuration and no page's front matter, permalink or
+    /// presence, which is all [`Shared`] reads.
+    pub fn reusing(site: &'s Site, shared: Shared) -> Self {
+        Renderer { site, shared }
+    }
+
+    /// What this renderer computed for the whole site, for [`Renderer::reusing`].
+    pub fn into_shared(self) -> Shared {
+        self.shared
+    }
+
     /// Renders the pages at these indices of `site.content.pages`, in parallel.
     pub fn pages(&self, indices: &[usize], sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
         let site = self.site;
@@ -108,7 +120,7 @@ impl<'s> Renderer<'s> {
 }
 
 /// What every page shares, computed once per build.
-struct Shared {
+pub struct Shared {
     site: Value,
     services: BTreeMap<String, Value>,
     /// The same two, converted for templates once per build: a page's context then holds
@@ -232,7 +244,8 @@ fn render_page(
     }
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
-    let search = page.front.search.then(|| crate::search::Document {
+    // Only kept when an index will be written: it is a copy of the page's text.
+    let search = (page.front.search && crate::search::enabled(site)).then(|| crate::search::Document {
         url: page_url.clone(),
         service: page.service.clone(),
         title: page.front.title.clone(),
