@@ -32,11 +32,58 @@ enum Command {
     /// are errors, warnings or ignored is set by `check:` in site.yaml. Exit status:
     /// 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.
     Check(CheckArgs),
+    /// Write one process diagram on its own, as SVG or PNG.
+    Diagram(DiagramArgs),
+    /// Preview the site: build it, serve it from memory, rebuild what each saved change
+    /// touches and reload the open pages (docs/serve.md).
+    ///
+    /// Exit status: 0 stopped with Ctrl+C, 2 usage error, busy port or I/O error. Errors
+    /// in the site do not stop the server: they show over the page until fixed.
+    Serve(ServeArgs),
+    /// Bring a Jekyll site over as a Signpost site, with its draw.io diagrams as processes.
+    ///
+    /// Writes OUT_DIR/site.yaml (from _config.yml), content/ (pages, _data, sidebars,
+    /// files), _includes/ and diagrams/ (a process for each embedded draw.io diagram), and
+    /// reports what it could not carry over, per page and line (docs/jekyll.md). Exit
+    /// status: 0 imported, 1 imported with errors (a diagram left as it was), 2 usage or I/O error.
+    Import(ImportArgs),
     /// Create a small starter site in DIR.
     New {
         /// Folder to create; it must not exist or be empty.
         dir: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The Jekyll site's folder, holding _config.yml
+    jekyll_site: PathBuf,
+    /// Folder to write the Signpost site into; it must not exist or be empty
+    out_dir: PathBuf,
+    /// Print only the summary line and errors
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct DiagramArgs {
+    /// The process id: the name of its file in diagrams/
+    id: String,
+    /// The site's folder, holding diagrams/ [default: the current folder]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// svg (a standalone document with its own styles) or png (drawn at twice the size)
+    #[arg(long, value_enum, default_value = "svg")]
+    format: DiagramFormat,
+    /// The file to write
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiagramFormat {
+    Svg,
+    Png,
 }
 
 #[derive(Args)]
@@ -71,6 +118,9 @@ struct BuildArgs {
     /// Write the site even if its links are broken (skip the checks of `signpost check`)
     #[arg(long)]
     no_check: bool,
+    /// Write no search index (the search box is then left out of the pages)
+    #[arg(long)]
+    no_search: bool,
 }
 
 #[derive(Args)]
@@ -87,8 +137,11 @@ struct CheckArgs {
     #[arg(long)]
     external: bool,
     /// Print nothing when there are no problems
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also say how long loading and rendering, and the check itself, took
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -97,12 +150,79 @@ enum CheckFormat {
     Json,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Port to listen on; 0 picks any free port [default: 4000, or the next free one]
+    #[arg(long, short, value_name = "N")]
+    port: Option<u16>,
+    /// Address to listen on; 0.0.0.0 makes the preview reachable from other machines
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the system's browser
+    #[arg(long)]
+    open: bool,
+    /// Look for changes by polling, where file events do not arrive (network drives,
+    /// some containers and VMs)
+    #[arg(long)]
+    poll: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(code) = refuse_jekyll_site(&cli.command) {
+        return code;
+    }
     match cli.command {
         Command::Build(args) => cmd_build(args),
         Command::Check(args) => cmd_check(args),
+        Command::Diagram(args) => cmd_diagram(args),
+        Command::Serve(args) => cmd_serve(args),
+        Command::Import(args) => cmd_import(args),
         Command::New { dir } => cmd_new(&dir),
+    }
+}
+
+/// A Jekyll site is imported first; building it as it is would misread it.
+fn refuse_jekyll_site(command: &Command) -> Option<ExitCode> {
+    let root = match command {
+        Command::Build(a) => &a.site.root,
+        Command::Check(a) => &a.site.root,
+        Command::Serve(a) => &a.site.root,
+        _ => return None,
+    };
+    let root = build::root_or_current(root.as_deref());
+    if !signpost::import::jekyll::is_jekyll_site(&root) {
+        return None;
+    }
+    eprintln!("error[usage]: {} is a Jekyll site (it has _config.yml and no site.yaml)", root.display());
+    eprintln!("help: import it first: signpost import {} NEW_DIR, then build NEW_DIR", root.display());
+    Some(ExitCode::from(2))
+}
+
+fn cmd_import(args: ImportArgs) -> ExitCode {
+    match signpost::import::import(&args.jekyll_site, &args.out_dir) {
+        Ok(report) => {
+            let color = std::io::stderr().is_terminal();
+            for d in report.diagnostics.iter().filter(|d| !args.quiet || d.is_error()) {
+                eprintln!("{}", d.render(&args.jekyll_site, color));
+            }
+            println!("{}", report.summary(&args.out_dir));
+            if report.diagnostics.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(signpost::import::ImportError::Config(d)) => {
+            eprintln!("{}", d.render(&args.jekyll_site, std::io::stderr().is_terminal()));
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -119,6 +239,7 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
         load: load_options(&args.site, args.base_url.clone()),
         out: args.out.clone(),
         check: !args.no_check,
+        search: !args.no_search,
     };
     let root = options.load.root.clone();
     match build::build(&options) {
@@ -133,6 +254,17 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 }
                 for (own, shared) in &report.overrides {
                     println!("  {} replaces {}", own.display(), shared.display());
+                }
+                if let Some(search) = &report.search {
+                    println!(
+                        "  search index: {} pages in {} shards ({} from the cache), {} files, {} KB in {:.2} s",
+                        search.pages,
+                        search.shards,
+                        search.cached,
+                        search.files,
+                        search.bytes / 1024,
+                        search.elapsed.as_secs_f64()
+                    );
                 }
             }
             if !args.quiet {
@@ -187,6 +319,10 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
             print!("{}", report::text(&entries, checked.as_ref(), &load.root, std::io::stdout().is_terminal()));
         }
     }
+    if let (true, Some(r)) = (args.verbose, &checked) {
+        let (rendered, took) = (r.rendered.as_secs_f64(), r.checked.as_secs_f64());
+        eprintln!("loaded and rendered {} pages in {rendered:.3} s; checked them in {took:.3} s", r.pages);
+    }
     let errors: Vec<_> = entries.iter().map(|e| &e.diagnostic).filter(|d| d.is_error()).collect();
     if errors.iter().any(|d| matches!(d.kind, "io" | "usage")) {
         ExitCode::from(2)
@@ -194,6 +330,46 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn cmd_diagram(args: DiagramArgs) -> ExitCode {
+    let root = build::root_or_current(args.root.as_deref());
+    let (processes, diagnostics) = signpost::process::load_all(&root);
+    let Some(process) = processes.get(&args.id) else {
+        print_diagnostics(&root, &diagnostics);
+        if diagnostics.has_errors() {
+            return ExitCode::from(1);
+        }
+        let known: Vec<&str> = processes.keys().map(String::as_str).collect();
+        eprintln!("error: no process `{}` in {}/diagrams (there are: {})", args.id, root.display(), known.join(", "));
+        return ExitCode::from(2);
+    };
+    let written = match args.format {
+        DiagramFormat::Svg => std::fs::write(&args.output, signpost::process::export_svg(process))
+            .map_err(|e| signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))),
+        DiagramFormat::Png => signpost::process::export_png(process, &args.output),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => {
+            print_diagnostics(&root, &d.into());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cmd_serve(args: ServeArgs) -> ExitCode {
+    let mut options = signpost::serve::ServeOptions::new(load_options(&args.site, None));
+    options.bind = args.bind;
+    options.port = args.port;
+    options.poll = args.poll;
+    match signpost::serve::run(options, args.open) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -150,6 +150,26 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
     (content, diagnostics)
 }
 
+/// Reads the page at `relative` (under content/, outside `_shared`) as [`load`] reads
+/// it, for `serve` to read again a page whose file changed. `Ok(None)`: the page is
+/// unpublished, or of a service outside `scope`.
+pub fn read_one(
+    root: &Path,
+    config: &SiteConfig,
+    scope: &Scope,
+    relative: &Path,
+) -> Result<Option<Page>, Vec<Diagnostic>> {
+    let local_path = relative.strip_prefix(CONTENT_DIR).unwrap_or(relative);
+    let (service, local) = service_of(config, &to_slash(local_path));
+    let prefix = match (scope, &service) {
+        (Scope::Service(want), Some(s)) if want != s => return Ok(None),
+        (Scope::Service(_), None) => return Ok(None),
+        (Scope::Portal, Some(id)) => id.clone(),
+        _ => String::new(),
+    };
+    read_page(root, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix)
+}
+
 fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
     let file = &found.relative;
     let raw = std::fs::read(root.join(file))
