@@ -30,16 +30,19 @@ for pages in 1000 10000; do
     printf 'entries:\n- title: sidebar\n  product: Benchmark\n  folders:\n  - title: Start\n    output: web\n    folderitems:\n    - title: First page\n      url: /%s\n      output: web\n' "${first%.md}.html" \
       > "$site/content/_data/sidebars/main_sidebar.yml"
   fi
-  for cache in cold warm; do
-    results=""
-    for _ in $(seq "$runs"); do
-      [ "$cache" = cold ] && rm -rf "$site/.signpost-cache"
-      rm -rf "$work/out-$pages"
-      line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
-      results+="$line"$'\n'
+  for flags in "" "--no-search"; do
+    for cache in cold warm; do
+      results=""
+      for _ in $(seq "$runs"); do
+        [ "$cache" = cold ] && rm -rf "$site/.signpost-cache"
+        rm -rf "$work/out-$pages"
+        # shellcheck disable=SC2086
+        line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet $flags --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
+        results+="$line"$'\n'
+      done
+      printf 'signpost %6d pages, %-11s %s cache: ' "$pages" "${flags:-with search}" "$cache"
+      printf '%s' "$results" | summarise
     done
-    printf 'signpost %6d pages, %s cache: ' "$pages" "$cache"
-    printf '%s' "$results" | summarise
   done
   if command -v hugo >/dev/null; then
     hsite="$work/hugo-$pages"
@@ -50,7 +53,7 @@ for pages in 1000 10000; do
       line=$( { /usr/bin/time -f '%e %M' hugo --quiet -s "$hsite" -d "$work/hugo-out-$pages" ; } 2>&1 | tail -1)
       results+="$line"$'\n'
     done
-    printf 'hugo     %6d pages:             ' "$pages"
+    printf 'hugo     %6d pages:                         ' "$pages"
     printf '%s' "$results" | summarise
   else
     echo "hugo not installed: skipped the side-by-side run"
