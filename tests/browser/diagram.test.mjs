@@ -3,7 +3,7 @@
 // and a phone, and axe-core finds no WCAG 2.1 AA violation on any page with a diagram.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { build, serve, launch, axe } from "./lib.mjs";
+import { build, serve, launch, axe, inView } from "./lib.mjs";
 
 let server, browser;
 const PAGE = "/booking/assurance_overview.html";
@@ -26,15 +26,6 @@ async function stages(page) {
       id: a.id,
     })),
   );
-}
-
-async function inView(page, id) {
-  return page.evaluate((id) => {
-    const el = document.getElementById(id);
-    if (!el) return false;
-    const r = el.getBoundingClientRect();
-    return r.top >= -2 && r.top < window.innerHeight;
-  }, id);
 }
 
 test("clicking each stage lands on its section, and Back to the process returns", async () => {
