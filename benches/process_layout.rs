@@ -44,7 +44,13 @@ fn generated(stages: usize, lanes: usize) -> String {
     }
     y.push_str("groups:\n");
     for g in 0..stages / 20 {
-        let _ = writeln!(y, "  - id: g{g}\n    title: Group {g}\n    stages: [s{}, s{}, s{}]", g * 20 + 2, g * 20 + 3, g * 20 + 4);
+        let _ = writeln!(
+            y,
+            "  - id: g{g}\n    title: Group {g}\n    stages: [s{}, s{}, s{}]",
+            g * 20 + 2,
+            g * 20 + 3,
+            g * 20 + 4
+        );
     }
     y
 }
@@ -64,7 +70,11 @@ fn time(name: &str, runs: usize, mut f: impl FnMut() -> usize) {
     samples.sort();
     let median = samples[runs / 2];
     let p90 = samples[runs * 9 / 10];
-    println!("{name}: median {:.3} ms, p90 {:.3} ms over {runs} runs ({bytes} bytes)", median.as_secs_f64() * 1e3, p90.as_secs_f64() * 1e3);
+    println!(
+        "{name}: median {:.3} ms, p90 {:.3} ms over {runs} runs ({bytes} bytes)",
+        median.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3
+    );
 }
 
 fn main() {

@@ -4,19 +4,19 @@
 //! parallel -> [`output::Output`] (files plus every link and anchor with its source
 //! position) -> written atomically, served from memory, or checked.
 
+pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod markdown;
-pub mod yaml;
-pub mod theme;
-pub mod output;
-pub mod site;
-pub mod build;
-pub mod serve;
-pub mod check;
-pub mod starter;
-pub mod process;
-pub mod search;
 pub mod import;
 pub mod jekyll;
+pub mod markdown;
+pub mod output;
+pub mod process;
+pub mod search;
+pub mod serve;
+pub mod site;
+pub mod starter;
+pub mod theme;
+pub mod yaml;

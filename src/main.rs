@@ -346,8 +346,9 @@ fn cmd_diagram(args: DiagramArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let written = match args.format {
-        DiagramFormat::Svg => std::fs::write(&args.output, signpost::process::export_svg(process))
-            .map_err(|e| signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))),
+        DiagramFormat::Svg => std::fs::write(&args.output, signpost::process::export_svg(process)).map_err(|e| {
+            signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))
+        }),
         DiagramFormat::Png => signpost::process::export_png(process, &args.output),
     };
     match written {

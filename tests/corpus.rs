@@ -30,7 +30,11 @@ fn import_and_build(name: &str) -> Option<Measured> {
     for d in report.diagnostics.iter() {
         *import_kinds.entry(d.kind).or_default() += 1;
     }
-    assert!(!report.diagnostics.has_errors(), "import errors: {:?}", report.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>());
+    assert!(
+        !report.diagnostics.has_errors(),
+        "import errors: {:?}",
+        report.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
 
     // The corpus copied no `_includes/`: the site's own include files are missing, which is
     // not unsupported syntax. Stand-ins are written for them, and counted.
@@ -77,13 +81,22 @@ fn import_and_build(name: &str) -> Option<Measured> {
         *check_kinds.entry(finding.kind.name()).or_default() += 1;
     }
 
-    println!("== {name}: {} pages found, {} published, {} built", report.pages_found, report.pages_published, output.pages.len());
+    println!(
+        "== {name}: {} pages found, {} published, {} built",
+        report.pages_found,
+        report.pages_published,
+        output.pages.len()
+    );
     println!("   diagrams: {} of {} converted", report.diagrams_converted(), report.diagrams.len());
     println!("   import warnings by kind: {import_kinds:?}");
     println!("   build warnings by kind: {warning_kinds:?}");
     println!("   check: {} links checked; findings by kind: {check_kinds:?}", checked.links);
     println!("   not carried over: {:?}", report.unsupported);
-    println!("   include files missing from the corpus: {} names, {} calls", missing_files.len(), missing_files.values().sum::<usize>());
+    println!(
+        "   include files missing from the corpus: {} names, {} calls",
+        missing_files.len(),
+        missing_files.values().sum::<usize>()
+    );
     println!("   Liquid left as text: {liquid_left:?}");
     assert!(liquid_left.is_empty(), "{name}: Liquid left in the output: {liquid_left:?}");
     Some(Measured {

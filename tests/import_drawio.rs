@@ -33,7 +33,8 @@ fn seed_001_becomes_a_fourteen_stage_three_lane_process() {
     let embedded = drawio::find_embedded(&page);
     assert_eq!(embedded.len(), 1);
     let hs = headings(&page);
-    let context = PageContext { headings: &hs, own_file: "assurance_overview.html", title: "Assurance", source: "001.txt" };
+    let context =
+        PageContext { headings: &hs, own_file: "assurance_overview.html", title: "Assurance", source: "001.txt" };
     let converted = drawio::convert(&embedded[0].attribute, "assurance-overview", &context).unwrap();
     println!("{}", converted.yaml);
     for note in &converted.notes {
@@ -66,7 +67,14 @@ fn every_corpus_diagram_converts() {
             match convert_page(&page, i, &format!("d{converted}")) {
                 Ok(c) => {
                     converted += 1;
-                    println!("{name} #{i}: {} stages, {} lanes, {} groups, {} arrows; {} notes", c.stages, c.lanes, c.groups, c.arrows, c.notes.len());
+                    println!(
+                        "{name} #{i}: {} stages, {} lanes, {} groups, {} arrows; {} notes",
+                        c.stages,
+                        c.lanes,
+                        c.groups,
+                        c.arrows,
+                        c.notes.len()
+                    );
                     for note in &c.notes {
                         println!("    {note}");
                     }

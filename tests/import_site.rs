@@ -10,7 +10,9 @@ use std::process::Command;
 use signpost::import::drawio::decode::encode_attribute;
 
 fn drawio_div(model: &str, viewer: &str) -> String {
-    let xml = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jekyll_drawio").join(model)).unwrap();
+    let xml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jekyll_drawio").join(model))
+            .unwrap();
     format!(
         "<div class=\"mxgraph\" style=\"max-width:100%;\" data-mxgraph=\"{}\"></div>\n<script type=\"text/javascript\" src=\"{viewer}\"></script>",
         encode_attribute(&xml)
@@ -108,7 +110,8 @@ fn import_writes_a_signpost_site_and_reports_what_it_could_not_carry_over() {
 #[test]
 fn diagrams_become_processes_with_lanes_groups_and_links() {
     let (_site, out, _run) = imported();
-    let rows = signpost::process::parse(&read(&out, "diagrams/process.yaml"), Path::new("diagrams/process.yaml")).unwrap();
+    let rows =
+        signpost::process::parse(&read(&out, "diagrams/process.yaml"), Path::new("diagrams/process.yaml")).unwrap();
     let titles: Vec<&str> = rows.stages.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(titles, ["Apply", "Review", "Publish", "Approve"]);
     let lanes: Vec<&str> = rows.lanes.iter().map(|l| l.title.as_str()).collect();
@@ -121,7 +124,8 @@ fn diagrams_become_processes_with_lanes_groups_and_links() {
     assert_eq!(stage("apply").link.as_deref(), Some("process.html#apply"));
     assert_eq!(stage("publish").link, None, "a data: link gives way to the heading named like the stage");
 
-    let lanes = signpost::process::parse(&read(&out, "diagrams/process-2.yaml"), Path::new("diagrams/process-2.yaml")).unwrap();
+    let lanes =
+        signpost::process::parse(&read(&out, "diagrams/process-2.yaml"), Path::new("diagrams/process-2.yaml")).unwrap();
     assert_eq!(lanes.title, "Ordering");
     assert_eq!(lanes.direction, signpost::process::Direction::Down, "swimlanes side by side");
     let lane_titles: Vec<&str> = lanes.lanes.iter().map(|l| l.title.as_str()).collect();
@@ -146,7 +150,12 @@ fn the_imported_site_builds() {
     assert!(index.contains("sp-callout--roadmap") && index.contains("<strong>planned</strong>"));
     assert!(index.contains("<p class=\"custom\">Hello, Widget API (FIRST)</p>"), "the site's own Liquid include");
     assert!(index.contains("target=\"_blank\""));
-    assert!(index.contains("<section class=\"sp-infocard\"><h4 class=\"sp-infocard-title\">Today</h4><p>One <i>widget</i></p>"), "{index}");
+    assert!(
+        index.contains(
+            "<section class=\"sp-infocard\"><h4 class=\"sp-infocard-title\">Today</h4><p>One <i>widget</i></p>"
+        ),
+        "{index}"
+    );
     assert!(!index.contains("authors only"), "comments are dropped");
     assert!(index.contains("<dt>Widget</dt>"));
     assert!(index.contains("<div class=\"panel\">") && index.contains("id=\"inside-a-panel\""));

@@ -48,7 +48,10 @@ fn include_relative_stays_inside_the_site() {
     let run = site.build();
     assert!(run.stderr.contains("error[include-relative]"), "{}", run.stderr);
     assert!(run.stderr.contains("content/liquid.md:9:1"), "{}", run.stderr);
-    site.write("content/liquid.md", "---\ntitle: Example\n---\n\n```json\n{% include_relative data/example.json %}\n```\n");
+    site.write(
+        "content/liquid.md",
+        "---\ntitle: Example\n---\n\n```json\n{% include_relative data/example.json %}\n```\n",
+    );
     let run = site.build();
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(site.out("liquid.html").contains("data-lang=\"json\""));

@@ -85,7 +85,8 @@ fn next_lists_the_stage_itself() {
 
 #[test]
 fn next_lists_a_stage_twice() {
-    let text = with_stages("  - id: x\n    title: X\n    lane: a\n    next: [y, y]\n  - id: y\n    title: Y\n    lane: a\n");
+    let text =
+        with_stages("  - id: x\n    title: X\n    lane: a\n    next: [y, y]\n  - id: y\n    title: Y\n    lane: a\n");
     one(&text, "process-ref", "listed twice", 12, 15);
 }
 
@@ -112,7 +113,10 @@ fn duplicate_group_id() {
 
 #[test]
 fn unknown_group_stage() {
-    let text = format!("{}groups:\n  - id: g\n    title: G\n    stages: [x, z]\n", with_stages("  - id: x\n    title: X\n    lane: a\n"));
+    let text = format!(
+        "{}groups:\n  - id: g\n    title: G\n    stages: [x, z]\n",
+        with_stages("  - id: x\n    title: X\n    lane: a\n")
+    );
     one(&text, "unknown-stage", "unknown stage `z`", 15, 17);
 }
 
@@ -127,13 +131,19 @@ fn stage_in_two_groups() {
 
 #[test]
 fn stage_twice_in_one_group() {
-    let text = format!("{}groups:\n  - id: g\n    title: G\n    stages: [x, x]\n", with_stages("  - id: x\n    title: X\n    lane: a\n"));
+    let text = format!(
+        "{}groups:\n  - id: g\n    title: G\n    stages: [x, x]\n",
+        with_stages("  - id: x\n    title: X\n    lane: a\n")
+    );
     one(&text, "process-group", "listed twice in group", 15, 17);
 }
 
 #[test]
 fn empty_group() {
-    let text = format!("{}groups:\n  - id: g\n    title: G\n    stages: []\n", with_stages("  - id: x\n    title: X\n    lane: a\n"));
+    let text = format!(
+        "{}groups:\n  - id: g\n    title: G\n    stages: []\n",
+        with_stages("  - id: x\n    title: X\n    lane: a\n")
+    );
     one(&text, "process-group", "has no stages", 15, 13);
 }
 
@@ -162,22 +172,54 @@ fn no_lanes_and_no_stages() {
 
 #[test]
 fn bad_links() {
-    one(&with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"page one.html\"\n"), "process-link", "spaces", 12, 11);
-    one(&with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"javascript:alert(1)\"\n"), "process-link", "script", 12, 11);
-    one(&with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"page.html#\"\n"), "process-link", "no anchor", 12, 11);
+    one(
+        &with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"page one.html\"\n"),
+        "process-link",
+        "spaces",
+        12,
+        11,
+    );
+    one(
+        &with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"javascript:alert(1)\"\n"),
+        "process-link",
+        "script",
+        12,
+        11,
+    );
+    one(
+        &with_stages("  - id: x\n    title: X\n    lane: a\n    link: \"page.html#\"\n"),
+        "process-link",
+        "no anchor",
+        12,
+        11,
+    );
 }
 
 #[test]
 fn column_hint_too_large() {
-    one(&with_stages("  - id: x\n    title: X\n    lane: a\n    column: 5000\n"), "process-column", "too large", 12, 13);
+    one(
+        &with_stages("  - id: x\n    title: X\n    lane: a\n    column: 5000\n"),
+        "process-column",
+        "too large",
+        12,
+        13,
+    );
 }
 
 #[test]
 fn load_all_reports_each_file_and_keeps_the_good_ones() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("diagrams")).unwrap();
-    std::fs::write(dir.path().join("diagrams/good.yaml"), "id: good\ntitle: G\nlanes:\n  - id: a\n    title: A\nstages:\n  - id: x\n    title: X\n    lane: a\n").unwrap();
-    std::fs::write(dir.path().join("diagrams/bad.yaml"), "id: bad\ntitle: B\nlanes:\n  - id: a\n    title: A\nstages:\n  - id: x\n    title: X\n    lane: q\n").unwrap();
+    std::fs::write(
+        dir.path().join("diagrams/good.yaml"),
+        "id: good\ntitle: G\nlanes:\n  - id: a\n    title: A\nstages:\n  - id: x\n    title: X\n    lane: a\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("diagrams/bad.yaml"),
+        "id: bad\ntitle: B\nlanes:\n  - id: a\n    title: A\nstages:\n  - id: x\n    title: X\n    lane: q\n",
+    )
+    .unwrap();
     let (processes, problems) = process::load_all(dir.path());
     assert_eq!(processes.keys().collect::<Vec<_>>(), ["good"]);
     assert_eq!(processes["good"].source, Path::new("diagrams/good.yaml"));
@@ -204,7 +246,11 @@ fn the_documented_example_is_valid() {
     let design = placed.stage_links.iter().find(|l| l.stage_id == "design").unwrap();
     assert_eq!(design.href, "#design-build-and-self-test");
     let line_of = |needle: &str| example.lines().position(|l| l.contains(needle)).unwrap() + 1;
-    assert_eq!((design.location.line, design.location.column), (line_of("- id: design"), 5), "a default link points at its stage");
+    assert_eq!(
+        (design.location.line, design.location.column),
+        (line_of("- id: design"), 5),
+        "a default link points at its stage"
+    );
     let certificate = placed.stage_links.iter().find(|l| l.stage_id == "certificate").unwrap();
     assert_eq!((certificate.location.line, certificate.location.column), (line_of("link: scal.html"), 11));
 }

@@ -10,8 +10,22 @@ use signpost::process::layout::{layout, Layout, Rect};
 use signpost::process::{self, Process};
 
 const WORDS: &[&str] = &[
-    "Explore", "requirements", "and", "standards", "Design,", "build", "self", "test", "Integration", "testing",
-    "SCAL", "certificate", "Go-live", "a", "Development Milestone Achieved", "Supercalifragilisticexpialidocious",
+    "Explore",
+    "requirements",
+    "and",
+    "standards",
+    "Design,",
+    "build",
+    "self",
+    "test",
+    "Integration",
+    "testing",
+    "SCAL",
+    "certificate",
+    "Go-live",
+    "a",
+    "Development Milestone Achieved",
+    "Supercalifragilisticexpialidocious",
 ];
 
 /// One random stage: lane, kind, next stages, title words, column hint.
@@ -77,7 +91,12 @@ fn yaml(spec: &Spec) -> String {
         let title: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
         let kind = ["start", "stage", "milestone", "end"][*kind];
         let next: Vec<String> = next.iter().map(|t| format!("s{t}")).collect();
-        let _ = writeln!(y, "  - id: s{i}\n    title: \"{}\"\n    lane: lane-{lane}\n    kind: {kind}\n    next: [{}]", title.join(" "), next.join(", "));
+        let _ = writeln!(
+            y,
+            "  - id: s{i}\n    title: \"{}\"\n    lane: lane-{lane}\n    kind: {kind}\n    next: [{}]",
+            title.join(" "),
+            next.join(", ")
+        );
         if let Some(c) = column {
             let _ = writeln!(y, "    column: {c}");
         }
@@ -129,11 +148,8 @@ fn check(process: &Process, l: &Layout) -> Result<(), TestCaseError> {
     }
     for (g, group) in process.groups.iter().enumerate() {
         let rect = &l.groups[g].rect;
-        let lanes: std::collections::BTreeSet<&str> = group
-            .stages
-            .iter()
-            .map(|id| process.stages.iter().find(|s| &s.id == id).unwrap().lane.as_str())
-            .collect();
+        let lanes: std::collections::BTreeSet<&str> =
+            group.stages.iter().map(|id| process.stages.iter().find(|s| &s.id == id).unwrap().lane.as_str()).collect();
         for (i, stage) in process.stages.iter().enumerate() {
             if group.stages.contains(&stage.id) {
                 prop_assert!(rect.contains(&l.stages[i].rect), "stage {} outside group {}", i, g);
@@ -151,7 +167,11 @@ fn check(process: &Process, l: &Layout) -> Result<(), TestCaseError> {
     for e in &l.edges {
         prop_assert!(e.points.len() >= 2);
         prop_assert!(on_border(e.points[0], &l.stages[e.from].rect), "edge {:?} does not start on its source", e);
-        prop_assert!(on_border(*e.points.last().unwrap(), &l.stages[e.to].rect), "edge {:?} does not end on its target", e);
+        prop_assert!(
+            on_border(*e.points.last().unwrap(), &l.stages[e.to].rect),
+            "edge {:?} does not end on its target",
+            e
+        );
         for w in e.points.windows(2) {
             prop_assert!(w[0].0 == w[1].0 || w[0].1 == w[1].1, "edge {:?} has a slanted segment", e);
             for (s, r) in l.stages.iter().enumerate() {
@@ -181,7 +201,8 @@ proptest! {
 
 #[test]
 fn stages_appear_in_the_svg_in_process_order() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/process/cycle.yaml")).unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/process/cycle.yaml"))
+        .unwrap();
     let process = process::parse(&text, Path::new("cycle.yaml")).unwrap();
     let html = process::place(&process).html;
     let positions: Vec<usize> = ["draft", "review", "revise", "publish"]

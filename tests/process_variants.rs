@@ -38,7 +38,9 @@ groups:
     stages: [build]
 ";
 
-fn load(files: &[(&str, &str)]) -> (std::collections::BTreeMap<String, Process>, signpost::diagnostics::Diagnostics, tempfile::TempDir) {
+fn load(
+    files: &[(&str, &str)],
+) -> (std::collections::BTreeMap<String, Process>, signpost::diagnostics::Diagnostics, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("diagrams")).unwrap();
     for (name, text) in files {
@@ -64,7 +66,11 @@ fn overrides_change_only_the_fields_named() {
     assert_eq!(build.title, "Build against the test bench");
     assert_eq!(build.lane, "supplier");
     assert_eq!(build.link.as_deref(), Some("guide.html#bench"));
-    assert_eq!(build.link_location.as_ref().unwrap().file, Path::new("diagrams/v.yaml"), "the link's position names the variant");
+    assert_eq!(
+        build.link_location.as_ref().unwrap().file,
+        Path::new("diagrams/v.yaml"),
+        "the link's position names the variant"
+    );
     let explore = v.stages.iter().find(|s| s.id == "explore").unwrap();
     assert_eq!(explore.location.file, Path::new("diagrams/base.yaml"), "inherited stages point at the base");
     assert_eq!(p["base"].stages[1].title, "Build and test", "the base is unchanged");

@@ -83,7 +83,8 @@ fn the_portal_index_holds_every_page_its_sections_and_the_booking_stages() {
     assert_eq!(pages.len(), built, "every page of the portal is indexed");
     assert_eq!(index.pages, built);
 
-    let booking = pages.iter().find(|p| p.url == "/booking/assurance_overview.html").expect("the Booking assurance page");
+    let booking =
+        pages.iter().find(|p| p.url == "/booking/assurance_overview.html").expect("the Booking assurance page");
     assert_eq!(booking.title, "Assurance overview");
     assert_eq!(booking.service.as_deref(), Some("booking"));
     let anchors: Vec<&str> = booking.anchors.iter().map(|(id, _)| id.as_str()).collect();
@@ -104,13 +105,20 @@ fn the_portal_index_holds_every_page_its_sections_and_the_booking_stages() {
     assert_eq!(home.service, None, "the portal home belongs to no service");
     for service in ["smsp", "nrls", "booking"] {
         assert!(
-            pages.iter().filter(|p| p.url.starts_with(&format!("/{service}/"))).all(|p| p.service.as_deref() == Some(service)),
+            pages
+                .iter()
+                .filter(|p| p.url.starts_with(&format!("/{service}/")))
+                .all(|p| p.service.as_deref() == Some(service)),
             "every {service} page carries its service filter"
         );
     }
     let files: Vec<&str> = index.files.iter().map(|(p, _)| p.as_str()).collect();
-    for needed in ["pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-entry.json", "pagefind/wasm.en.pagefind"]
-    {
+    for needed in [
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-worker.js",
+        "pagefind/pagefind-entry.json",
+        "pagefind/wasm.en.pagefind",
+    ] {
         assert!(files.contains(&needed), "the bundle has {needed}: {files:?}");
     }
     assert!(!files.iter().any(|f| f.contains("pagefind-ui")), "Pagefind's own UI is not shipped");

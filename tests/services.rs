@@ -16,13 +16,24 @@ fn the_portal_builds_every_service_under_its_id() {
     let site = Fixture::copy_of("services");
     let run = site.run(&["build", "--explain"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    for file in ["index.html", "alpha/index.html", "alpha/principles.html", "beta/index.html", "beta/guide.html", "beta/principles.html"] {
+    for file in [
+        "index.html",
+        "alpha/index.html",
+        "alpha/principles.html",
+        "beta/index.html",
+        "beta/guide.html",
+        "beta/principles.html",
+    ] {
         assert!(site.out_exists(file), "{file}");
     }
     let home = site.out("index.html");
     assert!(home.contains("Alpha Service") && home.contains("href=\"/alpha/\""), "the home page presents the services");
     assert!(run.stdout.contains("beta/principles.html <- content/_shared/principles.md (shared)"), "{}", run.stdout);
-    assert!(run.stdout.contains("content/alpha/principles.md replaces content/_shared/principles.md"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("content/alpha/principles.md replaces content/_shared/principles.md"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -33,7 +44,10 @@ fn a_shared_page_takes_each_services_values_and_an_override_wins_only_where_made
     assert!(beta.contains("<h1>Principles for Beta</h1>"), "the title uses the service's values");
     assert!(beta.contains("Write to beta@example.org about Beta Service."));
     assert!(beta.contains("How Beta Service assures products."), "and so does the summary");
-    assert!(beta.contains("--sp-primary: #00703c") || beta.contains("--sp-primary:#00703c"), "in the service's colours");
+    assert!(
+        beta.contains("--sp-primary: #00703c") || beta.contains("--sp-primary:#00703c"),
+        "in the service's colours"
+    );
     let alpha = site.out("alpha/principles.html");
     assert!(alpha.contains("Alpha writes its principles itself."));
     assert!(!alpha.contains("Write to"), "the override replaced the shared page for Alpha only");
@@ -50,7 +64,10 @@ fn one_service_alone_has_its_pages_at_the_root() {
     assert!(!site.out_exists("alpha") && !site.out_exists("beta"), "no other service, no prefix");
     assert!(site.out("index.html").contains("Beta. Back to"), "the service's home is the site's home");
     assert!(site.out("principles.html").contains("beta@example.org"));
-    assert!(site.out("guide.html").contains("href=\"/principles.html\""), "its own root-relative links stay at the root");
+    assert!(
+        site.out("guide.html").contains("href=\"/principles.html\""),
+        "its own root-relative links stay at the root"
+    );
 }
 
 #[test]
@@ -70,7 +87,10 @@ fn links_between_services_resolve_in_both_modes() {
 #[test]
 fn a_link_to_a_page_no_service_has_is_an_error() {
     let site = Fixture::copy_of("services");
-    site.write("content/alpha/index.md", "---\ntitle: Alpha home\npermalink: index.html\n---\nSee [Beta's nothing](/beta/nothing.html).\n");
+    site.write(
+        "content/alpha/index.md",
+        "---\ntitle: Alpha home\npermalink: index.html\n---\nSee [Beta's nothing](/beta/nothing.html).\n",
+    );
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert!(run.stderr.contains("nothing.html"), "{}", run.stderr);

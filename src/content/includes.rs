@@ -424,8 +424,8 @@ fn parse_include(args: &str, span: Range<usize>) -> Result<IncludeCall, String> 
         let (value, remaining) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => {
                 // As Jekyll: a backslash escapes the quote (`content="a \"b\" c"`).
-                let close = closing_quote(&after[1..], q)
-                    .ok_or_else(|| format!("the value of `{key}` has no closing {q}"))?;
+                let close =
+                    closing_quote(&after[1..], q).ok_or_else(|| format!("the value of `{key}` has no closing {q}"))?;
                 let escaped = format!("\\{q}");
                 (after[1..close + 1].replace(&escaped, &q.to_string()), &after[close + 2..])
             }
@@ -560,7 +560,10 @@ mod tests {
         let body = "{% assign g = site.data.x | sort %}\n{% for i in g %}{% if i %}{{ i }}{% endif %}{% endfor %}!";
         let e = expand(body, &mut Echo).unwrap();
         let assign = "{% assign g = site.data.x | sort %}";
-        assert_eq!(e.text, format!("\n[{assign}{{% for i in g %}}{{% if i %}}{{{{ i }}}}{{% endif %}}{{% endfor %}}]!"));
+        assert_eq!(
+            e.text,
+            format!("\n[{assign}{{% for i in g %}}{{% if i %}}{{{{ i }}}}{{% endif %}}{{% endfor %}}]!")
+        );
         assert_eq!(e.map.source_offset(1), assign.len() + 1);
         let e = expand("{{ page.title | slugify }} {{ other }}", &mut Echo).unwrap();
         assert_eq!(e.text, "[{{ page.title | slugify }}] {{ other }}");
@@ -572,14 +575,21 @@ mod tests {
         let e = expand(body, &mut Echo).unwrap();
         assert_eq!(e.text, "- item\n\n  ```json\n  {\"a\": 1}\n  ```\n");
         let brace = e.text.find('{').unwrap();
-        assert_eq!(e.map.source_offset(brace), body.find('{').unwrap() + body[body.find('{').unwrap() + 1..].find('{').unwrap() + 1);
+        assert_eq!(
+            e.map.source_offset(brace),
+            body.find('{').unwrap() + body[body.find('{').unwrap() + 1..].find('{').unwrap() + 1
+        );
     }
 
     #[test]
     fn include_relative_is_spliced() {
         let e = expand("```\n{% include_relative ex.json %}\n```", &mut Echo).unwrap();
         assert_eq!(e.text, "```\n<ex.json>\n```");
-        let e = expand("1. x\n\n   ```\n   {% include a.html %}\n   ```", &mut IncludesOnly(|_: &IncludeCall| Ok::<_, ()>("{\n  \"a\": 1\n}".to_string()))).unwrap();
+        let e = expand(
+            "1. x\n\n   ```\n   {% include a.html %}\n   ```",
+            &mut IncludesOnly(|_: &IncludeCall| Ok::<_, ()>("{\n  \"a\": 1\n}".to_string())),
+        )
+        .unwrap();
         assert_eq!(e.text, "1. x\n\n   ```\n   {\n     \"a\": 1\n   }\n   ```");
     }
 

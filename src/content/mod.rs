@@ -127,8 +127,7 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
         })
         .collect();
 
-    let results: Vec<Result<Option<Page>, Vec<Diagnostic>>> =
-        markdown
+    let results: Vec<Result<Option<Page>, Vec<Diagnostic>>> = markdown
         .par_iter()
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
             Some(page) => Ok(page),
@@ -221,7 +220,9 @@ fn service_values_in_front_matter(root: &Path, page: &mut Page, config: &SiteCon
             ["service", "title"] => Some(service.title.clone()),
             ["service", "short_name"] => Some(service.short().to_string()),
             ["service", "summary"] => service.summary.clone(),
-            ["service", "values", key] => service.values.get(*key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)),
+            ["service", "values", key] => {
+                service.values.get(*key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            }
             ["site", "title"] => Some(config.title.clone()),
             _ => None,
         }

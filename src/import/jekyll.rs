@@ -39,7 +39,10 @@ pub enum Role {
     Page,
     Post,
     /// A document of a collection; `output: false` collections are data.
-    Document { collection: String, output: bool },
+    Document {
+        collection: String,
+        output: bool,
+    },
     /// Copied as it is (images, PDFs).
     Static,
     /// Not part of the site (`_site`, `exclude`, dot files, `_` folders not included).

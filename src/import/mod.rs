@@ -116,7 +116,8 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
             out.copy(entry.path(), &rel)?;
             continue;
         }
-        let bytes = std::fs::read(entry.path()).map_err(|e| ImportError::Io { path: entry.path().into(), source: e })?;
+        let bytes =
+            std::fs::read(entry.path()).map_err(|e| ImportError::Io { path: entry.path().into(), source: e })?;
         let text = String::from_utf8(bytes);
         let has_front = text.as_ref().is_ok_and(|t| crate::content::normalise_text(t.clone()).starts_with("---"));
         match config.role(&rel, has_front) {
@@ -152,7 +153,8 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
                 let derived = derived_permalink(&config, &rel, &role);
                 let mut draft = PageDraft::read(rel.clone().into(), dest, text, derived.clone());
                 // Signpost would place the page by its new path; keep Jekyll's URL instead.
-                let signpost_path = draft.dest.rsplit_once('.').map_or(draft.dest.clone(), |(stem, _)| format!("{stem}.html"));
+                let signpost_path =
+                    draft.dest.rsplit_once('.').map_or(draft.dest.clone(), |(stem, _)| format!("{stem}.html"));
                 if !draft.front.contains_key("permalink") && derived != signpost_path {
                     draft.add_default("permalink", &Value::String(derived));
                 }
@@ -238,7 +240,13 @@ fn frontmatter_body(text: &str) -> &str {
     crate::content::frontmatter::split(text).body
 }
 
-fn apply_defaults(config: &JekyllConfig, draft: &mut PageDraft, role: &Role, site_sidebar: Option<&str>, report: &mut Report) {
+fn apply_defaults(
+    config: &JekyllConfig,
+    draft: &mut PageDraft,
+    role: &Role,
+    site_sidebar: Option<&str>,
+    report: &mut Report,
+) {
     let kind = match role {
         Role::Post => "posts".to_string(),
         Role::Document { collection, .. } => collection.clone(),
@@ -283,7 +291,10 @@ fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
             report.diagnostics.push(
                 Diagnostic::warning(
                     "duplicate-permalink",
-                    format!("{} and {winner_source} are both written to {permalink}; {winner_source} wins, as in Jekyll", draft.source.display()),
+                    format!(
+                        "{} and {winner_source} are both written to {permalink}; {winner_source} wins, as in Jekyll",
+                        draft.source.display()
+                    ),
                 )
                 .at(Location::new(&draft.source, draft.permalink_line.unwrap_or(1), 1))
                 .hint("this page is imported with `published: false`; give it its own permalink to publish it"),
@@ -295,7 +306,8 @@ fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
 /// The Jekyll theme warns about tags missing from `_data/tags.yml`'s `allowed-tags`.
 fn check_tags(from: &Path, drafts: &[(PageDraft, Role)], report: &mut Report) {
     let Ok(text) = std::fs::read_to_string(from.join("_data/tags.yml")) else { return };
-    let Ok(Some(tags)) = crate::yaml::parse::<Option<BTreeMap<String, Value>>>(&text, Path::new("_data/tags.yml"), 1) else {
+    let Ok(Some(tags)) = crate::yaml::parse::<Option<BTreeMap<String, Value>>>(&text, Path::new("_data/tags.yml"), 1)
+    else {
         return;
     };
     let Some(Value::Array(allowed)) = tags.get("allowed-tags") else { return };

@@ -76,12 +76,18 @@ impl PageDraft {
             let line = line_of(&self.text, diagram.span.start);
             let id = next_id(&stem);
             let above = heading_above(&page_headings, line).unwrap_or(&title).to_string();
-            let context = PageContext { headings: &page_headings, own_file: self.own_file(), title: &above, source: &source };
+            let context =
+                PageContext { headings: &page_headings, own_file: self.own_file(), title: &above, source: &source };
             let outcome = drawio::convert(&diagram.attribute, &id, &context);
             if outcome.is_ok() {
                 self.edits.push((diagram.span.clone(), format!("{{% include process.html id=\"{id}\" %}}")));
             }
-            results.push(DiagramResult { line, id, viewer: diagram.viewer, outcome: outcome.map_err(|e| e.to_string()) });
+            results.push(DiagramResult {
+                line,
+                id,
+                viewer: diagram.viewer,
+                outcome: outcome.map_err(|e| e.to_string()),
+            });
         }
         results
     }

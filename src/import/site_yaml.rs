@@ -10,24 +10,51 @@ use super::pages::yaml_value;
 
 /// Settings of Jekyll itself or of its theme's machinery, not kept in `extra`.
 const JEKYLL_KEYS: &[&str] = &[
-    "include", "exclude", "defaults", "collections", "plugins", "gems", "markdown", "kramdown", "highlighter",
-    "host", "port", "sidebars", "permalink", "sitemap", "gist", "output", "excerpt_separator", "title",
-    "site_title", "topnav_title", "description", "baseurl", "github_editme_path", "disqus", "disqus_shortname",
-    "gitter", "gitter_room", "tiny_letter", "tiny_letter_username", "twitter", "twitter_username",
-    "twitter_site_hashtags", "feedback_disable", "feedback_text", "feedback_link",
+    "include",
+    "exclude",
+    "defaults",
+    "collections",
+    "plugins",
+    "gems",
+    "markdown",
+    "kramdown",
+    "highlighter",
+    "host",
+    "port",
+    "sidebars",
+    "permalink",
+    "sitemap",
+    "gist",
+    "output",
+    "excerpt_separator",
+    "title",
+    "site_title",
+    "topnav_title",
+    "description",
+    "baseurl",
+    "github_editme_path",
+    "disqus",
+    "disqus_shortname",
+    "gitter",
+    "gitter_room",
+    "tiny_letter",
+    "tiny_letter_username",
+    "twitter",
+    "twitter_username",
+    "twitter_site_hashtags",
+    "feedback_disable",
+    "feedback_text",
+    "feedback_link",
 ];
 
 /// The sidebar the `defaults` give every page, else the first of `sidebars`.
 pub fn default_sidebar(config: &JekyllConfig) -> Option<String> {
-    config
-        .defaults_for("index.md", "pages")
-        .get("sidebar")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or_else(|| match config.values.get("sidebars") {
+    config.defaults_for("index.md", "pages").get("sidebar").and_then(Value::as_str).map(str::to_string).or_else(|| {
+        match config.values.get("sidebars") {
             Some(Value::Array(names)) => names.first().and_then(Value::as_str).map(str::to_string),
             _ => None,
-        })
+        }
+    })
 }
 
 /// site.yaml's text and the site title.
@@ -38,7 +65,8 @@ pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, Strin
         .map(crate::import::drawio::graph::plain_text)
         .unwrap_or_else(|| "Imported site".to_string());
     let mut y = String::new();
-    let _ = writeln!(y, "# Imported from a Jekyll site by `signpost import`; docs/jekyll.md says what was carried over.");
+    let _ =
+        writeln!(y, "# Imported from a Jekyll site by `signpost import`; docs/jekyll.md says what was carried over.");
     let _ = writeln!(y, "title: {}", scalar(&title));
     if let Some(description) = config.string("description") {
         let _ = writeln!(y, "description: {}", scalar(description));
@@ -69,11 +97,8 @@ pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, Strin
     ] {
         let _ = writeln!(y, "  {kind}: warning");
     }
-    let extra: Vec<(&String, &Value)> = config
-        .values
-        .iter()
-        .filter(|(k, v)| !JEKYLL_KEYS.contains(&k.as_str()) && !v.is_null())
-        .collect();
+    let extra: Vec<(&String, &Value)> =
+        config.values.iter().filter(|(k, v)| !JEKYLL_KEYS.contains(&k.as_str()) && !v.is_null()).collect();
     if !extra.is_empty() {
         let _ = writeln!(y, "extra:");
         for (key, value) in extra {

@@ -100,9 +100,7 @@ const MAX_MISSING: usize = 32;
 /// Adds the variable or key a liquid error says is missing, as nil; false if the error is
 /// about something else.
 fn add_missing(globals: &mut serde_json::Value, message: &str) -> bool {
-    let field = |name: &str| {
-        message.lines().find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
-    };
+    let field = |name: &str| message.lines().find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()));
     if let Some(index) = field("requested index=") {
         let mut added = false;
         add_key(globals, &index, &mut added);
@@ -291,15 +289,23 @@ mod tests {
 
     fn run(template: &str, globals: serde_json::Value) -> String {
         render(template, &globals, |r: &IncludeRequest| {
-            Ok::<_, ()>(format!("[{}{}]", r.name, r.params.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>()))
+            Ok::<_, ()>(format!(
+                "[{}{}]",
+                r.name,
+                r.params.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>()
+            ))
         })
         .unwrap()
     }
 
     #[test]
     fn assign_sort_and_for_over_data() {
-        let site = json!({"site": {"data": {"glossary": [{"title": "B", "value": "bee"}, {"title": "A", "value": "ay"}]}}});
-        let out = run("{% assign g = site.data.glossary | sort: 'title' %}{% for i in g %}### {{ i.title }}\n{% endfor %}", site);
+        let site =
+            json!({"site": {"data": {"glossary": [{"title": "B", "value": "bee"}, {"title": "A", "value": "ay"}]}}});
+        let out = run(
+            "{% assign g = site.data.glossary | sort: 'title' %}{% for i in g %}### {{ i.title }}\n{% endfor %}",
+            site,
+        );
         assert_eq!(out, "### A\n### B\n");
     }
 

@@ -84,7 +84,13 @@ pub fn render_liquid<T: Tags<Error = Diagnostic>>(
 }
 
 /// `include_relative` for a page, as a diagnostic at the tag when the file cannot be read.
-pub fn include_relative_tag(root: &Path, page: &Path, file: &str, at: Location, len: usize) -> Result<String, Diagnostic> {
+pub fn include_relative_tag(
+    root: &Path,
+    page: &Path,
+    file: &str,
+    at: Location,
+    len: usize,
+) -> Result<String, Diagnostic> {
     include_relative(root, page, file).map_err(|message| {
         Diagnostic::error("include-relative", message)
             .at(at)
@@ -98,7 +104,12 @@ pub const INCLUDES_DIR: &str = "_includes";
 
 /// `ROOT/_includes/NAME` rendered with Liquid (as Jekyll renders every include, whatever
 /// its extension), seeing `include`, `page` and `site`; `None` when there is no such file.
-pub fn site_include(root: &Path, call: &IncludeCall, globals: &Value, at: Location) -> Option<Result<String, Diagnostic>> {
+pub fn site_include(
+    root: &Path,
+    call: &IncludeCall,
+    globals: &Value,
+    at: Location,
+) -> Option<Result<String, Diagnostic>> {
     site_include_at(root, &call.name, &call.params, globals, &at, 0)
 }
 
@@ -125,16 +136,21 @@ fn site_include_at(
     let rendered = liquid::render(&text, &scope, |request| {
         match site_include_at(root, &request.name, &request.params, globals, at, depth + 1) {
             Some(result) => result,
-            None => Err(Diagnostic::error("unknown-include", format!("{} includes `{}`, which does not exist", file.display(), request.name))
-                .at(at.clone())
-                .hint(format!("add {INCLUDES_DIR}/{}", request.name))),
+            None => Err(Diagnostic::error(
+                "unknown-include",
+                format!("{} includes `{}`, which does not exist", file.display(), request.name),
+            )
+            .at(at.clone())
+            .hint(format!("add {INCLUDES_DIR}/{}", request.name))),
         }
     });
     Some(match rendered {
         Ok(text) => Ok(text),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(message)) => Err(Diagnostic::error("liquid", format!("in {}: {message}", file.display()))
-            .at(at.clone())
-            .hint("the include is rendered with the `liquid` crate; docs/jekyll.md lists what it supports")),
+        Err(liquid::BlockError::Liquid(message)) => {
+            Err(Diagnostic::error("liquid", format!("in {}: {message}", file.display()))
+                .at(at.clone())
+                .hint("the include is rendered with the `liquid` crate; docs/jekyll.md lists what it supports"))
+        }
     })
 }

@@ -151,9 +151,11 @@ impl Cache {
             return;
         }
         let failed = match state.new.as_mut() {
-            Some(w) => {
-                w.write_all(&key).and_then(|_| w.write_all(&(html.len() as u32).to_le_bytes())).and_then(|_| w.write_all(html.as_bytes())).is_err()
-            }
+            Some(w) => w
+                .write_all(&key)
+                .and_then(|_| w.write_all(&(html.len() as u32).to_le_bytes()))
+                .and_then(|_| w.write_all(html.as_bytes()))
+                .is_err(),
             None => false,
         };
         if failed {

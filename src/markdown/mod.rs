@@ -560,7 +560,8 @@ impl<'a, 't> Renderer<'a, 't> {
                     let mut insert = others.clone();
                     if !classes.is_empty() {
                         let joined = escape_attr(&classes.join(" "));
-                        let existing = tag[..gt].find("class=\"").and_then(|c| tag[c + 7..].find('"').map(|q| c + 7 + q));
+                        let existing =
+                            tag[..gt].find("class=\"").and_then(|c| tag[c + 7..].find('"').map(|q| c + 7 + q));
                         match existing {
                             Some(q) => tag.insert_str(q, &format!(" {joined}")),
                             None => insert.insert_str(0, &format!(" class=\"{joined}\"")),

@@ -22,19 +22,24 @@ pub fn export_svg(process: &Process) -> String {
 /// Draws the diagram into a PNG at `path`.
 pub fn export_png(process: &Process, path: &Path) -> Result<(), Diagnostic> {
     let png = render_png(process)?;
-    std::fs::write(path, png)
-        .map_err(|err| Diagnostic::error("io", format!("cannot write {}: {err}", path.display())).hint("check that the folder exists and is writable"))
+    std::fs::write(path, png).map_err(|err| {
+        Diagnostic::error("io", format!("cannot write {}: {err}", path.display()))
+            .hint("check that the folder exists and is writable")
+    })
 }
 
 /// The PNG bytes of a process on a white background.
 pub fn render_png(process: &Process) -> Result<Vec<u8>, Diagnostic> {
     use resvg::{tiny_skia, usvg};
-    let failed = |what: String| Diagnostic::error("diagram-export", format!("cannot draw process `{}` as PNG: {what}", process.id));
+    let failed = |what: String| {
+        Diagnostic::error("diagram-export", format!("cannot draw process `{}` as PNG: {what}", process.id))
+    };
     let mut options = usvg::Options::default();
     options.fontdb_mut().load_system_fonts();
     let tree = usvg::Tree::from_str(&export_svg(process), &options).map_err(|e| failed(e.to_string()))?;
     let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| failed("the drawing is empty".into()))?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| failed("the drawing is too large".into()))?;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| failed("the drawing is too large".into()))?;
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| failed(e.to_string()))
@@ -56,7 +61,10 @@ pub fn standalone_css() -> String {
     }
     let mut out = String::new();
     for (selector, body) in blocks.iter().skip(1) {
-        let drawing_only = !selector.starts_with('@') && !selector.contains(':') && !selector.contains(".sp-process") && selector != ".sp-diagram";
+        let drawing_only = !selector.starts_with('@')
+            && !selector.contains(':')
+            && !selector.contains(".sp-process")
+            && selector != ".sp-diagram";
         if drawing_only {
             out.push_str(&format!("{selector} {{{}}}\n", resolve(body, &defaults)));
         }

@@ -113,7 +113,13 @@ fn columns(process: &Process, order: &[usize]) -> Vec<usize> {
 /// Rows within one lane, from 0. Each group's stages in the lane form a block whose
 /// column span no other stage of the lane shares, so a group box never holds a stranger;
 /// blocks and loose stages take the first rows free, in column order.
-fn lane_rows_for(process: &Process, order: &[usize], column: &[usize], lane: usize, columns: usize) -> Vec<(usize, usize)> {
+fn lane_rows_for(
+    process: &Process,
+    order: &[usize],
+    column: &[usize],
+    lane: usize,
+    columns: usize,
+) -> Vec<(usize, usize)> {
     // A block: the stages it holds, each with its row inside the block.
     struct Block {
         first: usize,
@@ -157,7 +163,8 @@ fn lane_rows_for(process: &Process, order: &[usize], column: &[usize], lane: usi
     let mut placed = Vec::new();
     for block in &blocks {
         let fits = |taken: &Vec<Vec<bool>>, base: usize| {
-            (base..base + block.height).all(|r| taken.get(r).is_none_or(|row| !row[block.first..=block.last].iter().any(|&t| t)))
+            (base..base + block.height)
+                .all(|r| taken.get(r).is_none_or(|row| !row[block.first..=block.last].iter().any(|&t| t)))
         };
         let base = (0..).find(|&b| fits(&taken, b)).unwrap_or(0);
         while taken.len() < base + block.height {
@@ -178,7 +185,9 @@ mod tests {
     use super::*;
 
     fn grid(stages: &str, groups: &str) -> (Process, Grid) {
-        let text = format!("id: t\ntitle: T\nlanes:\n  - id: a\n    title: A\n  - id: b\n    title: B\nstages:\n{stages}{groups}");
+        let text = format!(
+            "id: t\ntitle: T\nlanes:\n  - id: a\n    title: A\n  - id: b\n    title: B\nstages:\n{stages}{groups}"
+        );
         let process = crate::process::parse(&text, Path::new("t.yaml")).unwrap();
         let grid = Grid::new(&process);
         (process, grid)
@@ -190,7 +199,13 @@ mod tests {
 
     #[test]
     fn a_loop_is_entered_where_the_flow_reaches_it() {
-        let stages = [stage("draft", "a", "review"), stage("revise", "a", "review"), stage("review", "b", "revise, publish"), stage("publish", "b", "")].concat();
+        let stages = [
+            stage("draft", "a", "review"),
+            stage("revise", "a", "review"),
+            stage("review", "b", "revise, publish"),
+            stage("publish", "b", ""),
+        ]
+        .concat();
         let (_, g) = grid(&stages, "");
         assert_eq!(g.order, [0, 2, 1, 3]);
         assert_eq!(g.column, [0, 2, 1, 2]);
@@ -199,7 +214,13 @@ mod tests {
 
     #[test]
     fn columns_follow_the_longest_path_and_the_hints() {
-        let stages = [stage("x", "a", "y, z"), stage("y", "a", "z"), stage("z", "b", ""), "  - id: w\n    title: W\n    lane: b\n    column: 4\n".to_string()].concat();
+        let stages = [
+            stage("x", "a", "y, z"),
+            stage("y", "a", "z"),
+            stage("z", "b", ""),
+            "  - id: w\n    title: W\n    lane: b\n    column: 4\n".to_string(),
+        ]
+        .concat();
         let (_, g) = grid(&stages, "");
         assert_eq!(g.column, [0, 1, 2, 4]);
         assert_eq!((g.columns, g.rows), (5, 2));

@@ -3,7 +3,7 @@
 //! run of cells (stage boxes) separated by channels sized for the edges they carry.
 
 use super::grid::Grid;
-use super::route::{self, Along, Across, Routes};
+use super::route::{self, Across, Along, Routes};
 use super::text::{self, Weight};
 use super::{Direction, Process, StageKind};
 
@@ -181,7 +181,8 @@ pub fn layout(process: &Process) -> Layout {
 
     // x never depends on the heads (extra room above a cell for lane and group titles),
     // so it comes first and gives the widths those titles wrap to.
-    let (x_tracks, y_tracks) = if right { (&routes.column_tracks, &routes.row_tracks) } else { (&routes.row_tracks, &routes.column_tracks) };
+    let (x_tracks, y_tracks) =
+        if right { (&routes.column_tracks, &routes.row_tracks) } else { (&routes.row_tracks, &routes.column_tracks) };
     let x = Axis::new(x_tracks, &vec![0; x_tracks.len() - 1], BOX_W);
     let y_cells = y_tracks.len() - 1;
     let y_of = |s: usize| if right { grid.row[s] } else { grid.column[s] };
@@ -223,12 +224,8 @@ pub fn layout(process: &Process) -> Layout {
             (x.box_start[first] - GROUP_PAD, x.box_start[last] + BOX_W + GROUP_PAD)
         })
         .collect();
-    let group_lines: Vec<Vec<String>> = process
-        .groups
-        .iter()
-        .zip(&group_x)
-        .map(|(g, &(x0, x1))| group_label_lines(&g.title, x0, x1, right))
-        .collect();
+    let group_lines: Vec<Vec<String>> =
+        process.groups.iter().zip(&group_x).map(|(g, &(x0, x1))| group_label_lines(&g.title, x0, x1, right)).collect();
     let group_top = |g: &super::Group| g.stage_ix.iter().map(|&s| y_of(s)).min().unwrap_or(0);
     let mut band = vec![0; y_cells];
     for (g, lines) in process.groups.iter().zip(&group_lines) {
@@ -239,15 +236,24 @@ pub fn layout(process: &Process) -> Layout {
     // they do not meet, one above the other when they do.
     let lane_title_end: Vec<i32> = lane_lines
         .iter()
-        .map(|lines| MARGIN + GROUP_PAD + lines.iter().map(|l| text::width(l, LANE_FONT, Weight::Bold).ceil() as i32).max().unwrap_or(0))
+        .map(|lines| {
+            MARGIN
+                + GROUP_PAD
+                + lines.iter().map(|l| text::width(l, LANE_FONT, Weight::Bold).ceil() as i32).max().unwrap_or(0)
+        })
         .collect();
     let head: Vec<i32> = (0..y_cells)
         .map(|cell| {
             let side_by_side = right
                 && grid.lane_rows.iter().zip(&lane_title_end).all(|(&(first, _), &end)| {
-                    first != cell || process.groups.iter().zip(&group_x).all(|(g, &(x0, _))| group_top(g) != cell || x0 > end + 8)
+                    first != cell
+                        || process.groups.iter().zip(&group_x).all(|(g, &(x0, _))| group_top(g) != cell || x0 > end + 8)
                 });
-            if side_by_side { lane_band[cell].max(band[cell]) } else { lane_band[cell] + band[cell] }
+            if side_by_side {
+                lane_band[cell].max(band[cell])
+            } else {
+                lane_band[cell] + band[cell]
+            }
         })
         .collect();
     let y = Axis::new(y_tracks, &head, box_h);
@@ -260,7 +266,16 @@ pub fn layout(process: &Process) -> Layout {
             let rect = stage_rect(s);
             let shift = if process.stages[s].icon.is_some() { ICON / 2 } else { 0 };
             let first = rect.y + (box_h - lines.len() as i32 * LINE) / 2 + 13;
-            StageBox { rect, label: Label { lines, x: rect.x + BOX_W / 2 + shift, y: first, line_height: LINE, anchor: Anchor::Middle } }
+            StageBox {
+                rect,
+                label: Label {
+                    lines,
+                    x: rect.x + BOX_W / 2 + shift,
+                    y: first,
+                    line_height: LINE,
+                    anchor: Anchor::Middle,
+                },
+            }
         })
         .collect();
 
@@ -269,13 +284,30 @@ pub fn layout(process: &Process) -> Layout {
             let (first, last) = grid.lane_rows[i];
             let lines = lane_lines[i].clone();
             if right {
-                let rect = Rect { x: MARGIN, y: y.boundary(first), w: x.end - MARGIN, h: y.boundary(last + 1) - y.boundary(first) };
-                let label = Label { lines, x: MARGIN + GROUP_PAD, y: y.cell_start[first] + 18, line_height: LANE_LINE, anchor: Anchor::Start };
+                let rect = Rect {
+                    x: MARGIN,
+                    y: y.boundary(first),
+                    w: x.end - MARGIN,
+                    h: y.boundary(last + 1) - y.boundary(first),
+                };
+                let label = Label {
+                    lines,
+                    x: MARGIN + GROUP_PAD,
+                    y: y.cell_start[first] + 18,
+                    line_height: LANE_LINE,
+                    anchor: Anchor::Start,
+                };
                 LaneBand { rect, label }
             } else {
                 let (x0, x1) = lane_x(i);
                 let rect = Rect { x: x0, y: MARGIN, w: x1 - x0, h: y.end - MARGIN };
-                let label = Label { lines, x: (x0 + x1) / 2, y: y.cell_start[0] + 18, line_height: LANE_LINE, anchor: Anchor::Middle };
+                let label = Label {
+                    lines,
+                    x: (x0 + x1) / 2,
+                    y: y.cell_start[0] + 18,
+                    line_height: LANE_LINE,
+                    anchor: Anchor::Middle,
+                };
                 LaneBand { rect, label }
             }
         })
@@ -297,7 +329,16 @@ pub fn layout(process: &Process) -> Layout {
         .collect();
 
     let edges = edges(&grid, &routes, right, &x, &y);
-    Layout { width: x.end + MARGIN, height: y.end + MARGIN, direction: process.direction, lanes, groups, stages, edges, order: grid.order }
+    Layout {
+        width: x.end + MARGIN,
+        height: y.end + MARGIN,
+        direction: process.direction,
+        lanes,
+        groups,
+        stages,
+        edges,
+        order: grid.order,
+    }
 }
 
 fn edges(grid: &Grid, routes: &Routes, right: bool, x: &Axis, y: &Axis) -> Vec<Edge> {

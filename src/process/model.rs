@@ -94,7 +94,12 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
     v.check_text(&file.title, "process title");
 
     if file.lanes.value.is_empty() {
-        v.error("process-lanes", "a process needs at least one lane", v_loc(source, &file.lanes), "add a lane under `lanes:`");
+        v.error(
+            "process-lanes",
+            "a process needs at least one lane",
+            v_loc(source, &file.lanes),
+            "add a lane under `lanes:`",
+        );
     }
     let mut lane_index = BTreeMap::new();
     for (i, lane) in file.lanes.value.iter().enumerate() {
@@ -107,7 +112,12 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
 
     let stages = &file.stages.value;
     if stages.is_empty() {
-        v.error("process-stages", "a process needs at least one stage", v_loc(source, &file.stages), "add a stage under `stages:`");
+        v.error(
+            "process-stages",
+            "a process needs at least one stage",
+            v_loc(source, &file.stages),
+            "add a stage under `stages:`",
+        );
     }
     let mut stage_index = BTreeMap::new();
     for (i, stage) in stages.iter().enumerate() {
@@ -126,9 +136,19 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         let mut seen = BTreeSet::new();
         for n in &s.next {
             if n.value == s.id.value {
-                v.error("process-ref", format!("stage `{}` lists itself in `next`", n.value), at(n), "remove it: a stage cannot lead to itself");
+                v.error(
+                    "process-ref",
+                    format!("stage `{}` lists itself in `next`", n.value),
+                    at(n),
+                    "remove it: a stage cannot lead to itself",
+                );
             } else if !seen.insert(n.value.as_str()) {
-                v.error("process-ref", format!("stage `{}` is listed twice in `next`", n.value), at(n), "list each next stage once");
+                v.error(
+                    "process-ref",
+                    format!("stage `{}` is listed twice in `next`", n.value),
+                    at(n),
+                    "list each next stage once",
+                );
             } else if let Some(ix) = v.resolve(&stage_index, n, "stage", "stages") {
                 next_ix.push(ix);
             }
@@ -176,14 +196,24 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
             v.duplicate("group", &g.id);
         }
         if g.stages.value.is_empty() {
-            v.error("process-group", format!("group `{}` has no stages", g.id.value), v_loc(source, &g.stages), "list the ids of the stages the group surrounds");
+            v.error(
+                "process-group",
+                format!("group `{}` has no stages", g.id.value),
+                v_loc(source, &g.stages),
+                "list the ids of the stages the group surrounds",
+            );
         }
         let mut stage_ix = Vec::new();
         for s in &g.stages.value {
             let Some(ix) = v.resolve(&stage_index, s, "stage", "stages") else { continue };
             match built[ix].group_ix {
                 Some(other) if other == gi => {
-                    v.error("process-group", format!("stage `{}` is listed twice in group `{}`", s.value, g.id.value), at(s), "list each stage once");
+                    v.error(
+                        "process-group",
+                        format!("stage `{}` is listed twice in group `{}`", s.value, g.id.value),
+                        at(s),
+                        "list each stage once",
+                    );
                 }
                 Some(other) => v.error(
                     "process-group",
@@ -197,7 +227,12 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
                 }
             }
         }
-        groups.push(Group { id: g.id.value.clone(), title: g.title.value.trim().to_string(), stages: stage_ix.iter().map(|&i| built[i].id.clone()).collect(), stage_ix });
+        groups.push(Group {
+            id: g.id.value.clone(),
+            title: g.title.value.trim().to_string(),
+            stages: stage_ix.iter().map(|&i| built[i].id.clone()).collect(),
+            stage_ix,
+        });
     }
 
     if v.problems.has_errors() {
@@ -210,7 +245,12 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         description: file.description.map(|d| d.trim().to_string()).unwrap_or_default(),
         direction: file.direction.unwrap_or_default(),
         is_abstract: file.r#abstract,
-        lanes: file.lanes.value.into_iter().map(|l| Lane { id: l.id.value, title: l.title.value.trim().to_string() }).collect(),
+        lanes: file
+            .lanes
+            .value
+            .into_iter()
+            .map(|l| Lane { id: l.id.value, title: l.title.value.trim().to_string() })
+            .collect(),
         stages: built,
         groups,
         source: source.to_path_buf(),
@@ -252,7 +292,10 @@ impl Validator<'_> {
                 "process-id",
                 format!("{what} id `{}` is not a valid id", id.value),
                 at,
-                format!("use lower-case letters, digits, `-` and `_`, such as `{}`", if suggestion.is_empty() { "stage-1" } else { &suggestion }),
+                format!(
+                    "use lower-case letters, digits, `-` and `_`, such as `{}`",
+                    if suggestion.is_empty() { "stage-1" } else { &suggestion }
+                ),
             );
         }
     }
@@ -266,10 +309,21 @@ impl Validator<'_> {
 
     fn duplicate(&mut self, what: &str, id: &Spanned<String>) {
         let at = self.loc(id);
-        self.error("process-duplicate", format!("duplicate {what} id `{}`", id.value), at, format!("give each {what} its own id"));
+        self.error(
+            "process-duplicate",
+            format!("duplicate {what} id `{}`", id.value),
+            at,
+            format!("give each {what} its own id"),
+        );
     }
 
-    fn resolve(&mut self, index: &BTreeMap<String, usize>, r: &Spanned<String>, what: &str, list: &str) -> Option<usize> {
+    fn resolve(
+        &mut self,
+        index: &BTreeMap<String, usize>,
+        r: &Spanned<String>,
+        what: &str,
+        list: &str,
+    ) -> Option<usize> {
         let found = index.get(&r.value).copied();
         if found.is_none() {
             let at = self.loc(r);
@@ -312,12 +366,7 @@ impl Validator<'_> {
 
 /// The known name nearest to a misspelt one, if it is close enough to be a likely slip.
 fn closest<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(wrong, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| k)
+    known.iter().map(|k| (edit_distance(wrong, k), *k)).filter(|(d, k)| *d <= 2.max(k.len() / 4)).min().map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -79,7 +79,15 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
             if ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none()) {
                 // Straight along the row.
             } else if fb == fa + 1 {
-                column_legs.push(Leg { route: r, point: 1, channel: fb, lo: 2 * ra.min(rb) + 1, hi: 2 * ra.max(rb) + 1, share: Share { from: Some(from), to: Some(to) }, track: 0 });
+                column_legs.push(Leg {
+                    route: r,
+                    point: 1,
+                    channel: fb,
+                    lo: 2 * ra.min(rb) + 1,
+                    hi: 2 * ra.max(rb) + 1,
+                    share: Share { from: Some(from), to: Some(to) },
+                    track: 0,
+                });
                 points.push((Along::Channel(fb, 0), Across::Middle(ra)));
                 points.push((Along::Channel(fb, 0), Across::Middle(rb)));
             } else {
@@ -87,9 +95,33 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
                 // source's row, then down the channel before the target.
                 let k = if rb < ra { ra } else { ra + 1 };
                 let out = fa + 1;
-                column_legs.push(Leg { route: r, point: 1, channel: out, lo: (2 * ra + 1).min(2 * k), hi: (2 * ra + 1).max(2 * k), share: Share { from: Some(from), to: None }, track: 0 });
-                row_legs.push(Leg { route: r, point: 2, channel: k, lo: (2 * out).min(2 * fb), hi: (2 * out).max(2 * fb), share: Share { from: Some(from), to: None }, track: 0 });
-                column_legs.push(Leg { route: r, point: 3, channel: fb, lo: (2 * rb + 1).min(2 * k), hi: (2 * rb + 1).max(2 * k), share: Share { from: None, to: Some(to) }, track: 0 });
+                column_legs.push(Leg {
+                    route: r,
+                    point: 1,
+                    channel: out,
+                    lo: (2 * ra + 1).min(2 * k),
+                    hi: (2 * ra + 1).max(2 * k),
+                    share: Share { from: Some(from), to: None },
+                    track: 0,
+                });
+                row_legs.push(Leg {
+                    route: r,
+                    point: 2,
+                    channel: k,
+                    lo: (2 * out).min(2 * fb),
+                    hi: (2 * out).max(2 * fb),
+                    share: Share { from: Some(from), to: None },
+                    track: 0,
+                });
+                column_legs.push(Leg {
+                    route: r,
+                    point: 3,
+                    channel: fb,
+                    lo: (2 * rb + 1).min(2 * k),
+                    hi: (2 * rb + 1).max(2 * k),
+                    share: Share { from: None, to: Some(to) },
+                    track: 0,
+                });
                 points.push((Along::Channel(out, 0), Across::Middle(ra)));
                 points.push((Along::Channel(out, 0), Across::Channel(k, 0)));
                 points.push((Along::Channel(fb, 0), Across::Channel(k, 0)));
@@ -132,7 +164,9 @@ fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
     for i in order {
         let tracks = &mut held[legs[i].channel];
         let fits = |track: &Vec<usize>| {
-            track.iter().all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
+            track
+                .iter()
+                .all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
         };
         let t = match tracks.iter().position(fits) {
             Some(t) => t,

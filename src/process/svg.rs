@@ -132,7 +132,12 @@ fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout) {
         StageKind::End => {
             let _ = writeln!(out, r#"<rect class="sp-stage-shape" {} rx="{}"/>"#, rect_attrs(r), r.h / 2);
             let inner = Rect { x: r.x + 4, y: r.y + 4, w: r.w - 8, h: r.h - 8 };
-            let _ = writeln!(out, r#"<rect class="sp-stage-ring" {} rx="{}" fill="none"/>"#, rect_attrs(&inner), inner.h / 2);
+            let _ = writeln!(
+                out,
+                r#"<rect class="sp-stage-ring" {} rx="{}" fill="none"/>"#,
+                rect_attrs(&inner),
+                inner.h / 2
+            );
         }
         StageKind::Milestone => {
             let (x0, x1, y0, y1, ym, d) = (r.x, r.right(), r.y, r.bottom(), r.y + r.h / 2, 14);
@@ -166,7 +171,11 @@ fn label(out: &mut String, class: &str, label: &Label, size: f64) {
         Anchor::Start => "start",
         Anchor::Middle => "middle",
     };
-    let _ = write!(out, r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}" font-size="{size}">"#, label.x, label.y);
+    let _ = write!(
+        out,
+        r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}" font-size="{size}">"#,
+        label.x, label.y
+    );
     // Wrapped lines keep the space between their words, so the text read out (and
     // matched against the link's label) is the whole title, not words run together.
     let last = label.lines.len().saturating_sub(1);
@@ -199,14 +208,21 @@ fn draw_icon(out: &mut String, icon: Icon, x: i32, y: i32) {
     let d = match icon {
         Icon::Document => "M2 0h7l3 3v11h-10z M4 6h6 M4 9h6 M4 12h4",
         Icon::Certificate => "M7 1a4.5 4.5 0 1 0 0.01 0z M4.5 9l-1.5 5 4-2 4 2-1.5-5",
-        Icon::People => "M5 2a2 2 0 1 0 0.01 0z M1 12a4 4 0 0 1 8 0z M10 3a2 2 0 1 0 0.01 0z M10 8a3.5 3.5 0 0 1 3.5 3.5",
+        Icon::People => {
+            "M5 2a2 2 0 1 0 0.01 0z M1 12a4 4 0 0 1 8 0z M10 3a2 2 0 1 0 0.01 0z M10 8a3.5 3.5 0 0 1 3.5 3.5"
+        }
         Icon::Code => "M4 3l-4 4 4 4 M10 3l4 4-4 4 M8 2l-2 10",
         Icon::Test => "M5 0v5l-4 8h12l-4-8v-5 M4 0h6 M3 9h8",
         Icon::Search => "M6 1a5 5 0 1 0 0.01 0z M9.5 9.5l4 4",
-        Icon::Settings => "M7 4a3 3 0 1 0 0.01 0z M7 0v3 M7 11v3 M0 7h3 M11 7h3 M2 2l2 2 M10 10l2 2 M12 2l-2 2 M2 12l2-2",
+        Icon::Settings => {
+            "M7 4a3 3 0 1 0 0.01 0z M7 0v3 M7 11v3 M0 7h3 M11 7h3 M2 2l2 2 M10 10l2 2 M12 2l-2 2 M2 12l2-2"
+        }
         Icon::Flag => "M2 14v-14 M2 1h10l-2 3 2 3h-10",
     };
-    let _ = writeln!(out, r#"<path class="sp-stage-icon" transform="translate({x} {y})" d="{d}" fill="none" aria-hidden="true"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<path class="sp-stage-icon" transform="translate({x} {y})" d="{d}" fill="none" aria-hidden="true"/>"#
+    );
 }
 
 #[cfg(test)]

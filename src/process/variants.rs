@@ -184,17 +184,23 @@ fn merged(
             if chain.iter().any(|c| c == id) || parent == id {
                 let mut names: Vec<&str> = chain.iter().map(String::as_str).skip_while(|c| *c != id).collect();
                 names.push(id);
-                return Err(Diagnostic::error("process-extends", format!("`extends` goes round in a circle: {}", names.join(" -> ")))
-                    .at(at(&variant.extends))
-                    .hint("one process in the chain must be a whole process, not a variant")
-                    .into());
+                return Err(Diagnostic::error(
+                    "process-extends",
+                    format!("`extends` goes round in a circle: {}", names.join(" -> ")),
+                )
+                .at(at(&variant.extends))
+                .hint("one process in the chain must be a whole process, not a variant")
+                .into());
             }
             if !files.contains_key(parent) {
                 let known: Vec<&str> = files.keys().map(String::as_str).filter(|k| *k != id).collect();
-                return Err(Diagnostic::error("process-extends", format!("`{id}` extends `{parent}`, which is not in diagrams/"))
-                    .at(at(&variant.extends))
-                    .hint(format!("extend one of: {}", known.join(", ")))
-                    .into());
+                return Err(Diagnostic::error(
+                    "process-extends",
+                    format!("`{id}` extends `{parent}`, which is not in diagrams/"),
+                )
+                .at(at(&variant.extends))
+                .hint(format!("extend one of: {}", known.join(", ")))
+                .into());
             }
             chain.push(id.to_string());
             let result = merged(parent, files, chain);
@@ -211,10 +217,13 @@ fn merged(
             })?;
             // A base with errors of its own is reported once, for the base.
             if files[parent].1.is_base() && model::validate(base.clone(), &files[parent].0).is_err() {
-                return Err(Diagnostic::error("process-extends", format!("`{parent}` has errors, so `{id}` cannot extend it"))
-                    .at(at(&variant.extends))
-                    .hint(format!("fix diagrams/{parent}.yaml first"))
-                    .into());
+                return Err(Diagnostic::error(
+                    "process-extends",
+                    format!("`{parent}` has errors, so `{id}` cannot extend it"),
+                )
+                .at(at(&variant.extends))
+                .hint(format!("fix diagrams/{parent}.yaml first"))
+                .into());
             }
             apply(base, origins, variant, source)
         }
@@ -228,7 +237,12 @@ impl Written {
 }
 
 /// Applies a variant's changes to its base: lanes, then stages, then groups.
-fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &Path) -> Result<(ProcessFile, Origins), Diagnostics> {
+fn apply(
+    mut file: ProcessFile,
+    mut origins: Origins,
+    v: &VariantFile,
+    source: &Path,
+) -> Result<(ProcessFile, Origins), Diagnostics> {
     let mut problems = Diagnostics::default();
     let missing = |what: &str, id: &str, at: Location, hint: String| {
         Diagnostic::error("process-variant", format!("the base has no {what} `{id}`")).at(at).hint(hint)
@@ -246,13 +260,16 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
     // A variant is placed on pages even when its base is only there to be extended.
     file.r#abstract = v.r#abstract;
     let lane_ids = |f: &ProcessFile| f.lanes.value.iter().map(|l| l.id.value.clone()).collect::<Vec<_>>().join(", ");
-    let stage_ids = |f: &ProcessFile| f.stages.value.iter().map(|s| s.value.id.value.clone()).collect::<Vec<_>>().join(", ");
+    let stage_ids =
+        |f: &ProcessFile| f.stages.value.iter().map(|s| s.value.id.value.clone()).collect::<Vec<_>>().join(", ");
 
     // Lanes.
     for (id, title) in &v.lanes.rename {
         match file.lanes.value.iter_mut().find(|l| &l.id.value == id) {
             Some(lane) => lane.title = title.clone(),
-            None => problems.push(missing("lane", id, loc(source, title), format!("the lanes are: {}", lane_ids(&file)))),
+            None => {
+                problems.push(missing("lane", id, loc(source, title), format!("the lanes are: {}", lane_ids(&file))))
+            }
         }
     }
     for id in &v.lanes.remove {
@@ -303,7 +320,12 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
     }
     for id in &v.stages.remove {
         if remove_stage(&mut file, &id.value).is_none() {
-            problems.push(missing("stage", &id.value, loc(source, id), format!("the stages are: {}", stage_ids(&file))));
+            problems.push(missing(
+                "stage",
+                &id.value,
+                loc(source, id),
+                format!("the stages are: {}", stage_ids(&file)),
+            ));
         }
     }
     for insert in &v.stages.insert {
@@ -321,7 +343,12 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
             }
         };
         if !file.stages.value.iter().any(|s| s.value.id.value == anchor.value) {
-            problems.push(missing("stage", &anchor.value, loc(source, anchor), format!("the stages are: {}", stage_ids(&file))));
+            problems.push(missing(
+                "stage",
+                &anchor.value,
+                loc(source, anchor),
+                format!("the stages are: {}", stage_ids(&file)),
+            ));
             continue;
         }
         for s in &i.stages {
@@ -353,7 +380,11 @@ fn apply(mut file: ProcessFile, mut origins: Origins, v: &VariantFile, source: &
     }
     file.groups.extend(v.groups.add.iter().cloned());
 
-    if problems.has_errors() { Err(problems) } else { Ok((file, origins)) }
+    if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok((file, origins))
+    }
 }
 
 /// Removes a stage; every stage that led to it now leads where it led. `None` if absent.

@@ -93,7 +93,9 @@ pub enum SearchError {
 impl SearchError {
     pub fn diagnostic(&self) -> Diagnostic {
         let hint = match self {
-            SearchError::Pagefind(_) => "this is a bug in Signpost or Pagefind; pages with `search: exclude` are left out",
+            SearchError::Pagefind(_) => {
+                "this is a bug in Signpost or Pagefind; pages with `search: exclude` are left out"
+            }
             SearchError::Io { .. } => "check that the output folder is writable and the disk is not full",
         };
         Diagnostic::error("search", self.to_string()).hint(hint)

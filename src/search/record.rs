@@ -35,8 +35,7 @@ pub(super) fn records(documents: &[&Document], services: &BTreeMap<&str, &str>, 
 /// indexed page (another site, an excluded page, an id written in raw HTML) lands on
 /// the diagram itself, in a section of the placing page named after the process.
 fn land_stages<'d>(documents: &[&'d Document]) -> BTreeMap<Landing, Vec<&'d StageEntry>> {
-    let by_url: HashMap<&str, usize> =
-        documents.iter().enumerate().map(|(i, d)| (page_key(&d.url), i)).collect();
+    let by_url: HashMap<&str, usize> = documents.iter().enumerate().map(|(i, d)| (page_key(&d.url), i)).collect();
     let mut landings: BTreeMap<Landing, Vec<&StageEntry>> = BTreeMap::new();
     for (i, doc) in documents.iter().enumerate() {
         for stage in &doc.stages {
@@ -47,7 +46,8 @@ fn land_stages<'d>(documents: &[&'d Document]) -> BTreeMap<Landing, Vec<&'d Stag
                     None => (t, None),
                 };
                 let page = if page.is_empty() { i } else { *by_url.get(page_key(page))? };
-                let known = anchor.is_none_or(|a| documents[page].sections.iter().any(|s| s.anchor.as_deref() == Some(a)));
+                let known =
+                    anchor.is_none_or(|a| documents[page].sections.iter().any(|s| s.anchor.as_deref() == Some(a)));
                 known.then(|| (page, anchor.map(str::to_string)))
             });
             let landing = target.unwrap_or_else(|| (i, Some(stage.wrapper.clone())));
@@ -69,7 +69,8 @@ fn html(
     services: &BTreeMap<&str, &str>,
     language: &str,
 ) -> String {
-    let mut out = String::with_capacity(256 + doc.sections.iter().map(|s| s.text.len() + s.title.len() + 32).sum::<usize>());
+    let mut out =
+        String::with_capacity(256 + doc.sections.iter().map(|s| s.text.len() + s.title.len() + 32).sum::<usize>());
     let _ = write!(out, "<html lang=\"{}\"><body>", escape_attr(language));
     let _ = write!(out, "<h1 data-pagefind-meta=\"title\">{}</h1>", escape_attr(&doc.title));
     if let Some(service) = &doc.service {
@@ -166,7 +167,10 @@ mod tests {
         let mut a = page(
             "/a.html",
             vec![section(None, "", "Intro."), section(Some("apply"), "Apply", "How to apply.")],
-            vec![stage("Apply", "Send the form.", Some("/a.html#apply")), stage("Sign", "Sign it.", Some("/b.html#sign"))],
+            vec![
+                stage("Apply", "Send the form.", Some("/a.html#apply")),
+                stage("Sign", "Sign it.", Some("/b.html#sign")),
+            ],
         );
         a.service = Some("nrls".into());
         a.keywords = vec!["forms".into(), "Forms".into()];
@@ -182,7 +186,9 @@ mod tests {
              <h2 id=\"apply\">Apply</h2><p>How to apply.</p><p>Send the form.</p></body></html>"
         );
         assert!(
-            records[1].html.contains("<h2 id=\"sign\">Signing</h2><p>Sign here.</p><p data-pagefind-weight=\"2\">Sign: Sign it.</p>"),
+            records[1].html.contains(
+                "<h2 id=\"sign\">Signing</h2><p>Sign here.</p><p data-pagefind-weight=\"2\">Sign: Sign it.</p>"
+            ),
             "a stage lands on another page's section, with its title: {}",
             records[1].html
         );

@@ -95,7 +95,12 @@ mod tests {
     use crate::content::Scope;
 
     fn urls() -> Urls {
-        Urls { base: "/portal/".into(), scope: Scope::Portal, services: vec!["booking".into()], portal: "/portal/".into() }
+        Urls {
+            base: "/portal/".into(),
+            scope: Scope::Portal,
+            services: vec!["booking".into()],
+            portal: "/portal/".into(),
+        }
     }
 
     #[test]

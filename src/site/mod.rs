@@ -97,8 +97,19 @@ impl Site {
         };
         let tags = tags_of(&content.pages);
         let theme = theme.expect("no errors means the theme loaded");
-        let site =
-            Site { search: true, root, config, scope: options.scope.clone(), urls, content, sidebars, theme, processes, tags, data };
+        let site = Site {
+            search: true,
+            root,
+            config,
+            scope: options.scope.clone(),
+            urls,
+            content,
+            sidebars,
+            theme,
+            processes,
+            tags,
+            data,
+        };
         diagnostics.extend(site.missing_sidebars());
         Ok((site, diagnostics))
     }

@@ -133,7 +133,10 @@ pub struct Shared {
 
 impl Shared {
     fn service_template(&self, service: Option<&str>) -> tera::Value {
-        service.and_then(|s| self.services_template.get(s)).cloned().unwrap_or_else(|| tera::Value::from_serializable(&()))
+        service
+            .and_then(|s| self.services_template.get(s))
+            .cloned()
+            .unwrap_or_else(|| tera::Value::from_serializable(&()))
     }
 
     fn new(site: &Site) -> Shared {
@@ -465,8 +468,11 @@ fn render_include(
         // globals copy the site's values, so they are made only when the file is there.
         let own = site.root.join(crate::jekyll::INCLUDES_DIR).join(&call.name).is_file();
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = if own { crate::jekyll::globals(&shared.site, page_value, &page.front, service) } else { Value::Null };
-        if let Some(result) = own.then(|| crate::jekyll::site_include(&site.root, call, &globals, at(call.span.start))).flatten() {
+        let globals =
+            if own { crate::jekyll::globals(&shared.site, page_value, &page.front, service) } else { Value::Null };
+        if let Some(result) =
+            own.then(|| crate::jekyll::site_include(&site.root, call, &globals, at(call.span.start))).flatten()
+        {
             // HTML goes through Markdown like any include; other files (JSON and XML
             // examples, usually inside a code fence) keep their lines as written.
             let html = call.name.ends_with(".html");

@@ -107,17 +107,34 @@ fn by_rows(graph: &Graph, found: &mut Found, headings: &[Heading], own_file: &st
     let texts_before = found.free_texts.clone();
     for row in 0..row_count {
         let members: BTreeSet<usize> = (0..found.stages.len()).filter(|&s| rows[s] == row).collect();
-        titles.push(row_box_title(graph, found, &members).or_else(|| section_vote(found, &members, headings, own_file)));
+        titles
+            .push(row_box_title(graph, found, &members).or_else(|| section_vote(found, &members, headings, own_file)));
     }
     // Rows are lanes when the drawing or the page names them; otherwise the drawing is one
     // lane and its rows come back as column hints and stacking.
     if titles.iter().filter(|t| t.is_some()).count() < 2 {
         found.free_texts = texts_before;
         let lane_of = vec![0; found.stages.len()];
-        return Arranged { title: None, down: false, lanes: vec![String::new()], lane_of, groups: Vec::new(), columns: Vec::new(), order: Vec::new() };
+        return Arranged {
+            title: None,
+            down: false,
+            lanes: vec![String::new()],
+            lane_of,
+            groups: Vec::new(),
+            columns: Vec::new(),
+            order: Vec::new(),
+        };
     }
     let lanes = titles.into_iter().enumerate().map(|(i, t)| t.unwrap_or_else(|| format!("Lane {}", i + 1))).collect();
-    Arranged { title: None, down: false, lanes, lane_of: rows, groups: Vec::new(), columns: Vec::new(), order: Vec::new() }
+    Arranged {
+        title: None,
+        down: false,
+        lanes,
+        lane_of: rows,
+        groups: Vec::new(),
+        columns: Vec::new(),
+        order: Vec::new(),
+    }
 }
 
 /// The title of a box drawn around exactly the stages of one row (and no others).
@@ -138,15 +155,12 @@ fn box_title(graph: &Graph, found: &mut Found, b: usize) -> Option<String> {
         return Some(label);
     }
     let area = bounds(graph, b);
-    let text = found
-        .free_texts
-        .iter()
-        .copied()
-        .filter(|&t| area.contains(bounds(graph, t).centre(), 0.0))
-        .min_by(|&a, &c| {
+    let text = found.free_texts.iter().copied().filter(|&t| area.contains(bounds(graph, t).centre(), 0.0)).min_by(
+        |&a, &c| {
             let (ca, cc) = (&graph.cells[a], &graph.cells[c]);
             cc.font_size.total_cmp(&ca.font_size).then(bounds(graph, a).y.total_cmp(&bounds(graph, c).y))
-        })?;
+        },
+    )?;
     found.free_texts.remove(&text);
     Some(graph.cells[text].label.clone())
 }
@@ -230,11 +244,8 @@ fn groups(graph: &Graph, found: &mut Found, arranged: &Arranged) -> Vec<(String,
 }
 
 fn reading_order(found: &Found, arranged: &Arranged) -> Vec<usize> {
-    let along: Vec<f64> = found
-        .stages
-        .iter()
-        .map(|s| if arranged.down { s.bounds.centre().1 } else { s.bounds.centre().0 })
-        .collect();
+    let along: Vec<f64> =
+        found.stages.iter().map(|s| if arranged.down { s.bounds.centre().1 } else { s.bounds.centre().0 }).collect();
     let sizes: Vec<f64> = found.stages.iter().map(|s| if arranged.down { s.bounds.h } else { s.bounds.w }).collect();
     let ranks = clusters(&along, (median(&sizes) * 0.5).max(20.0));
     let across = |s: usize| {

@@ -84,14 +84,19 @@ pub fn find_stages(graph: &Graph) -> Found {
         let labelled_lane = |i: usize| is_swimlane(&cells[i]) && !cells[i].label.is_empty();
         let holds_lane = |i: usize| {
             vertices.iter().any(|&o| {
-                o != i && labelled_lane(o) && bounds(i).contains(bounds(o).centre(), 0.0) && bounds(o).area() < bounds(i).area()
+                o != i
+                    && labelled_lane(o)
+                    && bounds(i).contains(bounds(o).centre(), 0.0)
+                    && bounds(o).area() < bounds(i).area()
             })
         };
         candidates = vertices.iter().copied().filter(|&i| labelled_lane(i) && !holds_lane(i)).collect();
     }
     // 2. Boxes: unlinked candidates around other candidates.
     let holds = |outer: usize, inner: usize| {
-        outer != inner && bounds(outer).contains(bounds(inner).centre(), 0.0) && bounds(inner).area() < bounds(outer).area()
+        outer != inner
+            && bounds(outer).contains(bounds(inner).centre(), 0.0)
+            && bounds(inner).area() < bounds(outer).area()
     };
     let boxes: BTreeSet<usize> = candidates
         .iter()
@@ -187,7 +192,10 @@ pub fn find_stages(graph: &Graph) -> Found {
             !is_text(c)
                 && !is_structural(c)
                 && !stage_of_cell.contains_key(&v)
-                && found.stages.iter().any(|s| bounds(v).contains(s.bounds.centre(), 0.0) && bounds(v).area() > s.bounds.area())
+                && found
+                    .stages
+                    .iter()
+                    .any(|s| bounds(v).contains(s.bounds.centre(), 0.0) && bounds(v).area() > s.bounds.area())
         })
         .collect();
     found.free_texts = vertices.iter().copied().filter(|&v| is_text(&cells[v]) && !cells[v].label.is_empty()).collect();
@@ -255,7 +263,8 @@ fn flow(
         if let Some(link) = &cell.link {
             notes.push(format!("an arrow links to `{link}`; arrows carry no links in a process, so it is not kept"));
         }
-        let (Some(from), Some(to)) = (end(&cell.source, cell.source_point), end(&cell.target, cell.target_point)) else {
+        let (Some(from), Some(to)) = (end(&cell.source, cell.source_point), end(&cell.target, cell.target_point))
+        else {
             continue;
         };
         if from != to {

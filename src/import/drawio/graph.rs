@@ -23,7 +23,10 @@ impl Rect {
     }
 
     pub fn contains(&self, (px, py): (f64, f64), margin: f64) -> bool {
-        px >= self.x - margin && px <= self.x + self.w + margin && py >= self.y - margin && py <= self.y + self.h + margin
+        px >= self.x - margin
+            && px <= self.x + self.w + margin
+            && py >= self.y - margin
+            && py <= self.y + self.h + margin
     }
 
     /// The distance between the two boxes' edges; 0 when they touch or overlap.
@@ -177,8 +180,7 @@ impl Graph {
 
     /// Absolute bounds, layers, and visibility, walking up each cell's parents.
     fn resolve(&mut self) {
-        let root_ids: Vec<String> =
-            self.cells.iter().filter(|c| c.parent.is_none()).map(|c| c.id.clone()).collect();
+        let root_ids: Vec<String> = self.cells.iter().filter(|c| c.parent.is_none()).map(|c| c.id.clone()).collect();
         for i in 0..self.cells.len() {
             let is_layer = self.cells[i].parent.as_ref().is_some_and(|p| root_ids.contains(p));
             let mut hidden = !self.cells[i].visible;

@@ -7,7 +7,12 @@ use super::arrange::Arranged;
 use super::convert::Found;
 
 /// What a stage's link becomes: kept as written, mended, or replaced, with a note why.
-pub fn stage_link(link: Option<&str>, title_id: &str, anchors: &BTreeSet<String>, process_id: &str) -> (Option<String>, Option<String>) {
+pub fn stage_link(
+    link: Option<&str>,
+    title_id: &str,
+    anchors: &BTreeSet<String>,
+    process_id: &str,
+) -> (Option<String>, Option<String>) {
     let fallback = || {
         if anchors.contains(title_id) {
             None // the default link, the heading named like the stage, exists
@@ -19,8 +24,10 @@ pub fn stage_link(link: Option<&str>, title_id: &str, anchors: &BTreeSet<String>
     let lower = link.to_ascii_lowercase();
     if lower.starts_with("data:") || lower.starts_with("javascript:") {
         let shown: String = link.chars().take(60).collect();
-        let note = format!("a link to `{shown}` (a draw.io page or action) has no equivalent; the stage points at {}",
-            fallback().map_or("its section".to_string(), |_| "the diagram".to_string()));
+        let note = format!(
+            "a link to `{shown}` (a draw.io page or action) has no equivalent; the stage points at {}",
+            fallback().map_or("its section".to_string(), |_| "the diagram".to_string())
+        );
         return (fallback(), Some(note));
     }
     let mended = link.trim_end_matches('#').replace(' ', "%20");
@@ -75,7 +82,10 @@ pub fn scalar(text: &str) -> String {
         && text.chars().next().is_some_and(|c| c.is_alphanumeric())
         && text.chars().all(|c| c.is_alphanumeric() || " ,.()/&'-_?".contains(c))
         && !text.ends_with(' ')
-        && !matches!(text.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n")
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        )
         && text.parse::<f64>().is_err();
     if plain {
         text.to_string()
@@ -89,7 +99,14 @@ pub struct Written {
     pub notes: Vec<String>,
 }
 
-pub fn process_yaml(id: &str, title: &str, source: &str, found: &Found, arranged: &Arranged, anchors: &BTreeSet<String>) -> Written {
+pub fn process_yaml(
+    id: &str,
+    title: &str,
+    source: &str,
+    found: &Found,
+    arranged: &Arranged,
+    anchors: &BTreeSet<String>,
+) -> Written {
     let mut notes = Vec::new();
     let stage_ids = unique_ids(found.stages.iter().map(|s| s.title.as_str()), "stage");
     let lane_ids = unique_ids(arranged.lanes.iter().map(String::as_str), "lane");
