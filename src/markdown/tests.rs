@@ -158,3 +158,18 @@ fn section_text_keeps_blocks_apart() {
     assert!(text.contains("mind: first item second"), "{text}");
     assert!(!text.contains("cd"), "{text}");
 }
+
+#[test]
+fn tables_without_a_header_row_render_as_kramdown_does() {
+    let text =
+        "Before\n\n| a | [b](x.html) |\n| c | d |\n\nAfter\n\n| h |\n|---|\n| v |\n\n```\n| not | a table |\n```\n";
+    let r = md(text);
+    assert!(r.html.contains("<table><tbody>\n<tr><td>a</td>"), "{}", r.html);
+    assert_eq!(r.html.matches("<thead>").count(), 1, "a table with a header keeps it: {}", r.html);
+    assert!(r.html.contains("<th>h</th>"));
+    assert!(r.html.contains("| not | a table |"), "code is left alone");
+    let link = &r.links[0];
+    assert_eq!(&text[link.offset..link.offset + link.len], "x.html", "offsets still point at the source");
+    let short = md("| name | system | code |\n| --- | --- |\n| a | b | c |\n");
+    assert!(short.html.contains("<th>code</th>") && short.html.contains("<td>c</td>"), "{}", short.html);
+}
