@@ -68,6 +68,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     site.search = options.search;
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let out = options.out_dir();
+    safe_output_dir(&site.root, &out).map_err(|d| BuildError::Content(d.into()))?;
     let mut search = None;
     let output = write_atomically(&out, |sink| {
         let (mut output, render_diagnostics) = render::render(&site, sink, &highlighter);
@@ -100,6 +101,47 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: start.elapsed(),
         search,
     })
+}
+
+/// Folders of a site that hold sources: an output there would be swapped in over them.
+const SOURCE_DIRS: &[&str] = &["content", "themes", "diagrams", "_includes", "_data", CACHE_DIR, ".git"];
+
+/// The output folder is replaced whole on every build, so it must not be, hold or sit
+/// inside the site's sources: `--out .` or `--out content` would delete them.
+fn safe_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let absolute = |p: &Path| -> PathBuf {
+        // The output may not exist yet: resolve its nearest existing ancestor.
+        let mut existing = p.to_path_buf();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let base = if existing.as_os_str().is_empty() { PathBuf::from(".") } else { existing };
+        let mut resolved = base.canonicalize().unwrap_or(base);
+        resolved.extend(rest.iter().rev());
+        resolved
+    };
+    let (root, out_abs) = (absolute(root), absolute(out));
+    let refuse = |why: String| {
+        Diagnostic::error("usage", format!("will not write the site into {}: {why}", out.display()))
+            .hint("choose an output folder of its own, such as ROOT/public (the default)")
+    };
+    if root.starts_with(&out_abs) {
+        return Err(refuse("it holds the site itself, which the build would replace".into()));
+    }
+    if let Some(source) = SOURCE_DIRS.iter().find(|d| out_abs.starts_with(root.join(d))) {
+        return Err(refuse(format!("it is inside the site's {source}/ folder, which the build would replace")));
+    }
+    if out_abs.join(crate::config::FILE_NAME).exists() {
+        return Err(refuse("it holds another site (a site.yaml)".into()));
+    }
+    Ok(())
 }
 
 /// Builds in memory, for `serve` and `check`: nothing is written.

@@ -210,3 +210,18 @@ fn missing_sidebar_is_a_warning_and_the_page_still_builds() {
     assert!(run.stdout.contains("warning"), "{}", run.stdout);
     assert!(site.out_exists("lonely.html"));
 }
+
+#[test]
+fn an_output_folder_over_the_sources_is_refused_and_nothing_is_lost() {
+    for out in [".", "content", "content/guide", "themes", "..", "diagrams/out"] {
+        let site = Fixture::copy_of("basic");
+        let before = common::tree(&site.root.join("content"));
+        let run = site.run(&["build", "--out", out]);
+        assert_eq!(run.status, 2, "--out {out}: {}", run.stderr);
+        assert!(run.stderr.contains("will not write the site into"), "--out {out}: {}", run.stderr);
+        assert_eq!(common::tree(&site.root.join("content")), before, "--out {out} left the sources alone");
+        assert!(site.root.join("site.yaml").exists());
+    }
+    let site = Fixture::copy_of("basic");
+    assert_eq!(site.run(&["build", "--out", "elsewhere/public"]).status, 0, "a folder of its own is fine");
+}
