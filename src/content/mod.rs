@@ -213,35 +213,25 @@ fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, V
 /// `summary: How {{ service.short_name }} assures products`.
 fn service_values_in_front_matter(root: &Path, page: &mut Page, config: &SiteConfig) -> Result<(), Diagnostic> {
     let Some(service) = page.service.as_deref().and_then(|id| config.service(id)) else { return Ok(()) };
-    let lookup = |expr: &str| -> Option<String> {
-        let path: Vec<&str> = expr.split('.').collect();
-        match path.as_slice() {
-            ["service", "id"] => Some(service.id.clone()),
-            ["service", "title"] => Some(service.title.clone()),
-            ["service", "short_name"] => Some(service.short().to_string()),
-            ["service", "summary"] => service.summary.clone(),
-            ["service", "values", key] => {
-                service.values.get(*key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-            }
-            ["site", "title"] => Some(config.title.clone()),
-            _ => None,
-        }
-    };
+    let values = serde_json::json!({"service": service.template_value(None), "site": {"title": config.title}});
     let fields = [("title", &mut page.front.title), ("summary", page.front.summary.get_or_insert_with(String::new))];
     for (key, text) in fields {
         if !text.contains("{{") {
             continue;
         }
-        match expand_values(text, &lookup) {
+        match expand_values(text, &values) {
             Ok(expanded) => *text = expanded,
-            Err(expr) => {
+            Err(unknown) => {
                 let line = std::fs::read_to_string(root.join(&page.source))
                     .ok()
                     .and_then(|t| t.lines().position(|l| l.starts_with(&format!("{key}:"))))
                     .map_or(1, |i| i + 1);
-                return Err(Diagnostic::error("unknown-variable", format!("`{expr}` in the {key} is not defined"))
-                    .at(Location::new(&page.source, line, 1))
-                    .hint("front matter may use service.id, title, short_name, summary, values.NAME and site.title"));
+                return Err(Diagnostic::error(
+                    "unknown-variable",
+                    format!("`{}` in the {key} is not defined", unknown.path),
+                )
+                .at(Location::new(&page.source, line, 1))
+                .hint(unknown.hint()));
             }
         }
     }
@@ -251,19 +241,70 @@ fn service_values_in_front_matter(root: &Path, page: &mut Page, config: &SiteCon
     Ok(())
 }
 
-/// Replaces each `{{ expr }}` with `lookup(expr)`; the first unknown expression is the error.
-fn expand_values(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+/// Replaces each `{{ path }}` with its value in `values`; the first unknown one is the error.
+fn expand_values(text: &str, values: &serde_json::Value) -> Result<String, UnknownValue> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let Some(end) = rest[start..].find("}}") else { break };
-        let expr = rest[start + 2..start + end].trim();
         out.push_str(&rest[..start]);
-        out.push_str(&lookup(expr).ok_or_else(|| expr.to_string())?);
+        out.push_str(&value_text(values, rest[start + 2..start + end].trim())?);
         rest = &rest[start + end + 2..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A dotted path that names nothing: how far it got, and what was there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub path: String,
+    pub found: String,
+    pub keys: Vec<String>,
+}
+
+impl UnknownValue {
+    pub fn hint(&self) -> String {
+        if self.keys.is_empty() {
+            format!("`{}` has no keys", self.found)
+        } else {
+            format!("`{}` has: {}", self.found, self.keys.join(", "))
+        }
+    }
+}
+
+/// The value at a dotted path (`service.values.contact`) of `values`, as page text:
+/// lists joined with commas, null as nothing. The one lookup for `{{ ... }}` in pages.
+pub fn value_text(values: &serde_json::Value, path: &str) -> Result<String, UnknownValue> {
+    value_text_under(None, values, path)
+}
+
+/// As [`value_text`], for `root.path` when `root`'s value is already at hand.
+pub fn value_text_under(root: Option<&str>, values: &serde_json::Value, path: &str) -> Result<String, UnknownValue> {
+    let mut value = values;
+    let mut found: Vec<&str> = root.into_iter().collect();
+    for key in path.split('.').filter(|k| !k.is_empty()) {
+        match value.get(key) {
+            Some(v) => value = v,
+            None => {
+                let keys = value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                let found = if found.is_empty() { "the page".to_string() } else { found.join(".") };
+                let path = root.map_or_else(|| path.to_string(), |r| format!("{r}.{path}"));
+                return Err(UnknownValue { path, found, keys });
+            }
+        }
+        found.push(key);
+    }
+    Ok(match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    })
 }
 
 /// Every file under `content/_shared`, once for each service in scope.
@@ -391,4 +432,21 @@ pub fn is_markdown(path: &Path) -> bool {
 
 pub fn to_slash(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_by_dotted_path() {
+        let values = serde_json::json!({"service": {"title": "NRLS", "tags": ["a", "b"], "none": null}});
+        assert_eq!(value_text(&values, "service.title").unwrap(), "NRLS");
+        assert_eq!(value_text(&values, "service.tags").unwrap(), "a, b");
+        assert_eq!(value_text(&values, "service.none").unwrap(), "");
+        let unknown = value_text(&values, "service.titel").unwrap_err();
+        assert_eq!(unknown.hint(), "`service` has: none, tags, title");
+        let under = value_text_under(Some("service"), &values["service"], "nope").unwrap_err();
+        assert_eq!((under.path.as_str(), under.found.as_str()), ("service.nope", "service"));
+    }
 }

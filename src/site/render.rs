@@ -145,14 +145,7 @@ impl Shared {
             .config
             .services
             .iter()
-            .map(|s| {
-                let value = json!({
-                    "id": s.id, "title": s.title, "short_name": s.short(), "summary": s.summary,
-                    "url": urls.service_home(Some(&s.id)), "colours": s.colours, "values": s.values,
-                    "process": s.process,
-                });
-                (s.id.clone(), value)
-            })
+            .map(|s| (s.id.clone(), s.template_value(Some(&urls.service_home(Some(&s.id))))))
             .collect();
         let c = &site.config;
         let home_url = match &site.scope {
@@ -425,32 +418,13 @@ impl includes::Tags for PageTags<'_> {
         if expression.contains(['|', ' ', '[']) {
             return Ok(None);
         }
-        let mut value = root;
-        let mut walked = vec![expression.split('.').next().unwrap_or("")];
-        for key in path {
-            match value.get(key) {
-                Some(v) => value = v,
-                None => {
-                    let keys: Vec<&str> =
-                        value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
-                    return Err(Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
-                        .at((self.at)(span.start))
-                        .spanning(span.len())
-                        .hint(format!("`{}` has: {}", walked.join("."), keys.join(", "))));
-                }
-            }
-            walked.push(key);
-        }
-        Ok(Some(match value {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                .collect::<Vec<_>>()
-                .join(", "),
-            other => other.to_string(),
-        }))
+        let (name, rest) = expression.split_once('.').unwrap_or((expression, ""));
+        crate::content::value_text_under(Some(name), root, rest).map(Some).map_err(|unknown| {
+            Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
+                .at((self.at)(span.start))
+                .spanning(span.len())
+                .hint(unknown.hint())
+        })
     }
 }
 
