@@ -155,7 +155,26 @@ fn add_templates(tera: &mut Tera, templates: &[(String, String)], dir: &Path, di
         }
     }
     if diagnostics.0.len() == before {
-        diagnostics.push(template_error(dir, &error));
+        let mut d = template_error(dir, &error);
+        // Errors between templates (a missing or circular parent) name the template
+        // but carry no position: point at its `extends` line.
+        let named = match error.kind() {
+            tera::ErrorKind::MissingParent { current, .. } => Some(current.as_str()),
+            tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. } => {
+                Some(tpl.as_str())
+            }
+            _ => None,
+        };
+        if let (None, Some(name)) = (&d.location, named) {
+            let text = templates.iter().find(|(n, _)| n == name).map_or("", |(_, t)| t.as_str());
+            let (line, column) = text
+                .lines()
+                .enumerate()
+                .find_map(|(i, l)| l.find("extends").or_else(|| l.find("include")).map(|c| (i + 1, c + 1)))
+                .unwrap_or((1, 1));
+            d = d.at(Location::new(template_path(dir, name), line, column));
+        }
+        diagnostics.push(d);
     }
 }
 

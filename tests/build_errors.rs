@@ -225,3 +225,16 @@ fn an_output_folder_over_the_sources_is_refused_and_nothing_is_lost() {
     let site = Fixture::copy_of("basic");
     assert_eq!(site.run(&["build", "--out", "elsewhere/public"]).status, 0, "a folder of its own is fine");
 }
+
+#[test]
+fn a_template_extending_a_missing_parent_names_its_extends_line() {
+    let (_, err) = broken_build(
+        |s| {
+            s.write("site.yaml", "title: Fixture portal\nsidebar: guide_sidebar\ntheme: broken\n");
+            s.write("themes/broken/templates/page.html", "{# a page #}\n{% extends \"nobase.html\" %}\n");
+        },
+        1,
+    );
+    assert!(err.contains("nobase.html"), "{err}");
+    assert_at(&err, "themes/broken/templates/page.html:2:4");
+}
