@@ -49,9 +49,7 @@ impl Theme {
             .hint("set `theme:` in site.yaml to a folder under themes/, or run `signpost new` to get the default theme")
             .into());
         }
-        let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-        register_filters(&mut tera);
+        let mut tera = engine();
         let mut diagnostics = Diagnostics::default();
         let mut templates = Vec::new();
         let mut includes = BTreeSet::new();
@@ -87,9 +85,7 @@ impl Theme {
 
     /// The built-in default theme.
     pub fn embedded() -> Result<Theme, Diagnostics> {
-        let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-        register_filters(&mut tera);
+        let mut tera = engine();
         let mut includes = BTreeSet::new();
         let mut static_files = Vec::new();
         let mut diagnostics = Diagnostics::default();
@@ -232,6 +228,14 @@ fn template_path(theme_dir: &Path, name: &str) -> PathBuf {
         Some(include) => theme_dir.join("includes").join(include),
         None => theme_dir.join("templates").join(name),
     }
+}
+
+/// A template engine as every theme gets it: HTML, XML and SVG escaped, Signpost's filters.
+fn engine() -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    register_filters(&mut tera);
+    tera
 }
 
 fn register_filters(tera: &mut Tera) {
