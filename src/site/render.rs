@@ -226,8 +226,8 @@ fn render_page(
         .collect();
     let mut links: Vec<LinkRecord> = links;
     let mut anchors: Vec<AnchorRecord> = Vec::new();
+    // The diagram's wrapper id comes from scanning its HTML, like any id an include writes.
     for placed in &placements {
-        anchors.push(AnchorRecord { id: placed.placement.wrapper_id.clone(), location: Some(at(placed.offset)) });
         for stage in &placed.placement.stage_links {
             links.push(LinkRecord {
                 written: stage.href.clone(),
@@ -320,7 +320,6 @@ struct PageTags<'a> {
 
 struct Placed {
     placement: crate::process::Placement,
-    offset: usize,
     /// The stages as the search index holds them.
     stages: Vec<crate::search::StageEntry>,
 }
@@ -367,7 +366,7 @@ impl PageTags<'_> {
         let page_url = self.site.urls.page(&self.page.permalink);
         let stages =
             crate::search::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
-        self.placements.push(Placed { placement, offset: call.span.start, stages });
+        self.placements.push(Placed { placement, stages });
         Ok(html)
     }
 }
