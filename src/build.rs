@@ -83,10 +83,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             diagnostics.sort();
             return Err(BuildError::Content(std::mem::take(&mut diagnostics)));
         }
-        search = crate::search::write_index(&site, &mut output, sink).map_err(|e| match e {
-            crate::search::SearchError::Io { source, .. } => BuildError::Io(source),
-            other => BuildError::Content(other.diagnostic().into()),
-        })?;
+        search = crate::search::write_index(&site, &mut output, sink).map_err(BuildError::Io)?;
         Ok(output)
     })?;
     // A cache that cannot be written only makes the next build slower.

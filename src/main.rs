@@ -262,10 +262,10 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 }
                 if let Some(search) = &report.search {
                     println!(
-                        "  search index: {} pages in {} shards ({} from the cache), {} files, {} KB in {:.2} s",
+                        "  search index: {} pages, {} words in {} shards, {} files, {} KB in {:.2} s",
                         search.pages,
+                        search.words,
                         search.shards,
-                        search.cached,
                         search.files,
                         search.bytes / 1024,
                         search.elapsed.as_secs_f64()

@@ -1,10 +1,9 @@
-//! The search index: what Pagefind holds for the bundled portal and for small fixtures,
-//! read back from the fragments it wrote (one per page: URL, title, service filter,
-//! section anchors and the text, in order).
+//! The search index: what it holds for the bundled portal and for small fixtures, read
+//! back from the files the browser reads (the entry, and the pages in runs: URL, title,
+//! service, and each part's anchor, heading and text, in order).
 
 mod common;
 
-use std::io::Read;
 use std::path::Path;
 
 use common::Fixture;
@@ -14,11 +13,12 @@ use signpost::content::Scope;
 use signpost::search::{self, Index};
 use signpost::site::LoadOptions;
 
-/// One page of the index as Pagefind stored it.
+/// One page of the index as the browser receives it.
 #[derive(Debug)]
 struct Fragment {
     url: String,
     title: String,
+    /// The service id, from the entry's filter list.
     service: Option<String>,
     /// (anchor id, word position), in page order.
     anchors: Vec<(String, usize)>,
@@ -38,39 +38,54 @@ impl Fragment {
     }
 }
 
+fn json(index: &Index, path: &str) -> Value {
+    let (_, bytes) = index.files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("the index has {path}"));
+    serde_json::from_slice(bytes).unwrap()
+}
+
 fn fragments(index: &Index) -> Vec<Fragment> {
-    let mut out: Vec<Fragment> = index
-        .files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".pf_fragment"))
-        .map(|(_, bytes)| {
-            let mut text = String::new();
-            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).expect("a gzipped fragment");
-            // Pagefind puts a short signature before the JSON.
-            let json: Value = serde_json::from_str(&text[text.find('{').unwrap()..]).unwrap();
-            Fragment {
-                url: json["url"].as_str().unwrap().to_string(),
-                title: json["meta"]["title"].as_str().unwrap_or_default().to_string(),
-                service: json["filters"]["service"][0].as_str().map(str::to_string),
-                anchors: json["anchors"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| (a["id"].as_str().unwrap().to_string(), a["location"].as_u64().unwrap() as usize))
-                    .collect(),
-                words: json["content"].as_str().unwrap().split_whitespace().map(str::to_string).collect(),
+    let entry = json(index, "search-index/index.json");
+    let services = entry["services"].as_array().unwrap();
+    let service_of = entry["page_service"].as_array().unwrap();
+    let mut out = Vec::new();
+    for run in 0.. {
+        if !index.files.iter().any(|(p, _)| p == &format!("search-index/pages/{run}.json")) {
+            break;
+        }
+        for page in json(index, &format!("search-index/pages/{run}.json")).as_array().unwrap() {
+            let service = service_of[out.len()].as_i64().unwrap();
+            let mut fragment = Fragment {
+                url: page["url"].as_str().unwrap().to_string(),
+                title: page["title"].as_str().unwrap().to_string(),
+                service: (service >= 0).then(|| services[service as usize][0].as_str().unwrap().to_string()),
+                anchors: Vec::new(),
+                words: Vec::new(),
+            };
+            for part in page["parts"].as_array().unwrap() {
+                if let Some(anchor) = part[0].as_str() {
+                    fragment.anchors.push((anchor.to_string(), fragment.words.len()));
+                }
+                for text in [&part[1], &part[2]] {
+                    fragment.words.extend(text.as_str().unwrap().split_whitespace().map(str::to_string));
+                }
             }
-        })
-        .collect();
+            out.push(fragment);
+        }
+    }
+    assert_eq!(out.len(), entry["pages"].as_u64().unwrap() as usize, "the entry counts every page");
     out.sort_by(|a, b| a.url.cmp(&b.url));
     out
 }
 
 fn index_of(load: &LoadOptions) -> (Index, Vec<Fragment>, usize) {
     let (site, output, _sink, _warnings) = build_in_memory(load).expect("the site builds");
-    let index = search::build_index(&site, &output).expect("the index builds");
+    let index = search::build_index(&site, &output);
     let frags = fragments(&index);
     (index, frags, output.pages.len())
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 fn repo() -> &'static Path {
@@ -113,15 +128,12 @@ fn the_portal_index_holds_every_page_its_sections_and_the_booking_stages() {
         );
     }
     let files: Vec<&str> = index.files.iter().map(|(p, _)| p.as_str()).collect();
-    for needed in [
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-worker.js",
-        "pagefind/pagefind-entry.json",
-        "pagefind/wasm.en.pagefind",
-    ] {
-        assert!(files.contains(&needed), "the bundle has {needed}: {files:?}");
+    for needed in ["search-index/engine.js", "search-index/index.json", "search-index/pages/0.json"] {
+        assert!(files.contains(&needed), "the index has {needed}: {files:?}");
     }
-    assert!(!files.iter().any(|f| f.contains("pagefind-ui")), "Pagefind's own UI is not shipped");
+    // Booking's stage names are findable: the shard of "certificate" holds the word.
+    let shard = json(&index, &format!("search-index/words/{}.json", hex("ce")));
+    assert!(shard["words"].get("certificate").is_some(), "{shard}");
 }
 
 #[test]
@@ -202,12 +214,12 @@ fn a_build_writes_the_index_and_search_page_under_the_base_url() {
     let run = site.run(&["build", "--base-url", "/portal/", "--out", "out"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let out = site.root.join("out");
-    assert!(out.join("pagefind/pagefind.js").is_file());
-    assert!(out.join("pagefind/pagefind-entry.json").is_file());
+    assert!(out.join("search-index/engine.js").is_file());
+    assert!(out.join("search-index/index.json").is_file());
     assert!(out.join("assets/search.js").is_file());
     let page = std::fs::read_to_string(out.join("overview.html")).unwrap();
     assert!(page.contains(r#"action="/portal/search.html""#), "the form opens the search page");
-    assert!(page.contains(r#"data-index="/portal/pagefind/""#), "search.js finds the index under the base URL");
+    assert!(page.contains(r#"data-index="/portal/search-index/""#), "search.js finds the index under the base URL");
     assert!(page.contains(r#"<script src="/portal/assets/search.js" defer>"#));
     let search = std::fs::read_to_string(out.join("search.html")).unwrap();
     assert!(search.contains("needs JavaScript"), "without JavaScript the search page says what to do");
@@ -223,7 +235,7 @@ fn a_theme_without_a_search_page_has_no_search() {
     let run = site.run(&["build", "--root", "starter", "--out", "out"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let out = site.root.join("out");
-    assert!(!out.join("pagefind").exists(), "no index");
+    assert!(!out.join("search-index").exists(), "no index");
     assert!(!out.join("search.html").exists());
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(!home.contains("sp-search"), "no search form in the header");

@@ -180,10 +180,10 @@ fn the_command_prints_its_address_and_refuses_a_busy_port() {
 #[test]
 fn the_search_index_is_made_when_the_author_pauses() {
     let s = Served::start(site());
-    eventually("the search index", || s.get("/pagefind/pagefind.js").status == 200);
+    eventually("the search index", || s.get("/search-index/index.json").status == 200);
     let index_files = |s: &Served| {
         let snapshot = s.server().snapshot();
-        snapshot.files.iter().filter(|(p, _)| p.starts_with("pagefind/")).map(|(_, f)| f.version).max()
+        snapshot.files.iter().filter(|(p, _)| p.starts_with("search-index/")).map(|(_, f)| f.version).max()
     };
     let before = index_files(&s);
     s.edit("content/overview.md", |t| t + "\nA word to find: zanzibar.\n");

@@ -3,29 +3,27 @@
 //! Rendering a page yields its [`Document`] (title, summary, keywords, tags, the plain
 //! text of each section, and the stages of the processes it places) beside its
 //! [`PageRecord`](crate::output::PageRecord). After the pages render, [`build_index`]
-//! turns the documents into a [Pagefind](https://pagefind.app) bundle under
-//! `BASE/pagefind/`: the index, its JavaScript and its WASM, all from the pagefind crate,
-//! nothing fetched. Large sites are indexed in shards, in parallel, each cached until its
-//! pages change ([`bundle`]). The theme's `search.js` queries it from the header.
-//! `docs/search.md` describes the whole.
+//! turns the documents into an index under `BASE/search-index/`: word shards, one file
+//! per page and `engine.js`, which queries them in the browser ([`index`]). The theme's
+//! `search.js` drives it from the header. `docs/search.md` describes the whole.
 
-mod bundle;
+mod index;
 mod record;
 mod stages;
+mod words;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::Diagnostic;
 use crate::markdown::Section;
 use crate::output::{Output, Sink};
 use crate::site::Site;
 
-pub use bundle::{BundleStats, Files};
+pub use index::{Files, Shape};
 pub use stages::{placed_stages, StageEntry};
 
-/// The folder of the index under the output root; `search.js` finds it at `BASE/pagefind/`.
-pub const BUNDLE_DIR: &str = "pagefind";
+/// The folder of the index under the output root; `search.js` finds it at
+/// `BASE/search-index/`.
+pub const BUNDLE_DIR: &str = "search-index";
 
 /// The search page: full results with JavaScript, and what to do instead without it.
 pub const SEARCH_PAGE: &str = "search.html";
@@ -65,13 +63,13 @@ pub fn url(site: &Site) -> String {
     }
 }
 
-/// A built index: files relative to the output root (`pagefind/...`), sorted by path.
+/// A built index: files relative to the output root (`search-index/...`), sorted by path.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub files: Files,
     /// Pages indexed.
     pub pages: usize,
-    pub bundle: BundleStats,
+    pub shape: Shape,
     pub elapsed: Duration,
 }
 
@@ -82,59 +80,32 @@ impl Index {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    #[error("the search index could not be built: {0}")]
-    Pagefind(String),
-    #[error("cannot write {path}: {source}")]
-    Io { path: String, source: std::io::Error },
-}
-
-impl SearchError {
-    pub fn diagnostic(&self) -> Diagnostic {
-        let hint = match self {
-            SearchError::Pagefind(_) => {
-                "this is a bug in Signpost or Pagefind; pages with `search: exclude` are left out"
-            }
-            SearchError::Io { .. } => "check that the output folder is writable and the disk is not full",
-        };
-        Diagnostic::error("search", self.to_string()).hint(hint)
-    }
-}
-
 /// Builds the index of every page in `output` that has a search document. It reads only
-/// the records, so `serve` can rebuild it after swapping in re-rendered pages; shards
-/// whose pages did not change come from the cache under the site root.
-pub fn build_index(site: &Site, output: &Output) -> Result<Index, SearchError> {
-    build_index_for(&site.root, &site.config, output)
+/// the records, so `serve` can rebuild it after swapping in re-rendered pages.
+pub fn build_index(site: &Site, output: &Output) -> Index {
+    build_index_for(&site.config, output)
 }
 
-/// As [`build_index`], from the parts of the site it reads: `serve` builds the index on
+/// As [`build_index`], from the part of the site it reads: `serve` builds the index on
 /// another thread than the one that keeps the site.
-pub fn build_index_for(
-    root: &std::path::Path,
-    config: &crate::config::SiteConfig,
-    output: &Output,
-) -> Result<Index, SearchError> {
+pub fn build_index_for(config: &crate::config::SiteConfig, output: &Output) -> Index {
     let start = Instant::now();
     let documents: Vec<&Document> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
-    let services: BTreeMap<&str, &str> = config.services.iter().map(|s| (s.id.as_str(), s.short())).collect();
-    let language = index_language(&config.language);
-    let records = record::records(&documents, &services, &language);
-    let pages = records.len();
-    let cache = root.join(crate::build::CACHE_DIR).join("search");
-    let (files, bundle) = bundle::bundle(records, &language, Some(&cache))?;
+    let services: Vec<(String, String)> =
+        config.services.iter().map(|s| (s.id.clone(), s.short().to_string())).collect();
+    let records = record::records(&documents);
+    let (files, shape) = index::build(&records, &services, &index_language(&config.language));
     let files = files.into_iter().map(|(path, bytes)| (format!("{BUNDLE_DIR}/{path}"), bytes)).collect();
-    Ok(Index { files, pages, bundle, elapsed: start.elapsed() })
+    Index { files, pages: records.len(), shape, elapsed: start.elapsed() }
 }
 
 /// What a written index holds, for `--verbose` and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IndexStats {
     pub pages: usize,
+    /// Distinct words indexed, and the shards they are kept in.
+    pub words: usize,
     pub shards: usize,
-    /// Shards taken from the cache rather than indexed again.
-    pub cached: usize,
     pub files: usize,
     pub bytes: usize,
     pub elapsed: Duration,
@@ -142,27 +113,27 @@ pub struct IndexStats {
 
 /// Builds the index and writes it through `sink`, adding its files to `output.paths`.
 /// Does nothing when the theme has no search page.
-pub fn write_index(site: &Site, output: &mut Output, sink: &dyn Sink) -> Result<Option<IndexStats>, SearchError> {
+pub fn write_index(site: &Site, output: &mut Output, sink: &dyn Sink) -> std::io::Result<Option<IndexStats>> {
     if !enabled(site) {
         return Ok(None);
     }
-    let index = build_index(site, output)?;
+    let index = build_index(site, output);
     let stats = IndexStats {
         pages: index.pages,
-        shards: index.bundle.shards,
-        cached: index.bundle.cached,
+        words: index.shape.words,
+        shards: index.shape.shards,
         files: index.files.len(),
         bytes: index.bytes(),
         elapsed: index.elapsed,
     };
     for (path, bytes) in index.files {
-        sink.put(&path, bytes).map_err(|source| SearchError::Io { path: path.clone(), source })?;
+        sink.put(&path, bytes)?;
         output.paths.insert(path);
     }
     Ok(Some(stats))
 }
 
-/// Pagefind stems by the primary language subtag (`en-GB` -> `en`).
+/// Words are stemmed by the primary language subtag (`en-GB` -> `en`).
 fn index_language(language: &str) -> String {
     let primary = language.split(['-', '_']).next().unwrap_or("").trim().to_ascii_lowercase();
     if primary.is_empty() {

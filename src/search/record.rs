@@ -1,34 +1,71 @@
-//! What Pagefind indexes for each page: a small HTML document written from the page's
+//! What the index holds for each page: a [`Record`] written from the page's
 //! [`Document`], not the rendered page, so the index holds the title, summary,
-//! keywords, sections and stages and nothing of the header, sidebar or footer. Headings
-//! keep the page's ids, so a result can land on a section.
+//! keywords, sections and stages and nothing of the header, sidebar or footer. Each
+//! part keeps its heading's id, so a result can land on a section.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
 use super::{Document, StageEntry};
-use crate::markdown::escape_attr;
 
-/// One page as Pagefind receives it.
+/// How much a word counts where it stands: a match in the page title outranks one in a
+/// heading, which outranks one in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Field {
+    Body = 1,
+    Summary = 2,
+    Stage = 3,
+    Heading = 4,
+    Keyword = 5,
+    Title = 8,
+}
+
+/// One page as the index receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Record {
     pub url: String,
-    pub html: String,
+    pub title: String,
+    /// The service id, for the filter.
+    pub service: Option<String>,
+    /// The top of the page (no anchor) first when it has anything, then each section.
+    pub parts: Vec<Part>,
+}
+
+/// A landing place of a page: its top or one section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Part {
+    pub anchor: Option<String>,
+    /// The section's heading, or the page title for the top.
+    pub title: String,
+    /// The text indexed for the part, in reading order, each piece with its weight.
+    pub pieces: Vec<(Field, String)>,
+}
+
+impl Part {
+    /// The part's text for excerpts: its pieces after the heading, joined; a stage's
+    /// title runs into its summary ("Go-live: The go-lives take place.").
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        let mut after_stage = false;
+        for (field, piece) in self.pieces.iter().filter(|(f, _)| !matches!(f, Field::Title | Field::Heading)) {
+            if !text.is_empty() {
+                text.push_str(if after_stage { ": " } else { " " });
+            }
+            text.push_str(piece);
+            after_stage = *field == Field::Stage;
+        }
+        text
+    }
 }
 
 /// Where a stage lands in the index: a page (by position) and a section (`None`: the top).
 type Landing = (usize, Option<String>);
 
 /// The records of `documents`, each stage placed in the section its link lands on.
-pub(super) fn records(documents: &[&Document], services: &BTreeMap<&str, &str>, language: &str) -> Vec<Record> {
+pub(super) fn records(documents: &[&Document]) -> Vec<Record> {
     let landings = land_stages(documents);
-    documents
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| Record { url: doc.url.clone(), html: html(i, doc, &landings, services, language) })
-        .collect()
+    documents.par_iter().enumerate().map(|(i, doc)| record(i, doc, &landings)).collect()
 }
 
 /// Stages grouped by where they land. A stage whose target is not a section of an
@@ -62,28 +99,10 @@ fn page_key(url: &str) -> &str {
     url.strip_suffix("index.html").unwrap_or(url)
 }
 
-fn html(
-    i: usize,
-    doc: &Document,
-    landings: &BTreeMap<Landing, Vec<&StageEntry>>,
-    services: &BTreeMap<&str, &str>,
-    language: &str,
-) -> String {
-    let mut out =
-        String::with_capacity(256 + doc.sections.iter().map(|s| s.text.len() + s.title.len() + 32).sum::<usize>());
-    let _ = write!(out, "<html lang=\"{}\"><body>", escape_attr(language));
-    let _ = write!(out, "<h1 data-pagefind-meta=\"title\">{}</h1>", escape_attr(&doc.title));
-    if let Some(service) = &doc.service {
-        let name = services.get(service.as_str()).copied().unwrap_or(service);
-        let _ = write!(
-            out,
-            "<span data-pagefind-filter=\"service:{}\" data-pagefind-meta=\"service:{}\"></span>",
-            escape_attr(service),
-            escape_attr(name)
-        );
-    }
+fn record(i: usize, doc: &Document, landings: &BTreeMap<Landing, Vec<&StageEntry>>) -> Record {
+    let mut top = Part { anchor: None, title: doc.title.clone(), pieces: vec![(Field::Title, doc.title.clone())] };
     if let Some(summary) = &doc.summary {
-        let _ = write!(out, "<p>{}</p>", escape_attr(summary));
+        top.pieces.push((Field::Summary, summary.clone()));
     }
     let mut terms: Vec<&str> = Vec::new();
     for term in doc.keywords.iter().chain(&doc.tags) {
@@ -92,21 +111,27 @@ fn html(
         }
     }
     if !terms.is_empty() {
-        let _ = write!(out, "<p data-pagefind-weight=\"2\">{}</p>", escape_attr(&terms.join(", ")));
+        top.pieces.push((Field::Keyword, terms.join(", ")));
     }
-    let top = landings.get(&(i, None));
     if doc.sections.first().is_none_or(|s| s.anchor.is_some()) {
-        stage_paragraphs(&mut out, top.map_or(&[][..], Vec::as_slice), &doc.title);
+        add_stages(&mut top, landings.get(&(i, None)).map_or(&[][..], Vec::as_slice), &doc.title);
     }
+    let mut parts = vec![top];
     for section in &doc.sections {
-        if let Some(anchor) = &section.anchor {
-            let _ = write!(out, "<h2 id=\"{}\">{}</h2>", escape_attr(anchor), escape_attr(&section.title));
-        }
+        let part = match &section.anchor {
+            Some(anchor) => {
+                let title = section.title.clone();
+                parts.push(Part { anchor: Some(anchor.clone()), pieces: vec![(Field::Heading, title.clone())], title });
+                parts.last_mut().expect("just pushed")
+            }
+            None => &mut parts[0],
+        };
         if !section.text.trim().is_empty() {
-            let _ = write!(out, "<p>{}</p>", escape_attr(section.text.trim()));
+            part.pieces.push((Field::Body, section.text.trim().to_string()));
         }
         if let Some(stages) = landings.get(&(i, section.anchor.clone())) {
-            stage_paragraphs(&mut out, stages, &section.title);
+            let heading = part.title.clone();
+            add_stages(part, stages, &heading);
         }
     }
     // Stages that land on a diagram of this page rather than on a section of it.
@@ -115,27 +140,26 @@ fn html(
         if doc.sections.iter().any(|s| s.anchor.as_ref() == Some(anchor)) {
             continue;
         }
-        let process = stages.first().map(|s| s.process.as_str()).unwrap_or_default();
-        let _ = write!(out, "<h2 id=\"{}\">{}</h2>", escape_attr(anchor), escape_attr(process));
-        stage_paragraphs(&mut out, stages, process);
+        let process = stages.first().map(|s| s.process.clone()).unwrap_or_default();
+        let mut part =
+            Part { anchor: Some(anchor.clone()), pieces: vec![(Field::Heading, process.clone())], title: process };
+        let heading = part.title.clone();
+        add_stages(&mut part, stages, &heading);
+        parts.push(part);
     }
-    out.push_str("</body></html>");
-    out
+    Record { url: doc.url.clone(), title: doc.title.clone(), service: doc.service.clone(), parts }
 }
 
 /// A stage's summary under the heading it lands on, with its title when the heading
 /// does not already say it.
-fn stage_paragraphs(out: &mut String, stages: &[&StageEntry], heading: &str) {
+fn add_stages(part: &mut Part, stages: &[&StageEntry], heading: &str) {
     for stage in stages {
-        let title = (!stage.title.eq_ignore_ascii_case(heading.trim())).then_some(stage.title.as_str());
-        let text = match (title, &stage.summary) {
-            (Some(title), Some(summary)) => format!("{title}: {summary}"),
-            (Some(title), None) => title.to_string(),
-            (None, Some(summary)) => summary.clone(),
-            (None, None) => continue,
-        };
-        let weight = if title.is_some() { " data-pagefind-weight=\"2\"" } else { "" };
-        let _ = write!(out, "<p{weight}>{}</p>", escape_attr(&text));
+        if !stage.title.eq_ignore_ascii_case(heading.trim()) {
+            part.pieces.push((Field::Stage, stage.title.clone()));
+        }
+        if let Some(summary) = &stage.summary {
+            part.pieces.push((Field::Body, summary.clone()));
+        }
     }
 }
 
@@ -159,11 +183,15 @@ mod tests {
     }
 
     fn page(url: &str, sections: Vec<Section>, stages: Vec<StageEntry>) -> Document {
-        Document { url: url.into(), title: "Guide & <notes>".into(), sections, stages, ..Document::default() }
+        Document { url: url.into(), title: "Guide".into(), sections, stages, ..Document::default() }
+    }
+
+    fn pieces(part: &Part) -> Vec<(Field, &str)> {
+        part.pieces.iter().map(|(f, t)| (*f, t.as_str())).collect()
     }
 
     #[test]
-    fn a_page_is_its_title_filter_sections_and_landed_stages_in_order() {
+    fn a_page_is_its_title_terms_sections_and_landed_stages_in_order() {
         let mut a = page(
             "/a.html",
             vec![section(None, "", "Intro."), section(Some("apply"), "Apply", "How to apply.")],
@@ -173,24 +201,40 @@ mod tests {
             ],
         );
         a.service = Some("nrls".into());
+        a.summary = Some("All about it.".into());
         a.keywords = vec!["forms".into(), "Forms".into()];
         a.tags = vec!["onboarding".into()];
         let b = page("/b.html", vec![section(Some("sign"), "Signing", "Sign here.")], vec![]);
-        let services = BTreeMap::from([("nrls", "NRLS")]);
-        let records = records(&[&a, &b], &services, "en");
+        let records = records(&[&a, &b]);
+        let top = &records[0].parts[0];
+        assert_eq!(top.anchor, None);
         assert_eq!(
-            records[0].html,
-            "<html lang=\"en\"><body><h1 data-pagefind-meta=\"title\">Guide &amp; &lt;notes&gt;</h1>\
-             <span data-pagefind-filter=\"service:nrls\" data-pagefind-meta=\"service:NRLS\"></span>\
-             <p data-pagefind-weight=\"2\">forms, onboarding</p><p>Intro.</p>\
-             <h2 id=\"apply\">Apply</h2><p>How to apply.</p><p>Send the form.</p></body></html>"
+            pieces(top),
+            [
+                (Field::Title, "Guide"),
+                (Field::Summary, "All about it."),
+                (Field::Keyword, "forms, onboarding"),
+                (Field::Body, "Intro.")
+            ]
         );
-        assert!(
-            records[1].html.contains(
-                "<h2 id=\"sign\">Signing</h2><p>Sign here.</p><p data-pagefind-weight=\"2\">Sign: Sign it.</p>"
-            ),
-            "a stage lands on another page's section, with its title: {}",
-            records[1].html
+        assert_eq!(top.text(), "All about it. forms, onboarding Intro.");
+        let apply = &records[0].parts[1];
+        assert_eq!(apply.anchor.as_deref(), Some("apply"));
+        assert_eq!(
+            pieces(apply),
+            [(Field::Heading, "Apply"), (Field::Body, "How to apply."), (Field::Body, "Send the form.")],
+            "a stage under its own heading adds its summary, not its title again"
+        );
+        assert_eq!(records[0].service.as_deref(), Some("nrls"));
+        assert_eq!(
+            pieces(&records[1].parts[1]),
+            [
+                (Field::Heading, "Signing"),
+                (Field::Body, "Sign here."),
+                (Field::Stage, "Sign"),
+                (Field::Body, "Sign it.")
+            ],
+            "a stage lands on another page's section, with its title"
         );
     }
 
@@ -205,14 +249,19 @@ mod tests {
                 stage("Top", "The page itself.", Some("/guide/index.html")),
             ],
         );
-        let html = &records(&[&a], &BTreeMap::new(), "en")[0].html;
-        assert!(html.contains("<p data-pagefind-weight=\"2\">Top: The page itself.</p><h2 id=\"intro\">"), "{html}");
-        assert!(
-            html.ends_with(
-                "<h2 id=\"process-journey\">Journey</h2><p data-pagefind-weight=\"2\">Audit: Auditors check.</p>\
-                 <p data-pagefind-weight=\"2\">Hidden: Excluded page.</p></body></html>"
-            ),
-            "{html}"
+        let record = &records(&[&a])[0];
+        assert_eq!(pieces(&record.parts[0])[1..], [(Field::Stage, "Top"), (Field::Body, "The page itself.")]);
+        let diagram = record.parts.last().unwrap();
+        assert_eq!(diagram.anchor.as_deref(), Some("process-journey"));
+        assert_eq!(diagram.title, "Journey");
+        assert_eq!(
+            pieces(diagram)[1..],
+            [
+                (Field::Stage, "Audit"),
+                (Field::Body, "Auditors check."),
+                (Field::Stage, "Hidden"),
+                (Field::Body, "Excluded page.")
+            ]
         );
     }
 }

@@ -95,7 +95,7 @@ pub struct Preview {
 }
 
 /// Where the search index lives in the output.
-pub(super) const SEARCH_PREFIX: &str = "pagefind/";
+pub(super) const SEARCH_PREFIX: &str = "search-index/";
 
 impl Preview {
     pub fn new(options: LoadOptions) -> Preview {

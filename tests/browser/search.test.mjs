@@ -193,8 +193,9 @@ test("without JavaScript every page works and the search page says what to do", 
   await context.close();
 });
 
-test("a site indexed in shards is searched whole", async () => {
-  // More pages than one shard holds (2,000): the browser merges the shards.
+test("a large site whose words fill several index files is searched whole", async () => {
+  // Six words beginning "qu" on each of 2,100 pages crowd that key past one file
+  // (12,000 postings), so the index splits it by a third letter ("qua", "qui", "quo").
   const root = mkdtempSync(join(tmpdir(), "signpost-shards-"));
   temporary.push(root);
   writeFileSync(join(root, "site.yaml"), "title: Shards\n");
@@ -202,7 +203,10 @@ test("a site indexed in shards is searched whole", async () => {
   const pages = 2100;
   for (let i = 0; i < pages; i++) {
     const n = String(i).padStart(4, "0");
-    writeFileSync(join(root, "content", `p${n}.md`), `---\ntitle: Page ${n}\n---\n\nA wallaby note, number quokka${n}.\n`);
+    writeFileSync(
+      join(root, "content", `p${n}.md`),
+      `---\ntitle: Page ${n}\n---\n\nA wallaby note, number quokka${n}, quoll${n}, quagga${n}, quail${n}, quince${n} and quartz${n}.\n`,
+    );
   }
   const shards = await serve(build([], root));
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -210,12 +214,15 @@ test("a site indexed in shards is searched whole", async () => {
     await page.goto(shards.url + "/p0000.html");
     await page.click("#sp-search-input");
     await type(page, "wallaby");
-    assert.match(await page.textContent("#sp-search-status"), new RegExp(`^${pages} pages match`), "every shard answers");
-    for (const n of ["0007", "1234", "2099"]) {
-      await type(page, `quokka${n}`);
+    assert.match(await page.textContent("#sp-search-status"), new RegExp(`^${pages} pages match`), "every page answers");
+    for (const [word, n] of [["quokka", "0007"], ["quince", "1234"], ["quartz", "2099"]]) {
+      await type(page, `${word}${n}`);
       const found = await options(page);
-      assert.equal(found[0].href, `/p${n}.html`, `quokka${n} is found whichever shard holds it`);
+      assert.equal(found[0].href, `/p${n}.html`, `${word}${n} is found whichever file holds it`);
     }
+    // A prefix shorter than the split key reads every file under it.
+    await type(page, "wallaby qu");
+    assert.match(await page.textContent("#sp-search-status"), new RegExp(`^${pages} pages match`));
   } finally {
     await page.close();
     await shards.close();

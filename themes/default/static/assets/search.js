@@ -1,6 +1,6 @@
 /* Signpost default theme: search from the header.
  *
- * The build writes a Pagefind index under BASE/pagefind/ (the form's data-index). This
+ * The build writes its index under BASE/search-index/ (the form's data-index). This
  * file turns the header form into a combobox: results appear as you type, grouped by
  * page and landing on the matching section; "/" focuses the box, the arrow keys choose,
  * Enter opens, Escape closes. Enter with nothing chosen, and every search without this
@@ -26,35 +26,16 @@
   var SECTIONS_PER_PAGE = 3;
   var PAGE_SIZE = 10; // results per "Show more" on the search page
 
-  // The index loads on first use, once. A large site's index comes in shards: the
-  // first is the primary index and the others, listed in signpost-shards.json, are
-  // merged into it.
+  // The index loads on first use, once: Signpost's engine.js, beside the index it
+  // reads (src/search/engine.js).
   var loading = null;
-  function pagefind() {
+  function engine() {
     if (!loading) {
       var base = form.getAttribute("data-index");
-      // The index holds complete URLs (with base_url), so nothing is prefixed.
-      var options = { baseUrl: "/", excerptLength: 22 };
-      loading = Promise.all([
-        import(base + "pagefind.js"),
-        fetch(base + "signpost-shards.json").then(function (r) {
-          return r.ok ? r.json() : { shards: [] };
-        }),
-      ]).then(function (loaded) {
-        var pf = loaded[0];
-        var shards = loaded[1].shards || [];
-        return pf
-          .options(options)
-          .then(function () {
-            return Promise.all(
-              shards.map(function (shard) {
-                return pf.mergeIndex(base + shard, options);
-              })
-            );
-          })
-          .then(function () {
-            return pf;
-          });
+      loading = import(base + "engine.js").then(function (module) {
+        return module.init().then(function () {
+          return module;
+        });
       });
       loading.catch(function () {
         loading = null; // a later keystroke tries again
@@ -72,12 +53,8 @@
 
   // Runs a search; resolves to {results: [page data, ...], total}.
   function search(term, service, limit) {
-    return pagefind().then(function (pf) {
-      var options = service ? { filters: { service: service } } : {};
-      return pf.search(term, options).then(function (found) {
-        if (!found) {
-          return null; // a newer search superseded this one
-        }
+    return engine().then(function (index) {
+      return index.search(term, { service: service }).then(function (found) {
         var shown = found.results.slice(0, limit);
         return Promise.all(
           shown.map(function (r) {
@@ -90,22 +67,12 @@
     });
   }
 
-  // A sub-result's weight: how strongly the words matched in that part of the page.
-  function weight(sub) {
-    return (sub.weighted_locations || []).reduce(function (sum, l) {
-      return sum + (l.balanced_score || l.weight || 1);
-    }, 0);
-  }
-
-  // The places a page matched, best first: sections (with an anchor), or the page itself.
+  // The places a page matched, best first (the engine sorts them): sections (with an
+  // anchor), or the page itself.
   function hits(page) {
-    var subs = (page.sub_results || []).slice();
-    if (!subs.length) {
-      subs = [{ title: page.meta.title, url: page.url, excerpt: page.excerpt }];
-    }
-    subs.sort(function (a, b) {
-      return weight(b) - weight(a);
-    });
+    var subs = page.sub_results.length
+      ? page.sub_results
+      : [{ title: page.meta.title, url: page.url, excerpt: page.excerpt }];
     return subs.slice(0, SECTIONS_PER_PAGE);
   }
 
@@ -132,7 +99,7 @@
     link.appendChild(where);
     link.appendChild(el("span", "sp-search-hit-title", isSection ? sub.title : page.meta.title));
     var excerpt = el("span", "sp-search-hit-excerpt");
-    // Pagefind escapes the page text and adds only <mark> around the matched words.
+    // The engine escapes the page text and adds only <mark> around the matched words.
     excerpt.innerHTML = sub.excerpt || "";
     link.appendChild(excerpt);
   }
@@ -282,7 +249,7 @@
   });
 
   input.addEventListener("focus", function () {
-    pagefind().catch(function () {});
+    engine().catch(function () {});
     if (input.value.trim() && list.childNodes.length) {
       open();
     }

@@ -1,0 +1,149 @@
+//! Words as the index and the browser both see them. `engine.js` splits a query the
+//! same way (`normalize` and `WORD` there), so the two must change together:
+//!
+//! - lower case, then compatibility decomposition with the combining marks dropped, so
+//!   `Café` and `cafe` are one word;
+//! - a word is a run of letters and digits: `go-live` is `go` and `live`, `v1.2` is
+//!   `v1` and `2`;
+//! - stop words (the most common words of the language) are not indexed and are
+//!   dropped from queries, so "authority to proceed" needs only the two words that say
+//!   something;
+//! - each word is indexed under its Snowball stem (`stages` and `staging` under
+//!   `stage`). The browser has no stemmer: it finds a query word's stem in the index
+//!   itself (see `engine.js`).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// English words too common to say anything about a page. Short on purpose: every word
+/// here is one a reader can never search for.
+const ENGLISH_STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that", "the",
+    "this", "to", "was", "were", "with",
+];
+
+/// How the words of one language are indexed.
+pub(super) struct Language {
+    stemmer: Option<Stemmer>,
+    stop: &'static [&'static str],
+}
+
+impl Language {
+    /// The rules for a primary language subtag (`en`); a language Signpost has no
+    /// stemmer for is indexed word for word, with no stop words.
+    pub fn new(subtag: &str) -> Language {
+        let algorithm = match subtag {
+            "en" => Some(Algorithm::English),
+            "cy" => None,
+            "da" => Some(Algorithm::Danish),
+            "de" => Some(Algorithm::German),
+            "es" => Some(Algorithm::Spanish),
+            "fr" => Some(Algorithm::French),
+            "it" => Some(Algorithm::Italian),
+            "nl" => Some(Algorithm::Dutch),
+            "pt" => Some(Algorithm::Portuguese),
+            "sv" => Some(Algorithm::Swedish),
+            _ => None,
+        };
+        let stop = if subtag == "en" { ENGLISH_STOP } else { &[] };
+        Language { stemmer: algorithm.map(Stemmer::create), stop }
+    }
+
+    pub fn stop_words(&self) -> &'static [&'static str] {
+        self.stop
+    }
+
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.contains(&word)
+    }
+
+    /// The stem a normalised word is indexed under.
+    pub fn stem(&self, word: &str) -> String {
+        match &self.stemmer {
+            Some(stemmer) => stemmer.stem(word).into_owned(),
+            None => word.to_string(),
+        }
+    }
+}
+
+/// Calls `each` with every normalised word of `text`, in order.
+pub(super) fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
+    let mut word = String::new();
+    let mut end = |word: &mut String| {
+        if !word.is_empty() {
+            each(word);
+            word.clear();
+        }
+    };
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        if c.is_ascii() {
+            // The common case, without Unicode tables.
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                end(&mut word);
+            }
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            for d in std::iter::once(lower).nfkd().filter(|d| !is_combining_mark(*d)) {
+                if d.is_alphabetic() || d.is_numeric() {
+                    word.push(d);
+                } else {
+                    end(&mut word);
+                }
+            }
+        }
+    }
+    end(&mut word);
+}
+
+/// The shard a word is kept in: its first `len` characters (fewer for a shorter word).
+pub(super) fn key(word: &str, len: usize) -> &str {
+    match word.char_indices().nth(len) {
+        Some((at, _)) => &word[..at],
+        None => word,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(text, |w| out.push(w.to_string()));
+        out
+    }
+
+    #[test]
+    fn words_are_lower_case_runs_of_letters_and_digits_without_accents() {
+        assert_eq!(
+            words("Go-live: the NHS e-RS v1.2 Café"),
+            ["go", "live", "the", "nhs", "e", "rs", "v1", "2", "cafe"]
+        );
+        assert_eq!(words("ÉTAPE ﬁnale"), ["etape", "finale"], "ligatures decompose");
+        assert_eq!(words(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn english_words_are_stemmed_and_common_words_stopped() {
+        let en = Language::new("en");
+        assert_eq!(en.stem("stages"), "stage");
+        assert_eq!(en.stem("authorities"), "author");
+        assert!(en.is_stop("the") && !en.is_stop("proceed"));
+        let unknown = Language::new("xx");
+        assert_eq!(unknown.stem("stages"), "stages");
+        assert!(!unknown.is_stop("the"));
+    }
+
+    #[test]
+    fn a_key_is_the_first_characters() {
+        assert_eq!(key("stage", 2), "st");
+        assert_eq!(key("a", 2), "a");
+        assert_eq!(key("été", 2), "ét");
+    }
+}
