@@ -30,6 +30,21 @@ fn anchors_are_case_sensitive() {
 }
 
 #[test]
+fn links_in_kramdown_tables_are_reported_where_they_are_written() {
+    // This table is rewritten before parsing (its separator lines dropped, an empty header
+    // added); a broken link in it must still name its own line and column.
+    let site = Fixture::copy_of("check_clean");
+    site.write(
+        "content/svc/extra.md",
+        "---\ntitle: Extra\n---\n\n|---|---|\n| a | [gone](gone.html) |\n| b | c |\n|---|---|\n| d | [lost](lost.html) |\n",
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("--> content/svc/extra.md:6:14"), "{}", run.stdout);
+    assert!(run.stdout.contains("--> content/svc/extra.md:9:14"), "{}", run.stdout);
+}
+
+#[test]
 fn root_relative_links_are_checked_where_they_lead() {
     // In a service, `/x.html` is the service's x.html: the hint says where it led.
     let site = Fixture::copy_of("check_clean");

@@ -15,6 +15,8 @@ struct Measured {
     pages_found: usize,
     pages_built: usize,
     diagrams: (usize, usize),
+    /// Each built page's HTML, by output file.
+    html: BTreeMap<String, String>,
 }
 
 fn import_and_build(name: &str) -> Option<Measured> {
@@ -59,13 +61,20 @@ fn import_and_build(name: &str) -> Option<Measured> {
     };
     let files = sink.files.lock().unwrap();
     let mut liquid_left: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut separators_left: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pages = BTreeMap::new();
     for page in &output.pages {
-        let html = String::from_utf8_lossy(&files[&page.file]);
+        let html = String::from_utf8_lossy(&files[&page.file]).into_owned();
         assert!(html.contains("</html>"), "{} is a whole page", page.file);
         assert!(!html.contains("data-mxgraph"), "{}: a draw.io diagram is left", page.file);
         for tag in ["{% for", "{% assign", "{% highlight", "{% if", "{% include", "{{ item"] {
             *liquid_left.entry(tag).or_default() += html.matches(tag).count();
         }
+        let separators = separator_lines_shown(&html);
+        if separators > 0 {
+            separators_left.insert(&page.file, separators);
+        }
+        pages.insert(page.file.clone(), html);
     }
     liquid_left.retain(|_, n| *n > 0);
     let mut warning_kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -98,12 +107,35 @@ fn import_and_build(name: &str) -> Option<Measured> {
         missing_files.values().sum::<usize>()
     );
     println!("   Liquid left as text: {liquid_left:?}");
+    println!("   kramdown table separator lines shown as text: {separators_left:?}");
     assert!(liquid_left.is_empty(), "{name}: Liquid left in the output: {liquid_left:?}");
+    assert!(separators_left.is_empty(), "{name}: table separator lines in the output: {separators_left:?}");
     Some(Measured {
         pages_found: report.pages_found,
         pages_built: output.pages.len(),
         diagrams: (report.diagrams_converted(), report.diagrams.len()),
+        html: pages,
     })
+}
+
+/// A kramdown `|---|` line that came out as text rather than being read as part of its
+/// table: a paragraph starting `|` made only of dashes, or a table row whose cells are only
+/// dashes. Smart punctuation has turned `---` into em dashes by then.
+fn separator_lines_shown(html: &str) -> usize {
+    let dashes =
+        |s: &str| s.contains(['-', '\u{2013}', '\u{2014}']) && s.chars().all(|c| "-\u{2013}\u{2014}:| ".contains(c));
+    let paragraphs =
+        html.split("<p>").skip(1).filter(|p| p.starts_with('|') && p.split("</p>").next().is_some_and(dashes)).count();
+    let rows = html
+        .split("<tr>")
+        .skip(1)
+        .filter_map(|row| row.split("</tr>").next())
+        .filter(|row| {
+            let cells: Vec<&str> = row.split("</td>").filter_map(|c| c.split_once('>').map(|(_, text)| text)).collect();
+            !cells.is_empty() && cells.iter().all(|c| dashes(c))
+        })
+        .count();
+    paragraphs + rows
 }
 
 fn write(path: &Path, text: &str) {
@@ -125,4 +157,19 @@ fn gp_connect_imports_and_builds() {
     let Some(m) = import_and_build("gpconnect") else { return };
     assert_eq!(m.pages_built, m.pages_found, "every page builds");
     assert_eq!(m.diagrams, (0, 0));
+    // Tables that open with a `|---|` line: kramdown skips it, takes the row above the next
+    // separator for the header, and reads any later separator as a split between bodies.
+    for (page, header) in [
+        ("accessrecord_structured_development_version_compatibility.html", "Specification version"),
+        ("accessrecord_structured_get_the_fhir_capability_statement.html", "Error encountered"),
+        ("accessrecord_structured_development_retrieve_patient_record.html", "Error encountered"),
+        ("foundations_use_case_register_a_patient.html", "Error encountered"),
+    ] {
+        let html = m.html.iter().find(|(file, _)| file.ends_with(page)).map(|(_, html)| html);
+        let html = html.unwrap_or_else(|| panic!("{page} is built"));
+        assert!(
+            html.contains(&format!("<thead><tr><th>{header}</th>")) || html.contains(&format!("\">{header}</th>")),
+            "{page}: no table headed {header}"
+        );
+    }
 }

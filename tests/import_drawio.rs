@@ -6,8 +6,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use signpost::import::drawio::{self, decode, PageContext};
 use signpost::import::page::headings;
+use signpost::process::drawio::{self, decode, PageContext};
 
 fn convert_page(page: &str, index: usize, id: &str) -> Result<drawio::Converted, drawio::ConvertError> {
     let found = drawio::find_embedded(page);

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signpost::import::drawio::decode::encode_attribute;
+use signpost::process::drawio::decode::encode_attribute;
 
 fn drawio_div(model: &str, viewer: &str) -> String {
     let xml =

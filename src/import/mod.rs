@@ -6,7 +6,6 @@
 //! `{% include process.html id="..." %}`. What could not be carried over is reported per
 //! page and line, and the import goes on. docs/jekyll.md describes it all.
 
-pub mod drawio;
 pub mod jekyll;
 pub mod page;
 pub mod pages;
@@ -18,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::process::drawio;
 use jekyll::{JekyllConfig, Role};
 use pages::{DiagramResult, PageDraft};
 

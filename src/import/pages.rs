@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::drawio::{self, Converted, PageContext};
 use super::page::{headings, Heading};
 use crate::content::frontmatter;
+use crate::process::drawio::{self, Converted, PageContext};
 
 /// A page read from the Jekyll site, not yet written.
 #[derive(Debug, Clone)]

@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::drawio::write::scalar;
 use super::jekyll::JekyllConfig;
 use super::pages::yaml_value;
+use crate::process::drawio::write::scalar;
 
 /// Settings of Jekyll itself or of its theme's machinery, not kept in `extra`.
 const JEKYLL_KEYS: &[&str] = &[
@@ -62,7 +62,7 @@ pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, Strin
     let title = ["site_title", "title", "topnav_title"]
         .iter()
         .find_map(|k| config.string(k))
-        .map(crate::import::drawio::graph::plain_text)
+        .map(crate::process::drawio::graph::plain_text)
         .unwrap_or_else(|| "Imported site".to_string());
     let mut y = String::new();
     let _ =

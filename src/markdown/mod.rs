@@ -4,6 +4,7 @@
 
 pub mod highlight;
 pub mod html_scan;
+mod tables;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -129,113 +130,23 @@ pub fn options() -> Options {
 
 /// Renders `text` (Markdown whose tags are already expanded).
 pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered {
-    let (with_headers, inserted) = headerless_tables(text);
-    if inserted.is_empty() {
+    let (parsed, edits) = tables::kramdown_tables(text);
+    if edits.is_empty() {
         return render_text(text, highlighter, hooks);
     }
-    let mut rendered = render_text(&with_headers, highlighter, hooks);
-    // Offsets point into the text as written, not at the header rows added for parsing.
-    let original =
-        |offset: usize| offset - inserted.iter().filter(|(at, _)| *at <= offset).map(|(_, len)| len).sum::<usize>();
+    let mut rendered = render_text(&parsed, highlighter, hooks);
+    // Offsets point into the text as written, not into the tables rewritten for parsing.
     for link in &mut rendered.links {
-        link.offset = original(link.offset);
+        link.offset = edits.original(link.offset);
     }
     for anchor in &mut rendered.anchors {
-        anchor.offset = original(anchor.offset);
+        anchor.offset = edits.original(anchor.offset);
     }
     for heading in &mut rendered.headings {
-        heading.offset = original(heading.offset);
+        heading.offset = edits.original(heading.offset);
     }
-    rendered.html = drop_empty_headers(&rendered.html);
+    rendered.html = tables::drop_empty_headers(&rendered.html);
     rendered
-}
-
-/// kramdown reads a table with no `|---|` row as a table without a header;
-/// pulldown-cmark needs the row. Adds an empty header and delimiter before such tables
-/// (outside code fences) and returns where, so offsets can be mapped back.
-fn headerless_tables(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(usize, usize)>) {
-    let lines: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
-        .scan(0, |at, l| {
-            let start = *at;
-            *at += l.len();
-            Some((start, l))
-        })
-        .collect();
-    let row = |l: &str| l.len() - l.trim_start().len() <= 3 && l.trim_start().starts_with('|');
-    let delimiter = |l: &str| {
-        let t = l.trim();
-        t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
-    };
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    let mut fence: Option<&str> = None;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].1.trim_start();
-        if let Some(mark) = fence {
-            if line.starts_with(mark) {
-                fence = None;
-            }
-            i += 1;
-            continue;
-        }
-        if line.starts_with("```") || line.starts_with("~~~") {
-            fence = Some(&line[..3]);
-            i += 1;
-            continue;
-        }
-        let after_blank = i == 0 || lines[i - 1].1.trim().is_empty();
-        if after_blank && row(lines[i].1) && !delimiter(lines[i].1) {
-            let count = |l: &str| l.trim().trim_matches('|').split('|').count().max(1);
-            let cells = count(lines[i].1);
-            match lines.get(i + 1).filter(|(_, l)| delimiter(l)) {
-                None => inserts.push((lines[i].0, format!("|{}\n|{}\n", " |".repeat(cells), "---|".repeat(cells)))),
-                // kramdown also takes a delimiter row shorter than the header: pad it.
-                Some(&(start, l)) if count(l) < cells && l.trim_end().ends_with('|') => {
-                    inserts.push((start + l.trim_end().len(), "---|".repeat(cells - count(l))));
-                }
-                Some(_) => {}
-            }
-            while i < lines.len() && row(lines[i].1) {
-                i += 1;
-            }
-            continue;
-        }
-        i += 1;
-    }
-    if inserts.is_empty() {
-        return (std::borrow::Cow::Borrowed(text), Vec::new());
-    }
-    let mut out = String::with_capacity(text.len() + inserts.len() * 32);
-    let mut positions = Vec::with_capacity(inserts.len());
-    let mut copied = 0;
-    for (at, header) in inserts {
-        out.push_str(&text[copied..at]);
-        positions.push((out.len(), header.len()));
-        out.push_str(&header);
-        copied = at;
-    }
-    out.push_str(&text[copied..]);
-    (std::borrow::Cow::Owned(out), positions)
-}
-
-/// Removes the `<thead>` of empty cells that [`headerless_tables`] caused.
-fn drop_empty_headers(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find("<thead><tr><th></th>") {
-        let Some(len) = rest[start..].find("</tr></thead>") else { break };
-        let inner = &rest[start + "<thead><tr>".len()..start + len];
-        out.push_str(&rest[..start]);
-        if inner.replace("<th></th>", "").trim().is_empty() {
-            rest = rest[start + len + "</tr></thead>".len()..].trim_start_matches('\n');
-        } else {
-            out.push_str(&rest[start..start + len]);
-            rest = &rest[start + len..];
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered {

@@ -173,3 +173,27 @@ fn tables_without_a_header_row_render_as_kramdown_does() {
     let short = md("| name | system | code |\n| --- | --- |\n| a | b | c |\n");
     assert!(short.html.contains("<th>code</th>") && short.html.contains("<td>c</td>"), "{}", short.html);
 }
+
+#[test]
+fn a_table_opening_with_a_separator_line_has_no_header() {
+    let text = "Intro\n\n|---|---|\n| a | [b](x.html) |\n| c | d |\n";
+    let r = md(text);
+    assert!(r.html.contains("<table><tbody>\n<tr><td>a</td>"), "{}", r.html);
+    assert!(!r.html.contains("<thead>") && !r.html.contains('—'), "{}", r.html);
+    let link = &r.links[0];
+    assert_eq!(&text[link.offset..link.offset + link.len], "x.html");
+}
+
+#[test]
+fn separator_lines_around_a_header_are_dropped_as_kramdown_does() {
+    // The shape of gpconnect's error tables: kramdown skips the first line, reads the row
+    // above the next separator as the header, and the last one only ends a <tbody>.
+    let text = "|---|---|\n| Error | Code |\n|---|---|\n| bad | [`E1`](e.html#one) |\n|---|---|\n| worse | e2 |\n|---|---|\n\nAfter\n";
+    let r = md(text);
+    assert!(r.html.starts_with("<div class=\"table-wrap\"><table><thead><tr><th>Error</th>"), "{}", r.html);
+    assert_eq!(r.html.matches("<tr>").count(), 3, "{}", r.html);
+    assert!(!r.html.contains('—') && !r.html.contains("---"), "no separator shows: {}", r.html);
+    assert!(r.html.contains("<p>After</p>"), "{}", r.html);
+    let link = &r.links[0];
+    assert_eq!(&text[link.offset..link.offset + link.len], "e.html#one");
+}

@@ -1,8 +1,10 @@
 //! Process diagrams: a process written as data in `diagrams/ID.yaml`, validated once
 //! ([`model`]), laid out deterministically ([`layout`], [`route`]), and drawn as an
 //! accessible, clickable inline SVG ([`svg`]) with a text alternative ([`html`]).
+//! [`drawio`] turns a draw.io drawing into such a process (for `signpost import`).
 //! `docs/process-format.md` describes the format and the drawing.
 
+pub mod drawio;
 pub mod export;
 pub mod grid;
 pub mod html;

@@ -1,0 +1,220 @@
+//! Pipe tables as kramdown reads them, rewritten into tables pulldown-cmark accepts.
+//!
+//! CommonMark wants a header row, then a delimiter row with as many cells. kramdown is
+//! looser: a table may have no header at all, its delimiter row may be short, and any
+//! `|---|` line that is not the header's delimiter only separates one `<tbody>` from the
+//! next (one before the first row is skipped). Before parsing, such tables are edited
+//! into CommonMark ones; [`Edits`] maps offsets back to the text as written, so recorded
+//! links and anchors still name the line and column the author wrote.
+
+use std::borrow::Cow;
+
+/// Rewrites the kramdown tables of `text` (outside code fences) that pulldown-cmark
+/// would misread, and says how to map offsets back.
+pub(super) fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
+    let lines = lines_with_offsets(text);
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].1.trim_start();
+        if let Some(mark) = fence {
+            if line.starts_with(mark) {
+                fence = None;
+            }
+        } else if line.starts_with("```") || line.starts_with("~~~") {
+            fence = Some(&line[..3]);
+        } else if (i == 0 || lines[i - 1].1.trim().is_empty()) && is_row(lines[i].1) {
+            let end = lines[i..].iter().position(|(_, l)| !is_row(l)).map_or(lines.len(), |n| i + n);
+            table_edits(&lines[i..end], &mut edits);
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    apply(text, edits)
+}
+
+/// Removes the `<thead>` of empty cells that [`kramdown_tables`] added to tables with
+/// no header, leaving them header-less as kramdown makes them.
+pub(super) fn drop_empty_headers(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<thead><tr><th></th>") {
+        let Some(len) = rest[start..].find("</tr></thead>") else { break };
+        let inner = &rest[start + "<thead><tr>".len()..start + len];
+        out.push_str(&rest[..start]);
+        if inner.replace("<th></th>", "").trim().is_empty() {
+            rest = rest[start + len + "</tr></thead>".len()..].trim_start_matches('\n');
+        } else {
+            out.push_str(&rest[start..start + len]);
+            rest = &rest[start + len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the parsed text differs from the text as written.
+#[derive(Debug, Default)]
+pub(super) struct Edits {
+    /// Per edit, in order: its start in the parsed text, its start in the text as
+    /// written, the bytes it put there and the bytes it took away.
+    spans: Vec<Span>,
+}
+
+#[derive(Debug)]
+struct Span {
+    parsed_at: usize,
+    written_at: usize,
+    inserted: usize,
+    removed: usize,
+}
+
+impl Edits {
+    pub(super) fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The offset in the text as written of `offset` in the parsed text. Text an edit
+    /// added has no place of its own, so it maps to the start of what the edit replaced.
+    pub(super) fn original(&self, offset: usize) -> usize {
+        let i = self.spans.partition_point(|s| s.parsed_at <= offset);
+        let Some(span) = i.checked_sub(1).map(|i| &self.spans[i]) else { return offset };
+        let after = offset - span.parsed_at;
+        if after < span.inserted {
+            span.written_at
+        } else {
+            span.written_at + span.removed + (after - span.inserted)
+        }
+    }
+}
+
+/// `removed` bytes of the text as written, from `at`, replaced by `inserted`.
+struct Edit {
+    at: usize,
+    removed: usize,
+    inserted: String,
+}
+
+/// The edits one table needs; `rows` are its lines, each with its offset.
+fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
+    // Only separator lines: kramdown does not take it for a table either.
+    let Some(first) = rows.iter().position(|(_, l)| !is_separator(l)) else { return };
+    let (header_at, header) = rows[first];
+    if first > 0 {
+        edits.push(Edit { at: rows[0].0, removed: header_at - rows[0].0, inserted: String::new() });
+    }
+    let cells = cell_count(header);
+    let body = match rows.get(first + 1) {
+        Some(&(at, l)) if is_separator(l) => {
+            // kramdown also takes a delimiter row shorter than the header: pad it.
+            if cell_count(l) < cells && l.trim_end().ends_with('|') {
+                let inserted = "---|".repeat(cells - cell_count(l));
+                edits.push(Edit { at: at + l.trim_end().len(), removed: 0, inserted });
+            }
+            first + 2
+        }
+        // No header. A header of several rows (a separator further down) is not
+        // something pulldown-cmark can draw either: those rows stay body rows.
+        _ => {
+            let inserted = format!("|{}\n|{}\n", " |".repeat(cells), "---|".repeat(cells));
+            edits.push(Edit { at: header_at, removed: 0, inserted });
+            first + 1
+        }
+    };
+    // Any later separator only starts a new `<tbody>` in kramdown; one body looks the same.
+    for &(at, l) in rows[body..].iter().filter(|(_, l)| is_separator(l)) {
+        edits.push(Edit { at, removed: l.len(), inserted: String::new() });
+    }
+}
+
+/// Applies `edits` (in order, not overlapping) to `text`.
+fn apply(text: &str, edits: Vec<Edit>) -> (Cow<'_, str>, Edits) {
+    if edits.is_empty() {
+        return (Cow::Borrowed(text), Edits::default());
+    }
+    let mut out = String::with_capacity(text.len() + edits.len() * 32);
+    let mut spans: Vec<Span> = Vec::with_capacity(edits.len());
+    let mut copied = 0;
+    for edit in edits {
+        out.push_str(&text[copied..edit.at]);
+        match spans.last_mut() {
+            // Edits that touch are one span, so no offset falls between them.
+            Some(last) if last.written_at + last.removed == edit.at => {
+                last.inserted += edit.inserted.len();
+                last.removed += edit.removed;
+            }
+            _ => spans.push(Span {
+                parsed_at: out.len(),
+                written_at: edit.at,
+                inserted: edit.inserted.len(),
+                removed: edit.removed,
+            }),
+        }
+        out.push_str(&edit.inserted);
+        copied = edit.at + edit.removed;
+    }
+    out.push_str(&text[copied..]);
+    (Cow::Owned(out), Edits { spans })
+}
+
+/// Each line of `text` (with its line ending) and the offset it starts at.
+fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
+    text.split_inclusive('\n')
+        .scan(0, |at, l| {
+            let start = *at;
+            *at += l.len();
+            Some((start, l))
+        })
+        .collect()
+}
+
+/// A line of a pipe table: it starts with `|`, indented less than a code block.
+fn is_row(line: &str) -> bool {
+    line.len() - line.trim_start().len() <= 3 && line.trim_start().starts_with('|')
+}
+
+/// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators.
+fn is_separator(line: &str) -> bool {
+    let t = line.trim();
+    t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+}
+
+fn cell_count(line: &str) -> usize {
+    line.trim().trim_matches('|').split('|').count().max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_around_insertions_and_deletions() {
+        let text = "ab\n\n| x | w |\n|-|\n| y | v |\n|-|\n| z |\n";
+        let (parsed, edits) = kramdown_tables(text);
+        assert_eq!(parsed, "ab\n\n| x | w |\n|-|---|\n| y | v |\n| z |\n");
+        for cell in ["w", "y", "z"] {
+            let at = edits.original(parsed.find(cell).unwrap());
+            assert_eq!(&text[at..at + 1], cell);
+        }
+        assert_eq!(edits.original(1), 1, "text before any edit keeps its offset");
+    }
+
+    #[test]
+    fn leading_separator_and_missing_header_become_one_edit() {
+        let text = "|---|---|\n| a | b |\n";
+        let (parsed, edits) = kramdown_tables(text);
+        assert_eq!(parsed, "| | |\n|---|---|\n| a | b |\n");
+        assert_eq!(edits.spans.len(), 1);
+        let a = parsed.find('a').unwrap();
+        assert_eq!(edits.original(a), text.find('a').unwrap());
+        assert_eq!(edits.original(2), 0, "the added header maps to the separator line it replaced");
+    }
+
+    #[test]
+    fn a_block_of_separators_only_is_left_alone() {
+        let (parsed, edits) = kramdown_tables("|---|\n|---|\n");
+        assert!(matches!(parsed, Cow::Borrowed(_)) && edits.is_empty());
+    }
+}
