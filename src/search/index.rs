@@ -4,8 +4,8 @@
 //!
 //! - `index.json`: the entry. The number of pages, the services and each page's
 //!   service (for the filter), the stop words, and the keys of the word shards.
-//! - `words/KEY.json`: every indexed word beginning with KEY (the first two characters
-//!   of the word, three or four for a crowded key; KEY is hex-encoded UTF-8 in the file
+//! - `words/KEY.json`: every indexed word beginning with KEY (the first character of
+//!   the word, up to four for a crowded key; KEY is hex-encoded UTF-8 in the file
 //!   name), each pointing at its stem, and for each stem its postings: the page, the
 //!   part of the page (its top or a section) and a score, the sum of the weights of the
 //!   stem's occurrences there ([`Field`]).
@@ -231,10 +231,11 @@ impl StemTable {
     }
 }
 
-/// Each word's shard key: two characters, more for a crowded key.
+/// Each word's shard key: its first character, more for a crowded key, so a small
+/// site has a few files and a large one many small ones.
 fn shard_keys(words: &Words) -> BTreeMap<String, String> {
-    let mut keys: BTreeMap<String, String> = words.keys().map(|w| (w.clone(), key(w, 2).to_string())).collect();
-    for len in 3..=MAX_KEY {
+    let mut keys: BTreeMap<String, String> = words.keys().map(|w| (w.clone(), key(w, 1).to_string())).collect();
+    for len in 2..=MAX_KEY {
         let mut size: HashMap<&str, usize> = HashMap::new();
         for (word, key) in &keys {
             *size.entry(key.as_str()).or_default() += words[word].len();
@@ -364,10 +365,10 @@ mod tests {
         let entry = file(&files, ENTRY);
         assert_eq!(entry["pages"], 2);
         assert_eq!(entry["page_service"], serde_json::json!([0, -1]));
-        assert_eq!(entry["keys"], serde_json::json!(["go", "li", "on", "ot", "st", "wo"]));
+        assert_eq!(entry["keys"], serde_json::json!(["g", "l", "o", "s", "w"]), "one letter for a small site");
         assert!(entry["stop"].as_array().unwrap().iter().any(|w| w == "the"), "stop words are listed");
 
-        let st = file(&files, &format!("words/{}.json", hex::encode("st")));
+        let st = file(&files, &format!("words/{}.json", hex::encode("s")));
         let words = st["words"].as_object().unwrap();
         let names: Vec<&str> = words.keys().map(String::as_str).collect();
         assert_eq!(names, ["stage", "staged", "stages", "staging"]);
@@ -375,7 +376,7 @@ mod tests {
         // Page 0 top: "Staging" in the title (8) and "stages" in the body (1); page 0
         // section 1: "staged" (1); page 1 top: "stage" (1).
         assert_eq!(st["stems"][0], serde_json::json!(["stage", 2, [0, 0, 9, 0, 1, 1, 1, 0, 1]]));
-        assert_eq!(shape.shards, 6);
+        assert_eq!(shape.shards, 5);
     }
 
     #[test]
