@@ -30,6 +30,85 @@ pub struct Theme {
     includes: BTreeSet<String>,
     /// Files copied to the output: (source, output path).
     pub static_files: Vec<(StaticSource, String)>,
+    /// Every `href` and `src` the templates write, for pointing at a broken one.
+    links: Vec<TemplateLink>,
+}
+
+/// A link attribute written in a template: `href="{{ site.base_url }}tags.html"`.
+#[derive(Debug, Clone)]
+struct TemplateLink {
+    location: Location,
+    len: usize,
+    /// The value's literal text between template expressions, in order; the rendered
+    /// link must contain them in that order, with anything in place of each expression.
+    literals: Vec<String>,
+    starts_literal: bool,
+    ends_literal: bool,
+}
+
+impl TemplateLink {
+    fn new(location: Location, value: &str) -> TemplateLink {
+        let mut literals = Vec::new();
+        let mut rest = value;
+        let mut current = String::new();
+        while !rest.is_empty() {
+            let open = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o)).min();
+            match open {
+                Some(at) => {
+                    current.push_str(&rest[..at]);
+                    literals.push(std::mem::take(&mut current));
+                    let close = ["}}", "%}", "#}"].iter().filter_map(|c| rest[at..].find(c)).min();
+                    rest = close.map_or("", |c| &rest[at + c + 2..]);
+                }
+                None => {
+                    current.push_str(rest);
+                    rest = "";
+                }
+            }
+        }
+        literals.push(current);
+        let starts_literal = !literals[0].is_empty();
+        let ends_literal = literals.len() == 1 || !literals.last().is_some_and(String::is_empty);
+        let literals: Vec<String> = literals.into_iter().filter(|l| !l.is_empty()).collect();
+        TemplateLink { location, len: value.chars().count().max(1), literals, starts_literal, ends_literal }
+    }
+
+    /// How much literal text of the template a rendered link matches, or `None`.
+    fn matches(&self, href: &str) -> Option<usize> {
+        let mut rest = href;
+        for (i, literal) in self.literals.iter().enumerate() {
+            let first = i == 0 && self.starts_literal;
+            let last = i + 1 == self.literals.len() && self.ends_literal;
+            if first {
+                rest = rest.strip_prefix(literal.as_str())?;
+            } else if last {
+                if !rest.ends_with(literal.as_str()) {
+                    return None;
+                }
+                rest = "";
+            } else {
+                let at = rest.find(literal.as_str())?;
+                rest = &rest[at + literal.len()..];
+            }
+        }
+        if self.literals.is_empty() || !self.ends_literal || rest.is_empty() {
+            Some(self.literals.iter().map(String::len).sum())
+        } else {
+            None
+        }
+    }
+}
+
+/// Where the theme writes a link: the template attribute it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkSource {
+    /// A template writes it with literal text of its own (`{{ site.base_url }}tags.html`).
+    Written { location: Location, len: usize },
+    /// Only from values (`{{ item.url }}`): sidebar entries, page URLs, tags, which are
+    /// checked where they are written.
+    Values,
+    /// No template attribute matches (a macro or filter wrote it).
+    Unknown,
 }
 
 impl Theme {
@@ -72,6 +151,7 @@ impl Theme {
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
+        let links = template_links(&templates, &dir);
         let static_dir = abs.join("static");
         let static_files = files_under(&static_dir)
             .into_iter()
@@ -80,7 +160,7 @@ impl Theme {
                 (StaticSource::Disk(dir.join("static").join(&out)), out)
             })
             .collect();
-        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files })
+        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files, links })
     }
 
     /// The built-in default theme.
@@ -111,7 +191,8 @@ impl Theme {
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
-        Ok(Theme { name: "default".into(), dir, tera, includes, static_files })
+        let links = template_links(&templates, &dir);
+        Ok(Theme { name: "default".into(), dir, tera, includes, static_files, links })
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -120,6 +201,17 @@ impl Theme {
 
     pub fn has_include(&self, name: &str) -> bool {
         self.includes.contains(name)
+    }
+
+    /// The template attribute that wrote `href` into a page: the one matching it with
+    /// the most literal text.
+    pub fn link_source(&self, href: &str) -> LinkSource {
+        let best = self.links.iter().filter_map(|l| l.matches(href).map(|n| (n, l))).max_by_key(|(n, _)| *n);
+        match best {
+            Some((0, _)) => LinkSource::Values,
+            Some((_, link)) => LinkSource::Written { location: link.location.clone(), len: link.len },
+            None => LinkSource::Unknown,
+        }
     }
 
     pub fn include_dir(&self) -> PathBuf {
@@ -133,6 +225,20 @@ impl Theme {
     pub fn render_include(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.render(&format!("includes/{name}"), context)
     }
+}
+
+/// The `href` and `src` attributes of every template, with where each is written.
+fn template_links(templates: &[(String, String)], dir: &Path) -> Vec<TemplateLink> {
+    let mut links = Vec::new();
+    for (name, text) in templates {
+        let file = if name.starts_with("includes/") { dir.join(name) } else { dir.join("templates").join(name) };
+        for attr in crate::markdown::html_scan::attributes(text) {
+            if attr.name == "href" || attr.name == "src" {
+                links.push(TemplateLink::new(Location::at_offset(&file, text, attr.offset, 1), attr.value));
+            }
+        }
+    }
+    links
 }
 
 /// Adds the templates together, so each may extend or include any other; when that

@@ -13,7 +13,7 @@ fn tricky_links_that_work_check_clean() {
     let site = Fixture::copy_of("check_clean");
     let run = site.run(&["check"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout, "checked 4 pages and 16 links (4 external, not followed): no problems\n");
+    assert_eq!(run.stdout, "checked 4 pages and 48 links (4 external, not followed): no problems\n");
     assert!(site.run(&["check", "--quiet"]).stdout.is_empty(), "quiet when clean");
 }
 
@@ -93,4 +93,36 @@ fn the_bundled_portal_checks_clean() {
     let run = site.run(&["check"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.ends_with(": no problems\n"), "{}", run.stdout);
+}
+
+#[test]
+fn a_broken_link_in_a_template_is_reported_once_at_the_template_line() {
+    let site = Fixture::copy_of("check_clean");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &site.root.join("themes/default"));
+    let base = site.root.join("themes/default/templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let marker = "<nav class=\"sp-footer-links\" aria-label=\"Site\">\n";
+    assert!(text.contains(marker), "the default theme's footer");
+    let line = text[..text.find(marker).unwrap()].lines().count() + 2;
+    std::fs::write(
+        &base,
+        text.replacen(marker, &format!("{marker}<a href=\"{{{{ site.base_url }}}}contact.html\">Contact</a>\n"), 1),
+    )
+    .unwrap();
+
+    let run = site.run(&["check", "--format", "json"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "one finding for the template, not one per page: {findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["kind"], "broken-link");
+    assert_eq!(f["file"], "themes/default/templates/base.html");
+    assert_eq!((f["line"].as_u64().unwrap() as usize, f["column"].as_u64().unwrap()), (line, 10));
+    assert_eq!(f["target"], "/portal/contact.html", "as the page links it, under base_url");
+
+    // The theme's own links (stylesheet, skip link to #sp-main, home, tags) all resolve.
+    std::fs::write(&base, text).unwrap();
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
 }

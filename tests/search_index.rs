@@ -133,7 +133,8 @@ fn the_portal_index_holds_every_page_its_sections_and_the_booking_stages() {
     }
     // Booking's stage names are findable: the file of "certificate" holds the word.
     let entry = json(&index, "search-index/index.json");
-    let key = entry["keys"].as_array().unwrap().iter().filter_map(Value::as_str).filter(|k| "certificate".starts_with(k));
+    let key =
+        entry["keys"].as_array().unwrap().iter().filter_map(Value::as_str).filter(|k| "certificate".starts_with(k));
     let key = key.max_by_key(|k| k.len()).expect("a key for the word");
     let shard = json(&index, &format!("search-index/words/{}.json", hex(key)));
     assert!(shard["words"].get("certificate").is_some(), "{shard}");

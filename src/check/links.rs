@@ -59,7 +59,9 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
         if link.origin == LinkOrigin::Stage {
             stages::check_stage_link(cx, page, link, problem.as_ref(), found);
         } else if let Some(problem) = problem {
-            found.push(describe(cx, link, Some(page), &problem));
+            // A template's broken link is on every page it lays out: said once.
+            let on = (link.origin != LinkOrigin::Template || !link.href.starts_with('/')).then_some(page);
+            found.push(describe(cx, link, on, &problem));
         }
     }
     counts

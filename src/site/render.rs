@@ -272,6 +272,8 @@ fn render_page(
     ctx.insert("switcher", &switcher(site, shared, page));
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
+    let content = page_value["content"].as_str().unwrap_or_default();
+    layout_links(site, &html, content, &template, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
         .map_err(|e| vec![Diagnostic::error("io", format!("cannot write {}: {e}", page.permalink.file()))])?;
     let record = PageRecord {
@@ -285,6 +287,54 @@ fn render_page(
         search,
     };
     Ok((record, warnings))
+}
+
+/// The links and ids the layout writes around the page's content: each link is checked
+/// like any other, at the template attribute that wrote it (`Theme::link_source`).
+/// Links made only of values (sidebar entries, page and tag URLs) are checked where
+/// those are written, so they are not recorded again here.
+fn layout_links(
+    site: &Site,
+    html: &str,
+    content: &str,
+    template: &str,
+    links: &mut Vec<LinkRecord>,
+    anchors: &mut Vec<AnchorRecord>,
+) {
+    // The content is one piece of the page; a layout that changes it on the way in
+    // (a filter) is scanned whole, without the links the content already recorded.
+    let at = if content.is_empty() { None } else { html.find(content) };
+    let parts = match at {
+        Some(at) => [&html[..at], &html[at + content.len()..]],
+        None => [html, ""],
+    };
+    let recorded: std::collections::HashSet<String> =
+        if at.is_none() { links.iter().map(|l| l.href.clone()).collect() } else { Default::default() };
+    for part in parts {
+        for attr in crate::markdown::html_scan::attributes(part) {
+            let value = attr.value.replace("&amp;", "&");
+            match attr.name.as_str() {
+                "id" | "name" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
+                "href" | "src" if !value.is_empty() && !recorded.contains(&value) => {
+                    let (location, len) = match site.theme.link_source(&value) {
+                        crate::theme::LinkSource::Values => continue,
+                        crate::theme::LinkSource::Written { location, len } => (location, len),
+                        crate::theme::LinkSource::Unknown => {
+                            (Location::new(site.theme.dir.join("templates").join(template), 1, 1), 1)
+                        }
+                    };
+                    links.push(LinkRecord {
+                        written: value.clone(),
+                        href: value,
+                        origin: LinkOrigin::Template,
+                        location,
+                        len,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 fn layout_template(site: &Site, layout: Option<&str>, warnings: &mut Vec<Diagnostic>, page: &Page) -> String {
