@@ -160,7 +160,7 @@ pub fn build_in_memory_with(
     Ok((site, output, sink, diagnostics))
 }
 
-/// Loads and renders into any sink: `check` passes one that keeps no bytes.
+/// Loads and renders into any sink.
 pub fn render_to(
     load: &LoadOptions,
     highlighter: &Highlighter,

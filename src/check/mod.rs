@@ -284,10 +284,17 @@ impl Report {
 pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let start = Instant::now();
     let highlighter = Highlighter::new(Some(&load.root.join(crate::build::CACHE_DIR)));
-    let (site, output, warnings) = match crate::build::render_to(load, &highlighter, &Discard) {
-        Ok(built) => built,
+    let (mut site, mut warnings) = match Site::load(load) {
+        Ok(loaded) => loaded,
         Err(problems) => return (None, problems),
     };
+    site.index_text = false;
+    let (output, rendered) = crate::site::render::render(&site, &Discard, &highlighter);
+    warnings.extend(rendered);
+    warnings.sort();
+    if warnings.has_errors() {
+        return (None, warnings);
+    }
     // A cache that cannot be written only makes the next check slower.
     let _ = highlighter.save();
     match CheckOptions::for_site(&site) {

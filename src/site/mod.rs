@@ -33,6 +33,9 @@ impl LoadOptions {
 pub struct Site {
     /// Whether to write a search index (when the theme has search); `--no-search` turns it off.
     pub search: bool,
+    /// Whether the render keeps each page's text for the index; `check` needs only the
+    /// links and anchors, and saves the copy.
+    pub index_text: bool,
     pub root: PathBuf,
     pub config: SiteConfig,
     pub scope: Scope,
@@ -99,6 +102,7 @@ impl Site {
         let theme = theme.expect("no errors means the theme loaded");
         let site = Site {
             search: true,
+            index_text: true,
             root,
             config,
             scope: options.scope.clone(),
