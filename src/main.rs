@@ -10,11 +10,6 @@ use signpost::content::Scope;
 use signpost::diagnostics::Diagnostics;
 use signpost::site::LoadOptions;
 
-/// Building and indexing allocate many small strings from several threads; mimalloc
-/// does that markedly faster than the system allocator (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Signpost builds documentation portals from Markdown, with process diagrams whose
 /// stages link to the sections that explain them.
 #[derive(Parser)]
