@@ -129,9 +129,6 @@ pub struct Shared {
     services_template: BTreeMap<String, tera::Value>,
     /// Output files of pages, to find the same page in another service.
     files: BTreeSet<String>,
-    /// Root-relative links the layout writes, each with the one page that records it:
-    /// the same on every page, they are checked once (see `layout_links`).
-    layout_links: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl Shared {
@@ -167,7 +164,7 @@ impl Shared {
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
         let site_template = tera::Value::from_serializable(&site_value);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        Shared { site: site_value, services, site_template, services_template, files, layout_links: Default::default() }
+        Shared { site: site_value, services, site_template, services_template, files }
     }
 }
 
@@ -277,7 +274,7 @@ fn render_page(
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
     let content = page_value["content"].as_str().unwrap_or_default();
-    let layout = Layout { site, shared, template: &template, page: page.permalink.file() };
+    let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
         .map_err(|e| vec![Diagnostic::error("io", format!("cannot write {}: {e}", page.permalink.file()))])?;
@@ -297,19 +294,14 @@ fn render_page(
 /// The layout a page was rendered with.
 struct Layout<'a> {
     site: &'a Site,
-    shared: &'a Shared,
     template: &'a str,
-    /// The page's output file.
-    page: &'a str,
 }
 
 impl Layout<'_> {
     /// The links and ids the layout writes around the page's content: each link is
     /// checked like any other, at the template attribute that wrote it
     /// (`Theme::link_source`). Links made only of values (sidebar entries, page and tag
-    /// URLs) are checked where those are written, so they are not recorded again here,
-    /// and a root-relative link is recorded on the first page that has it only: it is the
-    /// same link on every page (10,000 copies of the header's links cost 50 MB).
+    /// URLs) are checked where those are written, so they are not recorded again here.
     fn links(&self, html: &str, content: &str, links: &mut Vec<LinkRecord>, anchors: &mut Vec<AnchorRecord>) {
         // The content is one piece of the page; a layout that changes it on the way in
         // (a filter) is scanned whole, without the links the content already recorded.
@@ -325,7 +317,7 @@ impl Layout<'_> {
                 let value = attr.value.replace("&amp;", "&");
                 match attr.name.as_str() {
                     "id" | "name" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
-                    "href" | "src" if !value.is_empty() && !recorded.contains(&value) && self.owns(&value) => {
+                    "href" | "src" if !value.is_empty() && !recorded.contains(&value) => {
                         let (location, len) = match self.site.theme.link_source(&value) {
                             crate::theme::LinkSource::Values => continue,
                             crate::theme::LinkSource::Written { location, len } => (location, len),
@@ -345,16 +337,6 @@ impl Layout<'_> {
                 }
             }
         }
-    }
-
-    /// Whether this page records `href`: any relative link; a root-relative one when no
-    /// other page does (a page rendered again, as `serve` does, keeps its own).
-    fn owns(&self, href: &str) -> bool {
-        if !href.starts_with('/') {
-            return true;
-        }
-        let mut owners = self.shared.layout_links.lock().unwrap_or_else(|e| e.into_inner());
-        owners.entry(href.to_string()).or_insert_with(|| self.page.to_string()) == self.page
     }
 }
 
