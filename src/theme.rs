@@ -208,7 +208,8 @@ impl Theme {
     pub fn link_source(&self, href: &str) -> LinkSource {
         let best = self.links.iter().filter_map(|l| l.matches(href).map(|n| (n, l))).max_by_key(|(n, _)| *n);
         match best {
-            Some((0, _)) => LinkSource::Values,
+            // `#{{ heading.id }}`: a table of contents of ids Signpost made.
+            Some((0 | 1, _)) => LinkSource::Values,
             Some((_, link)) => LinkSource::Written { location: link.location.clone(), len: link.len },
             None => LinkSource::Unknown,
         }
@@ -392,5 +393,26 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("include", &serde_json::json!({"content": "**bold** & co"}));
         assert_eq!(theme.render_include("note.html", &ctx).unwrap(), "<div><strong>bold</strong> &amp; co</div>");
+    }
+
+    #[test]
+    fn a_rendered_link_is_traced_to_the_template_attribute_with_most_literal_text() {
+        let templates = vec![
+            (
+                "base.html".to_string(),
+                "<a href=\"{{ site.base_url }}tags.html\">Tags</a>\n<a href=\"{{ item.url }}\">x</a>\n\
+                 <a href=\"#{{ h.id }}\">y</a>\n<link href=\"{{ site.base_url }}assets/{{ name }}.css\">"
+                    .to_string(),
+            ),
+            ("includes/note.html".to_string(), "\n  <img src=\"/img/note.svg\">".to_string()),
+        ];
+        let theme = Theme { links: template_links(&templates, Path::new("themes/t")), ..Theme::embedded().unwrap() };
+        let written =
+            |file: &str, line, column, len| LinkSource::Written { location: Location::new(file, line, column), len };
+        assert_eq!(theme.link_source("/portal/tags.html"), written("themes/t/templates/base.html", 1, 10, 28));
+        assert_eq!(theme.link_source("/portal/assets/site.css"), written("themes/t/templates/base.html", 4, 13, 40));
+        assert_eq!(theme.link_source("/img/note.svg"), written("themes/t/includes/note.html", 2, 13, 13));
+        assert_eq!(theme.link_source("/booking/scal.html"), LinkSource::Values, "a sidebar entry's URL");
+        assert_eq!(theme.link_source("#go-live"), LinkSource::Values, "a table of contents entry");
     }
 }

@@ -316,7 +316,11 @@ impl Layout<'_> {
             for attr in crate::markdown::html_scan::attributes(part) {
                 let value = attr.value.replace("&amp;", "&");
                 match attr.name.as_str() {
-                    "id" | "name" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
+                    // `name` is an anchor on `<a>` only (`<meta name>` is not one).
+                    "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
+                    "name" if attr.tag == "a" && !value.is_empty() => {
+                        anchors.push(AnchorRecord { id: value, location: None })
+                    }
                     "href" | "src" if !value.is_empty() && !recorded.contains(&value) => {
                         let (location, len) = match self.site.theme.link_source(&value) {
                             crate::theme::LinkSource::Values => continue,
