@@ -32,6 +32,8 @@ pub struct Theme {
     pub static_files: Vec<(StaticSource, String)>,
     /// Every `href` and `src` the templates write, for pointing at a broken one.
     links: Vec<TemplateLink>,
+    /// `link_source` of each link seen: a layout writes the same links on every page.
+    sources: std::sync::RwLock<std::collections::HashMap<String, LinkSource>>,
 }
 
 /// A link attribute written in a template: `href="{{ site.base_url }}tags.html"`.
@@ -160,7 +162,7 @@ impl Theme {
                 (StaticSource::Disk(dir.join("static").join(&out)), out)
             })
             .collect();
-        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files, links })
+        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files, links, sources: Default::default() })
     }
 
     /// The built-in default theme.
@@ -192,7 +194,7 @@ impl Theme {
             return Err(diagnostics);
         }
         let links = template_links(&templates, &dir);
-        Ok(Theme { name: "default".into(), dir, tera, includes, static_files, links })
+        Ok(Theme { name: "default".into(), dir, tera, includes, static_files, links, sources: Default::default() })
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -206,6 +208,17 @@ impl Theme {
     /// The template attribute that wrote `href` into a page: the one matching it with
     /// the most literal text.
     pub fn link_source(&self, href: &str) -> LinkSource {
+        if let Some(known) = self.sources.read().ok().and_then(|s| s.get(href).cloned()) {
+            return known;
+        }
+        let source = self.trace(href);
+        if let Ok(mut sources) = self.sources.write() {
+            sources.insert(href.to_string(), source.clone());
+        }
+        source
+    }
+
+    fn trace(&self, href: &str) -> LinkSource {
         let best = self.links.iter().filter_map(|l| l.matches(href).map(|n| (n, l))).max_by_key(|(n, _)| *n);
         match best {
             // `#{{ heading.id }}`: a table of contents of ids Signpost made.
