@@ -284,17 +284,14 @@ impl Report {
 pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let start = Instant::now();
     let highlighter = Highlighter::new(Some(&load.root.join(crate::build::CACHE_DIR)));
-    let (mut site, mut warnings) = match Site::load(load) {
-        Ok(loaded) => loaded,
+    let rendered = Site::load(load).and_then(|(mut site, loaded)| {
+        site.index_text = false;
+        crate::build::render_loaded(site, loaded, &highlighter, &Discard)
+    });
+    let (site, output, warnings) = match rendered {
+        Ok(built) => built,
         Err(problems) => return (None, problems),
     };
-    site.index_text = false;
-    let (output, rendered) = crate::site::render::render(&site, &Discard, &highlighter);
-    warnings.extend(rendered);
-    warnings.sort();
-    if warnings.has_errors() {
-        return (None, warnings);
-    }
     // A cache that cannot be written only makes the next check slower.
     let _ = highlighter.save();
     match CheckOptions::for_site(&site) {

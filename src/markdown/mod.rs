@@ -779,7 +779,7 @@ pub fn escape_attr(text: &str) -> String {
 }
 
 /// The few entities that appear in hand-written URLs.
-fn decode_entities(value: &str) -> String {
+pub(crate) fn decode_entities(value: &str) -> String {
     if !value.contains('&') {
         return value.to_string();
     }

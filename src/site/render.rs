@@ -314,7 +314,7 @@ impl Layout<'_> {
             if at.is_none() { links.iter().map(|l| l.href.clone()).collect() } else { Default::default() };
         for part in parts {
             for attr in crate::markdown::html_scan::attributes(part) {
-                let value = attr.value.replace("&amp;", "&");
+                let value = crate::markdown::decode_entities(attr.value);
                 match attr.name.as_str() {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
                     "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
