@@ -11,11 +11,12 @@ pub mod report;
 pub mod resolve;
 mod stages;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::markdown::Highlighter;
@@ -283,7 +284,7 @@ impl Report {
 /// it. Without a report, the site did not load or render; the diagnostics say why.
 pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let start = Instant::now();
-    let highlighter = Highlighter::new(Some(&load.root.join(crate::build::CACHE_DIR)));
+    let highlighter = Highlighter::off();
     let rendered = Site::load(load).and_then(|(mut site, loaded)| {
         site.index_text = false;
         crate::build::render_loaded(site, loaded, &highlighter, &Discard)
@@ -292,9 +293,7 @@ pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
         Ok(built) => built,
         Err(problems) => return (None, problems),
     };
-    // A cache that cannot be written only makes the next check slower.
-    let _ = highlighter.save();
-    match CheckOptions::for_site(&site) {
+    let checked = match CheckOptions::for_site(&site) {
         Ok(options) => {
             let rendered = start.elapsed();
             let report = run(&site, &output, &options);
@@ -305,7 +304,11 @@ pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
             problems.sort();
             (None, problems)
         }
-    }
+    };
+    // Freeing a large site's pages and records takes about a tenth of the check; a thread
+    // of its own does it, so the report is not held up (and an exiting process skips it).
+    std::thread::spawn(move || drop((site, output)));
+    checked
 }
 
 /// The check needs what the render recorded, not the bytes it made.
@@ -380,15 +383,15 @@ struct Context<'a> {
     output: &'a Output,
     resolver: Resolver<'a>,
     /// Output file -> index in `output.pages`.
-    pages: HashMap<&'a str, usize>,
+    pages: FxHashMap<&'a str, usize>,
     /// The ids each page defines, by the same index.
-    anchors: Vec<HashSet<&'a str>>,
+    anchors: Vec<FxHashSet<&'a str>>,
 }
 
 impl<'a> Context<'a> {
     fn new(site: &'a Site, output: &'a Output) -> Self {
         let pages = output.pages.iter().enumerate().map(|(i, p)| (p.file.as_str(), i)).collect();
-        let anchors = output.pages.iter().map(|p| p.anchors.iter().map(|a| a.id.as_str()).collect()).collect();
+        let anchors = output.pages.par_iter().map(|p| p.anchors.iter().map(|a| a.id.as_str()).collect()).collect();
         Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
     }
 }

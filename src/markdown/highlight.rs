@@ -56,6 +56,8 @@ fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference
 /// blocks one build uses.
 pub struct Highlighter {
     cache: Option<Cache>,
+    /// False for a render whose code blocks nobody reads (`signpost check`).
+    enabled: bool,
 }
 
 struct Cache {
@@ -78,13 +80,20 @@ struct CacheState {
 impl Highlighter {
     /// A highlighter whose cache lives in `cache_dir` (or none when `None`).
     pub fn new(cache_dir: Option<&Path>) -> Highlighter {
-        Highlighter { cache: cache_dir.map(Cache::open) }
+        Highlighter { cache: cache_dir.map(Cache::open), enabled: true }
+    }
+
+    /// A highlighter that leaves all code plain. `signpost check` renders with it: code
+    /// blocks hold no links or anchors, and highlighting them (or reading and rewriting
+    /// the cache) would be most of the time a check of a code-heavy site takes.
+    pub fn off() -> Highlighter {
+        Highlighter { cache: None, enabled: false }
     }
 
     /// The `<code>` contents for `code` in `lang`; `None` when the language is unknown,
     /// so the caller prints escaped plain code.
     pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
-        if lang.is_empty() {
+        if lang.is_empty() || !self.enabled {
             return None;
         }
         let key: [u8; 32] = {

@@ -5,12 +5,24 @@
 /// An attribute of interest in a start tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr<'a> {
-    pub tag: String,
-    pub name: String,
+    /// The tag's name as written (compare with [`Attr::in_tag`]).
+    pub tag: &'a str,
+    /// `href`, `src`, `id` or `name`, in lower case whatever the case written.
+    pub name: &'static str,
     pub value: &'a str,
     /// Byte offset of the value in the scanned text.
     pub offset: usize,
 }
+
+impl Attr<'_> {
+    /// Whether the attribute is on a `tag` element (tag names ignore case).
+    pub fn in_tag(&self, tag: &str) -> bool {
+        self.tag.eq_ignore_ascii_case(tag)
+    }
+}
+
+/// The attributes [`attributes`] reports, by their lower-case names.
+const NAMES: [&str; 4] = ["href", "src", "id", "name"];
 
 /// Every `href`, `src`, `id` and `name` attribute of the start tags in `html`.
 pub fn attributes(html: &str) -> Vec<Attr<'_>> {
@@ -27,7 +39,7 @@ pub fn attributes(html: &str) -> Vec<Attr<'_>> {
         if name_len == 0 || !bytes[i].is_ascii_alphabetic() {
             continue;
         }
-        let tag = html[i..i + name_len].to_ascii_lowercase();
+        let tag = &html[i..i + name_len];
         i += name_len;
         // Attributes until `>`.
         loop {
@@ -45,7 +57,7 @@ pub fn attributes(html: &str) -> Vec<Attr<'_>> {
             while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
                 i += 1;
             }
-            let name = html[name_start..i].to_ascii_lowercase();
+            let name = &html[name_start..i];
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }
@@ -71,8 +83,8 @@ pub fn attributes(html: &str) -> Vec<Attr<'_>> {
                     (start, i)
                 }
             };
-            if matches!(name.as_str(), "href" | "src" | "id" | "name") {
-                found.push(Attr { tag: tag.clone(), name, value: &html[start..end], offset: start });
+            if let Some(name) = NAMES.into_iter().find(|n| n.eq_ignore_ascii_case(name)) {
+                found.push(Attr { tag, name, value: &html[start..end], offset: start });
             }
         }
     }
@@ -87,8 +99,13 @@ mod tests {
     fn finds_links_and_ids() {
         let html = r#"<p id="top"><a href="x.html#y" class=c>x</a><!-- <a href="no"> --><img src='i.png'/><a name=old></a></p>"#;
         let attrs = attributes(html);
-        let got: Vec<_> = attrs.iter().map(|a| (a.tag.as_str(), a.name.as_str(), a.value)).collect();
+        let got: Vec<_> = attrs.iter().map(|a| (a.tag, a.name, a.value)).collect();
         assert_eq!(got, [("p", "id", "top"), ("a", "href", "x.html#y"), ("img", "src", "i.png"), ("a", "name", "old")]);
+        assert!(attrs[3].in_tag("a") && !attrs[0].in_tag("a"));
+        // Names ignore case, as HTML's do.
+        let upper = attributes("<A NAME=Old HREF='x.html'></A>");
+        assert_eq!(upper.iter().map(|a| (a.name, a.value)).collect::<Vec<_>>(), [("name", "Old"), ("href", "x.html")]);
+        assert!(upper[0].in_tag("a"));
         assert_eq!(&html[attrs[1].offset..attrs[1].offset + 8], "x.html#y");
     }
 

@@ -465,7 +465,9 @@ impl<'a, 't> Renderer<'a, 't> {
     fn record_link(&mut self, target: &str, kind: LinkKind, range: &std::ops::Range<usize>) -> String {
         let written = &self.text[range.clone()];
         // Point at the target itself where it is written inside the link.
-        let (offset, len) = match written.rfind(target).filter(|_| !target.is_empty()) {
+        // Usually `[text](target)`: the target just before the closing parenthesis.
+        let at = written.strip_suffix(')').filter(|w| w.ends_with(target)).map(|w| w.len() - target.len());
+        let (offset, len) = match at.or_else(|| written.rfind(target)).filter(|_| !target.is_empty()) {
             Some(i) => (range.start + i, target.len()),
             None => (range.start, written.len()),
         };
@@ -480,7 +482,7 @@ impl<'a, 't> Renderer<'a, 't> {
         let mut shift: isize = 0;
         for attr in html_scan::attributes(html) {
             let offset = start + attr.offset;
-            match attr.name.as_str() {
+            match attr.name {
                 "href" | "src" => {
                     let target = decode_entities(attr.value);
                     let href = (self.hooks.rewrite)(&target);
@@ -499,7 +501,7 @@ impl<'a, 't> Renderer<'a, 't> {
                     })
                 }
                 "id" => self.result.anchors.push(FoundAnchor { id: attr.value.to_string(), offset }),
-                "name" if attr.tag == "a" => {
+                "name" if attr.in_tag("a") => {
                     self.result.anchors.push(FoundAnchor { id: attr.value.to_string(), offset })
                 }
                 _ => {}

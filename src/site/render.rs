@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
 
@@ -21,8 +22,8 @@ use crate::theme::StaticSource;
 pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
     let renderer = Renderer::new(site);
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
-    let (mut output, mut diagnostics) = renderer.pages(&all, sink, highlighter);
-    let (generated, generated_diagnostics) = renderer.generated(sink);
+    let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
+        rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
     output.paths.extend(generated.paths);
     output.sidebar_links = generated.sidebar_links;
     diagnostics.extend(generated_diagnostics);
@@ -157,12 +158,32 @@ impl Shared {
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
             "search_url": crate::search::url(site), "extra": c.extra, "data": site.data,
             "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
-            "tag_pages": tag_pages(site),
             "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
             "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
         });
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
-        let site_template = tera::Value::from_serializable(&site_value);
+        // `tag_pages` lists every page once per tag: most of the value on a large site, so
+        // it is made and converted for templates a tag at a time, in parallel.
+        let tags: Vec<(String, Value, tera::Value)> = site
+            .tags
+            .par_iter()
+            .map(|(tag, pages)| {
+                let list = tag_page_list(site, pages);
+                let converted = tera::Value::from_serializable(&list);
+                (tag.clone(), list, converted)
+            })
+            .collect();
+        let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
+        let mut site_value = site_value;
+        let mut tag_pages = serde_json::Map::new();
+        let mut tag_pages_template = BTreeMap::new();
+        for (tag, list, converted) in tags {
+            tag_pages.insert(tag.clone(), list);
+            tag_pages_template.insert(tag, converted);
+        }
+        site_value["tag_pages"] = Value::Object(tag_pages);
+        site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
+        let site_template = tera::Value::from(site_template);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
         Shared { site: site_value, services, site_template, services_template, files }
     }
@@ -253,13 +274,21 @@ fn render_page(
             stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
         });
     let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
-    let tags: Vec<Value> = page.front.tags.iter().map(|t| json!({"name": t, "url": tag_url(site, t)})).collect();
-    let page_value = json!({
-        "title": page.front.title, "summary": page.front.summary, "keywords": page.front.keywords,
-        "tags": tags, "url": page_url, "source": crate::content::to_slash(&page.source),
-        "content": md.html, "toc": page.front.toc, "headings": headings,
-        "layout": page.front.layout, "folder": page.front.folder, "extra": page.front.extra,
-    });
+    let front = &page.front;
+    let page_value = PageContext {
+        title: &front.title,
+        summary: front.summary.as_deref(),
+        keywords: &front.keywords,
+        tags: front.tags.iter().map(|t| TagLink { name: t, url: tag_url(site, t) }).collect(),
+        url: &page_url,
+        source: crate::content::to_slash(&page.source),
+        content: &md.html,
+        toc: front.toc,
+        headings,
+        layout: front.layout.as_deref(),
+        folder: front.folder.as_deref(),
+        extra: &front.extra,
+    };
     let mut warnings = Vec::new();
     let sidebar = match site.sidebar_name(page) {
         Some(name) => site.sidebars.get(name).map(|s| sidebar_value(site, s, service, &page_url)),
@@ -273,7 +302,7 @@ fn render_page(
     ctx.insert("switcher", &switcher(site, shared, page));
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
-    let content = page_value["content"].as_str().unwrap_or_default();
+    let content = page_value.content;
     let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
@@ -289,6 +318,30 @@ fn render_page(
         search,
     };
     Ok((record, warnings))
+}
+
+/// `page` in a layout's context. It goes straight into the template's value, so the
+/// page's content is copied once, not once into JSON and again out of it.
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    keywords: &'a [String],
+    tags: Vec<TagLink<'a>>,
+    url: &'a str,
+    source: String,
+    content: &'a str,
+    toc: bool,
+    headings: Vec<&'a markdown::Heading>,
+    layout: Option<&'a str>,
+    folder: Option<&'a str>,
+    extra: &'a BTreeMap<String, Value>,
+}
+
+#[derive(Serialize)]
+struct TagLink<'a> {
+    name: &'a str,
+    url: String,
 }
 
 /// The layout a page was rendered with.
@@ -315,10 +368,10 @@ impl Layout<'_> {
         for part in parts {
             for attr in crate::markdown::html_scan::attributes(part) {
                 let value = crate::markdown::decode_entities(attr.value);
-                match attr.name.as_str() {
+                match attr.name {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
                     "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
-                    "name" if attr.tag == "a" && !value.is_empty() => {
+                    "name" if attr.in_tag("a") && !value.is_empty() => {
                         anchors.push(AnchorRecord { id: value, location: None })
                     }
                     "href" | "src" if !value.is_empty() && !recorded.contains(&value) => {
@@ -553,12 +606,13 @@ fn splice_safe(html: &str) -> String {
 }
 
 /// Tag -> the pages carrying it (title, url, summary), for includes such as `taglogic.html`.
-fn tag_pages(site: &Site) -> Value {
+/// The pages of a tag, as `site.tag_pages[tag]` lists them.
+fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
     let entry = |&i: &usize| {
         let p = &site.content.pages[i];
         json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
     };
-    Value::Object(site.tags.iter().map(|(tag, pages)| (tag.clone(), pages.iter().map(entry).collect())).collect())
+    Value::Array(pages.iter().map(entry).collect())
 }
 
 fn tag_url(site: &Site, tag: &str) -> String {
@@ -637,8 +691,7 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
 
 /// Tag pages, the tags index and the 404 page.
 fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, Diagnostic>)> {
-    let mut out = Vec::new();
-    let mut render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, Value)>| {
+    let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, Value)>| {
         let mut ctx = Context::new();
         ctx.insert_value("site", shared.site_template.clone());
         ctx.insert("service", &Value::Null);
@@ -652,29 +705,29 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         for (k, v) in extra {
             ctx.insert(k, &v);
         }
-        out.push((path, site.theme.render(template, &ctx)));
+        let html = site.theme.render(template, &ctx);
+        (path, html)
     };
-    let mut index = Vec::new();
-    for (tag, pages) in &site.tags {
-        let slug = tag_slug(tag);
-        let list: Vec<Value> = pages
-            .iter()
-            .map(|&i| {
-                let p = &site.content.pages[i];
-                json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
-            })
-            .collect();
-        let url = tag_url(site, tag);
-        index.push(json!({"name": tag, "slug": slug, "url": url, "count": list.len()}));
-        let tag_value = json!({"name": tag, "slug": slug, "url": url, "pages": list});
-        render(format!("tags/{slug}.html"), "tag.html", &format!("Pages tagged “{tag}”"), vec![("tag", tag_value)]);
-    }
+    // One page per tag, each listing its pages: on a large site, as many entries as pages.
+    let tags: Vec<(&String, &Vec<usize>)> = site.tags.iter().collect();
+    let (mut out, index): (Vec<_>, Vec<Value>) = tags
+        .par_iter()
+        .map(|&(tag, pages)| {
+            let slug = tag_slug(tag);
+            let list = tag_page_list(site, pages);
+            let url = tag_url(site, tag);
+            let entry = json!({"name": tag, "slug": slug, "url": url, "count": pages.len()});
+            let tag_value = json!({"name": tag, "slug": slug, "url": url, "pages": list});
+            let title = format!("Pages tagged “{tag}”");
+            (render(format!("tags/{slug}.html"), "tag.html", &title, vec![("tag", tag_value)]), entry)
+        })
+        .unzip();
     if !site.tags.is_empty() {
-        render("tags/index.html".into(), "tags.html", "Tags", vec![("tags", Value::Array(index))]);
+        out.push(render("tags/index.html".into(), "tags.html", "Tags", vec![("tags", Value::Array(index))]));
     }
-    render("404.html".into(), "404.html", "Page not found", vec![]);
+    out.push(render("404.html".into(), "404.html", "Page not found", vec![]));
     if crate::search::enabled(site) {
-        render(crate::search::SEARCH_PAGE.into(), "search.html", "Search", vec![]);
+        out.push(render(crate::search::SEARCH_PAGE.into(), "search.html", "Search", vec![]));
     }
     out
 }
