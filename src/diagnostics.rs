@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
@@ -17,15 +18,17 @@ pub enum Severity {
 /// A place in a source file. `line` and `column` are 1-based; the column counts characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    /// Path as the user sees it: relative to the site root where possible.
-    pub file: PathBuf,
+    /// Path as the user sees it: relative to the site root where possible. Shared: a
+    /// large site records hundreds of thousands of link positions in a few thousand files.
+    #[serde(serialize_with = "serialize_path")]
+    pub file: Arc<Path>,
     pub line: usize,
     pub column: usize,
 }
 
 impl Location {
-    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Location { file: file.into(), line: line.max(1), column: column.max(1) }
+    pub fn new(file: impl SourceFile, line: usize, column: usize) -> Self {
+        Location { file: file.into_file(), line: line.max(1), column: column.max(1) }
     }
 
     /// The location of a byte offset in `text`, which starts at `first_line` of `file`.
@@ -33,6 +36,63 @@ impl Location {
         let (line, column) = line_col(text, offset);
         Location::new(file, line + first_line - 1, column)
     }
+}
+
+/// What a [`Location`] can name its file with: an `Arc<Path>` is shared, not copied.
+pub trait SourceFile {
+    fn into_file(self) -> Arc<Path>;
+}
+
+impl SourceFile for Arc<Path> {
+    fn into_file(self) -> Arc<Path> {
+        self
+    }
+}
+
+impl SourceFile for &Arc<Path> {
+    fn into_file(self) -> Arc<Path> {
+        Arc::clone(self)
+    }
+}
+
+impl SourceFile for PathBuf {
+    fn into_file(self) -> Arc<Path> {
+        self.into()
+    }
+}
+
+impl SourceFile for &PathBuf {
+    fn into_file(self) -> Arc<Path> {
+        self.as_path().into()
+    }
+}
+
+impl SourceFile for &Path {
+    fn into_file(self) -> Arc<Path> {
+        self.into()
+    }
+}
+
+impl SourceFile for &str {
+    fn into_file(self) -> Arc<Path> {
+        Path::new(self).into()
+    }
+}
+
+impl SourceFile for &String {
+    fn into_file(self) -> Arc<Path> {
+        Path::new(self).into()
+    }
+}
+
+impl SourceFile for String {
+    fn into_file(self) -> Arc<Path> {
+        PathBuf::from(self).into()
+    }
+}
+
+fn serialize_path<S: serde::Serializer>(path: &Arc<Path>, serializer: S) -> Result<S::Ok, S::Error> {
+    path.serialize(serializer)
 }
 
 impl fmt::Display for Location {

@@ -67,12 +67,12 @@ fn overrides_change_only_the_fields_named() {
     assert_eq!(build.lane, "supplier");
     assert_eq!(build.link.as_deref(), Some("guide.html#bench"));
     assert_eq!(
-        build.link_location.as_ref().unwrap().file,
+        &*build.link_location.as_ref().unwrap().file,
         Path::new("diagrams/v.yaml"),
         "the link's position names the variant"
     );
     let explore = v.stages.iter().find(|s| s.id == "explore").unwrap();
-    assert_eq!(explore.location.file, Path::new("diagrams/base.yaml"), "inherited stages point at the base");
+    assert_eq!(&*explore.location.file, Path::new("diagrams/base.yaml"), "inherited stages point at the base");
     assert_eq!(p["base"].stages[1].title, "Build and test", "the base is unchanged");
 }
 

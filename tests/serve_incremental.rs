@@ -214,7 +214,7 @@ fn broken_edits_keep_the_last_good_pages_until_fixed() {
     s.write("content/nrls/other.md", "---\ntitle: Other\n---\nOther text.\n");
     let report = s.changed(&[page, "content/nrls/other.md"]);
     let error = report.errors.iter().next().expect("an error");
-    assert_eq!(error.location.as_ref().unwrap().file, Path::new(page));
+    assert_eq!(&*error.location.as_ref().unwrap().file, Path::new(page));
     assert_eq!(s.served("nrls/pointer_model.html"), before, "the last good page stays");
     assert!(s.served("nrls/other.html").contains("Other text."), "other edits still apply");
 

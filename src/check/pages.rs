@@ -1,6 +1,6 @@
 //! Whole-page checks: ids defined twice in a page, and pages no reader can reach.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 
 use super::resolve::Target;
 use super::{Context, Finding, Kind};
@@ -15,7 +15,7 @@ pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
     // The same id recorded twice at the same place is one element seen twice (a placed
     // diagram's wrapper is recorded by the render and again in the include's HTML).
     anchors.dedup();
-    let mut first: HashMap<&str, &AnchorRecord> = HashMap::with_capacity(anchors.len());
+    let mut first: FxHashMap<&str, &AnchorRecord> = FxHashMap::default();
     for anchor in anchors {
         let Some(earlier) = first.get(anchor.id.as_str()) else {
             first.insert(&anchor.id, anchor);
@@ -56,16 +56,21 @@ pub(super) fn orphans(cx: &Context, reached_from: &[Vec<usize>], found: &mut Vec
             queue.extend(index(&path.file));
         }
     }
-    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut tags_of: HashMap<usize, Vec<&str>> = HashMap::new();
-    for (tag, pages) in &site.tags {
-        for i in pages.iter().filter_map(|&p| index(site.content.pages[p].permalink.file())) {
-            by_tag.entry(tag).or_default().push(i);
-            tags_of.entry(i).or_default().push(tag);
+    // A page reached reaches its tags' pages (through the tag links the layout writes).
+    // Tags and pages are numbered here, so the walk below looks nothing up by name.
+    let by_tag: Vec<Vec<usize>> = site
+        .tags
+        .values()
+        .map(|pages| pages.iter().filter_map(|&p| index(site.content.pages[p].permalink.file())).collect())
+        .collect();
+    let mut tags_of: Vec<Vec<usize>> = vec![Vec::new(); cx.output.pages.len()];
+    for (tag, pages) in by_tag.iter().enumerate() {
+        for &page in pages {
+            tags_of[page].push(tag);
         }
     }
     let mut seen = vec![false; cx.output.pages.len()];
-    let mut visited_tags: HashSet<&str> = HashSet::new();
+    let mut visited_tags = vec![false; by_tag.len()];
     while let Some(page) = queue.pop() {
         if std::mem::replace(&mut seen[page], true) {
             continue;
@@ -73,8 +78,8 @@ pub(super) fn orphans(cx: &Context, reached_from: &[Vec<usize>], found: &mut Vec
         let elsewhere = same_page_elsewhere(cx, &cx.output.pages[page].file);
         queue.extend(elsewhere.iter().filter_map(|f| index(f)));
         queue.extend(reached_from[page].iter().filter(|&&i| !seen[i]));
-        for tag in tags_of.get(&page).into_iter().flatten() {
-            if visited_tags.insert(tag) {
+        for &tag in &tags_of[page] {
+            if !std::mem::replace(&mut visited_tags[tag], true) {
                 queue.extend(by_tag[tag].iter().filter(|&&i| !seen[i]));
             }
         }

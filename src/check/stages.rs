@@ -52,7 +52,7 @@ pub(super) fn check_stage_link(
 /// The stage a recorded stage link came from: its link's position in the YAML, or the
 /// stage's own when the link is the default.
 fn stage_of<'s>(cx: &Context<'s>, link: &LinkRecord) -> Option<(&'s Process, &'s Stage)> {
-    let process = cx.site.processes.values().find(|p| p.source == link.location.file)?;
+    let process = cx.site.processes.values().find(|p| *p.source == *link.location.file)?;
     let stage = process.stages.iter().find(|s| {
         s.link_location.as_ref() == Some(&link.location) || (s.link.is_none() && s.location == link.location)
     })?;

@@ -461,10 +461,10 @@ fn insert_stages(file: &mut ProcessFile, anchor: &str, after: bool, new: &[Spann
 fn fix_origins(process: &mut Process, origins: &Origins) {
     for stage in &mut process.stages {
         if let Some(file) = origins.stage.get(&stage.id) {
-            stage.location.file = file.clone();
+            stage.location.file = file.as_path().into();
         }
         if let (Some(link), Some(file)) = (&mut stage.link_location, origins.link.get(&stage.id)) {
-            link.file = file.clone();
+            link.file = file.as_path().into();
         }
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn pages(preview: &mut Preview, site: &Site, changed: &[PathBuf]) -> 
     let (mut content, mut diagnostics) = load(&BTreeSet::new());
     let mut broken: BTreeMap<PathBuf, Diagnostics> = BTreeMap::new();
     for error in diagnostics.iter().filter(|d| d.is_error()) {
-        match error.location.as_ref().map(|l| l.file.clone()) {
+        match error.location.as_ref().map(|l| l.file.to_path_buf()) {
             Some(file) if reread(&file) => broken.entry(file).or_default().push(error.clone()),
             _ => return Err(diagnostics.clone()),
         }

@@ -162,7 +162,12 @@ fn tags_of(pages: &[content::Page]) -> BTreeMap<String, Vec<usize>> {
     let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate() {
         for tag in &page.front.tags {
-            tags.entry(tag.clone()).or_default().push(i);
+            match tags.get_mut(tag.as_str()) {
+                Some(pages) => pages.push(i),
+                None => {
+                    tags.insert(tag.clone(), vec![i]);
+                }
+            }
         }
     }
     tags

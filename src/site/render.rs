@@ -197,7 +197,9 @@ fn render_page(
     highlighter: &Highlighter,
 ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
     let lines = LineIndex::new(&page.body);
-    let at = |offset: usize| lines.location(&page.source, offset, page.body_line);
+    // Every position recorded in the page shares this one copy of its path.
+    let source: std::sync::Arc<Path> = page.source.as_path().into();
+    let at = |offset: usize| lines.location(&source, offset, page.body_line);
     let service = page.service.as_deref();
     let page_url = site.urls.page(&page.permalink);
     let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary,
@@ -786,11 +788,14 @@ struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        // Sized for lines of about 40 bytes, so a page's index rarely grows.
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text, starts }
     }
 
-    fn location(&self, file: &Path, offset: usize, first_line: usize) -> Location {
+    fn location(&self, file: &std::sync::Arc<Path>, offset: usize, first_line: usize) -> Location {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
