@@ -57,6 +57,8 @@ fn text_report_has_every_planted_problem() {
          stage-without-section: 1), 2 warnings (orphan-page: 1, unplaced-process: 1)"
     );
     assert!(!site.root.join("public").exists(), "check writes no output");
+    // Nor a highlighting cache: check renders code plain, as code holds no links.
+    assert!(!site.root.join(".signpost-cache").exists(), "check leaves the site as it found it");
 }
 
 #[test]
