@@ -65,7 +65,16 @@ fn sidebar_marks_the_current_page_and_drops_non_web_items() {
     let site = Fixture::copy_of("basic");
     assert_eq!(site.build().status, 0);
     let html = site.out("guide/setup.html");
-    assert!(html.contains("aria-current=\"page\""), "current page marked");
+    assert!(html.contains("<a href=\"/guide/setup.html\" aria-current=\"page\">Set up</a>"), "current page marked");
+    assert_eq!(html.matches("aria-current=\"page\"").count(), 1, "only the current page is marked");
+    assert!(html.contains("<details class=\"sp-nav-folder\" open>\n<summary>Guide</summary>"), "its folder is open");
+    assert!(html.contains("<details class=\"sp-nav-folder\">\n<summary>Start</summary>"), "other folders are closed");
+    // Each page marks its own entry in the same sidebar, not the one rendered before it.
+    let home = site.out("index.html");
+    assert!(home.contains("<a href=\"/index.html\" aria-current=\"page\">Home</a>"), "{home}");
+    assert_eq!(home.matches("aria-current=\"page\"").count(), 1);
+    assert!(home.contains("<details class=\"sp-nav-folder\" open>\n<summary>Start</summary>"));
+    assert!(home.contains("<details class=\"sp-nav-folder\">\n<summary>Guide</summary>"));
     assert!(!html.contains("Print only"), "items not output to web are left out");
     assert!(html.contains("https://example.org/spec"), "external links kept");
 }

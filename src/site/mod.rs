@@ -1,6 +1,7 @@
 //! The site as one plain data model: configuration, pages, sidebars, tags, theme.
 //! `build`, `serve` and `check` all load it the same way and render it the same way.
 
+mod nav;
 pub mod render;
 pub mod sidebar;
 pub mod urls;

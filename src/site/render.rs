@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
 
+use super::nav::SidebarValues;
 use super::sidebar::SidebarItem;
 use super::Site;
 use crate::content::includes::{self, IncludeCall};
@@ -36,18 +37,21 @@ pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Outpu
 pub struct Renderer<'s> {
     site: &'s Site,
     shared: Shared,
+    /// Made again by every renderer: a sidebar file may change where nothing [`Shared`]
+    /// reads does.
+    sidebars: SidebarValues<'s>,
 }
 
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site) -> Self {
-        Renderer { site, shared: Shared::new(site) }
+        Renderer { site, shared: Shared::new(site), sidebars: SidebarValues::new(site) }
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
     /// presence, which is all [`Shared`] reads.
     pub fn reusing(site: &'s Site, shared: Shared) -> Self {
-        Renderer { site, shared }
+        Renderer { site, shared, sidebars: SidebarValues::new(site) }
     }
 
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
@@ -60,7 +64,7 @@ impl<'s> Renderer<'s> {
         let site = self.site;
         let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
             .par_iter()
-            .map(|&i| render_page(site, &self.shared, &site.content.pages[i], sink, highlighter))
+            .map(|&i| render_page(site, &self.shared, &self.sidebars, &site.content.pages[i], sink, highlighter))
             .collect();
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
@@ -191,6 +195,7 @@ impl Shared {
 fn render_page(
     site: &Site,
     shared: &Shared,
+    sidebars: &SidebarValues<'_>,
     page: &Page,
     sink: &dyn Sink,
     highlighter: &Highlighter,
@@ -291,15 +296,12 @@ fn render_page(
         extra: &front.extra,
     };
     let mut warnings = Vec::new();
-    let sidebar = match site.sidebar_name(page) {
-        Some(name) => site.sidebars.get(name).map(|s| sidebar_value(site, s, service, &page_url)),
-        None => None,
-    };
+    let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
     let mut ctx = Context::new();
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(service));
     ctx.insert("page", &page_value);
-    ctx.insert("sidebar", &sidebar);
+    ctx.insert_value("sidebar", sidebar);
     ctx.insert("switcher", &switcher(site, shared, page));
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
@@ -629,24 +631,6 @@ fn tag_slug(tag: &str) -> String {
     }
 }
 
-fn sidebar_value(site: &Site, sidebar: &super::Sidebar, service: Option<&str>, page_url: &str) -> Value {
-    fn item(site: &Site, node: &SidebarItem, service: Option<&str>, page_url: &str) -> (Value, bool) {
-        let url = node.url.as_deref().map(|u| resolve_sidebar_url(site, u, node.external, service));
-        let current = url.as_deref().is_some_and(|u| same_page(u, page_url));
-        let children: Vec<(Value, bool)> = node.children.iter().map(|c| item(site, c, service, page_url)).collect();
-        let open = current || children.iter().any(|(_, o)| *o);
-        let value = json!({
-            "title": node.title, "url": url, "external": node.external, "current": current, "open": open,
-            "children": children.into_iter().map(|(v, _)| v).collect::<Vec<_>>(),
-        });
-        (value, open)
-    }
-    json!({
-        "name": sidebar.name, "product": sidebar.product, "version": sidebar.version,
-        "items": sidebar.items.iter().map(|i| item(site, i, service, page_url).0).collect::<Vec<_>>(),
-    })
-}
-
 /// Sidebar URLs are written from the root of the site (or service), with or without `/`.
 pub fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Option<&str>) -> String {
     if external || url.contains("://") || url.starts_with("mailto:") {
@@ -656,11 +640,13 @@ pub fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Opti
     site.urls.link(&rooted, service).unwrap_or(rooted)
 }
 
-fn same_page(a: &str, b: &str) -> bool {
-    let strip = |u: &str| {
+/// Whether two URLs are the same page: without their fragments, `dir/` and
+/// `dir/index.html` alike.
+pub(super) fn same_page(a: &str, b: &str) -> bool {
+    fn strip(u: &str) -> &str {
         let u = u.split('#').next().unwrap_or(u);
-        u.strip_suffix("index.html").unwrap_or(u).to_string()
-    };
+        u.strip_suffix("index.html").unwrap_or(u)
+    }
     strip(a) == strip(b)
 }
 
