@@ -2,8 +2,11 @@
 # Times `signpost check` on the generated 10,000-page corpus, and lychee on the same
 # site built to HTML when lychee is installed. Prints the figures docs/check.md quotes.
 #
-#   scripts/bench-check.sh [PAGES] [RUNS]      (defaults: 10000 pages, 5 runs)
+#   scripts/bench-check.sh [PAGES] [RUNS] [ENTRIES]   (defaults: 10000 pages, 5 runs, 1)
 #   SIGNPOST=/path/to/signpost scripts/bench-check.sh   (time another binary)
+#
+# ENTRIES is the number of sidebar entries every page shows: 1 (a link home) by default;
+# the NHS portals' sidebars have 50 to 150, in folders of about ten.
 #
 # The corpus goes to /dev/shm (memory) so the disk does not dominate; set BENCH_DIR to
 # put it elsewhere. Needs python3 and ../shared/bench/gen_corpus.py.
@@ -11,9 +14,11 @@ set -euo pipefail
 
 pages=${1:-10000}
 runs=${2:-5}
+entries=${3:-1}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 gen=${GEN_CORPUS:-$repo/../shared/bench/gen_corpus.py}
 dir=${BENCH_DIR:-/dev/shm/signpost-bench-check}/site-$pages
+[ "$entries" = 1 ] || dir=$dir-sidebar-$entries
 
 # SIGNPOST=path/to/signpost times another build of it (to compare versions).
 if [ -z "${SIGNPOST:-}" ]; then
@@ -27,8 +32,13 @@ if [ ! -f "$dir/site.yaml" ]; then
     python3 "$gen" --pages "$pages" --out "$dir/content" --format plain >/dev/null
     # The pages name `main_sidebar`; a home page links every page, so none is an orphan.
     mkdir -p "$dir/content/_data/sidebars"
-    printf 'entries:\n- title: sidebar\n  folders:\n  - title: Start\n    folderitems:\n    - title: Home\n      url: /index.html\n' \
-        >"$dir/content/_data/sidebars/main_sidebar.yml"
+    {
+        printf 'entries:\n- title: sidebar\n  folders:\n  - title: Start\n    folderitems:\n    - title: Home\n      url: /index.html\n'
+        # The other entries link the first pages, ten to a folder.
+        (cd "$dir/content" && find . -name '*.md' ! -name index.md | sort) |
+            awk -v n=$((entries - 1)) 'NR > n { next } { if ((NR - 1) % 10 == 0) printf "  - title: Folder %d\n    folderitems:\n", (NR - 1) / 10 + 1;
+                   sub(/^\.\//, ""); sub(/\.md$/, ".html"); printf "    - title: Page %d\n      url: /%s\n", NR, $0 }'
+    } >"$dir/content/_data/sidebars/main_sidebar.yml"
     {
         printf -- '---\ntitle: Benchmark corpus\npermalink: /index.html\n---\n\n'
         (cd "$dir/content" && find . -name '*.md' ! -name index.md | sort | sed 's|^\./\(.*\)\.md$|- [\1](\1.html)|')
@@ -53,7 +63,7 @@ best_of() {
 # The first run fills the highlighting cache (.signpost-cache), as any second check would.
 "$signpost" check --root "$dir" --quiet >/dev/null || true
 summary=$("$signpost" check --root "$dir" --verbose 2>&1 || true)
-echo "corpus: $pages pages in $dir"
+echo "corpus: $pages pages in $dir, $entries sidebar entries"
 echo "signpost check: $(echo "$summary" | grep '^checked')"
 echo "signpost check, one run: $(echo "$summary" | grep '^loaded')"
 echo "signpost check (load + render in memory + check), best of $runs: $(best_of "$signpost" check --root "$dir") s"
