@@ -144,6 +144,14 @@ impl Shared {
             .unwrap_or_else(|| tera::Value::from_serializable(&()))
     }
 
+    /// `site.tag_pages[tag]`, as converted for templates once per build.
+    fn tag_pages(&self, tag: &str) -> tera::Value {
+        let tags = self.site_template.as_map().and_then(|m| m.get(&"tag_pages".into())).and_then(tera::Value::as_map);
+        tags.and_then(|t| t.get(&tag.to_string().into()))
+            .cloned()
+            .unwrap_or_else(|| tera::Value::from(Vec::<tera::Value>::new()))
+    }
+
     fn new(site: &Site) -> Shared {
         let urls = &site.urls;
         let services: BTreeMap<String, Value> = site
@@ -678,7 +686,7 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
 
 /// Tag pages, the tags index and the 404 page.
 fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, Diagnostic>)> {
-    let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, Value)>| {
+    let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, tera::Value)>| {
         let mut ctx = Context::new();
         ctx.insert_value("site", shared.site_template.clone());
         ctx.insert("service", &Value::Null);
@@ -690,7 +698,7 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
                     "content": "", "toc": false, "headings": [], "extra": {}, "source": null}),
         );
         for (k, v) in extra {
-            ctx.insert(k, &v);
+            ctx.insert_value(k, v);
         }
         let html = site.theme.render(template, &ctx);
         (path, html)
@@ -701,16 +709,25 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         .par_iter()
         .map(|&(tag, pages)| {
             let slug = tag_slug(tag);
-            let list = tag_page_list(site, pages);
             let url = tag_url(site, tag);
             let entry = json!({"name": tag, "slug": slug, "url": url, "count": pages.len()});
-            let tag_value = json!({"name": tag, "slug": slug, "url": url, "pages": list});
+            // The page list is the one `site.tag_pages` holds, already converted.
+            let mut tag_value = tera::Value::from_serializable(&json!({"name": tag, "slug": slug, "url": url}))
+                .into_map()
+                .unwrap_or_default();
+            tag_value.insert("pages".into(), shared.tag_pages(tag));
             let title = format!("Pages tagged “{tag}”");
-            (render(format!("tags/{slug}.html"), "tag.html", &title, vec![("tag", tag_value)]), entry)
+            let extra = vec![("tag", tera::Value::from(tag_value))];
+            (render(format!("tags/{slug}.html"), "tag.html", &title, extra), entry)
         })
         .unzip();
     if !site.tags.is_empty() {
-        out.push(render("tags/index.html".into(), "tags.html", "Tags", vec![("tags", Value::Array(index))]));
+        out.push(render(
+            "tags/index.html".into(),
+            "tags.html",
+            "Tags",
+            vec![("tags", tera::Value::from_serializable(&index))],
+        ));
     }
     out.push(render("404.html".into(), "404.html", "Page not found", vec![]));
     if crate::search::enabled(site) {
