@@ -116,7 +116,7 @@ impl Server {
 
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         listener.set_nonblocking(true)?;
-        let state = http::AppState { snapshots: snapshots.clone(), closing: closing_rx.clone() };
+        let state = http::AppState { snapshots: snapshots.clone(), closing: closing_rx.clone(), bind: options.bind };
         let app = http::router(state);
         let mut shutdown = closing_rx;
         runtime.spawn(async move {
