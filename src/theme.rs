@@ -138,14 +138,14 @@ impl Theme {
             for file in files_under(&abs.join(sub)) {
                 let rel = file.strip_prefix(abs.join(sub)).unwrap_or(&file);
                 let name = format!("{prefix}{}", crate::content::to_slash(rel));
-                match std::fs::read_to_string(&file) {
+                match crate::diagnostics::read_text(&file, &dir.join(sub).join(rel)) {
                     Ok(text) => {
                         if !prefix.is_empty() {
                             includes.insert(name.trim_start_matches(prefix).to_string());
                         }
                         templates.push((name, text));
                     }
-                    Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", file.display()))),
+                    Err(d) => diagnostics.push(d),
                 }
             }
         }

@@ -28,8 +28,20 @@ pub fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<S
     if !path.starts_with(crate::content::CONTENT_DIR) {
         return Err(format!("`{file}` is outside content/"));
     }
-    let text = std::fs::read_to_string(root.join(&path)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let real = resolve_inside(root, crate::content::CONTENT_DIR, &path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .ok_or_else(|| format!("`{file}` is a link to a file outside content/"))?;
+    let text = std::fs::read_to_string(real).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(crate::content::normalise_text(text))
+}
+
+/// `ROOT/path` with every symbolic link followed, or `None` when it then lies outside
+/// `ROOT/dir`: a link inside the site must not publish a file from elsewhere
+/// (`content/notes.txt -> /etc/shadow`). Checking the written path alone cannot see that.
+fn resolve_inside(root: &Path, dir: &str, path: &Path) -> std::io::Result<Option<PathBuf>> {
+    let real = root.join(path).canonicalize()?;
+    let allowed = root.join(dir).canonicalize()?;
+    Ok(real.starts_with(&allowed).then_some(real))
 }
 
 use serde_json::{json, Value};
@@ -125,14 +137,23 @@ fn site_include_at(
     if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
-    let path = root.join(INCLUDES_DIR).join(relative);
+    let file = Path::new(INCLUDES_DIR).join(relative);
+    let path = match resolve_inside(root, INCLUDES_DIR, &file) {
+        Ok(Some(path)) => path,
+        Ok(None) => {
+            let message = format!("`{name}` is a link to a file outside {INCLUDES_DIR}/");
+            return Some(Err(Diagnostic::error("include", message)
+                .at(at.clone())
+                .hint(format!("copy the file into {INCLUDES_DIR}/ instead of linking to it"))));
+        }
+        Err(_) => return None,
+    };
     let text = crate::content::normalise_text(std::fs::read_to_string(&path).ok()?);
     if depth > 16 {
         return Some(Err(Diagnostic::error("include", format!("`{name}` includes itself too deeply")).at(at.clone())));
     }
     let mut scope = globals.clone();
     scope["include"] = Value::Object(params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
-    let file = Path::new(INCLUDES_DIR).join(relative);
     let rendered = liquid::render(&text, &scope, |request| {
         match site_include_at(root, &request.name, &request.params, globals, at, depth + 1) {
             Some(result) => result,

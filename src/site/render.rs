@@ -298,6 +298,7 @@ fn render_page(
         source: crate::content::to_slash(&page.source),
         content: &md.html,
         toc: front.toc,
+        contents: contents(&headings),
         headings,
         layout: front.layout.as_deref(),
         folder: front.folder.as_deref(),
@@ -344,9 +345,34 @@ struct PageContext<'a> {
     content: &'a str,
     toc: bool,
     headings: Vec<&'a markdown::Heading>,
+    contents: Vec<ContentsEntry<'a>>,
     layout: Option<&'a str>,
     folder: Option<&'a str>,
     extra: &'a BTreeMap<String, Value>,
+}
+
+/// An entry of the table of contents: an h2 with the h3s under it, or an h3 that comes
+/// before any h2. Nested here, in one pass, so a theme need not work the nesting out
+/// from the flat list (which took quadratic time: 12 s for 10,000 headings).
+#[derive(Serialize)]
+struct ContentsEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    children: Vec<ContentsEntry<'a>>,
+}
+
+fn contents<'a>(headings: &[&'a markdown::Heading]) -> Vec<ContentsEntry<'a>> {
+    let mut entries: Vec<ContentsEntry<'a>> = Vec::new();
+    let mut seen_h2 = false;
+    for h in headings {
+        let entry = ContentsEntry { id: &h.id, title: &h.title, children: Vec::new() };
+        match entries.last_mut() {
+            Some(parent) if h.level > 2 && seen_h2 => parent.children.push(entry),
+            _ => entries.push(entry),
+        }
+        seen_h2 |= h.level == 2;
+    }
+    entries
 }
 
 #[derive(Serialize)]
@@ -627,7 +653,12 @@ fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
 }
 
 fn tag_url(site: &Site, tag: &str) -> String {
-    site.urls.file(&format!("tags/{}.html", tag_slug(tag)))
+    site.urls.file(&tag_file(tag))
+}
+
+/// The output file of a tag's page.
+pub(crate) fn tag_file(tag: &str) -> String {
+    format!("tags/{}.html", tag_slug(tag))
 }
 
 fn tag_slug(tag: &str) -> String {
@@ -695,7 +726,7 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         ctx.insert(
             "page",
             &json!({"title": title, "url": site.urls.file(&path), "summary": null, "keywords": [], "tags": [],
-                    "content": "", "toc": false, "headings": [], "extra": {}, "source": null}),
+                    "content": "", "toc": false, "headings": [], "contents": [], "extra": {}, "source": null}),
         );
         for (k, v) in extra {
             ctx.insert_value(k, v);
@@ -718,7 +749,7 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
             tag_value.insert("pages".into(), shared.tag_pages(tag));
             let title = format!("Pages tagged “{tag}”");
             let extra = vec![("tag", tera::Value::from(tag_value))];
-            (render(format!("tags/{slug}.html"), "tag.html", &title, extra), entry)
+            (render(tag_file(tag), "tag.html", &title, extra), entry)
         })
         .unzip();
     if !site.tags.is_empty() {

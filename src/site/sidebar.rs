@@ -83,14 +83,14 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Sidebar>, Diagnostics) {
         }
         let name = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
         let source = Path::new(SIDEBAR_DIR).join(path.file_name().unwrap_or_default());
-        match std::fs::read_to_string(&path) {
+        match crate::diagnostics::read_text(&path, &source) {
             Ok(text) => match parse(&name, &source, &crate::content::normalise_text(text)) {
                 Ok(sidebar) => {
                     sidebars.insert(name, sidebar);
                 }
                 Err(d) => diagnostics.push(d),
             },
-            Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", source.display()))),
+            Err(d) => diagnostics.push(d),
         }
     }
     (sidebars, diagnostics)
