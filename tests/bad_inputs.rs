@@ -610,3 +610,27 @@ fn missing_site_yaml_is_a_usage_error() {
     assert_eq!(run.status, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("error[io]") && run.stderr.contains("signpost new"), "{}", run.stderr);
 }
+
+#[test]
+fn theme_include_error_names_the_themes_file() {
+    refused(
+        |s| {
+            put(s, "site.yaml", "title: Hostile inputs\nsidebar: main\ntheme: mini\n");
+            put(s, "themes/mini/templates/page.html", "{% include \"bad.html\" %}\n");
+            put(s, "themes/mini/includes/bad.html", "line one\n{{ page.title | nofilter }}\n");
+        },
+        "template",
+        "themes/mini/includes/bad.html:2:17",
+        1,
+    );
+}
+
+#[test]
+fn out_folder_that_cannot_be_made_names_its_path() {
+    let site = site();
+    site.write("report.pdf", "a file where a folder would go\n");
+    let run = run_bounded(&site.root, &["build", "--out", "report.pdf/public"]);
+    assert_eq!(run.status, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("error[io]") && run.stderr.contains("report.pdf"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(site.root.join("report.pdf")).unwrap(), "a file where a folder would go\n");
+}
