@@ -634,3 +634,16 @@ fn out_folder_that_cannot_be_made_names_its_path() {
     assert!(run.stderr.contains("error[io]") && run.stderr.contains("report.pdf"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(site.root.join("report.pdf")).unwrap(), "a file where a folder would go\n");
 }
+
+#[test]
+fn sidebar_link_running_script() {
+    refused(
+        |s| {
+            let sidebar = std::fs::read_to_string(s.root.join("content/_data/sidebars/main.yml")).unwrap();
+            put(s, "content/_data/sidebars/main.yml", &sidebar.replace("/index.html", "\" jaVa\\tscript:alert(1)\""));
+        },
+        "sidebar-link",
+        "content/_data/sidebars/main.yml:7:12",
+        1,
+    );
+}
