@@ -9,19 +9,156 @@ use crate::diagnostics::{Diagnostic, Location};
 
 pub use serde_saphyr::Spanned;
 
+use serde_saphyr::granit_parser::{Event, Parser};
+
 /// Parses `text`, which starts at line `first_line` of `file` (front matter starts at 2).
 pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: usize) -> Result<T, Diagnostic> {
     // YAML 1.2 booleans only: a tag or keyword written `y` or `on` stays a word.
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
-    serde_saphyr::from_str_with_options(text, options).map_err(|err| {
-        let location = err
-            .location()
-            .filter(|l| l.line() > 0)
-            .map(|l| Location::new(file, l.line() as usize + first_line - 1, l.column() as usize));
-        let message = clean_message(&err.without_snippet().to_string());
-        Diagnostic::error("yaml", message).at_opt(location).hint(hint_for(&err.to_string()))
-    })
+    serde_saphyr::from_str_with_options(text, options).map_err(|err| diagnostic(&err, file, first_line))
+}
+
+/// Parses YAML written for Jekyll, as Psych (Ruby's YAML) reads it: a key written twice
+/// keeps its last value, and each repeat is a warning in `warnings` naming both lines.
+/// Signpost's own files (site.yaml, diagrams) use [`parse`], where a repeat is an error.
+pub fn parse_jekyll<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    first_line: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<T, Diagnostic> {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let value = loop {
+        match serde_saphyr::from_str_with_options(&text, options.clone()) {
+            Ok(value) => break value,
+            Err(err) => {
+                let line = err.location().map_or(0, |l| l.line() as usize);
+                match indent_quoted_continuation(&text, line, &err.to_string()) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(diagnostic(&err, file, first_line)),
+                }
+            }
+        }
+    };
+    for repeat in repeated_keys(&text) {
+        let shift = first_line - 1;
+        warnings.push(
+            Diagnostic::warning(
+                "duplicate-key",
+                format!(
+                    "`{}` is set twice, on lines {} and {}; the last value is used, as in Jekyll",
+                    repeat.key,
+                    repeat.first_line + shift,
+                    repeat.line + shift
+                ),
+            )
+            .at(Location::new(file, repeat.line + shift, repeat.column))
+            .spanning(repeat.key.chars().count().max(1))
+            .hint(format!("remove one of the two `{}` lines", repeat.key)),
+        );
+    }
+    Ok(value)
+}
+
+fn diagnostic(err: &serde_saphyr::Error, file: &Path, first_line: usize) -> Diagnostic {
+    let location = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Location::new(file, l.line() as usize + first_line - 1, l.column() as usize));
+    let message = clean_message(&err.without_snippet().to_string());
+    Diagnostic::error("yaml", message).at_opt(location).hint(hint_for(&err.to_string()))
+}
+
+/// Psych (libyaml) lets a double-quoted scalar go on at column 0, as front matter
+/// `summary: "..."` often does; YAML 1.2 wants its continuation lines indented. Continuation
+/// lines fold their leading spaces away, so indenting them (from the 1-based `line` the
+/// parser stopped at to the line closing the quote) changes nothing but the parse.
+fn indent_quoted_continuation(text: &str, line: usize, message: &str) -> Option<String> {
+    if !message.contains("indentation in multiline quoted scalar") || line < 2 {
+        return None;
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let above = lines.get(line - 2)?;
+    let indent = " ".repeat(above.len() - above.trim_start().len() + 2);
+    let mut fixed = String::with_capacity(text.len() + 64);
+    let mut closed = false;
+    for (i, l) in lines.iter().enumerate() {
+        if i + 1 >= line && !closed && !l.trim().is_empty() {
+            fixed.push_str(&indent);
+            closed = l.contains('"');
+        }
+        fixed.push_str(l);
+    }
+    Some(fixed)
+}
+
+/// A mapping key written a second time.
+#[derive(Debug, PartialEq)]
+struct RepeatedKey {
+    key: String,
+    first_line: usize,
+    line: usize,
+    column: usize,
+}
+
+/// Every scalar key repeated within one mapping, read from the parser's events (the
+/// deserialiser keeps the last value silently). Text that does not parse has none: its
+/// error comes from the deserialiser.
+fn repeated_keys(text: &str) -> Vec<RepeatedKey> {
+    enum Frame {
+        Mapping { keys: std::collections::HashMap<String, usize>, at_key: bool },
+        Sequence,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut found = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { break };
+        let is_node =
+            matches!(event, Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_));
+        if is_node {
+            if let Some(Frame::Mapping { keys, at_key }) = stack.last_mut() {
+                if *at_key {
+                    if let Event::Scalar(key, ..) = &event {
+                        let line = span.start.line();
+                        match keys.get(key.as_ref()) {
+                            Some(&first_line) => found.push(RepeatedKey {
+                                key: key.to_string(),
+                                first_line,
+                                line,
+                                column: span.start.col() + 1,
+                            }),
+                            None => {}
+                        }
+                        keys.insert(key.to_string(), line);
+                    }
+                }
+                *at_key = !*at_key;
+            }
+        }
+        match event {
+            Event::MappingStart(..) => stack.push(Frame::Mapping { keys: Default::default(), at_key: true }),
+            Event::SequenceStart(..) => stack.push(Frame::Sequence),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// For `#[serde(deserialize_with)]`: an empty value (`subfolders:`), which YAML reads as
+/// null, is the type's default, as Jekyll's templates treat it.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// The location of a spanned value, shifted to the file's own lines.
@@ -76,6 +213,35 @@ mod tests {
         let err = parse::<Conf>("title: x\ncount: [\n", Path::new("a.md"), 2).unwrap_err();
         let loc = err.location.expect("location");
         assert!(loc.line >= 3, "{loc}");
+    }
+
+    #[test]
+    fn jekyll_yaml_keeps_the_last_of_a_repeated_key_and_warns_naming_both_lines() {
+        let text = "title: A\nexclude: [a]\nnested:\n  output: pdf\n  output: web\nexclude: [vendor]\n";
+        let mut warnings = Vec::new();
+        let value: serde_json::Value = parse_jekyll(text, Path::new("_config.yml"), 1, &mut warnings).unwrap();
+        assert_eq!(value["exclude"], serde_json::json!(["vendor"]));
+        assert_eq!(value["nested"]["output"], "web");
+        let messages: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("`output`") && messages[0].contains("lines 4 and 5"), "{messages:?}");
+        assert!(messages[1].contains("`exclude`") && messages[1].contains("lines 2 and 6"), "{messages:?}");
+        let at = warnings[0].location.as_ref().unwrap();
+        assert_eq!((at.line, at.column), (5, 3));
+        // The strict reader refuses the same text.
+        assert!(parse::<serde_json::Value>(text, Path::new("site.yaml"), 1).is_err());
+    }
+
+    #[test]
+    fn jekyll_yaml_as_psych_reads_it() {
+        let mut warnings = Vec::new();
+        // An empty value is null; a double-quoted scalar may continue at column 0.
+        let text = "subfolders:\nsummary: \"one\ntwo\"\nlist:\n- a\n- a\n";
+        let value: serde_json::Value = parse_jekyll(text, Path::new("a.md"), 2, &mut warnings).unwrap();
+        assert_eq!(value["subfolders"], serde_json::Value::Null);
+        assert_eq!(value["summary"], "one two");
+        assert_eq!(value["list"], serde_json::json!(["a", "a"]));
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct FrontMatter {
     /// `search: exclude` (or `search: false`) keeps the page out of the search index.
     pub search: bool,
     pub extra: BTreeMap<String, Value>,
+    /// What Jekyll accepts but an author should fix (a key written twice), for the loader
+    /// to report.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A page's text split into its front matter and its Markdown body.
@@ -87,10 +91,11 @@ pub fn check_page_text(text: &str, split: &Split<'_>, file: &Path) -> Result<(),
 impl FrontMatter {
     /// Parses the YAML of `file`, which starts at line 2. All problems are returned together.
     pub fn parse(yaml_text: &str, file: &Path) -> Result<FrontMatter, Vec<Diagnostic>> {
+        let mut warnings = Vec::new();
         let map: BTreeMap<String, Spanned<Value>> = if yaml_text.trim().is_empty() {
             BTreeMap::new()
         } else {
-            match yaml::parse::<Option<BTreeMap<String, Spanned<Value>>>>(yaml_text, file, 2) {
+            match yaml::parse_jekyll::<Option<BTreeMap<String, Spanned<Value>>>>(yaml_text, file, 2, &mut warnings) {
                 Ok(m) => m.unwrap_or_default(),
                 Err(d) => return Err(vec![d.hint("front matter is YAML between two `---` lines")]),
             }
@@ -110,6 +115,7 @@ impl FrontMatter {
             published: true,
             search: true,
             extra: BTreeMap::new(),
+            warnings,
         };
         let mut has_title = false;
         for (key, value) in map {

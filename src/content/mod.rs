@@ -137,6 +137,10 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
     for result in results {
         match result {
             Ok(Some(mut page)) => match service_values_in_front_matter(root, &mut page, config) {
+                Ok(()) if !page.front.warnings.is_empty() => {
+                    diagnostics.extend(std::mem::take(&mut page.front.warnings));
+                    content.pages.push(page);
+                }
                 Ok(()) => content.pages.push(page),
                 Err(d) => diagnostics.push(d),
             },

@@ -50,13 +50,16 @@ pub enum Role {
 }
 
 impl JekyllConfig {
-    pub fn load(root: &Path) -> Result<JekyllConfig, Diagnostic> {
+    /// Reads `_config.yml`; the warnings are what Jekyll accepts but an author should fix.
+    pub fn load(root: &Path) -> Result<(JekyllConfig, Vec<Diagnostic>), Diagnostic> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", path.display())))?;
         let text = crate::content::normalise_text(text);
-        let values: Option<BTreeMap<String, Value>> = crate::yaml::parse(&text, Path::new(CONFIG_FILE), 1)?;
-        Ok(JekyllConfig::from_values(values.unwrap_or_default()))
+        let mut warnings = Vec::new();
+        let values: Option<BTreeMap<String, Value>> =
+            crate::yaml::parse_jekyll(&text, Path::new(CONFIG_FILE), 1, &mut warnings)?;
+        Ok((JekyllConfig::from_values(values.unwrap_or_default()), warnings))
     }
 
     pub fn from_values(values: BTreeMap<String, Value>) -> JekyllConfig {

@@ -96,8 +96,9 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
     if to.exists() && std::fs::read_dir(to).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(ImportError::Usage(format!("{} exists and is not empty; choose a new folder", to.display())));
     }
-    let config = JekyllConfig::load(from).map_err(ImportError::Config)?;
+    let (config, config_warnings) = JekyllConfig::load(from).map_err(ImportError::Config)?;
     let mut report = Report::default();
+    report.diagnostics.extend(config_warnings);
     let mut out = Writer { root: to.to_path_buf() };
 
     let mut drafts = Vec::new();

@@ -35,7 +35,13 @@ impl PageDraft {
         let split = frontmatter::split(&normalised);
         let front: BTreeMap<String, Value> = split
             .yaml
-            .and_then(|y| crate::yaml::parse::<Option<BTreeMap<String, Value>>>(y, &source, 2).ok().flatten())
+            .and_then(|y| {
+                // The build reports what is wrong with front matter; the import only reads it.
+                let mut warnings = Vec::new();
+                crate::yaml::parse_jekyll::<Option<BTreeMap<String, Value>>>(y, &source, 2, &mut warnings)
+                    .ok()
+                    .flatten()
+            })
             .unwrap_or_default();
         let written = front.get("permalink").and_then(Value::as_str).map(str::trim).filter(|p| !p.is_empty());
         let permalink = written.map_or(derived_permalink, output_path);

@@ -8,45 +8,6 @@ use super::jekyll::JekyllConfig;
 use super::pages::yaml_value;
 use crate::process::drawio::write::scalar;
 
-/// Settings of Jekyll itself or of its theme's machinery, not kept in `extra`.
-const JEKYLL_KEYS: &[&str] = &[
-    "include",
-    "exclude",
-    "defaults",
-    "collections",
-    "plugins",
-    "gems",
-    "markdown",
-    "kramdown",
-    "highlighter",
-    "host",
-    "port",
-    "sidebars",
-    "permalink",
-    "sitemap",
-    "gist",
-    "output",
-    "excerpt_separator",
-    "title",
-    "site_title",
-    "topnav_title",
-    "description",
-    "baseurl",
-    "github_editme_path",
-    "disqus",
-    "disqus_shortname",
-    "gitter",
-    "gitter_room",
-    "tiny_letter",
-    "tiny_letter_username",
-    "twitter",
-    "twitter_username",
-    "twitter_site_hashtags",
-    "feedback_disable",
-    "feedback_text",
-    "feedback_link",
-];
-
 /// The sidebar the `defaults` give every page, else the first of `sidebars`.
 pub fn default_sidebar(config: &JekyllConfig) -> Option<String> {
     config.defaults_for("index.md", "pages").get("sidebar").and_then(Value::as_str).map(str::to_string).or_else(|| {
@@ -97,11 +58,11 @@ pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, Strin
     ] {
         let _ = writeln!(y, "  {kind}: warning");
     }
-    let extra: Vec<(&String, &Value)> =
-        config.values.iter().filter(|(k, v)| !JEKYLL_KEYS.contains(&k.as_str()) && !v.is_null()).collect();
-    if !extra.is_empty() {
+    // Every top-level key, as Jekyll gives each to Liquid as `site.KEY` (crate::jekyll::site_key).
+    if !config.values.is_empty() {
+        let _ = writeln!(y, "# Every key of _config.yml, as Jekyll pages and includes read it: `site.KEY`.");
         let _ = writeln!(y, "extra:");
-        for (key, value) in extra {
+        for (key, value) in &config.values {
             let _ = writeln!(y, "  {}: {}", scalar(key), yaml_value(value));
         }
     }

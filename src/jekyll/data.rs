@@ -35,7 +35,10 @@ pub fn load(root: &Path) -> (Value, Diagnostics) {
                 Diagnostic::error("data", format!("not valid JSON: {e}")).at(Location::new(&rel, e.line(), e.column()))
             })
         } else {
-            crate::yaml::parse(&text, &rel, 1)
+            let mut warnings = Vec::new();
+            let value = crate::yaml::parse_jekyll(&text, &rel, 1, &mut warnings);
+            diagnostics.extend(warnings);
+            value
         };
         let value = match value {
             Ok(v) => v.unwrap_or(Value::Null),

@@ -50,8 +50,37 @@ use crate::content::includes::{IncludeCall, Tags};
 use crate::content::FrontMatter;
 use crate::diagnostics::{Diagnostic, Location};
 
-/// What a page's Liquid sees: `site` (with `site.data`), `page` (its front matter, as
-/// Jekyll gives it, plus `url`), and `service` when the page has one.
+/// `site.*` that Jekyll computes; a `_config.yml` key of the same name does not hide them
+/// (Jekyll's `SiteDrop` answers these before its config).
+const COMPUTED_SITE_KEYS: &[&str] =
+    &["data", "pages", "posts", "html_pages", "static_files", "collections", "documents", "tags", "categories", "time"];
+
+/// The value `site.KEY` names for Liquid, as in Jekyll: every top-level `_config.yml` key
+/// (which `signpost import` keeps in site.yaml's `extra`) is `site.KEY`, ahead of Signpost's
+/// own site values of the same name; what Jekyll computes (`site.data`) comes first.
+pub fn site_key<'a>(site: &'a Value, key: &str) -> Option<&'a Value> {
+    let from_config = site.get("extra").and_then(|extra| extra.get(key));
+    match from_config {
+        Some(value) if !COMPUTED_SITE_KEYS.contains(&key) => Some(value),
+        _ => site.get(key),
+    }
+}
+
+/// `site` as Jekyll's Liquid sees it: Signpost's site values with every key of `extra`
+/// (the `_config.yml` keys, for an imported site) at the top, as [`site_key`] reads them.
+fn liquid_site(site: &Value) -> Value {
+    let mut value = site.clone();
+    if let (Some(object), Some(Value::Object(extra))) = (value.as_object_mut(), site.get("extra")) {
+        for (key, config_value) in extra.iter().filter(|(k, _)| !COMPUTED_SITE_KEYS.contains(&k.as_str())) {
+            object.insert(key.clone(), config_value.clone());
+        }
+    }
+    value
+}
+
+/// What a page's Liquid sees: `site` (with `site.data` and the `_config.yml` keys, see
+/// [`site_key`]), `page` (its front matter, as Jekyll gives it, plus `url`), and `service`
+/// when the page has one.
 pub fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<&Value>) -> Value {
     let mut page_value = serde_json::Map::new();
     for (key, value) in &front.extra {
@@ -65,7 +94,25 @@ pub fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<
     if let Some(object) = page.as_object() {
         page_value.extend(object.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    json!({"site": site, "page": page_value, "service": service})
+    json!({"site": liquid_site(site), "page": page_value, "service": service})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_keys_are_site_keys_as_in_jekyll() {
+        let site = json!({"title": "Signpost title", "data": {"g": 1},
+                          "extra": {"site_title": "Portal", "title": "Config title", "data": "hidden"}});
+        assert_eq!(site_key(&site, "site_title"), Some(&json!("Portal")));
+        assert_eq!(site_key(&site, "title"), Some(&json!("Config title")));
+        assert_eq!(site_key(&site, "data"), Some(&json!({"g": 1})), "Jekyll's own site.data comes first");
+        let globals = globals(&site, &json!({}), &FrontMatter::untitled(Path::new("a.md")), None);
+        assert_eq!(globals["site"]["site_title"], "Portal");
+        assert_eq!(globals["site"]["title"], "Config title");
+        assert_eq!(globals["site"]["data"], json!({"g": 1}));
+    }
 }
 
 /// Runs one Liquid template for a page; includes it asks for go through `tags`, so they
@@ -133,7 +180,8 @@ fn site_include_at(
     at: &Location,
     depth: usize,
 ) -> Option<Result<String, Diagnostic>> {
-    let relative = Path::new(name);
+    // `{% include /a.html %}` is `a.html`, as Ruby's File.join makes it in Jekyll.
+    let relative = Path::new(name.trim_start_matches('/'));
     if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }

@@ -217,7 +217,15 @@ fn render_page(
     let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary,
                               "tags": page.front.tags, "extra": page.front.extra});
 
-    let mut tags = PageTags { site, shared, page, page_value: &include_page, at: &at, placements: Vec::new() };
+    let mut tags = PageTags {
+        site,
+        shared,
+        page,
+        page_value: &include_page,
+        at: &at,
+        placements: Vec::new(),
+        warnings: Vec::new(),
+    };
     let expanded = includes::expand(&page.body, &mut tags).map_err(|errors| {
         errors
             .into_iter()
@@ -304,7 +312,7 @@ fn render_page(
         folder: front.folder.as_deref(),
         extra: &front.extra,
     };
-    let mut warnings = Vec::new();
+    let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
     let mut ctx = Context::new();
     ctx.insert_value("site", shared.site_template.clone());
@@ -477,6 +485,8 @@ struct PageTags<'a> {
     at: &'a dyn Fn(usize) -> Location,
     /// Diagrams the page places, with the offset of their include tags.
     placements: Vec<Placed>,
+    /// What the page's tags could not do as Jekyll would, reported with the page.
+    warnings: Vec<Diagnostic>,
 }
 
 struct Placed {
@@ -539,7 +549,7 @@ impl includes::Tags for PageTags<'_> {
         if call.name == "process.html" && !self.site.theme.has_include("process.html") {
             return self.place_process(call);
         }
-        render_include(self.site, self.shared, self.page, self.page_value, call, self.at)
+        render_include(self.site, self.shared, self.page, self.page_value, call, self.at, &mut self.warnings)
     }
 
     fn include_relative(&mut self, file: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
@@ -578,7 +588,16 @@ impl includes::Tags for PageTags<'_> {
         if expression.contains(['|', ' ', '[']) {
             return Ok(None);
         }
-        let (name, rest) = expression.split_once('.').unwrap_or((expression, ""));
+        let (mut name, mut rest) = expression.split_once('.').unwrap_or((expression, ""));
+        let mut root = root;
+        // `site.KEY` is a `_config.yml` key first, as in Jekyll (see `crate::jekyll::site_key`).
+        if name == "site" {
+            let (key, after) = rest.split_once('.').unwrap_or((rest, ""));
+            if let Some(value) = crate::jekyll::site_key(&self.shared.site, key) {
+                (root, rest) = (value, after);
+                name = &expression[..name.len() + 1 + key.len()];
+            }
+        }
         crate::content::value_text_under(Some(name), root, rest).map(Some).map_err(|unknown| {
             Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
                 .at((self.at)(span.start))
@@ -588,7 +607,9 @@ impl includes::Tags for PageTags<'_> {
     }
 }
 
-/// Renders `{% include NAME %}` with the theme's include template.
+/// Renders `{% include NAME %}`: the site's own include (ROOT/_includes/NAME, as a Jekyll
+/// site has them) if there is one, else the theme's. As in Jekyll, `/examples/a.xml` is
+/// `examples/a.xml` under the includes folder.
 fn render_include(
     site: &Site,
     shared: &Shared,
@@ -596,22 +617,37 @@ fn render_include(
     page_value: &Value,
     call: &IncludeCall,
     at: &dyn Fn(usize) -> Location,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<String, Diagnostic> {
-    if !site.theme.has_include(&call.name) {
-        // A Jekyll site's own include, in ROOT/_includes, rendered with Liquid. The
-        // globals copy the site's values, so they are made only when the file is there.
-        let own = site.root.join(crate::jekyll::INCLUDES_DIR).join(&call.name).is_file();
+    let name = call.name.trim_start_matches('/');
+    // Rendered with Liquid. The globals copy the site's values, so they are made only
+    // when the file is there.
+    if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals =
-            if own { crate::jekyll::globals(&shared.site, page_value, &page.front, service) } else { Value::Null };
-        if let Some(result) =
-            own.then(|| crate::jekyll::site_include(&site.root, call, &globals, at(call.span.start))).flatten()
-        {
+        let globals = crate::jekyll::globals(&shared.site, page_value, &page.front, service);
+        let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
+        if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
             // HTML goes through Markdown like any include; other files (JSON and XML
             // examples, usually inside a code fence) keep their lines as written.
-            let html = call.name.ends_with(".html");
-            return result.map(|text| if html { splice_safe(&text) } else { text.trim_end().to_string() });
+            let html = name.ends_with(".html");
+            match result {
+                Ok(text) => return Ok(if html { splice_safe(&text) } else { text.trim_end().to_string() }),
+                // Jekyll ran this include; where Signpost's Liquid cannot, the theme's
+                // include of the same name stands in, with the reason as a warning.
+                Err(d) if d.kind == "liquid" && site.theme.has_include(name) => warnings.push(Diagnostic {
+                    severity: crate::diagnostics::Severity::Warning,
+                    kind: "include-fallback",
+                    hint: Some(format!(
+                        "the theme's {name} is used instead of {}/{name}; correct the Liquid there",
+                        crate::jekyll::INCLUDES_DIR
+                    )),
+                    ..d
+                }),
+                Err(d) => return Err(d),
+            }
         }
+    }
+    if !site.theme.has_include(name) {
         return Err(Diagnostic::error("unknown-include", format!("no include named `{}`", call.name))
             .at(at(call.span.start))
             .spanning(call.span.len())
@@ -629,7 +665,7 @@ fn render_include(
     ctx.insert("page", page_value);
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(page.service.as_deref()));
-    let html = site.theme.render_include(&call.name, &ctx)?;
+    let html = site.theme.render_include(name, &ctx)?;
     Ok(splice_safe(&html))
 }
 

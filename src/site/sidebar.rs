@@ -34,7 +34,7 @@ pub struct SidebarItem {
 
 #[derive(Deserialize)]
 struct File {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "yaml::null_as_default")]
     entries: Vec<Entry>,
 }
 
@@ -46,7 +46,7 @@ struct Entry {
     product: Option<String>,
     #[serde(default)]
     version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "yaml::null_as_default")]
     folders: Vec<Node>,
 }
 
@@ -61,11 +61,11 @@ struct Node {
     external_url: Option<Spanned<String>>,
     #[serde(default)]
     output: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "yaml::null_as_default")]
     folderitems: Vec<Node>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "yaml::null_as_default")]
     subfolders: Vec<Node>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "yaml::null_as_default")]
     subfolderitems: Vec<Node>,
 }
 
@@ -84,7 +84,7 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Sidebar>, Diagnostics) {
         let name = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
         let source = Path::new(SIDEBAR_DIR).join(path.file_name().unwrap_or_default());
         match crate::diagnostics::read_text(&path, &source) {
-            Ok(text) => match parse(&name, &source, &crate::content::normalise_text(text)) {
+            Ok(text) => match parse(&name, &source, &crate::content::normalise_text(text), &mut diagnostics) {
                 Ok(sidebar) => {
                     sidebars.insert(name, sidebar);
                 }
@@ -96,8 +96,11 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Sidebar>, Diagnostics) {
     (sidebars, diagnostics)
 }
 
-pub fn parse(name: &str, source: &Path, text: &str) -> Result<Sidebar, Diagnostic> {
-    let file: File = yaml::parse(text, source, 1)?;
+/// Reads one sidebar; what Jekyll accepts but an author should fix goes to `warnings`.
+pub fn parse(name: &str, source: &Path, text: &str, warnings: &mut Diagnostics) -> Result<Sidebar, Diagnostic> {
+    let mut found = Vec::new();
+    let file: File = yaml::parse_jekyll(text, source, 1, &mut found)?;
+    warnings.extend(found);
     let mut sidebar = Sidebar {
         name: name.to_string(),
         source: source.to_path_buf(),
@@ -157,7 +160,7 @@ mod tests {
 
     #[test]
     fn reads_the_jekyll_shape() {
-        let s = parse("b", Path::new("b.yml"), TEXT).unwrap();
+        let s = parse("b", Path::new("b.yml"), TEXT, &mut Diagnostics::default()).unwrap();
         assert_eq!(s.product.as_deref(), Some("Booking"));
         let intro = &s.items[0];
         assert_eq!(intro.title, "Intro");
@@ -166,5 +169,16 @@ mod tests {
         assert_eq!(intro.children[0].url.as_deref(), Some("/index.html"));
         assert_eq!((intro.children[0].location.line, intro.children[0].location.column), (9, 12));
         assert!(intro.children[1].external);
+    }
+
+    #[test]
+    fn empty_lists_and_repeated_keys_are_read_as_jekyll_reads_them() {
+        let text = "entries:\n- title: s\n  folders:\n  - title: A\n    output: pdf\n    output: web\n    subfolders:\n    folderitems:\n    - title: B\n      url: /b.html\n";
+        let mut warnings = Diagnostics::default();
+        let s = parse("s", Path::new("s.yml"), text, &mut warnings).unwrap();
+        assert_eq!(s.items[0].title, "A", "the last `output` (web) is kept");
+        assert_eq!(s.items[0].children[0].url.as_deref(), Some("/b.html"));
+        let warning = warnings.iter().next().expect("a warning for the repeated key");
+        assert!(warning.message.contains("lines 5 and 6"), "{}", warning.message);
     }
 }
