@@ -11,6 +11,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod import;
 pub mod jekyll;
+pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod process;
