@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod jekyll;
 pub mod link_scheme;
+pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod process;
