@@ -116,7 +116,8 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
         _ => String::new(),
     };
 
-    let (markdown, other): (Vec<Found>, Vec<Found>) = found.into_iter().partition(|f| is_markdown(&f.relative));
+    let (markdown, other): (Vec<Found>, Vec<Found>) =
+        found.into_iter().partition(|f| is_markdown(&f.relative) || is_html_page(&root.join(&f.relative)));
     let mut content = Content::default();
     content.assets = other
         .into_iter()
@@ -425,6 +426,20 @@ fn is_hidden_or_special(name: &std::ffi::OsStr) -> bool {
 
 pub fn is_markdown(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
+}
+
+/// An `.html` file that starts with front matter is a page, as in Jekyll: its Liquid runs
+/// and its layout wraps it, but it is not Markdown. Without front matter it is copied.
+pub fn is_html_page(path: &Path) -> bool {
+    use std::io::Read;
+    if !matches!(path.extension().and_then(|e| e.to_str()), Some("html" | "htm")) {
+        return false;
+    }
+    let mut start = [0u8; 8];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut start)) else { return false };
+    let start = &start[..n];
+    let start = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(start);
+    start.starts_with(b"---\n") || start.starts_with(b"---\r\n")
 }
 
 pub fn to_slash(path: &Path) -> String {

@@ -133,7 +133,8 @@ impl JekyllConfig {
         if hidden_part && !self.include.iter().any(|i| rel.starts_with(i.trim_matches('/'))) {
             return Role::Skipped;
         }
-        if is_markdown(rel) && has_front_matter {
+        // An HTML file with front matter is a page too (Liquid and layout, no Markdown).
+        if (is_markdown(rel) || is_html(rel)) && has_front_matter {
             Role::Page
         } else if is_markdown(rel) || (!rel.contains('/') && is_site_file(rel)) {
             Role::Skipped
@@ -167,6 +168,10 @@ impl JekyllConfig {
         }
         values
     }
+}
+
+fn is_html(rel: &str) -> bool {
+    rel.ends_with(".html") || rel.ends_with(".htm")
 }
 
 fn is_markdown(rel: &str) -> bool {
@@ -222,6 +227,8 @@ mod tests {
         assert_eq!(c.role("_posts/2016-01-01-x.md", true), Role::Post);
         assert_eq!(c.role("README.md", false), Role::Skipped);
         assert_eq!(c.role("images/a.png", false), Role::Static);
+        assert_eq!(c.role("js/scroll.html", true), Role::Page);
+        assert_eq!(c.role("js/plain.html", false), Role::Static);
         assert_eq!(c.role(".github/x.yml", false), Role::Skipped);
     }
 

@@ -143,10 +143,13 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
                     );
                     continue;
                 };
-                if rel == "404.md" {
+                if rel == "404.md" || rel == "404.html" {
                     report.diagnostics.push(
-                        Diagnostic::warning("import-skipped", "the theme makes the 404 page; 404.md is not imported")
-                            .at(Location::new(&rel, 1, 1)),
+                        Diagnostic::warning(
+                            "import-skipped",
+                            format!("the theme makes the 404 page; {rel} is not imported"),
+                        )
+                        .at(Location::new(&rel, 1, 1)),
                     );
                     continue;
                 }
@@ -158,6 +161,11 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
                     draft.dest.rsplit_once('.').map_or(draft.dest.clone(), |(stem, _)| format!("{stem}.html"));
                 if !draft.front.contains_key("permalink") && derived != signpost_path {
                     draft.add_default("permalink", &Value::String(derived));
+                }
+                // Jekyll needs no title; Signpost's layout shows one, so the file name stands in.
+                if !draft.front.contains_key("title") {
+                    let stem = Path::new(&rel).file_stem().map(|s| s.to_string_lossy().replace(['_', '-'], " "));
+                    draft.add_default("title", &Value::String(stem.unwrap_or_default()));
                 }
                 drafts.push((draft, role));
             }

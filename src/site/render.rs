@@ -242,7 +242,11 @@ fn render_page(
     let placements = std::mem::take(&mut tags.placements);
     let back_links = back_links(page, &placements);
     let hooks = Hooks { fences: &NoFences, rewrite: &rewrite, back_links: &back_links };
-    let mut md = markdown::render(&expanded.text, highlighter, &hooks);
+    let mut md = if is_html(page) {
+        html_content(&expanded.text)
+    } else {
+        markdown::render(&expanded.text, highlighter, &hooks)
+    };
 
     let source_at = |offset: usize| at(expanded.map.source_offset(offset));
     let links = md
@@ -338,6 +342,28 @@ fn render_page(
         search,
     };
     Ok((record, warnings))
+}
+
+/// A page written in HTML (`guide.html` with front matter): Liquid has run, Markdown does
+/// not, as in Jekyll. Its ids are anchors like any other.
+fn is_html(page: &Page) -> bool {
+    !crate::content::is_markdown(&page.source)
+}
+
+fn html_content(html: &str) -> markdown::Rendered {
+    let anchors = crate::markdown::html_scan::attributes(html)
+        .into_iter()
+        .filter(|attr| attr.name == "id" || (attr.name == "name" && attr.in_tag("a")))
+        .map(|attr| markdown::FoundAnchor { id: crate::markdown::decode_entities(attr.value), offset: attr.offset })
+        .filter(|a| !a.id.is_empty())
+        .collect();
+    markdown::Rendered {
+        html: html.to_string(),
+        headings: Vec::new(),
+        links: Vec::new(),
+        anchors,
+        sections: Vec::new(),
+    }
 }
 
 /// `page` in a layout's context. It goes straight into the template's value, so the
