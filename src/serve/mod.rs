@@ -268,11 +268,10 @@ fn merge(batch: &mut watch::Batch, more: watch::Batch) {
 pub fn run(options: ServeOptions, open: bool) -> Result<(), ServeError> {
     let root = options.load.root.clone();
     let color = std::io::stderr().is_terminal();
-    // Warnings are printed once, not again with every rebuild that finds them still there.
-    let printed = std::sync::Mutex::new(HashSet::new());
+    let terminal = std::sync::Mutex::new(Terminal::default());
     let server = Server::start(options, move |notice| {
-        let mut printed = printed.lock().expect("printed warnings");
-        print_notice(&root, color, &notice, &mut printed)
+        let mut terminal = terminal.lock().expect("the terminal's state");
+        terminal.print(&root, color, &notice)
     })?;
     if let Some(note) = &server.port_note {
         println!("Note: {note}.");
@@ -290,31 +289,66 @@ pub fn run(options: ServeOptions, open: bool) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn print_notice(root: &Path, color: bool, notice: &Notice, printed: &mut HashSet<String>) {
-    match notice {
-        Notice::Watcher(message) => eprintln!("warning: file watcher: {message}"),
-        Notice::Built(report) => print_report(root, color, report, printed),
+/// What the terminal has been told, so that each rebuild prints what is new.
+#[derive(Default)]
+struct Terminal {
+    /// Warnings are printed once, not again with every rebuild that finds them still there.
+    warned: HashSet<String>,
+    /// The check's errors as last printed; printed again only when they change.
+    standing: Vec<String>,
+}
+
+impl Terminal {
+    fn print(&mut self, root: &Path, color: bool, notice: &Notice) {
+        match notice {
+            Notice::Watcher(message) => eprintln!("warning: file watcher: {message}"),
+            Notice::Built(report) => self.print_report(root, color, report),
+        }
+    }
+
+    fn print_report(&mut self, root: &Path, color: bool, report: &Report) {
+        let warnings = report.warnings.iter().chain(report.findings.iter().filter(|d| !d.is_error()));
+        let new_warnings = warnings.filter(|w| self.warned.insert(w.to_string())).cloned().collect();
+        print_diagnostics(root, color, &Diagnostics(new_warnings));
+        print_diagnostics(root, color, &report.errors);
+        let refused = Diagnostics(report.findings.iter().filter(|d| d.is_error()).cloned().collect());
+        let standing: Vec<String> = refused.iter().map(|d| d.to_string()).collect();
+        let changed = standing != self.standing;
+        if changed {
+            print_diagnostics(root, color, &refused);
+        }
+        let time = format!("{:.0} ms", report.elapsed.as_secs_f64() * 1000.0);
+        if report.errors.has_errors() {
+            let n = report.errors.errors();
+            eprintln!("{}: {}; the last good pages stay served", report.cause, plural(n, "error"));
+        } else if report.full {
+            println!("Built {} pages ({}) in {time}", report.pages_rendered, report.cause);
+        } else {
+            let files = plural(report.files_changed, "file");
+            match report.pages_rendered {
+                0 => println!("{}: {files} changed in {time}", report.cause),
+                n => println!("{}: {} rendered, {files} changed in {time}", report.cause, plural(n, "page")),
+            }
+        }
+        match (standing.len(), self.standing.len()) {
+            (0, 0) => {}
+            (0, _) if !report.errors.has_errors() => println!("Fixed: `signpost build` would accept the site now."),
+            (0, _) => {}
+            (n, _) => {
+                let still = if changed { "" } else { " (as above)" };
+                eprintln!("{} that `signpost build` would refuse the site for{still}", plural(n, "error"));
+            }
+        }
+        // While other errors stand the check does not run; its errors are not fixed.
+        if !report.errors.has_errors() {
+            self.standing = standing;
+        }
     }
 }
 
-fn print_report(root: &Path, color: bool, report: &Report, printed: &mut HashSet<String>) {
-    let new_warnings = report.warnings.iter().filter(|w| printed.insert(w.to_string())).cloned().collect();
-    print_diagnostics(root, color, &Diagnostics(new_warnings));
-    print_diagnostics(root, color, &report.errors);
-    let time = format!("{:.0} ms", report.elapsed.as_secs_f64() * 1000.0);
-    if report.errors.has_errors() {
-        let n = report.errors.errors();
-        eprintln!("{}: {n} error{}; the last good pages stay served", report.cause, if n == 1 { "" } else { "s" });
-    } else if report.full {
-        println!("Built {} pages ({}) in {time}", report.pages_rendered, report.cause);
-    } else {
-        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-        let files = plural(report.files_changed, "file");
-        match report.pages_rendered {
-            0 => println!("{}: {files} changed in {time}", report.cause),
-            n => println!("{}: {} rendered, {files} changed in {time}", report.cause, plural(n, "page")),
-        }
-    }
+/// `1 error`, `2 errors`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn print_diagnostics(root: &Path, color: bool, diagnostics: &Diagnostics) {
