@@ -294,3 +294,41 @@ fn the_terminal_shows_what_build_would_refuse_and_says_when_it_is_fixed() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// On a machine without a desktop `xdg-open` tries browser after browser and complains
+/// about each; `serve --open` says one line instead.
+#[cfg(unix)]
+#[test]
+fn open_without_a_desktop_says_one_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = site();
+    let bin = fixture.root.join("../bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\necho 'xdg-open: no method available for opening' >&2\necho noise\nexit 3\n")
+        .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["serve", "--open", "--port", "0", "--root"])
+        .arg(&fixture.root)
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let first = lines.recv_timeout(serve_support::PATIENCE).expect("a line about the browser");
+    // Anything else the opener might have let through arrives within a moment.
+    let more: Vec<String> = std::iter::from_fn(|| lines.recv_timeout(Duration::from_millis(500)).ok()).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("Could not open a browser (xdg-open exit status: 3); open http://127.0.0.1:"), "{first}");
+    assert!(more.is_empty(), "one line only: {more:?}");
+}

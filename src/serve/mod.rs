@@ -334,10 +334,12 @@ impl Terminal {
             (0, 0) => {}
             (0, _) if !report.errors.has_errors() => println!("Fixed: `signpost build` would accept the site now."),
             (0, _) => {}
-            (n, _) => {
+            // A reminder after each rebuild of pages, not after the search index.
+            (n, _) if changed || report.full || report.pages_rendered > 0 => {
                 let still = if changed { "" } else { " (as above)" };
                 eprintln!("{} that `signpost build` would refuse the site for{still}", plural(n, "error"));
             }
+            (_, _) => {}
         }
         // While other errors stand the check does not run; its errors are not fixed.
         if !report.errors.has_errors() {
@@ -357,16 +359,34 @@ fn print_diagnostics(root: &Path, color: bool, diagnostics: &Diagnostics) {
     }
 }
 
-/// Opens the system's browser; failing to is only worth a line.
+/// Opens the system's browser; failing to is only worth a line. The opener's own output
+/// is held back: on a machine without a desktop, `xdg-open` tries one browser after
+/// another and complains about each.
 fn open_browser(url: &str) {
-    let command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
     } else if cfg!(windows) {
-        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+        ("cmd", vec!["/C", "start", "", url])
     } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
+        ("xdg-open", vec![url])
     };
-    if let Err(e) = command {
-        eprintln!("Could not open a browser ({e}); open {url} yourself.");
+    let spawned = std::process::Command::new(program)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let url = url.to_string();
+    let say = move |why: String| eprintln!("Could not open a browser ({why}); open {url} yourself.");
+    match spawned {
+        Err(e) => say(format!("{program}: {e}")),
+        // Waited for on a thread of its own, so the server is not held up.
+        Ok(mut child) => {
+            let _ = std::thread::Builder::new().name("signpost-open".into()).spawn(move || match child.wait() {
+                Ok(status) if !status.success() => say(format!("{program} {status}")),
+                Ok(_) => {}
+                Err(e) => say(format!("{program}: {e}")),
+            });
+        }
     }
 }
