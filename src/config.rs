@@ -19,6 +19,11 @@ pub struct SiteConfig {
     /// Where the site is published: a path (`/portal/`) or a full URL. Links are made under it.
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// The address the site is published at (`https://developer.example.org`: scheme and
+    /// host, the path is `base_url`'s), which the sitemap needs: its `<loc>` values must be
+    /// full URLs.
+    #[serde(default)]
+    pub url: Option<String>,
     /// The portal's public address, used for links into other services from a standalone build.
     #[serde(default)]
     pub portal_url: Option<String>,

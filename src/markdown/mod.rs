@@ -455,9 +455,12 @@ impl<'a, 't> Renderer<'a, 't> {
                     self.out.push(Event::End(end));
                 }
             }
-            // Wide tables scroll inside a wrapper, keeping their table semantics.
+            // Wide tables scroll inside a wrapper, keeping their table semantics; a keyboard
+            // scrolls it once it has the focus, and a screen reader names it there.
             Event::Start(Tag::Table(align)) => {
-                self.out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                self.out.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
                 self.block_starts.push(self.out.len());
                 self.out.push(Event::Start(Tag::Table(align)));
             }
@@ -467,6 +470,13 @@ impl<'a, 't> Renderer<'a, 't> {
                 }
                 self.out.push(Event::End(TagEnd::Table));
                 self.out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            // A task's box shows its state and cannot be changed; it still needs a name.
+            Event::TaskListMarker(done) => {
+                let checked = if done { " checked=\"\"" } else { "" };
+                self.out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<input type=\"checkbox\" disabled=\"\"{checked} aria-label=\"Task\" />\n"
+                ))));
             }
             Event::SoftBreak | Event::HardBreak => {
                 self.push_text(" ");
@@ -756,11 +766,15 @@ impl<'a, 't> Renderer<'a, 't> {
         }
         self.section.text.push_str(&code.code);
         let mut html = String::with_capacity(code.code.len() * 2);
+        // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
         if lang.is_empty() {
-            html.push_str("<pre class=\"code\"><code>");
+            html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
         } else {
-            let _ =
-                write!(html, "<pre class=\"code\" data-lang=\"{0}\"><code class=\"language-{0}\">", escape_attr(lang));
+            let _ = write!(
+                html,
+                "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
+                escape_attr(lang)
+            );
         }
         match self.highlighter.highlight(lang, &code.code) {
             Some(h) => html.push_str(&h),

@@ -94,7 +94,11 @@ fn sections_collect_text() {
 fn tables_tasks_strikethrough() {
     let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~\n");
     assert!(r.html.contains("<table>"));
-    assert!(r.html.contains("checkbox"));
+    assert!(
+        r.html.contains("<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Task\" />"),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains("<del>old</del>"));
 }
 
@@ -124,7 +128,7 @@ fn back_links_close_sections() {
 fn block_ial_after_a_block_sets_its_attributes() {
     let r = md("A paragraph.\n\n{: .lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n{: .wide}\n\n- x\n- y\n\n{: .plain #l}\n\n## Head\n{: .big}\n");
     assert!(r.html.contains("<p class=\"lead\">A paragraph.</p>"), "{}", r.html);
-    assert!(r.html.contains("<div class=\"table-wrap wide\">"), "{}", r.html);
+    assert!(r.html.contains("<div class=\"table-wrap wide\" tabindex=\"0\""), "{}", r.html);
     assert!(r.html.contains("<ul id=\"l\" class=\"plain\">"), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"head\" class=\"big\">"), "{}", r.html);
     assert!(!r.html.contains("{:"), "{}", r.html);
@@ -190,7 +194,7 @@ fn separator_lines_around_a_header_are_dropped_as_kramdown_does() {
     // above the next separator as the header, and the last one only ends a <tbody>.
     let text = "|---|---|\n| Error | Code |\n|---|---|\n| bad | [`E1`](e.html#one) |\n|---|---|\n| worse | e2 |\n|---|---|\n\nAfter\n";
     let r = md(text);
-    assert!(r.html.starts_with("<div class=\"table-wrap\"><table><thead><tr><th>Error</th>"), "{}", r.html);
+    assert!(r.html.starts_with("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>Error</th>"), "{}", r.html);
     assert_eq!(r.html.matches("<tr>").count(), 3, "{}", r.html);
     assert!(!r.html.contains('—') && !r.html.contains("---"), "no separator shows: {}", r.html);
     assert!(r.html.contains("<p>After</p>"), "{}", r.html);

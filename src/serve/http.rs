@@ -271,7 +271,7 @@ mod tests {
         for p in paths {
             files::put(&mut files, p, b"x".to_vec(), 1);
         }
-        Snapshot { version: 1, base: base.into(), files: Arc::new(files), errors: Arc::default() }
+        Snapshot { version: 1, base: base.into(), files: Arc::new(files), ..Snapshot::default() }
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct Report {
     pub errors: Diagnostics,
     /// Warnings about what this rebuild read.
     pub warnings: Diagnostics,
+    /// What the checks `signpost build` runs before it writes find in the pages served
+    /// now (errors it would refuse the site for, and warnings); empty while `errors`
+    /// stand, as build stops before checking then.
+    pub findings: Diagnostics,
 }
 
 /// The loaded site and what rendering it recorded, kept between rebuilds.
@@ -88,6 +92,8 @@ pub struct Preview {
     pub(super) unrendered: BTreeSet<PathBuf>,
     /// Paths of batches that could not be applied; tried again with the next one.
     pending: Vec<PathBuf>,
+    /// What the last check of the served pages found.
+    findings: Diagnostics,
     /// The theme has search: the preview keeps an index (see `index.rs`).
     pub(super) indexes: bool,
     /// Pages changed since the search index was made.
@@ -111,6 +117,7 @@ impl Preview {
             broken: BTreeSet::new(),
             unrendered: BTreeSet::new(),
             pending: Vec::new(),
+            findings: Diagnostics::default(),
             indexes: false,
             index_stale: false,
         }
@@ -158,8 +165,38 @@ impl Preview {
             version: self.version,
             base: self.base.clone(),
             files: Arc::new(self.files.clone()),
-            errors: Arc::new(files::shown(&self.errors.all(), &root)),
+            errors: Arc::new(files::shown(&self.errors.all(), &self.findings, &root)),
+            warnings: Arc::new(files::shown_warnings(&self.findings, &root)),
         }
+    }
+
+    /// Runs the checks of `signpost build` on the pages now served, unless other errors
+    /// stand (build stops before checking then, so its report would not have them).
+    fn check(&mut self) {
+        self.findings = Diagnostics::default();
+        let Some(model) = self.model.as_ref().filter(|_| self.errors.all().is_empty()) else { return };
+        let options = match crate::check::CheckOptions::for_site(&model.site) {
+            Ok(options) => options,
+            Err(problems) => {
+                self.findings = problems;
+                return;
+            }
+        };
+        // The record without the search text, which the check does not read.
+        let pages = model.pages.values().map(|p| PageRecord { search: None, ..p.clone() }).collect();
+        let mut paths = model.generated.paths.clone();
+        paths.extend(model.pages.keys().cloned());
+        let output = Output { paths, pages, sidebar_links: model.generated.sidebar_links.clone() };
+        self.findings = crate::check::check(&model.site, &output, &options);
+    }
+
+    /// What every report ends with: the errors standing, the check, the time taken.
+    fn finish(&mut self, mut report: Report, start: Instant) -> Report {
+        self.check();
+        report.errors = self.errors.all();
+        report.findings = self.findings.clone();
+        report.elapsed = start.elapsed();
+        report
     }
 
     /// Builds everything, as `signpost build` does, keeping the last good files on failure.
@@ -197,9 +234,7 @@ impl Preview {
                 self.model = None;
             }
         }
-        report.errors = self.errors.all();
-        report.elapsed = start.elapsed();
-        report
+        self.finish(report, start)
     }
 
     /// Applies a batch of changes, rebuilding only what depends on them; `None` when no
@@ -238,9 +273,7 @@ impl Preview {
                 self.pending = paths;
             }
         }
-        report.errors = self.errors.all();
-        report.elapsed = start.elapsed();
-        Some(report)
+        Some(self.finish(report, start))
     }
 
     /// Starts a rebuild's changes: the version its changed files get.
@@ -251,6 +284,10 @@ impl Preview {
 
     pub(super) fn highlighter(&self) -> &Highlighter {
         &self.highlighter
+    }
+
+    pub(super) fn findings(&self) -> &Diagnostics {
+        &self.findings
     }
 
     pub(super) fn served(&self) -> &Files {

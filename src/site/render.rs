@@ -829,8 +829,17 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
     out
 }
 
+/// The sitemap protocol asks for full URLs: a page's URL under site.yaml's `url` (a
+/// `base_url` that is a full URL gives them already). Without `url` it lists paths, and
+/// `signpost build` says so.
 fn sitemap(site: &Site) -> String {
-    let mut urls: Vec<String> = site.content.pages.iter().map(|p| site.urls.page(&p.permalink)).collect();
+    // Its scheme and host: the path is base_url's, which page URLs hold already.
+    let host = site.config.url.as_deref().map_or("", |u| {
+        let path = u.find("://").and_then(|s| u[s + 3..].find('/').map(|p| s + 3 + p));
+        path.map_or(u, |p| &u[..p])
+    });
+    let absolute = |url: String| if url.contains("://") { url } else { format!("{host}{url}") };
+    let mut urls: Vec<String> = site.content.pages.iter().map(|p| absolute(site.urls.page(&p.permalink))).collect();
     urls.sort();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
