@@ -524,7 +524,7 @@ impl includes::Tags for PageTags<'_> {
     /// Liquid blocks and filters (Jekyll pages): see `crate::jekyll`.
     fn liquid(&mut self, template: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::globals(&self.shared.site, self.page_value, &self.page.front, service);
+        let globals = crate::jekyll::page_globals(&self.shared.site, self.page_value, &self.page.front, service);
         let at = (self.at)(span.start);
         crate::jekyll::render_liquid(self, template, &globals, span, at)
     }
@@ -572,12 +572,10 @@ fn render_include(
     at: &dyn Fn(usize) -> Location,
 ) -> Result<String, Diagnostic> {
     if !site.theme.has_include(&call.name) {
-        // A Jekyll site's own include, in ROOT/_includes, rendered with Liquid. The
-        // globals copy the site's values, so they are made only when the file is there.
-        let own = site.root.join(crate::jekyll::INCLUDES_DIR).join(&call.name).is_file();
+        // A Jekyll site's own include, in ROOT/_includes, rendered with Liquid.
+        let own = site.root.join(crate::jekyll::INCLUDES_DIR).join(call.name.trim_start_matches('/')).is_file();
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals =
-            if own { crate::jekyll::globals(&shared.site, page_value, &page.front, service) } else { Value::Null };
+        let globals = crate::jekyll::page_globals(&shared.site, page_value, &page.front, service);
         if let Some(result) =
             own.then(|| crate::jekyll::site_include(&site.root, call, &globals, at(call.span.start))).flatten()
         {
