@@ -124,7 +124,7 @@ pub(crate) fn strftime(d: &OffsetDateTime, format: &str) -> String {
         }
         let mut flag = None;
         while let Some(&f) = chars.peek() {
-            if matches!(f, '-' | '0' | '^' | '_' | '#') {
+            if matches!(f, '-' | '0' | '^' | '_' | '#' | ':') {
                 flag = Some(f);
                 chars.next();
             } else {
@@ -181,7 +181,8 @@ pub(crate) fn strftime(d: &OffsetDateTime, format: &str) -> String {
             'z' => {
                 let (h, m, _) = d.offset().as_hms();
                 let sign = if d.offset().is_negative() { '-' } else { '+' };
-                format!("{sign}{:02}{:02}", h.abs(), m.abs())
+                let colon = if flag == Some(':') { ":" } else { "" };
+                format!("{sign}{:02}{colon}{:02}", h.abs(), m.abs())
             }
             'Z' => {
                 if d.offset().is_utc() {
@@ -194,6 +195,7 @@ pub(crate) fn strftime(d: &OffsetDateTime, format: &str) -> String {
             'U' => num(i64::from((d.ordinal() as i64 + 6 - weekday as i64) as u16 / 7), 2),
             'W' => num((i64::from(d.ordinal()) + 6 - ((weekday as i64 + 6) % 7)) / 7, 2),
             'G' => d.to_iso_week_date().0.to_string(),
+            'g' => num(i64::from(d.to_iso_week_date().0 % 100), 2),
             'V' => num(i64::from(d.iso_week()), 2),
             'D' | 'x' => strftime(d, "%m/%d/%y"),
             'F' => strftime(d, "%Y-%m-%d"),
@@ -209,6 +211,9 @@ pub(crate) fn strftime(d: &OffsetDateTime, format: &str) -> String {
         };
         match flag {
             Some('^') => out.push_str(&text.to_uppercase()),
+            // `#` swaps case: names become capitals, `%p` lower case.
+            Some('#') if directive == 'p' => out.push_str(&text.to_lowercase()),
+            Some('#') => out.push_str(&text.to_uppercase()),
             _ => out.push_str(&text),
         }
     }

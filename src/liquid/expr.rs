@@ -145,6 +145,19 @@ pub(crate) fn tokenize(markup: &str) -> Vec<Tok> {
                 out.push(Tok::Compare(chars[i..j].iter().collect()));
                 i = j;
             }
+            c if c.is_ascii_digit() && {
+                // `123foo` is a name in lax Liquid.
+                let end = chars[i..].iter().position(|d| !d.is_ascii_digit()).map_or(chars.len(), |n| i + n);
+                chars.get(end).is_some_and(|d| d.is_alphabetic() || *d == '_')
+            } =>
+            {
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '-') {
+                    j += 1;
+                }
+                out.push(Tok::Ident(chars[i..j].iter().collect()));
+                i = j;
+            }
             c if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
                 let mut j = i + 1;
                 while j < chars.len() && chars[j].is_ascii_digit() {
@@ -275,6 +288,7 @@ impl Parser {
                 let start = self.expr();
                 let range = match start {
                     Some(start) if self.eat(&Tok::DotDot) => {
+                        while self.eat(&Tok::Dot) {}
                         self.expr().map(|end| Expr::Range(Box::new(start), Box::new(end)))
                     }
                     _ => None,
@@ -417,7 +431,17 @@ impl Parser {
     }
 
     fn comparison(&mut self) -> Option<Condition> {
+        // Lax: parentheses that are not a range are ignored.
+        while self.peek() == Some(&Tok::LParen) {
+            let save = self.pos;
+            if self.expr().is_some() {
+                self.pos = save;
+                break;
+            }
+            self.pos = save + 1;
+        }
         let left = self.expr()?;
+        while self.eat(&Tok::RParen) {}
         let op = match self.peek() {
             Some(Tok::Compare(op)) => {
                 let op = op.clone();
@@ -446,7 +470,16 @@ impl Parser {
         match op {
             None => Some(Condition::Compare(left, None)),
             Some(op) => {
+                while self.peek() == Some(&Tok::LParen) {
+                    let save = self.pos;
+                    if self.expr().is_some() {
+                        self.pos = save;
+                        break;
+                    }
+                    self.pos = save + 1;
+                }
                 let right = self.expr().unwrap_or(Expr::Literal(Value::Null));
+                while self.eat(&Tok::RParen) {}
                 Some(Condition::Compare(left, Some((op, right))))
             }
         }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::value::{self, equal, float_value, to_text, truthy, Num};
+use super::value::{self, equal, float_value, to_s, to_text, truthy, Num};
 
 pub(crate) type Args<'a> = &'a [Value];
 pub(crate) type Keywords<'a> = &'a [(String, Value)];
@@ -10,11 +10,11 @@ pub(crate) type Keywords<'a> = &'a [(String, Value)];
 /// A standard filter, or `None` when there is no filter of that name.
 pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords) -> Option<Result<Value, String>> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
-    let text = || to_text(input);
+    let text = || to_s(input);
     let s = |v: String| Ok(Value::String(v));
     Some(match name {
-        "append" => s(text() + &to_text(&arg(0))),
-        "prepend" => s(to_text(&arg(0)) + &text()),
+        "append" => s(text() + &to_s(&arg(0))),
+        "prepend" => s(to_s(&arg(0)) + &text()),
         "downcase" => s(text().to_lowercase()),
         "upcase" => s(text().to_uppercase()),
         "capitalize" => {
@@ -49,32 +49,38 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         "newline_to_br" => s(text().replace("\r\n", "\n").replace('\n', "<br />\n")),
         "strip_html" => s(strip_html(&text())),
         "squish" => s(text().split_whitespace().collect::<Vec<_>>().join(" ")),
-        "replace" => s(text().replace(&to_text(&arg(0)), &to_text(&arg(1)))),
-        "replace_first" => s(text().replacen(&to_text(&arg(0)), &to_text(&arg(1)), 1)),
-        "replace_last" => s(replace_last(&text(), &to_text(&arg(0)), &to_text(&arg(1)))),
-        "remove" => s(text().replace(&to_text(&arg(0)), "")),
-        "remove_first" => s(text().replacen(&to_text(&arg(0)), "", 1)),
-        "remove_last" => s(replace_last(&text(), &to_text(&arg(0)), "")),
+        "replace" => s(text().replace(&to_s(&arg(0)), &to_s(&arg(1)))),
+        "replace_first" => s(text().replacen(&to_s(&arg(0)), &to_s(&arg(1)), 1)),
+        "replace_last" => s(replace_last(&text(), &to_s(&arg(0)), &to_s(&arg(1)))),
+        "remove" => s(text().replace(&to_s(&arg(0)), "")),
+        "remove_first" => s(text().replacen(&to_s(&arg(0)), "", 1)),
+        "remove_last" => s(replace_last(&text(), &to_s(&arg(0)), "")),
         "truncate" => truncate(input, args),
         "truncatewords" => truncatewords(input, args),
-        "split" => s_split(&text(), &to_text(&arg(0))),
+        "split" => s_split(&text(), &to_s(&arg(0))),
         "slice" => slice(input, args),
         "size" => Ok(Value::from(size(input))),
         "first" => Ok(match input {
             Value::Array(a) => a.first().cloned().unwrap_or(Value::Null),
+            Value::Object(m) => {
+                m.iter().next().map_or(Value::Null, |(k, v)| Value::Array(vec![Value::String(k.clone()), v.clone()]))
+            }
             Value::String(t) => t.chars().next().map_or(Value::Null, |c| Value::String(c.to_string())),
             _ => Value::Null,
         }),
         "last" => Ok(match input {
             Value::Array(a) => a.last().cloned().unwrap_or(Value::Null),
+            Value::Object(m) => {
+                m.iter().last().map_or(Value::Null, |(k, v)| Value::Array(vec![Value::String(k.clone()), v.clone()]))
+            }
             Value::String(t) => t.chars().last().map_or(Value::Null, |c| Value::String(c.to_string())),
             _ => Value::Null,
         }),
         "join" => {
-            let sep = if args.is_empty() { " ".to_string() } else { to_text(&arg(0)) };
+            let sep = if args.is_empty() { " ".to_string() } else { to_s(&arg(0)) };
             match input {
                 Value::Array(items) => s(items.iter().map(to_text).collect::<Vec<_>>().join(&sep)),
-                other => s(to_text(other)),
+                other => s(to_s(other)),
             }
         }
         "reverse" => Ok(Value::Array(array(input).into_iter().rev().collect())),
@@ -266,7 +272,7 @@ fn truncate(input: &Value, args: Args) -> Result<Value, String> {
     if input.is_null() {
         return Ok(Value::Null);
     }
-    let text = to_text(input);
+    let text = to_s(input);
     let length = match args.first() {
         Some(v) => int_arg(v, "truncate")?,
         None => 50,
@@ -284,7 +290,7 @@ fn truncatewords(input: &Value, args: Args) -> Result<Value, String> {
     if input.is_null() {
         return Ok(Value::Null);
     }
-    let text = to_text(input);
+    let text = to_s(input);
     let words = match args.first() {
         Some(v) => int_arg(v, "truncatewords")?,
         None => 15,
@@ -335,7 +341,7 @@ fn slice(input: &Value, args: Args) -> Result<Value, String> {
         },
         Value::Null => Value::Null,
         other => {
-            let chars: Vec<char> = to_text(other).chars().collect();
+            let chars: Vec<char> = to_s(other).chars().collect();
             match pick(chars.len()) {
                 Some((a, b)) => Value::String(chars[a..b].iter().collect()),
                 None => Value::Null,

@@ -139,30 +139,39 @@ impl<'s> Lexer<'s> {
         debug_assert!(self.pending.is_none());
         let mut depth = 0usize;
         let mut search = self.pos;
+        // Every `{%` is a candidate, even inside an unclosed one, as Ruby's regexp sees it.
         while let Some(found) = self.source[search..].find("{%") {
             let at = search + found;
-            let Some(close) = self.source[at + 2..].find("%}").map(|i| at + 2 + i) else { return None };
-            let inner = self.source[at + 2..close].trim_matches('-').trim_start_matches(WHITESPACE);
+            search = at + 2;
+            let inner = self.source[at + 2..].trim_start_matches('-').trim_start_matches(WHITESPACE);
             let name_len = inner.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(inner.len());
             let name = &inner[..name_len];
+            if name != end && !(nests && name == open) {
+                continue;
+            }
+            let after = inner[name_len..].trim_start_matches(WHITESPACE);
+            let Some(close) = self.source[at + 2..].find("%}").map(|i| at + 2 + i) else { return None };
             if nests && name == open {
                 depth += 1;
-            } else if name == end {
-                if depth == 0 {
-                    let mut body = &self.source[self.pos..at];
-                    if std::mem::take(&mut self.trim_next) {
-                        body = body.trim_start_matches(WHITESPACE);
-                    }
-                    if self.source.as_bytes().get(at + 2) == Some(&b'-') {
-                        body = body.trim_end_matches(WHITESPACE);
-                    }
-                    self.trim_next = self.source[..close].ends_with('-');
-                    self.pos = close + 2;
-                    return Some(body);
-                }
-                depth -= 1;
+                continue;
             }
-            search = close + 2;
+            if !(after.starts_with("%}") || after.starts_with("-%}")) {
+                continue;
+            }
+            if depth > 0 {
+                depth -= 1;
+                continue;
+            }
+            let mut body = &self.source[self.pos..at];
+            if std::mem::take(&mut self.trim_next) {
+                body = body.trim_start_matches(WHITESPACE);
+            }
+            if self.source.as_bytes().get(at + 2) == Some(&b'-') {
+                body = body.trim_end_matches(WHITESPACE);
+            }
+            self.trim_next = self.source[..close].ends_with('-');
+            self.pos = close + 2;
+            return Some(body);
         }
         None
     }

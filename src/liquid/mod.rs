@@ -26,6 +26,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+pub use value::to_text;
+
 /// Bounds on what one render may do; hitting one is an error at the tag that did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

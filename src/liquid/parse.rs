@@ -177,6 +177,17 @@ impl<'s> TreeParser<'s> {
     }
 
     fn tag(&mut self, name: &'s str, markup: &'s str, offset: usize, len: usize) -> Result<Option<Node>, Error> {
+        let node = self.tag_node(name, markup, offset, len)?;
+        Ok(node.map(|mut node| {
+            // As Liquid: a block whose bodies hold only whitespace and silent tags outputs nothing.
+            if !matches!(node, Node::Text(_)) && is_blank(&node) {
+                strip_whitespace(&mut node);
+            }
+            node
+        }))
+    }
+
+    fn tag_node(&mut self, name: &'s str, markup: &'s str, offset: usize, len: usize) -> Result<Option<Node>, Error> {
         Ok(Some(match name {
             "assign" => {
                 let Some((var, value)) = markup.split_once('=') else {
@@ -246,6 +257,8 @@ impl<'s> TreeParser<'s> {
                     Node::Tablerow(Box::new(parsed))
                 }
             }
+            // Liquid 5's inline comment; harmless to accept.
+            "#" => return Ok(None),
             "break" => Node::Break,
             "continue" => Node::Continue,
             "cycle" => cycle(markup, offset)?,
@@ -553,9 +566,51 @@ fn cycle(markup: &str, offset: usize) -> Result<Node, Error> {
             }
         }
     }
+    // Unnamed cycles share a counter when their values are the same literals; with a
+    // variable among them each tag counts on its own, as in Ruby Liquid.
     let key = match &group {
         Some(_) => String::new(),
+        None if values.iter().any(|v| matches!(v, Expr::Lookup(_))) => format!("{values:?}@{offset}"),
         None => format!("{values:?}"),
     };
     Ok(Node::Cycle { group, key, values, offset })
+}
+
+/// Liquid's `blank?`: only whitespace text and tags that output nothing.
+fn is_blank(node: &Node) -> bool {
+    let all = |nodes: &[Node]| nodes.iter().all(is_blank);
+    match node {
+        Node::Text(t) => t.trim().is_empty(),
+        Node::Assign { .. } | Node::Capture { .. } => true,
+        Node::If { branches, otherwise, .. } => {
+            branches.iter().all(|(_, b)| all(b)) && otherwise.as_deref().is_none_or(all)
+        }
+        Node::Unless { body, branches, otherwise, .. } => {
+            all(body) && branches.iter().all(|(_, b)| all(b)) && otherwise.as_deref().is_none_or(all)
+        }
+        Node::Case { blocks, .. } => blocks.iter().all(|(_, b)| all(b)),
+        Node::For(l) => all(&l.body) && l.otherwise.as_deref().is_none_or(all),
+        _ => false,
+    }
+}
+
+fn strip_whitespace(node: &mut Node) {
+    let strip = |nodes: &mut Vec<Node>| nodes.retain(|n| !matches!(n, Node::Text(_)));
+    match node {
+        Node::If { branches, otherwise, .. } => {
+            branches.iter_mut().for_each(|(_, b)| strip(b));
+            otherwise.iter_mut().for_each(strip);
+        }
+        Node::Unless { body, branches, otherwise, .. } => {
+            strip(body);
+            branches.iter_mut().for_each(|(_, b)| strip(b));
+            otherwise.iter_mut().for_each(strip);
+        }
+        Node::Case { blocks, .. } => blocks.iter_mut().for_each(|(_, b)| strip(b)),
+        Node::For(l) => {
+            strip(&mut l.body);
+            l.otherwise.iter_mut().for_each(strip);
+        }
+        _ => {}
+    }
 }

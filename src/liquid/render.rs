@@ -137,6 +137,12 @@ impl<'g, 'h> Renderer<'g, 'h> {
             Node::Text(text) => out.push_str(text),
             Node::Verbatim(text) => out.push_str(text),
             Node::Output { value, offset } => {
+                if let (Expr::Range(a, b), true) = (&value.expr, value.filters.is_empty()) {
+                    // A range outputs as Ruby shows one.
+                    let (a, b) = (int_of(&*self.eval(a, *offset)?), int_of(&*self.eval(b, *offset)?));
+                    out.push_str(&format!("{a}..{b}"));
+                    return Ok(Flow::Normal);
+                }
                 let v = self.filtered(value, *offset)?;
                 value::write_text(out, &v);
             }
@@ -239,7 +245,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
                 }
                 return Ok(flow);
             }
-            Node::Include(include) => self.include(include, out)?,
+            Node::Include(include) => return self.include(include, out),
             Node::Highlight { lang, code, .. } => out.push_str(&super::fence(lang, code)),
         }
         Ok(Flow::Normal)
@@ -385,9 +391,6 @@ impl<'g, 'h> Renderer<'g, 'h> {
             out.push_str(&format!("<td class=\"col{}\">", col0 + 1));
             let flow = self.body(&l.body, out);
             out.push_str("</td>");
-            if col0 + 1 == cols && i + 1 != length {
-                out.push_str(&format!("</tr>\n<tr class=\"row{}\">", row + 1));
-            }
             match flow {
                 Ok(Flow::Break) => break,
                 Ok(_) => {}
@@ -396,6 +399,9 @@ impl<'g, 'h> Renderer<'g, 'h> {
                     break;
                 }
             }
+            if col0 + 1 == cols && i + 1 != length {
+                out.push_str(&format!("</tr>\n<tr class=\"row{}\">", row + 1));
+            }
         }
         out.push_str("</tr>\n");
         self.scopes.pop();
@@ -403,17 +409,15 @@ impl<'g, 'h> Renderer<'g, 'h> {
         result
     }
 
-    fn include(&mut self, include: &Include, out: &mut String) -> Result<(), Error> {
+    fn include(&mut self, include: &Include, out: &mut String) -> Result<Flow, Error> {
         let offset = include.offset;
         let name = match &include.name {
             IncludeName::Expr(e) => {
                 let v = self.eval(e, offset)?;
                 match &*v {
                     Value::String(s) if !s.is_empty() => s.clone(),
-                    Value::String(_) | Value::Null => {
-                        return Err(Error::render(format!("Could not find asset {}", value::to_text(&v)), offset))
-                    }
-                    _ => return Err(Error::render("Illegal template name", offset)),
+                    Value::String(_) => return Err(Error::render("Could not find asset ", offset)),
+                    _ => return Err(Error::render("Argument error in tag 'include' - Illegal template name", offset)),
                 }
             }
             IncludeName::Template(nodes) => {
@@ -432,7 +436,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
         let source = match included {
             Included::Text(text) => {
                 out.push_str(&text);
-                return Ok(());
+                return Ok(Flow::Normal);
             }
             Included::Liquid(source) => source,
         };
@@ -465,7 +469,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
         source: &str,
         params: Vec<(String, Value)>,
         out: &mut String,
-    ) -> Result<(), Error> {
+    ) -> Result<Flow, Error> {
         let nodes = match self.partials.get(name) {
             Some(nodes) => nodes.clone(),
             None => {
@@ -483,7 +487,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
             let result = self.body(&nodes, out);
             self.scopes.pop();
             self.depth -= 1;
-            return result.map(|_| ());
+            return result;
         }
         for (k, v) in params {
             scope.insert(k, Cow::Owned(v));
@@ -500,7 +504,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
                 for item in items {
                     self.scopes.last_mut().expect("pushed").insert(alias.clone(), Cow::Borrowed(item));
                     r = self.body(&nodes, out);
-                    if r.is_err() {
+                    if !matches!(r, Ok(Flow::Normal | Flow::Continue)) {
                         break;
                     }
                 }
@@ -511,7 +515,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
                 for item in items {
                     self.scopes.last_mut().expect("pushed").insert(alias.clone(), Cow::Owned(item));
                     r = self.body(&nodes, out);
-                    if r.is_err() {
+                    if !matches!(r, Ok(Flow::Normal | Flow::Continue)) {
                         break;
                     }
                 }
@@ -531,7 +535,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
         };
         self.scopes.pop();
         self.depth -= 1;
-        result.map(|_| ())
+        result
     }
 
     // ---- expressions ----
@@ -597,8 +601,8 @@ impl<'g, 'h> Renderer<'g, 'h> {
         let mut keys = Vec::with_capacity(l.path.len());
         for k in &l.path {
             keys.push(match k {
-                Key::Name(n) => Value::String(n.clone()),
-                Key::Index(e) => self.eval(e, offset)?.into_owned(),
+                Key::Name(n) => (Value::String(n.clone()), false),
+                Key::Index(e) => (self.eval(e, offset)?.into_owned(), true),
             });
         }
         Ok(self.resolve(&root, &keys))
@@ -609,7 +613,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
         self.resolve(name, &[])
     }
 
-    fn resolve(&self, root: &str, keys: &[Value]) -> Cow<'g, Value> {
+    fn resolve(&self, root: &str, keys: &[(Value, bool)]) -> Cow<'g, Value> {
         for scope in self.scopes.iter().rev() {
             if let Some(v) = scope.get(root) {
                 return match v {
@@ -676,10 +680,7 @@ impl<'g, 'h> Renderer<'g, 'h> {
 pub(crate) fn compare_op(a: &Value, op: Op, b: &Value) -> Result<bool, String> {
     if op == Op::Contains {
         return Ok(match (a, b) {
-            (Value::String(s), Value::Null) => {
-                let _ = s;
-                false
-            }
+            (_, Value::Null) => false,
             (Value::String(s), other) => s.contains(&value::to_text(other)),
             (Value::Array(items), other) => items.iter().any(|i| equal(i, other)),
             (Value::Object(map), other) => map.contains_key(&value::to_text(other)),
@@ -707,8 +708,13 @@ pub(crate) fn compare_op(a: &Value, op: Op, b: &Value) -> Result<bool, String> {
     })
 }
 
-fn walk<'v>(v: &'v Value, keys: &[Value]) -> Cow<'v, Value> {
-    let Some((key, rest)) = keys.split_first() else { return Cow::Borrowed(v) };
+/// Follows `keys` (each with whether it was written in brackets) from `v`.
+fn walk<'v>(v: &'v Value, keys: &[(Value, bool)]) -> Cow<'v, Value> {
+    let Some(((key, bracket), rest)) = keys.split_first() else { return Cow::Borrowed(v) };
+    // `array["first"]` is not `array.first`: brackets only index.
+    if *bracket && key.is_string() && !v.is_object() {
+        return Cow::Owned(Value::Null);
+    }
     match property(v, key) {
         Prop::Ref(x) => walk(x, rest),
         Prop::Owned(x) => Cow::Owned(walk(&x, rest).into_owned()),

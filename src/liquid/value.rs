@@ -29,7 +29,7 @@ pub(crate) fn is_empty(value: &Value) -> bool {
 }
 
 /// The text Liquid outputs for a value.
-pub(crate) fn to_text(value: &Value) -> String {
+pub fn to_text(value: &Value) -> String {
     let mut out = String::new();
     write_text(&mut out, value);
     out
@@ -82,6 +82,26 @@ pub(crate) fn float_text(f: f64) -> String {
     }
 }
 
+/// Ruby's `to_s`, which string filters apply to their input: arrays and hashes as
+/// `inspect` shows them, unlike output, which joins an array's items.
+pub(crate) fn to_s(value: &Value) -> String {
+    match value {
+        Value::Array(_) | Value::Object(_) => inspect(value),
+        other => to_text(other),
+    }
+}
+
+/// A hash key as Ruby shows it: YAML's `1:` and `:name:` keys are an integer and a symbol.
+fn inspect_key(key: &str) -> String {
+    let symbol =
+        key.strip_prefix(':').is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    if symbol || (!key.is_empty() && key.parse::<i64>().is_ok()) {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
 /// Ruby's `inspect`, which Liquid uses for hashes.
 pub(crate) fn inspect(value: &Value) -> String {
     match value {
@@ -89,7 +109,7 @@ pub(crate) fn inspect(value: &Value) -> String {
         Value::String(s) => format!("{s:?}"),
         Value::Array(items) => format!("[{}]", items.iter().map(inspect).collect::<Vec<_>>().join(", ")),
         Value::Object(map) => {
-            let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}=>{}", inspect(v))).collect();
+            let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{}=>{}", inspect_key(k), inspect(v))).collect();
             format!("{{{}}}", pairs.join(", "))
         }
         other => to_text(other),

@@ -127,6 +127,9 @@ impl<'s> Renderer<'s> {
 /// What every page shares, computed once per build.
 pub struct Shared {
     site: Value,
+    /// `site` as Jekyll's Liquid sees it (`_config.yml` keys at the top), made once and
+    /// borrowed by every Liquid block and site include.
+    liquid_site: Value,
     services: BTreeMap<String, Value>,
     /// The same two, converted for templates once per build: a page's context then holds
     /// a reference-counted copy instead of a fresh conversion of every page of the site.
@@ -196,7 +199,8 @@ impl Shared {
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
         let site_template = tera::Value::from(site_template);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        Shared { site: site_value, services, site_template, services_template, files }
+        let liquid_site = crate::jekyll::liquid_site(&site_value);
+        Shared { site: site_value, liquid_site, services, site_template, services_template, files }
     }
 }
 
@@ -586,7 +590,7 @@ impl includes::Tags for PageTags<'_> {
     /// Liquid blocks and filters (Jekyll pages): see `crate::jekyll`.
     fn liquid(&mut self, template: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::globals(&self.shared.site, self.page_value, &self.page.front, service);
+        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.page_value, &self.page.front, service);
         let at = (self.at)(span.start);
         crate::jekyll::render_liquid(self, template, &globals, span, at)
     }
@@ -646,11 +650,10 @@ fn render_include(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<String, Diagnostic> {
     let name = call.name.trim_start_matches('/');
-    // Rendered with Liquid. The globals copy the site's values, so they are made only
-    // when the file is there.
+    // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::globals(&shared.site, page_value, &page.front, service);
+        let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
             // HTML goes through Markdown like any include; other files (JSON and XML
