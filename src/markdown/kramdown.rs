@@ -195,6 +195,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                 found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
             }
             let mut line = span_extensions(body, &mut found.raw);
+            line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
             line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
             if let Some(rewritten) = line {
@@ -222,6 +223,35 @@ fn invalid_header_id(lines: &[(usize, &str)], i: usize) -> Option<usize> {
     let name = id.starts_with(|c: char| c.is_ascii_alphabetic())
         && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-'));
     (!(spaced && name)).then_some(brace)
+}
+
+/// `{:target="_blank"}_` after a link: kramdown reads the attribute list before any
+/// emphasis, so its `_` and `*` are escaped for CommonMark.
+fn ial_markup(line: &str) -> Option<String> {
+    if !line.contains("{:") || line.contains('`') {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while let Some(open) = rest.find("{:") {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let inner = &rest[open + 2..close];
+        out.push_str(&rest[..open + 2]);
+        if inner.starts_with([':', '/']) {
+            out.push_str(inner);
+        } else {
+            for c in inner.chars() {
+                if matches!(c, '_' | '*') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        out.push('}');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
 }
 
 /// kramdown's typographic `<<` and `>>` (outside code spans, not a quote's `>>`).
@@ -384,7 +414,8 @@ fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Fo
 /// Span extensions in one line of text: comments go, `nomarkdown` becomes a raw chunk.
 /// `None` when the line has none.
 fn span_extensions(line: &str, raw: &mut Vec<String>) -> Option<String> {
-    if !line.contains("{::") {
+    // A line that quotes the syntax in a code span is left alone.
+    if !line.contains("{::") || line.contains('`') {
         return None;
     }
     let mut out = String::with_capacity(line.len());
@@ -511,6 +542,17 @@ fn html_element(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found
     }
     let tag = &text[at..at + tag_len];
     let end = matching_end(text, at, &name);
+    if let Some(end) = end {
+        // The element ends at its end tag: Markdown may follow on the next line, which
+        // CommonMark would keep raw up to a blank line.
+        let last = lines.iter().rposition(|(l_at, _)| *l_at <= end)?;
+        if let Some(&(next_at, next)) = lines.get(last + 1) {
+            let t = next.trim_start();
+            if !t.is_empty() && !t.starts_with('<') && next.len() - t.len() <= 3 {
+                found.edits.push(Edit { at: next_at, removed: 0, inserted: "\n".into() });
+            }
+        }
+    }
     match markdown_attr(tag) {
         Some((value, attr_at, attr_len)) if value != "0" => {
             let end = end?;
@@ -622,6 +664,12 @@ mod tests {
         assert_eq!(rewritten("x {::comment}gone{:/} y {::nomarkdown}*raw*{:/} z\n"), "x  y *raw* z\n");
         assert_eq!(rewritten("{::comment}\nno end\n"), "{::comment}\nno end\n");
         assert_eq!(rewritten("{::options key=\"{a: b}\" /}\ntext\n"), "\ntext\n");
+    }
+
+    #[test]
+    fn markdown_after_html_and_attribute_lists_with_underscores() {
+        assert_eq!(rewritten("<div>note</div>\n- item\n"), "<div>note</div>\n\n- item\n");
+        assert_eq!(rewritten("[a](b){:target=\"_blank\"}_ x\n"), "[a](b){:target=\"\\_blank\"}_ x\n");
     }
 
     #[test]
