@@ -247,6 +247,14 @@ fn render_page(
     } else {
         markdown::render(&expanded.text, highlighter, &hooks)
     };
+    // Nothing inside an HTML comment is shown, so nothing there is a link or an anchor;
+    // the Markdown renderer sees a comment's lines one at a time, so they are dropped here.
+    let comments = crate::content::html_comments(&expanded.text);
+    let in_comment = |offset: usize| comments.iter().any(|c| c.contains(&offset));
+    if !comments.is_empty() {
+        md.links.retain(|l| !in_comment(l.offset));
+        md.anchors.retain(|a| !in_comment(a.offset));
+    }
 
     let source_at = |offset: usize| at(expanded.map.source_offset(offset));
     let links = md
