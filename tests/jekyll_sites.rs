@@ -58,7 +58,7 @@ const FLOORS: &[Floor] = &[
         text_kept: 0.9754,
         identical_pages: 45,
         heading_ids_missing: 0,
-        syntax_as_text_pages: 7,
+        syntax_as_text_pages: 2,
     },
     Floor {
         site: "cds",

@@ -635,9 +635,10 @@ fn render_include(
         let globals = crate::jekyll::globals(&shared.site, page_value, &page.front, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
-            // HTML goes through Markdown like any include; other files (JSON and XML
-            // examples, usually inside a code fence) keep their lines as written.
-            let html = name.ends_with(".html");
+            // HTML (and SVG drawings, which are markup placed in the page) goes through
+            // Markdown like any include; other files (JSON and XML examples, usually
+            // inside a code fence) keep their lines as written.
+            let html = name.ends_with(".html") || name.ends_with(".svg");
             match result {
                 Ok(text) => return Ok(if html { splice_safe(&text) } else { text.trim_end().to_string() }),
                 // Jekyll ran this include; where Signpost's Liquid cannot, the theme's
