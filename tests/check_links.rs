@@ -126,3 +126,20 @@ fn a_broken_link_in_a_template_is_reported_once_at_the_template_line() {
     let run = site.run(&["check"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn nothing_inside_an_html_comment_is_a_link_or_an_anchor() {
+    // A raw HTML comment over several lines, and an include inside a comment, hold links
+    // and ids a reader never sees: Jekyll's output has them only inside `<!-- -->`.
+    let site = Fixture::copy_of("check_clean");
+    site.write("_includes/old-links.html", "<a href=\"retired.html\">Retired</a> <span id=\"old\"></span>\n");
+    site.write(
+        "content/svc/commented.md",
+        "---\ntitle: Commented\n---\n\nText.\n\n<!--\n<a href=\"gone.html\">gone</a>\n<p id=\"dup\">x</p>\n-->\n\n<!-- {% include old-links.html %} -->\n\n[back](#old)\n",
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 1, "the link to #old is broken: its id is inside a comment\n{}", run.stdout);
+    assert!(!run.stdout.contains("gone.html"), "{}", run.stdout);
+    assert!(!run.stdout.contains("retired.html"), "{}", run.stdout);
+    assert!(run.stdout.contains("#old not found"), "{}", run.stdout);
+}

@@ -442,6 +442,19 @@ pub fn is_html_page(path: &Path) -> bool {
     start.starts_with(b"---\n") || start.starts_with(b"---\r\n")
 }
 
+/// The byte ranges of the HTML comments (`<!--` to `-->`) in a page's text. A `<!--` that
+/// nothing closes is left out: it is more likely text about HTML than a comment.
+pub fn html_comments(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("<!--").map(|i| from + i) {
+        let Some(close) = text[open + 4..].find("-->").map(|i| open + 4 + i + 3) else { break };
+        found.push(open..close);
+        from = close;
+    }
+    found
+}
+
 pub fn to_slash(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
@@ -449,6 +462,16 @@ pub fn to_slash(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_comments_span_lines_and_unclosed_ones_are_not_comments() {
+        let text = "a <!-- one\n<a href=\"x\">\n--> b <!--two--> c <!-- open";
+        let ranges = html_comments(text);
+        assert_eq!(ranges.len(), 2);
+        assert!(ranges[0].contains(&text.find("href").unwrap()));
+        assert_eq!(&text[ranges[1].clone()], "<!--two-->");
+        assert!(!ranges.iter().any(|r| r.contains(&text.find(" c ").unwrap())));
+    }
 
     #[test]
     fn values_by_dotted_path() {

@@ -188,6 +188,25 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
     resolve_duplicates(&mut drafts, &mut report);
     check_tags(from, &drafts, &mut report);
 
+    for (draft, _) in &mut drafts {
+        for tag in draft.replace_unknown_tags() {
+            *report.unsupported.entry(format!("plugin tag `{}`", tag.name)).or_default() += 1;
+            report.diagnostics.push(
+                Diagnostic::warning(
+                    "plugin-tag",
+                    format!(
+                        "`{}` is a Jekyll plugin tag Signpost cannot run; a placeholder{} stands in for it",
+                        tag.written,
+                        if tag.source.is_some() { " linking to its source" } else { "" }
+                    ),
+                )
+                .at(Location::new(&draft.source, tag.line, tag.column))
+                .spanning(tag.written.chars().count())
+                .hint("replace the placeholder with what the tag fetched (for code, a fenced block)"),
+            );
+        }
+    }
+
     let mut used_ids = BTreeSet::new();
     for (draft, _) in &mut drafts {
         let results = draft.convert_diagrams(|stem| {

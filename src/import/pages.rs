@@ -122,6 +122,117 @@ impl PageDraft {
     }
 }
 
+/// Liquid's tags and Jekyll's own: what Signpost's page pipeline runs (or, for `link`
+/// and `post_url`, at least keeps). Any other tag comes from a plugin.
+const KNOWN_TAGS: &[&str] = &[
+    "assign",
+    "capture",
+    "endcapture",
+    "case",
+    "when",
+    "endcase",
+    "comment",
+    "endcomment",
+    "cycle",
+    "decrement",
+    "increment",
+    "for",
+    "endfor",
+    "break",
+    "continue",
+    "if",
+    "elsif",
+    "else",
+    "endif",
+    "unless",
+    "endunless",
+    "ifchanged",
+    "endifchanged",
+    "include",
+    "include_relative",
+    "raw",
+    "endraw",
+    "tablerow",
+    "endtablerow",
+    "highlight",
+    "endhighlight",
+    "link",
+    "post_url",
+    "liquid",
+    "echo",
+    "render",
+];
+
+/// A plugin tag Signpost cannot run, replaced by a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTag {
+    pub name: String,
+    /// The tag as written.
+    pub written: String,
+    pub line: usize,
+    pub column: usize,
+    /// Where what the tag fetched comes from, when the tag says.
+    pub source: Option<String>,
+}
+
+impl PageDraft {
+    /// Replaces each plugin tag (`{% gist ID %}`, `{% github_sample URL %}`) with a visible
+    /// placeholder naming it and linking to its source, and returns them to report.
+    pub fn replace_unknown_tags(&mut self) -> Vec<UnknownTag> {
+        let mut found = Vec::new();
+        let mut from = 0;
+        let text = &self.text;
+        while let Some(open) = text[from..].find("{%").map(|i| from + i) {
+            let Some(close) = text[open..].find("%}").map(|i| open + i + 2) else { break };
+            let inner = text[open + 2..close - 2].trim_matches('-').trim();
+            let name = inner.split_whitespace().next().unwrap_or("");
+            from = close;
+            if name == "raw" {
+                // Nothing up to `endraw` is Liquid.
+                from = text[close..].find("endraw").map_or(text.len(), |i| close + i);
+                continue;
+            }
+            if name.is_empty()
+                || KNOWN_TAGS.contains(&name)
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                continue;
+            }
+            let args: Vec<&str> = inner.split_whitespace().skip(1).collect();
+            let source = tag_source(name, &args);
+            let (line, column) = crate::diagnostics::line_col(text, open);
+            let placeholder = match &source {
+                Some(url) => format!(
+                    "[{name} {}: not rendered, Signpost cannot run this plugin tag; source: <{url}>]",
+                    args.join(" ")
+                ),
+                None => format!("[{name} {}: not rendered, Signpost cannot run this plugin tag]", args.join(" ")),
+            };
+            self.edits.push((open..close, placeholder));
+            found.push(UnknownTag {
+                name: name.to_string(),
+                written: text[open..close].to_string(),
+                line,
+                column,
+                source,
+            });
+        }
+        found
+    }
+}
+
+/// The address a plugin tag fetches from: a gist's page, a GitHub file, or the first URL
+/// among its arguments.
+fn tag_source(name: &str, args: &[&str]) -> Option<String> {
+    let first = args.first()?.trim_matches(['"', '\'']);
+    match name {
+        "gist" => Some(format!("https://gist.github.com/{first}")),
+        _ if first.starts_with("http://") || first.starts_with("https://") => Some(first.to_string()),
+        "github_sample" | "github_sample_ref" => Some(format!("https://github.com/{}", first.trim_start_matches('/'))),
+        _ => args.iter().find(|a| a.starts_with("http://") || a.starts_with("https://")).map(|a| a.to_string()),
+    }
+}
+
 #[derive(Debug)]
 pub struct DiagramResult {
     pub line: usize,
@@ -172,6 +283,20 @@ mod tests {
         assert!(d.add_default("sidebar", &Value::String("side".into())));
         assert!(!d.add_default("title", &Value::String("x".into())));
         assert_eq!(d.output(), "---\r\nsidebar: side\r\ntitle: T\r\n---\r\nbody\r\n");
+    }
+
+    #[test]
+    fn plugin_tags_become_placeholders_that_link_to_their_source() {
+        let mut d = draft("---\ntitle: T\n---\nA {% gist 5b15 %}\n{% raw %}{% gist no %}{% endraw %}\n{% github_sample /o/r/blob/x.json 0 5 %}\n{% if a %}{% endif %}{% seo %}\n");
+        let tags = d.replace_unknown_tags();
+        let named: Vec<(&str, usize, usize)> = tags.iter().map(|t| (t.name.as_str(), t.line, t.column)).collect();
+        assert_eq!(named, [("gist", 4, 3), ("github_sample", 6, 1), ("seo", 7, 22)]);
+        assert_eq!(tags[0].source.as_deref(), Some("https://gist.github.com/5b15"));
+        assert_eq!(tags[1].source.as_deref(), Some("https://github.com/o/r/blob/x.json"));
+        let out = d.output();
+        assert!(out.contains("A [gist 5b15: not rendered, Signpost cannot run this plugin tag; source: <https://gist.github.com/5b15>]"), "{out}");
+        assert!(out.contains("{% raw %}{% gist no %}{% endraw %}"), "{out}");
+        assert!(out.contains("{% if a %}{% endif %}"), "{out}");
     }
 
     #[test]

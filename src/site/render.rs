@@ -251,6 +251,14 @@ fn render_page(
     } else {
         markdown::render(&expanded.text, highlighter, &hooks)
     };
+    // Nothing inside an HTML comment is shown, so nothing there is a link or an anchor;
+    // the Markdown renderer sees a comment's lines one at a time, so they are dropped here.
+    let comments = crate::content::html_comments(&expanded.text);
+    let in_comment = |offset: usize| comments.iter().any(|c| c.contains(&offset));
+    if !comments.is_empty() {
+        md.links.retain(|l| !in_comment(l.offset));
+        md.anchors.retain(|a| !in_comment(a.offset));
+    }
 
     let source_at = |offset: usize| at(expanded.map.source_offset(offset));
     let links = md
@@ -656,9 +664,10 @@ fn render_include(
         let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
-            // HTML goes through Markdown like any include; other files (JSON and XML
-            // examples, usually inside a code fence) keep their lines as written.
-            let html = name.ends_with(".html");
+            // HTML (and SVG drawings, which are markup placed in the page) goes through
+            // Markdown like any include; other files (JSON and XML examples, usually
+            // inside a code fence) keep their lines as written.
+            let html = name.ends_with(".html") || name.ends_with(".svg");
             match result {
                 Ok(text) => return Ok(if html { splice_safe(&text) } else { text.trim_end().to_string() }),
                 // Jekyll ran this include; where Signpost's Liquid cannot, the theme's

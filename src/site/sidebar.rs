@@ -149,7 +149,10 @@ fn convert(node: Node, source: &Path) -> Option<SidebarItem> {
         .chain(node.subfolderitems)
         .filter_map(|n| convert(n, source))
         .collect();
-    Some(SidebarItem { title: node.title.value.unwrap_or_default(), url, external, location, children })
+    // Jekyll's theme writes a title into the HTML as it is (`FHIR&reg;`); the templates
+    // escape text, so entities are decoded once here and not shown as `&amp;reg;`.
+    let title = html_escape::decode_html_entities(&node.title.value.unwrap_or_default()).into_owned();
+    Some(SidebarItem { title, url, external, location, children })
 }
 
 #[cfg(test)]
@@ -173,10 +176,10 @@ mod tests {
 
     #[test]
     fn empty_lists_and_repeated_keys_are_read_as_jekyll_reads_them() {
-        let text = "entries:\n- title: s\n  folders:\n  - title: A\n    output: pdf\n    output: web\n    subfolders:\n    folderitems:\n    - title: B\n      url: /b.html\n";
+        let text = "entries:\n- title: s\n  folders:\n  - title: A &amp; FHIR&reg;\n    output: pdf\n    output: web\n    subfolders:\n    folderitems:\n    - title: B\n      url: /b.html\n";
         let mut warnings = Diagnostics::default();
         let s = parse("s", Path::new("s.yml"), text, &mut warnings).unwrap();
-        assert_eq!(s.items[0].title, "A", "the last `output` (web) is kept");
+        assert_eq!(s.items[0].title, "A & FHIR®", "the last `output` (web) is kept; entities decoded once");
         assert_eq!(s.items[0].children[0].url.as_deref(), Some("/b.html"));
         let warning = warnings.iter().next().expect("a warning for the repeated key");
         assert!(warning.message.contains("lines 5 and 6"), "{}", warning.message);
