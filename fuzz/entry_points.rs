@@ -20,6 +20,8 @@ fn text(data: &[u8]) -> Option<&str> {
 /// A page: split into front matter and body, checked, and its YAML read.
 pub fn front_matter(data: &[u8]) {
     let Some(text) = text(data) else { return };
+    // As a page is read: BOM dropped, line ends made `\n`.
+    let text = &signpost::content::normalise_text(text.to_string());
     let file = Path::new("content/fuzz.md");
     let split = frontmatter::split(text);
     assert!(split.body_line >= 1);

@@ -110,3 +110,14 @@ fn the_shared_sites_go_through_every_entry_point() {
     let seen = run_over(&shared.join("sites"));
     assert!(seen > 100, "the shared sites hold many pages ({seen} files)");
 }
+
+/// Found by the `front_matter` fuzz target: YAML ends a line at a lone CR, so its error
+/// positions pointed past the end of a page whose lines were counted by `\n`.
+#[test]
+fn a_lone_carriage_return_ends_a_line_for_every_reader() {
+    let page = format!("---\ntitle: T\nsidebar: {}6\r\r\npermalink: [x\n---\n\n", "\r".repeat(20));
+    // Asserts that every error of the front matter lies within the page's lines.
+    entry_points::front_matter(page.as_bytes());
+    let text = signpost::content::normalise_text(page);
+    assert!(!text.contains('\r'), "{text:?}");
+}

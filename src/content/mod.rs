@@ -370,14 +370,16 @@ fn apply_overrides(content: &mut Content) {
     content.overrides = overrides;
 }
 
-/// Drops a UTF-8 byte order mark and turns CRLF into LF; lines and columns are unchanged.
+/// Drops a UTF-8 byte order mark and turns CRLF, and a CR alone (old Mac files), into LF:
+/// YAML and CommonMark both end a line at a lone CR, so positions counted by `\n` agree
+/// with theirs. Lines and columns are as an editor shows them.
 pub fn normalise_text(text: String) -> String {
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     };
     if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     }
