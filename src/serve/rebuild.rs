@@ -54,6 +54,33 @@ pub(super) struct Model {
     pub shared: Option<Shared>,
 }
 
+impl Model {
+    /// The record of the render as one [`Output`]; `search`: with the pages' search text.
+    fn output(&self, search: bool) -> Output {
+        let mut paths = self.generated.paths.clone();
+        paths.extend(self.pages.keys().cloned());
+        let pages = self
+            .pages
+            .values()
+            .map(|p| match search {
+                true => p.clone(),
+                // Field by field: `..p.clone()` would copy the text only to drop it.
+                false => PageRecord {
+                    file: p.file.clone(),
+                    url: p.url.clone(),
+                    source: p.source.clone(),
+                    service: p.service.clone(),
+                    shared: p.shared,
+                    links: p.links.clone(),
+                    anchors: p.anchors.clone(),
+                    search: None,
+                },
+            })
+            .collect();
+        Output { paths, pages, sidebar_links: self.generated.sidebar_links.clone() }
+    }
+}
+
 /// Errors that keep the served pages behind the sources, by what has to change to clear them.
 #[derive(Default)]
 pub(super) struct Errors {
@@ -146,11 +173,7 @@ impl Preview {
 
     /// The record of the last good render, as a full build returns it.
     pub fn output(&self) -> Option<Output> {
-        let model = self.model.as_ref()?;
-        let mut paths = model.generated.paths.clone();
-        paths.extend(model.pages.keys().cloned());
-        let pages = model.pages.values().cloned().collect();
-        Some(Output { paths, pages, sidebar_links: model.generated.sidebar_links.clone() })
+        Some(self.model.as_ref()?.output(true))
     }
 
     /// Saves the highlighting cache, so the next start is quick.
@@ -183,11 +206,7 @@ impl Preview {
             }
         };
         // The record without the search text, which the check does not read.
-        let pages = model.pages.values().map(|p| PageRecord { search: None, ..p.clone() }).collect();
-        let mut paths = model.generated.paths.clone();
-        paths.extend(model.pages.keys().cloned());
-        let output = Output { paths, pages, sidebar_links: model.generated.sidebar_links.clone() };
-        self.findings = crate::check::check(&model.site, &output, &options);
+        self.findings = crate::check::check(&model.site, &model.output(false), &options);
     }
 
     /// What every report ends with: the errors standing, the check, the time taken.

@@ -111,7 +111,6 @@ test("a link build would refuse shows in an overlay a keyboard can reach and clo
   const widths = await overlay.locator("pre").first().evaluate((pre) => [pre.scrollWidth, pre.clientWidth]);
   assert.ok(widths[0] <= widths[1], `the error text wraps: ${widths}`);
   assert.ok(await overlay.evaluate((o) => o.shadowRoot.activeElement !== null), "the overlay has the focus");
-  await page.screenshot({ path: join(site, "..", "overlay.png") });
 
   await page.keyboard.press("Escape");
   await overlay.waitFor({ state: "detached", timeout: 5000 });

@@ -28,7 +28,8 @@
     var blocks = document.querySelectorAll(".sp-content table, .sp-content pre, .sp-content div");
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
-      if (block.hasAttribute("tabindex") || block.closest("[tabindex]") || block.scrollWidth <= block.clientWidth + 1) {
+      var inside = block.parentElement && block.parentElement.closest(".sp-content [tabindex='0']");
+      if (block.hasAttribute("tabindex") || inside || block.scrollWidth <= block.clientWidth + 1) {
         continue;
       }
       var overflow = getComputedStyle(block).overflowX;
