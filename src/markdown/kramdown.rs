@@ -117,6 +117,7 @@ const SPAN_TAGS: &[&str] = &["dt", "h1", "h2", "h3", "h4", "h5", "h6", "p", "spa
 pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut found = Found::default();
     let mut fence: Option<String> = None;
+    let mut in_comment = false;
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -131,6 +132,17 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             {
                 fence = None;
             }
+            i += 1;
+            continue;
+        }
+        // Inside an HTML comment nothing is Markdown, nor HTML to read.
+        if in_comment {
+            in_comment = !body.contains("-->");
+            i += 1;
+            continue;
+        }
+        if body.rfind("<!--").is_some_and(|p| !body[p..].contains("-->")) {
+            in_comment = true;
             i += 1;
             continue;
         }
@@ -669,6 +681,8 @@ mod tests {
     #[test]
     fn markdown_after_html_and_attribute_lists_with_underscores() {
         assert_eq!(rewritten("<div>note</div>\n- item\n"), "<div>note</div>\n\n- item\n");
+        let comment = "<!--\n<div>old</div>\n-->\n";
+        assert_eq!(rewritten(comment), comment, "a comment is left whole");
         assert_eq!(rewritten("[a](b){:target=\"_blank\"}_ x\n"), "[a](b){:target=\"\\_blank\"}_ x\n");
     }
 
