@@ -98,6 +98,28 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         "sort" => sort(input, args.first(), false),
         "sort_natural" => sort(input, args.first(), true),
         "where" => where_filter(input, &arg(0), args.get(1), false),
+        "reject" => {
+            let kept = match where_filter(input, &arg(0), args.get(1), false) {
+                Ok(Value::Array(kept)) => kept,
+                _ => vec![],
+            };
+            Ok(Value::Array(array(input).into_iter().filter(|i| !kept.contains(i)).collect()))
+        }
+        "find" | "find_index" | "has" => {
+            let found = array(input).into_iter().enumerate().find(|(_, item)| {
+                let v = prop(item, &arg(0));
+                match args.get(1) {
+                    Some(target) => equal(&v, target),
+                    None => truthy(&v),
+                }
+            });
+            Ok(match (name, found) {
+                ("find", Some((_, item))) => item,
+                ("find_index", Some((i, _))) => Value::from(i),
+                ("has", found) => Value::Bool(found.is_some()),
+                _ => Value::Null,
+            })
+        }
         "sum" => sum(input, args.first()),
         "abs" => Ok(match Num::of(input) {
             Num::Int(i) => Value::from(i.saturating_abs()),
@@ -369,10 +391,27 @@ pub(crate) fn array(input: &Value) -> Vec<Value> {
 }
 
 /// A hash's property, for filters that take one (`map`, `sort`, `where`...).
+/// A dotted name (`title.content`) reads nested hashes.
 pub(crate) fn prop(item: &Value, key: &Value) -> Value {
-    match item {
-        Value::Object(map) => map.get(&to_text(key)).cloned().unwrap_or(Value::Null),
-        _ => Value::Null,
+    let key = to_text(key);
+    let Value::Object(map) = item else { return Value::Null };
+    if let Some(v) = map.get(&key) {
+        return v.clone();
+    }
+    let mut v = item;
+    for part in key.split('.') {
+        match v {
+            Value::Object(m) => match m.get(part) {
+                Some(next) => v = next,
+                None => return Value::Null,
+            },
+            _ => return Value::Null,
+        }
+    }
+    if key.contains('.') {
+        v.clone()
+    } else {
+        Value::Null
     }
 }
 
@@ -415,8 +454,8 @@ fn map(input: &Value, key: &Value) -> Result<Value, String> {
     for item in flatten(items) {
         match &item {
             Value::Object(_) => out.push(prop(&item, key)),
-            Value::Null => {}
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            Value::Null | Value::String(_) => out.push(Value::Null),
+            Value::Number(_) | Value::Bool(_) => {
                 return Err("cannot select the property".into());
             }
             Value::Array(_) => {}
@@ -497,7 +536,7 @@ pub(crate) fn where_filter(input: &Value, key: &Value, target: Option<&Value>, j
 
 fn sum(input: &Value, key: Option<&Value>) -> Result<Value, String> {
     let mut int: i64 = 0;
-    let mut float: f64 = 0.0;
+    let mut float = Num::Int(0);
     let mut is_float = false;
     for item in flatten(array(input)) {
         let v = match key {
@@ -509,13 +548,17 @@ fn sum(input: &Value, key: Option<&Value>) -> Result<Value, String> {
                 Num::Int(i) => int = int.wrapping_add(i),
                 Num::Float(f) => {
                     is_float = true;
-                    float += f;
+                    float = Num::Float(decimal_op(float, Num::Float(f), '+').unwrap_or(float.as_f64() + f));
                 }
             },
             _ => {}
         }
     }
-    Ok(if is_float { float_value(float + int as f64) } else { Value::from(int) })
+    Ok(if is_float {
+        float_value(decimal_op(float, Num::Int(int), '+').unwrap_or(float.as_f64() + int as f64))
+    } else {
+        Value::from(int)
+    })
 }
 
 fn arithmetic(a: &Value, b: &Value, op: char) -> Result<Value, String> {
@@ -542,6 +585,10 @@ fn arithmetic(a: &Value, b: &Value, op: char) -> Result<Value, String> {
             Ok(r.map_or_else(|| float_value(float_op(x as f64, y as f64, op)), Value::from))
         }
         _ => {
+            // Ruby Liquid computes with BigDecimal: 0.0725 * 100 is 7.25, not 7.249999999999999.
+            if let Some(exact) = decimal_op(x, y, op) {
+                return Ok(float_value(exact));
+            }
             if op == '%' && y.as_f64() == 0.0 {
                 return Err("divided by 0".into());
             }
@@ -550,6 +597,41 @@ fn arithmetic(a: &Value, b: &Value, op: char) -> Result<Value, String> {
             }
             Ok(float_value(float_op(x.as_f64(), y.as_f64(), op)))
         }
+    }
+}
+
+/// `x OP y` for `+`, `-` and `*` in decimal, when both fit: each float read as the
+/// shortest decimal that prints it.
+fn decimal_op(x: Num, y: Num, op: char) -> Option<f64> {
+    let (a, sa) = decimal(x)?;
+    let (b, sb) = decimal(y)?;
+    let (value, scale) = match op {
+        '+' | '-' => {
+            let scale = sa.max(sb);
+            let a = a.checked_mul(10i128.checked_pow(scale - sa)?)?;
+            let b = b.checked_mul(10i128.checked_pow(scale - sb)?)?;
+            (if op == '+' { a.checked_add(b)? } else { a.checked_sub(b)? }, scale)
+        }
+        '*' => (a.checked_mul(b)?, sa + sb),
+        _ => return None,
+    };
+    format!("{}e-{scale}", value).parse().ok()
+}
+
+/// A number as an integer and a count of decimal places.
+fn decimal(n: Num) -> Option<(i128, u32)> {
+    match n {
+        Num::Int(i) => Some((i128::from(i), 0)),
+        Num::Float(f) if f.is_finite() => {
+            let text = format!("{f}");
+            if text.contains('e') {
+                return None;
+            }
+            let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+            let digits = format!("{whole}{frac}");
+            Some((digits.parse().ok()?, u32::try_from(frac.len()).ok()?))
+        }
+        Num::Float(_) => None,
     }
 }
 

@@ -200,19 +200,15 @@ impl<'g, 'h> Renderer<'g, 'h> {
                             }
                         }
                         None => {}
+                        // As Ruby Liquid: each matching value renders the body once more.
                         Some(values) => {
-                            let mut matched = false;
                             for v in values {
                                 if self.compare_eq(&subject, v, *offset)? {
-                                    matched = true;
-                                    break;
-                                }
-                            }
-                            if matched {
-                                run_else = false;
-                                let flow = self.nested(body, *offset, out)?;
-                                if flow != Flow::Normal {
-                                    return Ok(flow);
+                                    run_else = false;
+                                    let flow = self.nested(body, *offset, out)?;
+                                    if flow != Flow::Normal {
+                                        return Ok(flow);
+                                    }
                                 }
                             }
                         }
@@ -657,6 +653,8 @@ impl<'g, 'h> Renderer<'g, 'h> {
 
     fn equal_exprs(&mut self, left: &Expr, right: &Expr, offset: usize) -> Result<bool, Error> {
         match (left, right) {
+            // Two of Liquid's method literals never compare equal.
+            (Expr::Blank | Expr::Empty, Expr::Blank | Expr::Empty) => Ok(false),
             (Expr::Blank, other) | (other, Expr::Blank) => Ok(is_blank(&*self.eval(other, offset)?)),
             (Expr::Empty, other) | (other, Expr::Empty) => Ok(is_empty(&*self.eval(other, offset)?)),
             _ => {
