@@ -267,7 +267,9 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
             candidates.push(whole);
             continue;
         }
-        for per_tier in (1..columns).rev() {
+        // Columns are about equally wide: start from the share of them that fits.
+        let estimate = (columns as i64 * i64::from(width) * 14 / 13 / i64::from(whole.width.max(1))) as usize + 1;
+        for per_tier in (1..estimate.clamp(1, columns)).rev() {
             let wrapped = right(Some(per_tier));
             let done = fits(&wrapped, width);
             candidates.push(wrapped);
