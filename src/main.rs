@@ -353,22 +353,30 @@ fn cmd_diagram(args: DiagramArgs) -> ExitCode {
         eprintln!("error: no process `{}` in {}/diagrams (there are: {})", args.id, root.display(), known.join(", "));
         return ExitCode::from(2);
     };
+    // In the colour of the service that places it, if site.yaml names one.
+    let primary = signpost::config::SiteConfig::load(&root).ok().and_then(|config| {
+        config.services.into_iter().find(|s| s.process.as_deref() == Some(args.id.as_str())).map(|s| s.colours.primary)
+    });
     let written = match args.format {
-        DiagramFormat::Svg => std::fs::write(&args.output, signpost::process::export_svg(process)).map_err(|e| {
-            signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))
-        }),
-        DiagramFormat::Png => signpost::process::export_png(process, &args.output),
+        DiagramFormat::Svg => {
+            std::fs::write(&args.output, signpost::process::export_svg_in(process, primary.as_deref())).map_err(|e| {
+                signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))
+            })
+        }
+        DiagramFormat::Png => signpost::process::export_png_in(process, &args.output, primary.as_deref()),
     };
     match written {
         Ok(()) => {
-            let size = std::fs::metadata(&args.output).map_or(0, |m| m.len());
+            let (w, h) = signpost::process::export_size(process);
+            let scale = if matches!(args.format, DiagramFormat::Png) { 2 } else { 1 };
             println!(
-                "Wrote process `{}` ({}, {}) to {} ({:.1} KB)",
+                "Wrote process `{}` ({}, {}) to {}: {} x {} px",
                 process.id,
                 plural(process.stages.len(), "stage"),
                 plural(process.lanes.len(), "lane"),
                 args.output.display(),
-                size as f64 / 1024.0
+                w * scale,
+                h * scale
             );
             ExitCode::SUCCESS
         }

@@ -52,7 +52,7 @@ fn text_report_has_every_planted_problem() {
     assert_eq!(text_findings(&run.stdout), planted(), "{}", run.stdout);
     assert_eq!(
         run.stdout.lines().last().unwrap(),
-        "checked 6 pages and 60 links (0 external, not followed): 9 errors (broken-anchor: 2, broken-link: 1, \
+        "checked 6 pages and 67 links (0 external, not followed): 9 errors (broken-anchor: 2, broken-link: 1, \
          broken-sidebar-link: 1, broken-stage-link: 1, duplicate-id: 1, missing-file: 1, missing-image: 1, \
          stage-without-section: 1), 2 warnings (orphan-page: 1, unplaced-process: 1)"
     );

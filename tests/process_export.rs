@@ -18,13 +18,15 @@ fn png_has_text_pixels_inside_a_titled_stage() {
     let path = dir.path().join("small.png");
     process::export_png(&process, &path).unwrap();
     let pixmap = Pixmap::load_png(&path).unwrap();
-    let layout = process::layout::layout(&process);
+    let layout = process::layout::fitted(&process, process::layout::COLUMN);
     let scale = pixmap.width() as f32 / layout.width as f32;
     for stage in &layout.stages {
         // The middle of the box, away from its outline, holds only the title.
         let r = &stage.rect;
         let (x0, x1) = (((r.x + 12) as f32 * scale) as u32, ((r.right() - 12) as f32 * scale) as u32);
-        let (y0, y1) = (((r.y + 6) as f32 * scale) as u32, ((r.bottom() - 6) as f32 * scale) as u32);
+        // The process title sits in a band above the drawing.
+        let top = process::svg::TITLE_BAND;
+        let (y0, y1) = (((r.y + top + 6) as f32 * scale) as u32, ((r.bottom() + top - 6) as f32 * scale) as u32);
         let colours: std::collections::BTreeSet<(u8, u8, u8)> = (y0..y1)
             .flat_map(|y| (x0..x1).map(move |x| (x, y)))
             .map(|(x, y)| {
@@ -69,4 +71,29 @@ fn write_previews() {
         );
         std::fs::write(out.join(format!("{id}.html")), page).unwrap();
     }
+}
+
+#[test]
+fn a_png_past_the_limit_is_refused_with_a_reason() {
+    // A chain of 2,000 stages flowing right is about 380,000 px wide.
+    let mut yaml = String::from("id: long\ntitle: Long\nlanes:\n  - id: a\n    title: A\nstages:\n");
+    for i in 0..2000 {
+        yaml.push_str(&format!("  - id: s{i}\n    title: Stage {i}\n    lane: a\n    next: [s{}]\n", i + 1));
+    }
+    yaml.push_str("  - id: s2000\n    title: Last\n    lane: a\n");
+    let process = process::parse(&yaml, Path::new("long.yaml")).unwrap();
+    let err = process::export::render_png(&process).unwrap_err();
+    assert_eq!(err.kind, "diagram-export");
+    assert!(err.message.contains("over the limit"), "{}", err.message);
+    // SVG has no limit.
+    assert!(process::export_svg(&process).contains("data-stage=\"s2000\""));
+}
+
+#[test]
+fn the_export_is_in_the_service_colour_with_the_title() {
+    let process = fixture("small");
+    let svg = process::export_svg_in(&process, Some("#007f3b"));
+    assert!(svg.contains("stroke: #007f3b"), "the service colour replaces NHS blue");
+    assert!(!svg.contains("#005eb8"));
+    assert!(svg.contains(&format!(">{}</text>", process.title)), "the title is drawn");
 }

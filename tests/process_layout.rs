@@ -182,6 +182,33 @@ fn check(process: &Process, l: &Layout) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// What every drawing keeps, however it is arranged (fitted to a column, wrapped into
+/// tiers, or one stage below the other for a phone): each stage once, no two stages
+/// overlapping, every arrow orthogonal from its source's border to its target's without
+/// crossing a stage.
+fn check_geometry(process: &Process, l: &Layout) -> Result<(), TestCaseError> {
+    let n = process.stages.len();
+    prop_assert_eq!(l.stages.len(), n);
+    for i in 0..n {
+        for j in i + 1..n {
+            prop_assert!(!l.stages[i].rect.overlaps(&l.stages[j].rect), "stages {} and {} overlap", i, j);
+        }
+    }
+    let edges: usize = process.stages.iter().map(|s| s.next.len()).sum();
+    prop_assert_eq!(l.edges.len(), edges);
+    for e in &l.edges {
+        prop_assert!(on_border(e.points[0], &l.stages[e.from].rect), "edge {:?} does not start on its source", e);
+        prop_assert!(on_border(*e.points.last().unwrap(), &l.stages[e.to].rect), "edge {:?} misses its target", e);
+        for w in e.points.windows(2) {
+            prop_assert!(w[0].0 == w[1].0 || w[0].1 == w[1].1, "edge {:?} has a slanted segment", e);
+            for (s, r) in l.stages.iter().enumerate() {
+                prop_assert!(!crosses_interior(w[0], w[1], &r.rect), "edge {:?} crosses stage {}", e, s);
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -192,6 +219,12 @@ proptest! {
         let l = layout(&process);
         check(&process, &l)?;
         prop_assert_eq!(&l, &layout(&process), "layout is deterministic");
+        let fitted = process::layout::fitted(&process, process::layout::COLUMN);
+        check_geometry(&process, &fitted)?;
+        prop_assert_eq!(&fitted, &process::layout::fitted(&process, process::layout::COLUMN), "deterministic");
+        let phone = process::linear::layout(&process);
+        check_geometry(&process, &phone)?;
+        prop_assert_eq!(phone.width, process::linear::WIDTH);
         let svg = process::export_svg(&process);
         for stage in &process.stages {
             prop_assert_eq!(svg.matches(&format!("data-stage=\"{}\"", stage.id)).count(), 1, "stage {} drawn once", stage.id);

@@ -1,5 +1,6 @@
 //! A diagram on its own, for `signpost diagram`: an SVG file with its own stylesheet, or
-//! a PNG drawn by resvg with the system's fonts.
+//! a PNG drawn by resvg with the system's fonts. It is the drawing a page shows in its
+//! content column (`layout::fitted`), so a document and the portal agree.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,19 +10,39 @@ use crate::diagnostics::Diagnostic;
 
 /// PNGs are drawn at twice the natural size, sharp on high-density screens and in print.
 const PNG_SCALE: f32 = 2.0;
+/// The largest PNG drawn, in pixels a side and in pixels all told (about 160 MB while
+/// drawing); past it `signpost diagram` says so and suggests SVG, which has no limit.
+pub const MAX_PNG_SIDE: u32 = 16_384;
+pub const MAX_PNG_PIXELS: u64 = 40_000_000;
 
 /// A standalone SVG document whose `<style>` is the diagram stylesheet with its light
 /// colours filled in (SVG renderers outside browsers do not know custom properties).
 pub fn export_svg(process: &Process) -> String {
-    let layout = layout::layout(process);
+    export_svg_in(process, None)
+}
+
+/// The same in a service's colour (`primary`, such as `#007f3b`) instead of NHS blue.
+pub fn export_svg_in(process: &Process, primary: Option<&str>) -> String {
+    let layout = layout::fitted(process, layout::COLUMN);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&svg::draw(process, &layout, Some(&standalone_css())));
+    out.push_str(&svg::draw(process, &layout, svg::Mode::Standalone(&standalone_css_in(primary))));
     out
+}
+
+/// The size of the exported drawing in CSS pixels, title included.
+pub fn export_size(process: &Process) -> (u32, u32) {
+    let layout = layout::fitted(process, layout::COLUMN);
+    (layout.width.max(0) as u32, (layout.height + svg::TITLE_BAND).max(0) as u32)
 }
 
 /// Draws the diagram into a PNG at `path`.
 pub fn export_png(process: &Process, path: &Path) -> Result<(), Diagnostic> {
-    let png = render_png(process)?;
+    export_png_in(process, path, None)
+}
+
+/// Draws the diagram in a service's colour into a PNG at `path`.
+pub fn export_png_in(process: &Process, path: &Path, primary: Option<&str>) -> Result<(), Diagnostic> {
+    let png = render_png_in(process, primary)?;
     std::fs::write(path, png).map_err(|err| {
         Diagnostic::error("io", format!("cannot write {}: {err}", path.display()))
             .hint("check that the folder exists and is writable")
@@ -30,13 +51,29 @@ pub fn export_png(process: &Process, path: &Path) -> Result<(), Diagnostic> {
 
 /// The PNG bytes of a process on a white background.
 pub fn render_png(process: &Process) -> Result<Vec<u8>, Diagnostic> {
+    render_png_in(process, None)
+}
+
+/// The PNG bytes in a service's colour; a drawing past the size limit is refused before
+/// anything is allocated for it.
+pub fn render_png_in(process: &Process, primary: Option<&str>) -> Result<Vec<u8>, Diagnostic> {
     use resvg::{tiny_skia, usvg};
     let failed = |what: String| {
         Diagnostic::error("diagram-export", format!("cannot draw process `{}` as PNG: {what}", process.id))
     };
+    let (w, h) = export_size(process);
+    let (pw, ph) = ((w as f32 * PNG_SCALE) as u64, (h as f32 * PNG_SCALE) as u64);
+    if pw > u64::from(MAX_PNG_SIDE) || ph > u64::from(MAX_PNG_SIDE) || pw * ph > MAX_PNG_PIXELS {
+        return Err(failed(format!(
+            "it would be {pw} x {ph} pixels ({} stages), over the limit of {MAX_PNG_SIDE} pixels a side and {} million pixels",
+            process.stages.len(),
+            MAX_PNG_PIXELS / 1_000_000
+        ))
+        .hint("export it as SVG (--format svg), which has no size limit, or split the process"));
+    }
     let mut options = usvg::Options::default();
     options.fontdb_mut().load_system_fonts();
-    let tree = usvg::Tree::from_str(&export_svg(process), &options).map_err(|e| failed(e.to_string()))?;
+    let tree = usvg::Tree::from_str(&export_svg_in(process, primary), &options).map_err(|e| failed(e.to_string()))?;
     let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| failed("the drawing is empty".into()))?;
     let mut pixmap =
         tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| failed("the drawing is too large".into()))?;
@@ -48,8 +85,17 @@ pub fn render_png(process: &Process) -> Result<Vec<u8>, Diagnostic> {
 /// `DIAGRAM_CSS` for a file of its own: the light defaults substituted for every `var()`,
 /// without the media queries, the interactive states and the page-layout rules.
 pub fn standalone_css() -> String {
+    standalone_css_in(None)
+}
+
+/// The standalone stylesheet with the service colour in place of `--sp-primary`.
+pub fn standalone_css_in(primary: Option<&str>) -> String {
     let blocks = top_level_blocks(&strip_comments(DIAGRAM_CSS));
     let mut defaults = BTreeMap::new();
+    // Only a plain colour is written into the stylesheet.
+    if let Some(colour) = primary.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '#')) {
+        defaults.insert("--sp-primary".to_string(), colour.to_string());
+    }
     if let Some((_, body)) = blocks.first() {
         for declaration in body.split(';') {
             if let Some((name, value)) = declaration.split_once(':') {

@@ -13,12 +13,26 @@ pub struct Grid {
     pub column: Vec<usize>,
     /// Each stage's row, counted across the flow over all lanes.
     pub row: Vec<usize>,
-    /// Each lane's rows, first and last.
-    pub lane_rows: Vec<(usize, usize)>,
+    /// The lane bands across the flow, in the order drawn: each lane once, or, when a
+    /// long flow is wrapped into tiers, each lane once per tier it has stages in.
+    pub bands: Vec<Band>,
+    /// Each stage's column along the whole flow, before any wrapping: an arrow is drawn
+    /// against the flow (closing a loop) by this column, not by where it wrapped to.
+    pub flow_column: Vec<usize>,
     pub columns: usize,
     pub rows: usize,
     /// `cell[row][column]`: the stage drawn there, if any.
     pub cell: Vec<Vec<Option<usize>>>,
+}
+
+/// One lane's consecutive rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Band {
+    pub lane: usize,
+    pub first: usize,
+    pub last: usize,
+    /// The tier (0 unless the flow is wrapped).
+    pub tier: usize,
 }
 
 impl Grid {
@@ -26,29 +40,84 @@ impl Grid {
         let order = process_order(process);
         let column = columns(process, &order);
         let columns = column.iter().max().map_or(1, |c| c + 1);
-        let mut row = vec![0; process.stages.len()];
-        let mut lane_rows = Vec::with_capacity(process.lanes.len());
-        let mut next_row = 0;
-        for lane in 0..process.lanes.len() {
-            let in_lane = lane_rows_for(process, &order, &column, lane, columns);
-            let used = in_lane.iter().map(|&(_, r)| r + 1).max().unwrap_or(1);
-            for (stage, r) in in_lane {
-                row[stage] = next_row + r;
-            }
-            lane_rows.push((next_row, next_row + used - 1));
-            next_row += used;
+        Grid::build(process, order, column.clone(), column, &[0, columns], true)
+    }
+
+    /// The same flow wrapped into tiers of at most `per_tier` columns, drawn one below the
+    /// other like lines of text (as the draw.io originals snake). A tier ends where no
+    /// group would be cut in two, if there is such a place; each tier holds a band only
+    /// for the lanes with stages in it.
+    pub fn wrapped(process: &Process, per_tier: usize) -> Grid {
+        let order = process_order(process);
+        let flow_column = columns(process, &order);
+        let columns = flow_column.iter().max().map_or(1, |c| c + 1);
+        let per_tier = per_tier.max(1);
+        // A break before column c cuts a group when the group has stages on both sides.
+        let cuts = |c: usize| {
+            process.groups.iter().any(|g| {
+                g.stage_ix.iter().any(|&s| flow_column[s] < c) && g.stage_ix.iter().any(|&s| flow_column[s] >= c)
+            })
+        };
+        let mut starts = vec![0];
+        let mut start = 0;
+        while start + per_tier < columns {
+            let latest = start + per_tier;
+            let at = (start + 1..=latest).rev().find(|&c| !cuts(c)).unwrap_or(latest);
+            starts.push(at);
+            start = at;
         }
-        let rows = next_row;
+        starts.push(columns);
+        let tier_of = |c: usize| starts.iter().rposition(|&s| s <= c).unwrap_or(0).min(starts.len() - 2);
+        let column = flow_column.iter().map(|&c| c - starts[tier_of(c)]).collect();
+        Grid::build(process, order, column, flow_column, &starts, false)
+    }
+
+    /// Rows for every lane of every tier; `starts` holds each tier's first flow column and,
+    /// last, the number of flow columns. A single tier keeps a band for every lane.
+    fn build(
+        process: &Process,
+        order: Vec<usize>,
+        column: Vec<usize>,
+        flow_column: Vec<usize>,
+        starts: &[usize],
+        keep_empty: bool,
+    ) -> Grid {
+        let columns = column.iter().max().map_or(1, |c| c + 1);
+        let mut row = vec![0; process.stages.len()];
+        let mut bands = Vec::new();
+        let mut next_row = 0;
+        for tier in 0..starts.len() - 1 {
+            let in_tier = |s: usize| (starts[tier]..starts[tier + 1]).contains(&flow_column[s]);
+            for lane in 0..process.lanes.len() {
+                let in_lane = lane_rows_for(process, &order, &column, lane, columns, &in_tier);
+                if in_lane.is_empty() && !keep_empty {
+                    continue;
+                }
+                let used = in_lane.iter().map(|&(_, r)| r + 1).max().unwrap_or(1);
+                for (stage, r) in in_lane {
+                    row[stage] = next_row + r;
+                }
+                bands.push(Band { lane, first: next_row, last: next_row + used - 1, tier });
+                next_row += used;
+            }
+        }
+        let rows = next_row.max(1);
         let mut cell = vec![vec![None; columns]; rows];
         for s in 0..process.stages.len() {
             cell[row[s]][column[s]] = Some(s);
         }
-        Grid { order, column, row, lane_rows, columns, rows, cell }
+        Grid { order, column, row, bands, flow_column, columns, rows, cell }
     }
 
     /// Whether an edge is drawn against the flow (it closes a cycle).
     pub fn is_back_edge(&self, from: usize, to: usize) -> bool {
-        self.column[to] <= self.column[from]
+        self.flow_column[to] <= self.flow_column[from]
+    }
+
+    /// The band a stage is drawn in.
+    pub fn band_of(&self, stage: usize) -> usize {
+        let r = self.row[stage];
+        self.bands.iter().position(|b| b.first <= r && r <= b.last).unwrap_or(0)
     }
 }
 
@@ -119,6 +188,7 @@ fn lane_rows_for(
     column: &[usize],
     lane: usize,
     columns: usize,
+    wanted: &dyn Fn(usize) -> bool,
 ) -> Vec<(usize, usize)> {
     // A block: the stages it holds, each with its row inside the block.
     struct Block {
@@ -132,7 +202,7 @@ fn lane_rows_for(
     let mut group_block: Vec<Option<usize>> = vec![None; process.groups.len()];
     for (seq, &s) in order.iter().enumerate() {
         let stage = &process.stages[s];
-        if stage.lane_ix != lane {
+        if stage.lane_ix != lane || !wanted(s) {
             continue;
         }
         let c = column[s];
@@ -231,7 +301,8 @@ mod tests {
         let stages = [stage("x", "a", "y, z"), stage("y", "a", ""), stage("z", "a", ""), stage("q", "b", "")].concat();
         let (_, g) = grid(&stages, "");
         assert_eq!(g.row, [0, 0, 1, 2]);
-        assert_eq!(g.lane_rows, [(0, 1), (2, 2)]);
+        let rows: Vec<(usize, usize)> = g.bands.iter().map(|b| (b.first, b.last)).collect();
+        assert_eq!(rows, [(0, 1), (2, 2)]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{layout, svg, Process, StageKind};
+use super::{layout, linear, svg, Process, StageKind};
 use crate::diagnostics::Location;
 use crate::markdown::escape_attr;
 
@@ -30,16 +30,34 @@ pub fn wrapper_id(process: &Process) -> String {
     format!("process-{}", process.id)
 }
 
+/// The process as a page holds it: a link to skip the drawing, the drawing fitted to the
+/// content column and the phone drawing (the container's width picks one, with CSS
+/// alone), the text alternative, and the place the skip link leads to.
 pub fn place(process: &Process) -> Placement {
-    let layout = layout::layout(process);
+    let layout = layout::fitted(process, layout::COLUMN);
+    let narrow = linear::layout(process);
     let wrapper_id = wrapper_id(process);
-    let mut html = String::with_capacity(8192 + 2000 * process.stages.len());
+    let after = format!("{wrapper_id}-after");
+    let mut html = String::with_capacity(8192 + 4000 * process.stages.len());
     let _ = writeln!(html, r#"<div class="sp-process" id="{wrapper_id}" data-process="{}">"#, escape_attr(&process.id));
+    let _ = writeln!(
+        html,
+        r##"<a class="sp-process-skip" href="#{after}">Skip the diagram: {}</a>"##,
+        escape_attr(&process.title)
+    );
     html.push_str("<div class=\"sp-process-scroll\">\n");
-    html.push_str(&svg::draw(process, &layout, None));
+    html.push_str(&svg::draw(process, &layout, svg::Mode::Wide));
+    html.push_str(&svg::draw(process, &narrow, svg::Mode::Narrow));
     html.push_str("</div>\n");
+    // Below this width the wide drawing's text would be under 13 px: show the phone one.
+    let _ = writeln!(
+        html,
+        "<style>@container (max-width: {}px) {{ #{wrapper_id} .sp-diagram--wide {{ display: none; }} #{wrapper_id} .sp-diagram--narrow {{ display: block; }} }}</style>",
+        layout.width * 13 / 14 - 1
+    );
     current_stage_rules(&mut html, process);
     text_alternative(&mut html, process, &layout.order);
+    let _ = writeln!(html, r#"<span class="sp-process-after" id="{after}" tabindex="-1"></span>"#);
     html.push_str("</div>\n");
     let stage_links = layout
         .order
@@ -68,7 +86,12 @@ fn current_stage_rules(html: &mut String, process: &Process) {
             let plain = !anchor.is_empty()
                 && anchor.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 && !anchor.starts_with(|c: char| c.is_ascii_digit() || c == '-');
-            plain.then(|| format!("body:has(#{anchor}:target) #stage-{}-{} .sp-stage-shape", process.id, stage.id))
+            plain.then(|| {
+                format!(
+                    "body:has(#{anchor}:target) #process-{} [data-stage=\"{}\"] .sp-stage-shape",
+                    process.id, stage.id
+                )
+            })
         })
         .collect();
     if rules.is_empty() {

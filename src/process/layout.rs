@@ -9,20 +9,33 @@ use super::{Direction, Process, StageKind};
 
 /// Sizes in CSS pixels at the drawing's natural size.
 pub const MARGIN: i32 = 8;
+/// A stage's width when nothing asks for another.
 pub const BOX_W: i32 = 150;
+/// The narrowest and widest a stage is made to fit the width available.
+const MIN_BOX_W: i32 = 120;
+const MAX_BOX_W: i32 = 230;
 pub const FONT: f64 = 14.0;
 pub const LINE: i32 = 17;
-const BOX_PAD_Y: i32 = 10;
+const BOX_PAD_Y: i32 = 8;
+/// A stage with a one-line title: still a comfortable target to click or tap.
+const MIN_BOX_H: i32 = 40;
 /// How far a group box reaches beyond its stages.
 pub const GROUP_PAD: i32 = 10;
 pub const GROUP_FONT: f64 = 13.0;
 const GROUP_LINE: i32 = 16;
 pub const LANE_FONT: f64 = 15.0;
 const LANE_LINE: i32 = 18;
-const TRACK: i32 = 8;
-const TRACK_MARGIN: i32 = 8;
+/// Parallel arrows in a channel are this far apart.
+pub const TRACK: i32 = 12;
+const TRACK_MARGIN: i32 = 4;
+/// Room between a channel's arrows and a stage or a group outline.
+const GAP: i32 = 10;
 /// Room an icon takes at the left of a stage.
 pub const ICON: i32 = 18;
+/// The width of the page's content column that a placed diagram is fitted to.
+pub const COLUMN: i32 = 640;
+/// A process of up to this many stages should be seen whole on a laptop screen.
+pub const TALL: i32 = 800;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rect {
@@ -65,12 +78,16 @@ pub struct Label {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaneBand {
+    /// The lane's index in the process.
+    pub lane: usize,
     pub rect: Rect,
     pub label: Label,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBox {
+    /// The group's index in the process.
+    pub group: usize,
     pub rect: Rect,
     pub label: Label,
 }
@@ -79,6 +96,8 @@ pub struct GroupBox {
 pub struct StageBox {
     pub rect: Rect,
     pub label: Label,
+    /// Who acts (and the group), written in the box when the drawing has no lane bands.
+    pub caption: Option<Label>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,133 +122,286 @@ pub struct Layout {
     pub edges: Vec<Edge>,
     /// Stage indices in process order.
     pub order: Vec<usize>,
+    /// How many cells run across the flow (lanes and their extra rows).
+    pub across: usize,
+    /// Tiers the flow is wrapped into (1 if it is not).
+    pub tiers: usize,
+}
+
+/// How to draw a process: which way it flows, how wide its stages are, and whether a
+/// long flow wraps into tiers of at most this many columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub direction: Direction,
+    pub box_w: i32,
+    pub wrap: Option<usize>,
 }
 
 /// Positions along one axis: channel, cell, channel, ..., cell, channel.
 struct Axis {
-    channel_start: Vec<i32>,
+    /// Where each channel's arrows begin (after a group outline and a gap).
+    channel_lead: Vec<i32>,
     box_start: Vec<i32>,
     cell_start: Vec<i32>,
-    box_size: i32,
+    /// Each cell's box size: stages of one row (or rank) share a height.
+    box_size: Vec<i32>,
     end: i32,
 }
 
-/// Room for the group outlines on either side and for `tracks` parallel edges between;
-/// an outer channel without edges only needs room for one outline.
-fn channel_size(tracks: usize, outer: bool) -> i32 {
-    match (tracks, outer) {
-        (0, true) => GROUP_PAD + 6,
-        (0, false) => 2 * GROUP_PAD + 12,
-        (t, _) => 2 * GROUP_PAD + 2 * TRACK_MARGIN + TRACK * t as i32,
-    }
+/// What a channel holds: arrows, and the outlines of groups ending before it or starting after it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Channel {
+    tracks: usize,
+    after_group: bool,
+    before_group: bool,
 }
 
 impl Axis {
-    fn new(tracks: &[usize], head: &[i32], box_size: i32) -> Axis {
-        let cells = tracks.len() - 1;
+    fn new(channels: &[Channel], head: &[i32], box_size: &[i32]) -> Axis {
+        let cells = channels.len() - 1;
         let mut pos = MARGIN;
-        let (mut channel_start, mut box_start, mut cell_start) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, &t) in tracks.iter().enumerate() {
-            channel_start.push(pos);
-            pos += channel_size(t, i == 0 || i == cells);
+        let (mut channel_lead, mut box_start, mut cell_start) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, ch) in channels.iter().enumerate() {
+            let outer = i == 0 || i == cells;
+            let side = |group: bool, open: bool| match (group, open) {
+                (true, _) => GROUP_PAD + GAP,
+                (false, true) => 2,
+                (false, false) => GAP,
+            };
+            let lead = side(ch.after_group, i == 0);
+            let trail = side(ch.before_group, i == cells);
+            let middle = match (ch.tracks, outer) {
+                (0, true) => 0,
+                (0, false) => 4,
+                (t, _) => 2 * TRACK_MARGIN + TRACK * t as i32,
+            };
+            channel_lead.push(pos + lead);
+            pos += lead + middle + trail;
             if i < cells {
                 cell_start.push(pos);
                 pos += head[i];
                 box_start.push(pos);
-                pos += box_size;
+                pos += box_size[i];
             }
         }
-        Axis { channel_start, box_start, cell_start, box_size, end: pos }
+        Axis { channel_lead, box_start, cell_start, box_size: box_size.to_vec(), end: pos }
     }
 
     fn track(&self, channel: usize, track: usize) -> i32 {
-        self.channel_start[channel] + GROUP_PAD + TRACK_MARGIN + TRACK * track as i32 + TRACK / 2
+        self.channel_lead[channel] + TRACK_MARGIN + TRACK * track as i32 + TRACK / 2
     }
 
-    /// Where one lane's band gives way to the next, inside the channel before `row`.
+    /// Where one lane's band gives way to the next: in the channel before `row`, halfway
+    /// between a group outline above and the arrows below.
     fn boundary(&self, row: usize) -> i32 {
         if row == 0 {
             MARGIN
         } else if row == self.box_start.len() {
             self.end
         } else {
-            self.channel_start[row] + GROUP_PAD + 2
+            self.channel_lead[row] - GAP / 2
         }
     }
 }
 
 /// The inner width for a stage's title, by shape (the rounded and pointed ends take room).
-fn text_width(kind: StageKind, icon: bool) -> f64 {
+fn text_width(kind: StageKind, icon: bool, box_w: i32) -> f64 {
     let pad = match kind {
         StageKind::Stage => 10,
         StageKind::Start | StageKind::End => 16,
         StageKind::Milestone => 20,
     };
-    f64::from(BOX_W - 2 * pad - if icon { ICON } else { 0 })
+    f64::from(box_w - 2 * pad - if icon { ICON } else { 0 })
 }
 
+/// The narrowest stage in which each title's longest word fits on a line of its own.
+fn widest_word_box(process: &Process) -> i32 {
+    process
+        .stages
+        .iter()
+        .map(|s| {
+            let word = s.title.split_whitespace().map(|w| text::width(w, FONT, Weight::Regular)).fold(0.0, f64::max);
+            let room = text_width(s.kind, s.icon.is_some(), 0);
+            (word - room).ceil() as i32 + 1
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+impl Options {
+    /// The process as its author wrote it: its own direction, stages of the usual width.
+    pub fn natural(process: &Process) -> Options {
+        Options { direction: process.direction, box_w: BOX_W, wrap: None }
+    }
+}
+
+/// The process as written, at its natural size (for export, and as the starting point).
 pub fn layout(process: &Process) -> Layout {
-    let grid = Grid::new(process);
+    layout_with(process, &Options::natural(process))
+}
+
+/// Whether a drawing fits `width` with its text at 13 px or more (14 px at natural size).
+pub fn fits(layout: &Layout, width: i32) -> bool {
+    layout.width * 13 <= width * 14
+}
+
+/// The arrangement that suits a column `width` pixels wide: flowing down with the lanes
+/// side by side and the stages as wide as the column allows, or flowing right wrapped
+/// into as many tiers as it takes. Of those that fit the width, a drawing that can be
+/// seen whole (at most [`TALL`] high) wins, then the author's direction, then the lower;
+/// if none can be seen whole, the lowest. When nothing fits, the narrowest.
+pub fn fitted(process: &Process, width: i32) -> Layout {
+    let mut candidates = Vec::new();
+    let down = |box_w| layout_with(process, &Options { direction: Direction::Down, box_w, wrap: None });
+    let trial = down(BOX_W);
+    let spare = (width - trial.width) / trial.across.max(1) as i32;
+    let box_w = (BOX_W + spare).clamp(MIN_BOX_W, MAX_BOX_W);
+    candidates.push(if box_w == BOX_W { trial } else { down(box_w) });
+
+    // Narrower stages fit more columns in a tier, and fewer tiers are lower.
+    let columns = Grid::new(process).columns;
+    for box_w in [BOX_W, MIN_BOX_W] {
+        let right = |wrap| layout_with(process, &Options { direction: Direction::Right, box_w, wrap });
+        let whole = right(None);
+        if fits(&whole, width) {
+            candidates.push(whole);
+            continue;
+        }
+        // Columns are about equally wide: start from the share of them that fits.
+        let estimate = (columns as i64 * i64::from(width) * 14 / 13 / i64::from(whole.width.max(1))) as usize + 1;
+        for per_tier in (1..estimate.clamp(1, columns)).rev() {
+            let wrapped = right(Some(per_tier));
+            let done = fits(&wrapped, width);
+            candidates.push(wrapped);
+            if done {
+                break;
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .min_by_key(|l| {
+            let fit = fits(l, width);
+            let tall = !fit || l.height > TALL;
+            // Too tall to see whole: the lowest. Otherwise: the author's direction.
+            (
+                !fit,
+                tall,
+                if tall { l.height } else { 0 },
+                l.direction != process.direction,
+                if fit { l.height } else { l.width },
+            )
+        })
+        .expect("there is a candidate")
+}
+
+pub fn layout_with(process: &Process, options: &Options) -> Layout {
+    let grid = match options.wrap {
+        Some(per_tier) if options.direction == Direction::Right => Grid::wrapped(process, per_tier),
+        _ => Grid::new(process),
+    };
     let routes = route::route(process, &grid);
+    // Never so narrow that a word is split between lines.
+    let box_w = options.box_w.max(widest_word_box(process));
     let titles: Vec<Vec<String>> = process
         .stages
         .iter()
-        .map(|s| text::wrap(&s.title, FONT, Weight::Regular, text_width(s.kind, s.icon.is_some())))
+        .map(|s| text::wrap(&s.title, FONT, Weight::Regular, text_width(s.kind, s.icon.is_some(), box_w)))
         .collect();
-    let box_h = titles.iter().map(Vec::len).max().unwrap_or(1).max(2) as i32 * LINE + 2 * BOX_PAD_Y;
-    let right = process.direction == Direction::Right;
+    let right = options.direction == Direction::Right;
+    let y_of = |s: usize| if right { grid.row[s] } else { grid.column[s] };
+    let y_cell_count = if right { grid.rows } else { grid.columns };
+    // A row of stages (a rank, when the flow runs down) is as tall as its longest title.
+    let mut box_h = vec![MIN_BOX_H; y_cell_count];
+    for (s, lines) in titles.iter().enumerate() {
+        let h = &mut box_h[y_of(s)];
+        *h = (*h).max(lines.len() as i32 * LINE + 2 * BOX_PAD_Y);
+    }
+    let x_of = |s: usize| if right { grid.column[s] } else { grid.row[s] };
+
+    // Each group is drawn as one box per tier it reaches.
+    let grid_ref = &grid;
+    let parts: Vec<(usize, Vec<usize>)> = process
+        .groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            let tier_of = move |s: usize| grid_ref.bands[grid_ref.band_of(s)].tier;
+            let mut tiers: Vec<usize> = group.stage_ix.iter().map(|&s| tier_of(s)).collect();
+            tiers.sort_unstable();
+            tiers.dedup();
+            tiers.into_iter().map(move |t| (g, group.stage_ix.iter().copied().filter(|&s| tier_of(s) == t).collect()))
+        })
+        .collect();
+    let span = |stages: &[usize], of: &dyn Fn(usize) -> usize| {
+        (stages.iter().map(|&s| of(s)).min().unwrap_or(0), stages.iter().map(|&s| of(s)).max().unwrap_or(0))
+    };
 
     // x never depends on the heads (extra room above a cell for lane and group titles),
     // so it comes first and gives the widths those titles wrap to.
     let (x_tracks, y_tracks) =
         if right { (&routes.column_tracks, &routes.row_tracks) } else { (&routes.row_tracks, &routes.column_tracks) };
-    let x = Axis::new(x_tracks, &vec![0; x_tracks.len() - 1], BOX_W);
-    let y_cells = y_tracks.len() - 1;
-    let y_of = |s: usize| if right { grid.row[s] } else { grid.column[s] };
-    let x_of = |s: usize| if right { grid.column[s] } else { grid.row[s] };
+    let mut x_channels: Vec<Channel> =
+        x_tracks.iter().map(|&tracks| Channel { tracks, ..Channel::default() }).collect();
+    let mut y_channels: Vec<Channel> =
+        y_tracks.iter().map(|&tracks| Channel { tracks, ..Channel::default() }).collect();
+    for (_, stages) in &parts {
+        let (x0, x1) = span(stages, &x_of);
+        x_channels[x0].before_group = true;
+        x_channels[x1 + 1].after_group = true;
+        let (_, y1) = span(stages, &y_of);
+        y_channels[y1 + 1].after_group = true;
+    }
+    let x_cells = x_channels.len() - 1;
+    let x = Axis::new(&x_channels, &vec![0; x_cells], &vec![box_w; x_cells]);
+    let y_cells = y_channels.len() - 1;
 
-    let lane_x = |lane: usize| -> (i32, i32) {
+    // Lane bands across the flow: rows of all columns (right), or columns of all rows (down).
+    let band_x = |b: usize| -> (i32, i32) {
         if right {
             (MARGIN, x.end)
         } else {
-            let (first, last) = grid.lane_rows[lane];
-            (x.boundary(first), x.boundary(last + 1))
+            let band = &grid.bands[b];
+            (x.boundary(band.first), x.boundary(band.last + 1))
         }
     };
-    let lane_lines: Vec<Vec<String>> = process
-        .lanes
+    let lane_lines: Vec<Vec<String>> = grid
+        .bands
         .iter()
         .enumerate()
-        .map(|(i, lane)| {
-            let (x0, x1) = lane_x(i);
-            text::wrap(&lane.title, LANE_FONT, Weight::Bold, f64::from(x1 - x0 - 2 * GROUP_PAD))
+        .map(|(b, band)| {
+            let (x0, x1) = band_x(b);
+            // Flowing right, the title keeps above the first column's boxes, where no
+            // arrow runs (arrows run only in the channels between columns).
+            let room = if right { box_w } else { x1 - x0 - 2 * GROUP_PAD };
+            text::wrap(&process.lanes[band.lane].title, LANE_FONT, Weight::Bold, f64::from(room))
         })
         .collect();
     let lane_head = |lines: usize| lines.max(1) as i32 * LANE_LINE + 10;
     let mut lane_band = vec![0; y_cells];
     if right {
-        for (i, lines) in lane_lines.iter().enumerate() {
-            lane_band[grid.lane_rows[i].0] = lane_head(lines.len());
+        for (band, lines) in grid.bands.iter().zip(&lane_lines) {
+            lane_band[band.first] = lane_band[band.first].max(lane_head(lines.len()));
         }
     } else {
         lane_band[0] = lane_lines.iter().map(|l| lane_head(l.len())).max().unwrap_or(0);
     }
 
-    let group_x: Vec<(i32, i32)> = process
-        .groups
+    let group_x: Vec<(i32, i32)> = parts
         .iter()
-        .map(|g| {
-            let first = g.stage_ix.iter().map(|&s| x_of(s)).min().unwrap_or(0);
-            let last = g.stage_ix.iter().map(|&s| x_of(s)).max().unwrap_or(0);
-            (x.box_start[first] - GROUP_PAD, x.box_start[last] + BOX_W + GROUP_PAD)
+        .map(|(_, stages)| {
+            let (first, last) = span(stages, &x_of);
+            (x.box_start[first] - GROUP_PAD, x.box_start[last] + box_w + GROUP_PAD)
         })
         .collect();
-    let group_lines: Vec<Vec<String>> =
-        process.groups.iter().zip(&group_x).map(|(g, &(x0, x1))| group_label_lines(&g.title, x0, x1, right)).collect();
-    let group_top = |g: &super::Group| g.stage_ix.iter().map(|&s| y_of(s)).min().unwrap_or(0);
+    let group_lines: Vec<Vec<String>> = parts
+        .iter()
+        .zip(&group_x)
+        .map(|((g, _), &(x0, x1))| group_label_lines(&process.groups[*g].title, x0, x1, right, box_w))
+        .collect();
     let mut band = vec![0; y_cells];
-    for (g, lines) in process.groups.iter().zip(&group_lines) {
-        let cell = group_top(g);
+    for ((_, stages), lines) in parts.iter().zip(&group_lines) {
+        let cell = span(stages, &y_of).0;
         band[cell] = band[cell].max(GROUP_PAD + lines.len() as i32 * GROUP_LINE + 6);
     }
     // A lane title and the group titles of the lane's first row sit side by side when
@@ -237,17 +409,19 @@ pub fn layout(process: &Process) -> Layout {
     let lane_title_end: Vec<i32> = lane_lines
         .iter()
         .map(|lines| {
-            MARGIN
-                + GROUP_PAD
+            x.box_start[0]
                 + lines.iter().map(|l| text::width(l, LANE_FONT, Weight::Bold).ceil() as i32).max().unwrap_or(0)
         })
         .collect();
     let head: Vec<i32> = (0..y_cells)
         .map(|cell| {
             let side_by_side = right
-                && grid.lane_rows.iter().zip(&lane_title_end).all(|(&(first, _), &end)| {
-                    first != cell
-                        || process.groups.iter().zip(&group_x).all(|(g, &(x0, _))| group_top(g) != cell || x0 > end + 8)
+                && grid.bands.iter().zip(&lane_title_end).all(|(b, &end)| {
+                    b.first != cell
+                        || parts
+                            .iter()
+                            .zip(&group_x)
+                            .all(|((_, st), &(x0, _))| span(st, &y_of).0 != cell || x0 > end + 8)
                 });
             if side_by_side {
                 lane_band[cell].max(band[cell])
@@ -256,50 +430,54 @@ pub fn layout(process: &Process) -> Layout {
             }
         })
         .collect();
-    let y = Axis::new(y_tracks, &head, box_h);
+    let y = Axis::new(&y_channels, &head, &box_h);
 
-    let stage_rect = |s: usize| Rect { x: x.box_start[x_of(s)], y: y.box_start[y_of(s)], w: BOX_W, h: box_h };
+    let stage_rect = |s: usize| Rect { x: x.box_start[x_of(s)], y: y.box_start[y_of(s)], w: box_w, h: box_h[y_of(s)] };
     let stages = titles
         .into_iter()
         .enumerate()
         .map(|(s, lines)| {
             let rect = stage_rect(s);
             let shift = if process.stages[s].icon.is_some() { ICON / 2 } else { 0 };
-            let first = rect.y + (box_h - lines.len() as i32 * LINE) / 2 + 13;
+            let first = rect.y + (rect.h - lines.len() as i32 * LINE) / 2 + 13;
             StageBox {
                 rect,
                 label: Label {
                     lines,
-                    x: rect.x + BOX_W / 2 + shift,
+                    x: rect.x + box_w / 2 + shift,
                     y: first,
                     line_height: LINE,
                     anchor: Anchor::Middle,
                 },
+                caption: None,
             }
         })
         .collect();
 
-    let lanes = (0..process.lanes.len())
-        .map(|i| {
-            let (first, last) = grid.lane_rows[i];
-            let lines = lane_lines[i].clone();
+    let lanes = grid
+        .bands
+        .iter()
+        .enumerate()
+        .map(|(b, band)| {
+            let lines = lane_lines[b].clone();
             if right {
                 let rect = Rect {
                     x: MARGIN,
-                    y: y.boundary(first),
+                    y: y.boundary(band.first),
                     w: x.end - MARGIN,
-                    h: y.boundary(last + 1) - y.boundary(first),
+                    h: y.boundary(band.last + 1) - y.boundary(band.first),
                 };
+                // Clear of the arrows in the channel before the first column.
                 let label = Label {
                     lines,
-                    x: MARGIN + GROUP_PAD,
-                    y: y.cell_start[first] + 18,
+                    x: x.box_start[0],
+                    y: y.cell_start[band.first] + 18,
                     line_height: LANE_LINE,
                     anchor: Anchor::Start,
                 };
-                LaneBand { rect, label }
+                LaneBand { lane: band.lane, rect, label }
             } else {
-                let (x0, x1) = lane_x(i);
+                let (x0, x1) = band_x(b);
                 let rect = Rect { x: x0, y: MARGIN, w: x1 - x0, h: y.end - MARGIN };
                 let label = Label {
                     lines,
@@ -308,23 +486,22 @@ pub fn layout(process: &Process) -> Layout {
                     line_height: LANE_LINE,
                     anchor: Anchor::Middle,
                 };
-                LaneBand { rect, label }
+                LaneBand { lane: band.lane, rect, label }
             }
         })
         .collect();
 
-    let groups = process
-        .groups
+    let groups = parts
         .iter()
         .zip(group_x)
         .zip(group_lines)
-        .map(|((g, (x0, x1)), lines)| {
-            let top_cell = group_top(g);
-            let bottom_cell = g.stage_ix.iter().map(|&s| y_of(s)).max().unwrap_or(0);
+        .map(|(((g, stages), (x0, x1)), lines)| {
+            let (top_cell, bottom_cell) = span(stages, &y_of);
             let top = y.box_start[top_cell] - band[top_cell];
-            let rect = Rect { x: x0, y: top, w: x1 - x0, h: y.box_start[bottom_cell] + box_h + GROUP_PAD - top };
+            let rect =
+                Rect { x: x0, y: top, w: x1 - x0, h: y.box_start[bottom_cell] + box_h[bottom_cell] + GROUP_PAD - top };
             let label = Label { lines, x: x0 + GROUP_PAD, y: top + 17, line_height: GROUP_LINE, anchor: Anchor::Start };
-            GroupBox { rect, label }
+            GroupBox { group: *g, rect, label }
         })
         .collect();
 
@@ -332,12 +509,14 @@ pub fn layout(process: &Process) -> Layout {
     Layout {
         width: x.end + MARGIN,
         height: y.end + MARGIN,
-        direction: process.direction,
+        direction: options.direction,
         lanes,
         groups,
         stages,
         edges,
         order: grid.order,
+        across: if right { grid.rows } else { x_cells },
+        tiers: grid.bands.last().map_or(1, |b| b.tier + 1),
     }
 }
 
@@ -345,12 +524,12 @@ fn edges(grid: &Grid, routes: &Routes, right: bool, x: &Axis, y: &Axis) -> Vec<E
     let (flow, cross) = if right { (x, y) } else { (y, x) };
     let flow_of = |s: usize| flow.box_start[grid.column[s]];
     let along = |a: Along| match a {
-        Along::Exit(s) => flow_of(s) + flow.box_size,
+        Along::Exit(s) => flow_of(s) + flow.box_size[grid.column[s]],
         Along::Entry(s) => flow_of(s),
         Along::Channel(c, t) => flow.track(c, t),
     };
     let across = |a: Across| match a {
-        Across::Middle(r) => cross.box_start[r] + cross.box_size / 2,
+        Across::Middle(r) => cross.box_start[r] + cross.box_size[r] / 2,
         Across::Channel(k, t) => cross.track(k, t),
     };
     routes
@@ -377,11 +556,14 @@ fn edges(grid: &Grid, routes: &Routes, right: bool, x: &Axis, y: &Axis) -> Vec<E
         .collect()
 }
 
-/// A group title wraps to the group's width; when the flow runs down, edges enter the
-/// group's first stage through the middle of the title's band, so the title keeps to the
-/// left half if its words fit there.
-fn group_label_lines(title: &str, x0: i32, x1: i32, right: bool) -> Vec<String> {
+/// A group title keeps clear of arrows. Flowing right, it wraps above the group's first
+/// column, where no arrow runs; flowing down, edges enter the group's first stage through
+/// the middle of the title's band, so the title keeps to the left half if its words fit.
+fn group_label_lines(title: &str, x0: i32, x1: i32, right: bool, box_w: i32) -> Vec<String> {
     let full = f64::from(x1 - x0 - 2 * GROUP_PAD);
+    if right {
+        return text::wrap(title, GROUP_FONT, Weight::Bold, full.min(f64::from(box_w)));
+    }
     if !right {
         let half = f64::from((x1 - x0) / 2 - GROUP_PAD - 8);
         let fits = title.split_whitespace().all(|w| text::width(w, GROUP_FONT, Weight::Bold) <= half);

@@ -9,6 +9,7 @@ pub mod export;
 pub mod grid;
 pub mod html;
 pub mod layout;
+pub mod linear;
 pub mod model;
 pub mod route;
 pub mod svg;
@@ -22,11 +23,15 @@ use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostics, Location};
 
-pub use export::{export_png, export_svg};
+pub use export::{export_png, export_png_in, export_size, export_svg, export_svg_in};
 pub use html::{place, Placement, StageLink};
 
 /// The stylesheet for diagrams placed in pages; the theme includes it.
 pub const DIAGRAM_CSS: &str = include_str!("diagram.css");
+
+/// The diagram's small script (focus back on the stage, the stage being read marked);
+/// the theme includes it, and a diagram works fully without it.
+pub const DIAGRAM_JS: &str = include_str!("diagram.js");
 
 /// A validated process: every reference resolved, every id unique.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,61 +11,104 @@ use crate::markdown::escape_attr;
 const ARROW: i32 = 8;
 const ARROW_HALF: i32 = 5;
 
+/// Which drawing of a process: the one for a page's content column, the one for a
+/// phone (a page holds both and shows one, so its ids differ), or a file of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode<'a> {
+    Wide,
+    Narrow,
+    /// With this stylesheet inside, and the process title drawn above the diagram.
+    Standalone(&'a str),
+}
+
 /// The ids the SVG's parts carry, so a page can hold several diagrams.
 pub struct Ids {
     pub title: String,
     pub desc: String,
+    /// Put before `stage-` in each stage's id.
+    stage_prefix: &'static str,
 }
 
 impl Ids {
-    pub fn for_process(process: &Process) -> Ids {
-        Ids { title: format!("process-{}-title", process.id), desc: format!("process-{}-desc", process.id) }
+    pub fn for_process(process: &Process, mode: Mode) -> Ids {
+        let (extra, stage_prefix) = if mode == Mode::Narrow { ("-narrow", "narrow-") } else { ("", "") };
+        Ids {
+            title: format!("process-{}{extra}-title", process.id),
+            desc: format!("process-{}{extra}-desc", process.id),
+            stage_prefix,
+        }
+    }
+
+    /// The `id` of a stage's link inside the diagram.
+    pub fn stage(&self, process: &Process, stage: &super::Stage) -> String {
+        format!("{}stage-{}-{}", self.stage_prefix, process.id, stage.id)
     }
 }
 
-/// The `id` of a stage's link inside the diagram.
-pub fn stage_element_id(process: &Process, stage: &super::Stage) -> String {
-    format!("stage-{}-{}", process.id, stage.id)
-}
+/// Room above a standalone drawing for the process title.
+pub const TITLE_BAND: i32 = 36;
 
-/// The `<svg>` element: to place in a page (`standalone` is `None`; it scales to the page
-/// width, but not below four fifths of its natural size, so text stays readable and a
-/// narrow screen scrolls sideways), or a file of its own with this stylesheet inside.
-pub fn draw(process: &Process, layout: &Layout, standalone: Option<&str>) -> String {
-    let ids = Ids::for_process(process);
+/// The `<svg>` element. In a page it scales to the content column, never below 13/14 of
+/// its natural size (the page swaps in the phone drawing before that); a standalone file
+/// has its natural size, its own stylesheet and the process title above the drawing.
+pub fn draw(process: &Process, layout: &Layout, mode: Mode) -> String {
+    let ids = Ids::for_process(process, mode);
     let mut out = String::with_capacity(4096 + 1500 * process.stages.len());
     let (w, h) = (layout.width, layout.height);
-    let direction = match layout.direction {
-        super::Direction::Right => "right",
-        super::Direction::Down => "down",
+    let variant = match (mode, layout.direction) {
+        (Mode::Narrow, _) => "narrow sp-diagram--down",
+        (Mode::Wide, super::Direction::Right) => "wide sp-diagram--right",
+        (Mode::Wide, super::Direction::Down) => "wide sp-diagram--down",
+        (_, super::Direction::Right) => "right",
+        (_, super::Direction::Down) => "down",
     };
-    let size = match standalone {
-        None => format!(r#"width="100%" style="min-width:{}px;max-width:{w}px""#, w * 4 / 5),
-        Some(_) => format!(r#"xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}""#),
+    let (size, view_y, view_h) = match mode {
+        Mode::Wide => (format!(r#"width="100%" style="min-width:{}px;max-width:{w}px""#, w * 13 / 14), 0, h),
+        Mode::Narrow => (r#"width="100%" style="max-width:440px""#.to_string(), 0, h),
+        Mode::Standalone(_) => (
+            format!(r#"xmlns="http://www.w3.org/2000/svg" width="{w}" height="{}""#, h + TITLE_BAND),
+            -TITLE_BAND,
+            h + TITLE_BAND,
+        ),
     };
     let _ = writeln!(
         out,
-        r#"<svg {size} class="sp-diagram sp-diagram--{direction}" viewBox="0 0 {w} {h}" role="group" aria-labelledby="{t}" aria-describedby="{d}" font-family="Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans', sans-serif" font-size="{fs}">"#,
+        r#"<svg {size} class="sp-diagram sp-diagram--{variant}" viewBox="0 {view_y} {w} {view_h}" role="group" aria-labelledby="{t}" aria-describedby="{d}" font-family="Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans', sans-serif" font-size="{fs}">"#,
         t = ids.title,
         d = ids.desc,
         fs = layout::FONT,
     );
-    if let Some(style) = standalone {
+    if let Mode::Standalone(style) = mode {
         let _ = writeln!(out, "<style>\n{style}</style>");
+        let _ = writeln!(
+            out,
+            r#"<rect class="sp-export-background" x="0" y="{}" width="{w}" height="{}"/>"#,
+            -TITLE_BAND,
+            h + TITLE_BAND
+        );
+        let _ = writeln!(
+            out,
+            r#"<text class="sp-export-title" x="{}" y="{}" font-size="18">{}</text>"#,
+            layout::MARGIN + 2,
+            -TITLE_BAND + 24,
+            escape_attr(&process.title)
+        );
     }
     let _ = writeln!(out, r#"<title id="{}">{}</title>"#, ids.title, escape_attr(&process.title));
     let description = if process.description.is_empty() { &process.title } else { &process.description };
     let _ = writeln!(out, r#"<desc id="{}">{}</desc>"#, ids.desc, escape_attr(description));
 
     out.push_str("<g class=\"sp-lanes\">\n");
-    for (lane, band) in process.lanes.iter().zip(&layout.lanes) {
+    for band in &layout.lanes {
+        let lane = &process.lanes[band.lane];
         let _ = writeln!(out, r#"<g class="sp-lane" data-lane="{}">"#, escape_attr(&lane.id));
         let _ = writeln!(out, r#"<rect class="sp-lane-band" {}/>"#, rect_attrs(&band.rect));
         label(&mut out, "sp-lane-title", &band.label, layout::LANE_FONT);
         out.push_str("</g>\n");
     }
     out.push_str("</g>\n<g class=\"sp-groups\">\n");
-    for (group, gbox) in process.groups.iter().zip(&layout.groups) {
+    for gbox in &layout.groups {
+        let group = &process.groups[gbox.group];
         let _ = writeln!(out, r#"<g class="sp-group" data-group="{}">"#, escape_attr(&group.id));
         let _ = writeln!(out, r#"<rect class="sp-group-box" {} rx="8" fill="none"/>"#, rect_attrs(&gbox.rect));
         out.push_str("</g>\n");
@@ -91,13 +134,13 @@ pub fn draw(process: &Process, layout: &Layout, standalone: Option<&str>) -> Str
     }
     out.push_str("</g>\n<g class=\"sp-stages\">\n");
     for &s in &layout.order {
-        stage(&mut out, process, s, layout);
+        stage(&mut out, process, s, layout, &ids);
     }
     out.push_str("</g>\n</svg>\n");
     out
 }
 
-fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout) {
+fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout, ids: &Ids) {
     let stage = &process.stages[s];
     let sbox = &layout.stages[s];
     let kind = stage.kind.name();
@@ -113,7 +156,7 @@ fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout) {
     let _ = writeln!(
         out,
         r#"<a class="sp-stage sp-stage--{kind}" id="{}" href="{}" data-stage="{}"{anchor} aria-label="{}">"#,
-        escape_attr(&stage_element_id(process, stage)),
+        escape_attr(&ids.stage(process, stage)),
         escape_attr(&stage.href()),
         escape_attr(&stage.id),
         escape_attr(&name),
@@ -157,6 +200,9 @@ fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout) {
             _ => 14,
         };
         draw_icon(out, icon, r.x + pad, r.y + r.h / 2 - 7);
+    }
+    if let Some(caption) = &sbox.caption {
+        label(out, "sp-stage-lane", caption, super::linear::CAPTION_FONT);
     }
     label(out, "sp-stage-title", &sbox.label, layout::FONT);
     out.push_str("</a>\n");

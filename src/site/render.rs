@@ -91,6 +91,7 @@ impl<'s> Renderer<'s> {
         let mut generated: Vec<(String, Result<String, Diagnostic>)> = generated_pages(site, shared);
         generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet())));
         generated.push(("assets/diagram.css".into(), Ok(crate::process::DIAGRAM_CSS.to_string())));
+        generated.push(("assets/diagram.js".into(), Ok(crate::process::DIAGRAM_JS.to_string())));
         generated.push(("sitemap.xml".into(), Ok(sitemap(site))));
         for (path, result) in generated {
             let written = result.and_then(|text| {
