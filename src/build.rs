@@ -69,6 +69,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let out = options.out_dir();
     safe_output_dir(&site.root, &out).map_err(|d| BuildError::Content(d.into()))?;
+    crate::output::replaceable(&out).map_err(|refused| {
+        let hint = refused.hint();
+        BuildError::Content(
+            Diagnostic::error("usage", format!("will not replace {}: {refused}", out.display())).hint(hint).into(),
+        )
+    })?;
     let mut search = None;
     let output = write_atomically(&out, |sink| {
         let (mut output, render_diagnostics) = render::render(&site, sink, &highlighter);

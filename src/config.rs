@@ -19,6 +19,11 @@ pub struct SiteConfig {
     /// Where the site is published: a path (`/portal/`) or a full URL. Links are made under it.
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// The address the site is published at (`https://developer.example.org`: scheme and
+    /// host, the path is `base_url`'s), which the sitemap needs: its `<loc>` values must be
+    /// full URLs.
+    #[serde(default)]
+    pub url: Option<String>,
     /// The portal's public address, used for links into other services from a standalone build.
     #[serde(default)]
     pub portal_url: Option<String>,
@@ -122,11 +127,12 @@ impl SiteConfig {
     /// Reads `ROOT/site.yaml`. A missing file is an error that says how to start a site.
     pub fn load(root: &Path) -> Result<SiteConfig, Diagnostic> {
         let path = root.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
-                .hint("run `signpost new DIR` to create a site, or pass --root to point at one")
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        if !path.exists() {
+            return Err(Diagnostic::error("io", format!("cannot read {}: there is no such file", path.display()))
+                .hint("run `signpost new DIR` to create a site, or pass --root to point at one"));
+        }
+        let text = crate::diagnostics::read_text(&path, Path::new(FILE_NAME))?;
+        let text = text.as_str();
         let mut config: SiteConfig = yaml::parse(text, Path::new(FILE_NAME), 1)?;
         config.base_url = normalise_base_url(&config.base_url);
         config.validate(text)?;
@@ -144,6 +150,20 @@ impl SiteConfig {
                     .at_opt(find_line(text, &format!("id: {}", service.id)))
                     .hint("give each service a unique id such as `nrls`"));
             }
+            for (key, value) in [("primary", &service.colours.primary), ("accent", &service.colours.accent)] {
+                if !is_css_colour(value) {
+                    return Err(Diagnostic::error("config", format!("`{key}` colour `{value}` is not a CSS colour"))
+                        .at_opt(find_line(text, value))
+                        .hint("write a colour as #005eb8, a name such as navy, or rgb(0, 94, 184)"));
+                }
+            }
+            if let Some(dir) = &service.content {
+                if let Err(why) = check_content_dir(dir) {
+                    return Err(Diagnostic::error("config", format!("service content folder `{dir}` {why}"))
+                        .at_opt(find_line(text, &format!("content: {dir}")))
+                        .hint("name a folder under content/, such as `nrls` for content/nrls"));
+                }
+            }
         }
         Ok(())
     }
@@ -151,6 +171,40 @@ impl SiteConfig {
     pub fn service(&self, id: &str) -> Option<&ServiceConfig> {
         self.services.iter().find(|s| s.id == id)
     }
+}
+
+/// A colour as CSS writes it: `#rgb`, `#rrggbb` (with or without alpha), a name, or a
+/// colour function such as `rgb(0 94 184 / 50%)`. Colours go into a `<style>` element, so
+/// anything else could end the rule and start another.
+fn is_css_colour(value: &str) -> bool {
+    let value = value.trim();
+    if let Some(hex) = value.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphabetic()) {
+        return true;
+    }
+    let Some((name, args)) = value.strip_suffix(')').and_then(|v| v.split_once('(')) else { return false };
+    let functions = ["rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch"];
+    functions.contains(&name.to_ascii_lowercase().as_str())
+        && args.chars().all(|c| c.is_ascii_alphanumeric() || " .,%/+-".contains(c))
+}
+
+/// A service's `content:` folder must be a folder under content/.
+fn check_content_dir(dir: &str) -> Result<(), &'static str> {
+    if dir.trim().is_empty() {
+        return Err("is empty");
+    }
+    if dir.contains('\\') || dir.chars().any(char::is_control) {
+        return Err("holds a backslash or a control character");
+    }
+    if dir.starts_with('/') || dir.contains(':') {
+        return Err("must be a path relative to content/");
+    }
+    if dir.split('/').any(|part| part == ".." || part == ".") {
+        return Err("must stay inside content/ (no `.` or `..`)");
+    }
+    Ok(())
 }
 
 /// `portal`, `/portal`, `/portal/` all mean `/portal/`; full URLs keep their host.
@@ -185,6 +239,24 @@ mod tests {
         assert_eq!(normalise_base_url("portal"), "/portal/");
         assert_eq!(normalise_base_url("/portal"), "/portal/");
         assert_eq!(normalise_base_url("https://x.org/p"), "https://x.org/p/");
+    }
+
+    #[test]
+    fn colours_are_css_colours() {
+        for ok in ["#005eb8", "#abc", "#AABBCCDD", "navy", "rgb(0, 94, 184)", "hsl(210deg 100% 36% / 50%)"] {
+            assert!(is_css_colour(ok), "{ok}");
+        }
+        for bad in ["red;}body{display:none", "#12", "#ggg", "rgb(0,0,0);x", "url(x)", "red</style><script>", ""] {
+            assert!(!is_css_colour(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_folders_stay_inside() {
+        assert!(check_content_dir("nrls").is_ok() && check_content_dir("services/nrls").is_ok());
+        for bad in ["../x", "/etc", "a/../../b", "", "C:/x", "a\\b"] {
+            assert!(check_content_dir(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

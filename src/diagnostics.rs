@@ -101,6 +101,32 @@ impl fmt::Display for Location {
     }
 }
 
+/// Reads a text file of the site. Bytes that are not UTF-8, and NUL, are an `encoding`
+/// error at their line and column in `shown` (the path as the user sees it) that says how
+/// to fix it, rather than an I/O error; a byte-order mark is dropped.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", shown.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        Diagnostic::error("encoding", "the file is not valid UTF-8")
+            .at(Location::at_offset(shown, &text, offset, 1))
+            .hint("save the file as UTF-8")
+    })?;
+    // CommonMark would show a NUL as a replacement character; in YAML or a template it
+    // reaches the HTML as it is. Either way the file is most likely not text.
+    if let Some(offset) = text.find('\0') {
+        return Err(Diagnostic::error("encoding", "the file holds a NUL character")
+            .at(Location::at_offset(shown, &text, offset, 1))
+            .hint("remove it: a text file has no NUL bytes (is this a binary file saved with a text extension?)"));
+    }
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// 1-based line and character column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));

@@ -11,6 +11,8 @@ pub mod content;
 pub mod diagnostics;
 pub mod import;
 pub mod jekyll;
+pub mod link_scheme;
+pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod process;

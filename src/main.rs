@@ -91,7 +91,7 @@ struct SiteArgs {
     /// The site's folder, holding site.yaml [default: the current folder]
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Build one service as a standalone site, its pages at the root
+    /// Only this service, as a standalone site with its pages at the root (as `build --service` makes it)
     #[arg(long, value_name = "ID")]
     service: Option<String>,
 }
@@ -276,6 +276,15 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                     report.elapsed.as_secs_f64(),
                     plural_warnings(report.diagnostics.warnings()),
                 );
+                let config = signpost::config::SiteConfig::load(&root).ok();
+                let base_is_url = options.load.base_url.as_deref().unwrap_or_default().contains("://")
+                    || config.as_ref().is_some_and(|c| c.base_url.contains("://"));
+                if config.is_some_and(|c| c.url.is_none()) && !base_is_url {
+                    eprintln!(
+                        "note: sitemap.xml lists paths, not full URLs, as site.yaml has no `url`; \
+                         add `url: https://...` (where the site is published) for search engines"
+                    );
+                }
             }
             ExitCode::SUCCESS
         }
@@ -283,9 +292,8 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
             let diagnostics = error.diagnostics();
             print_diagnostics(&root, &diagnostics);
             eprintln!(
-                "Build failed: {} error{}{}; the previous output is unchanged.",
-                diagnostics.errors(),
-                if diagnostics.errors() == 1 { "" } else { "s" },
+                "Build failed: {}{}; the previous output is unchanged.",
+                plural(diagnostics.errors(), "error"),
                 plural_warnings(diagnostics.warnings())
             );
             exit_status(&error)
@@ -352,7 +360,18 @@ fn cmd_diagram(args: DiagramArgs) -> ExitCode {
         DiagramFormat::Png => signpost::process::export_png(process, &args.output),
     };
     match written {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            let size = std::fs::metadata(&args.output).map_or(0, |m| m.len());
+            println!(
+                "Wrote process `{}` ({}, {}) to {} ({:.1} KB)",
+                process.id,
+                plural(process.stages.len(), "stage"),
+                plural(process.lanes.len(), "lane"),
+                args.output.display(),
+                size as f64 / 1024.0
+            );
+            ExitCode::SUCCESS
+        }
         Err(d) => {
             print_diagnostics(&root, &d.into());
             ExitCode::from(2)
@@ -390,9 +409,13 @@ fn cmd_new(dir: &Path) -> ExitCode {
 fn plural_warnings(n: usize) -> String {
     match n {
         0 => String::new(),
-        1 => ", 1 warning".into(),
-        n => format!(", {n} warnings"),
+        n => format!(", {}", plural(n, "warning")),
     }
+}
+
+/// `1 stage`, `2 stages`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn print_diagnostics(root: &Path, diagnostics: &Diagnostics) {

@@ -113,32 +113,94 @@ pub struct Output {
     pub sidebar_links: Vec<LinkRecord>,
 }
 
+/// The file every build writes at the top of its output: `--out` replaces only a folder
+/// holding it (or an empty one), so a mistyped `--out ~/work` cannot delete a user's files.
+pub const MARKER: &str = ".signpost-output";
+
+const MARKER_TEXT: &str = "This folder was written by `signpost build`, which replaces it whole on every build.\n";
+
+/// Why `out` may not be replaced by a build: it holds something Signpost did not write.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputRefused {
+    #[error("{} is a file, not a folder", .0.display())]
+    File(PathBuf),
+    #[error("{} is a symbolic link", .0.display())]
+    Link(PathBuf),
+    #[error("{} holds files that signpost did not write (it has no {MARKER} file)", .0.display())]
+    Foreign(PathBuf),
+}
+
+impl OutputRefused {
+    /// What the user can do about it.
+    pub fn hint(&self) -> String {
+        match self {
+            OutputRefused::File(p) | OutputRefused::Link(p) => {
+                format!("the build writes a folder there; choose another --out, or move {} away first", p.display())
+            }
+            OutputRefused::Foreign(p) => format!(
+                "the build replaces its output folder whole; choose an empty or new folder for --out, \
+                 or empty {} yourself if its files can go",
+                p.display()
+            ),
+        }
+    }
+}
+
+/// Whether a build may replace `out`: it is absent, an empty folder, or a folder an
+/// earlier build wrote (it holds [`MARKER`]).
+pub fn replaceable(out: &Path) -> Result<(), OutputRefused> {
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(()),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(OutputRefused::Link(out.to_path_buf()));
+    }
+    if !meta.is_dir() {
+        return Err(OutputRefused::File(out.to_path_buf()));
+    }
+    let marked = std::fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file());
+    let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+    if marked || empty {
+        Ok(())
+    } else {
+        Err(OutputRefused::Foreign(out.to_path_buf()))
+    }
+}
+
 /// Builds into a temporary folder beside `out` and swaps it in only when `build`
 /// succeeds; on failure the previous output is untouched and the temporary folder removed.
+/// The caller checks [`replaceable`] first. Temporary folders a killed build left beside
+/// `out` are removed.
 pub fn write_atomically<T, E: From<io::Error>>(
     out: &Path,
     build: impl FnOnce(&DiskSink) -> Result<T, E>,
 ) -> Result<T, E> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
+    std::fs::create_dir_all(parent).map_err(|e| with_path(e, parent))?;
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
+    remove_leftovers(parent, &name);
     let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp)?;
+    std::fs::create_dir_all(&tmp).map_err(|e| with_path(e, &tmp))?;
     let sink = DiskSink { dir: tmp.clone() };
-    match build(&sink) {
+    let built = build(&sink).and_then(|value| {
+        std::fs::write(tmp.join(MARKER), MARKER_TEXT).map_err(|e| with_path(e, &tmp))?;
+        Ok(value)
+    });
+    match built {
         Ok(value) => {
             let had_old = out.exists();
             if had_old {
-                std::fs::rename(out, &old)?;
+                std::fs::rename(out, &old).map_err(|e| with_path(e, out))?;
             }
             if let Err(e) = std::fs::rename(&tmp, out) {
                 if had_old {
                     let _ = std::fs::rename(&old, out);
                 }
                 let _ = std::fs::remove_dir_all(&tmp);
-                return Err(e.into());
+                return Err(with_path(e, out).into());
             }
             if had_old {
                 let _ = std::fs::remove_dir_all(&old);
@@ -150,6 +212,38 @@ pub fn write_atomically<T, E: From<io::Error>>(
             Err(e)
         }
     }
+}
+
+/// An I/O error that names the path it concerns: "Permission denied" alone says nothing.
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Removes `.NAME.building-PID` and `.NAME.old-PID` folders whose build is no longer
+/// running (it was killed): they hold nothing but an unfinished or replaced output.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
+        let pid = rest.strip_prefix("building-").or_else(|| rest.strip_prefix("old-"));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !process_running(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_running(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Without /proc a leftover is kept: another build may still be writing it.
+#[cfg(not(target_os = "linux"))]
+fn process_running(_pid: u32) -> bool {
+    true
 }
 
 #[cfg(test)]

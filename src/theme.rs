@@ -138,14 +138,14 @@ impl Theme {
             for file in files_under(&abs.join(sub)) {
                 let rel = file.strip_prefix(abs.join(sub)).unwrap_or(&file);
                 let name = format!("{prefix}{}", crate::content::to_slash(rel));
-                match std::fs::read_to_string(&file) {
+                match crate::diagnostics::read_text(&file, &dir.join(sub).join(rel)) {
                     Ok(text) => {
                         if !prefix.is_empty() {
                             includes.insert(name.trim_start_matches(prefix).to_string());
                         }
                         templates.push((name, text));
                     }
-                    Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", file.display()))),
+                    Err(d) => diagnostics.push(d),
                 }
             }
         }
@@ -327,6 +327,12 @@ fn template_error(theme_dir: &Path, error: &tera::Error) -> Diagnostic {
             let file = template_path(theme_dir, report.filename());
             (report.message().to_string(), Some(Location::new(file, span.start_line, span.start_col + 1)))
         }
+        // Unknown filters, tests, functions and includes come as one message holding
+        // Tera's rendered reports, which name the template, not the theme's file.
+        tera::ErrorKind::Msg(text) if reported_position(text).is_some() => {
+            let (message, name, line, column) = reported_position(text).expect("checked");
+            (message, Some(Location::new(template_path(theme_dir, &name), line, column)))
+        }
         _ => {
             let mut message = error.to_string();
             let mut source = error.source();
@@ -341,6 +347,17 @@ fn template_error(theme_dir: &Path, error: &tera::Error) -> Diagnostic {
     Diagnostic::error("template", message)
         .at_opt(location)
         .hint("fix the template; Tera's syntax is at https://keats.github.io/tera/")
+}
+
+/// The first report in a message of Tera's rendered reports (`error: MESSAGE` then
+/// `--> NAME:LINE:COL`): its message, template name, line and column.
+fn reported_position(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines().map(str::trim);
+    let message = lines.find_map(|l| l.strip_prefix("error: "))?.to_string();
+    let place = lines.find_map(|l| l.strip_prefix("--> "))?;
+    let (rest, column) = place.rsplit_once(':')?;
+    let (name, line) = rest.rsplit_once(':')?;
+    Some((message, name.to_string(), line.parse().ok()?, column.parse().ok()?))
 }
 
 fn template_path(theme_dir: &Path, name: &str) -> PathBuf {

@@ -140,10 +140,41 @@ fn new_creates_a_site_that_builds() {
         .output()
         .unwrap();
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
-    assert!(target.join("public/getting_started.html").exists());
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(!stderr.contains("warning"), "no warnings: {stderr}");
+    assert!(stderr.contains("site.yaml has no `url`"), "the sitemap's paths are explained: {stderr}");
+    let page = std::fs::read_to_string(target.join("public/getting_started.html")).unwrap();
+    assert!(page.contains("<svg") && page.contains("Approve access"), "a process is placed on a page");
+    assert!(page.contains("href=\"#make-a-first-request\""), "its stages lead to the page's sections");
+    let home = std::fs::read_to_string(target.join("public/index.html")).unwrap();
+    assert!(home.contains("href=\"accessibility.html\""), "the home page links to the statement");
+    assert!(target.join("public/accessibility.html").exists());
+    let diagram = std::process::Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["diagram", "onboarding", "--output"])
+        .arg(dir.path().join("onboarding.svg"))
+        .arg("--root")
+        .arg(&target)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&diagram.stdout);
+    assert!(said.starts_with("Wrote process `onboarding` (3 stages, 2 lanes) to "), "{said}");
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_signpost"))
         .args(["new", target.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "refuses a folder with files");
+}
+
+#[test]
+fn the_sitemap_lists_full_urls_under_the_sites_url() {
+    let site = Fixture::copy_of("basic");
+    let yaml = std::fs::read_to_string(site.root.join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{yaml}url: https://developer.example.org/ignored/path\n"));
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("has no `url`"), "{}", run.stderr);
+    let sitemap = site.out("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://developer.example.org/guide/setup.html</loc>"), "{sitemap}");
+    assert!(!sitemap.contains("<loc>/"), "no paths left: {sitemap}");
 }

@@ -20,10 +20,7 @@ struct Measured {
 }
 
 fn import_and_build(name: &str) -> Option<Measured> {
-    let Some(shared) = common::shared_dir() else {
-        println!("skipped: ../shared is absent, so the NHS corpus cannot be read");
-        return None;
-    };
+    let shared = common::shared_or_skip("the NHS corpus")?;
     let jekyll = shared.join("corpus").join(name);
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");

@@ -25,10 +25,7 @@ fn links_in_model(attribute: &str) -> Vec<String> {
 
 #[test]
 fn seed_001_becomes_a_fourteen_stage_three_lane_process() {
-    let Some(shared) = common::shared_dir() else {
-        println!("skipped: ../shared is absent, so seed 001 cannot be read");
-        return;
-    };
+    let Some(shared) = common::shared_or_skip("seed 001") else { return };
     let page = std::fs::read_to_string(shared.join("seeds/001_582c26b81fe49e18.txt")).unwrap();
     let embedded = drawio::find_embedded(&page);
     assert_eq!(embedded.len(), 1);
@@ -50,10 +47,7 @@ fn seed_001_becomes_a_fourteen_stage_three_lane_process() {
 
 #[test]
 fn every_corpus_diagram_converts() {
-    let Some(shared) = common::shared_dir() else {
-        println!("skipped: ../shared is absent, so the corpus cannot be read");
-        return;
-    };
+    let Some(shared) = common::shared_or_skip("the corpus") else { return };
     let root = shared.join("corpus/docs-uec-appts");
     let mut converted = 0;
     let mut failed = Vec::new();

@@ -171,7 +171,7 @@ fn the_imported_site_builds() {
     assert!(setup.contains("data-lang=\"json\""), "highlight is a code block");
     assert!(setup.contains("example"), "include_relative inside a fence");
     assert!(setup.contains("<p class=\"center-image\"><img"), "{setup}");
-    assert!(setup.contains("<div class=\"table-wrap fields\">"), "{setup}");
+    assert!(setup.contains("<div class=\"table-wrap fields\" "), "{setup}");
 
     assert!(page("windows.html").contains("Written with CRLF line endings"));
     assert!(page("_pages/guide/3.1 Use case v1.html").contains("Its file name has spaces."));

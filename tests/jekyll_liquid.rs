@@ -1,5 +1,5 @@
-//! Liquid in Signpost pages (as Jekyll pages write it): blocks and filters through the
-//! `liquid` crate, `site.data`, and errors that name the file, line and column.
+//! Liquid in Signpost pages (as Jekyll pages write it): blocks and filters through
+//! Signpost's Liquid engine, `site.data`, and errors that name the file, line and column.
 
 mod common;
 
@@ -55,4 +55,45 @@ fn include_relative_stays_inside_the_site() {
     let run = site.build();
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(site.out("liquid.html").contains("data-lang=\"json\""));
+}
+
+/// Hostile Liquid ends in an error at the page's file, line and column, within the limits
+/// docs/jekyll.md lists: never a crash, a hang or memory without bound.
+#[test]
+fn hostile_liquid_is_an_error_at_the_tag() {
+    let nested_ifs = "{% if true %}".repeat(2000) + &"{% endif %}".repeat(2000);
+    let cases: [(&str, String); 5] = [
+        ("unclosed tag", "{%}".to_string()),
+        ("2,000 nested ifs", nested_ifs),
+        ("10^8 iterations", "{% for i in (1..100000000) %}{{ i }}{% endfor %}".to_string()),
+        ("nested million-step loops", "{% for i in (1..1000000) %}{% for j in (1..1000000) %}{% endfor %}{% endfor %}".to_string()),
+        (
+            "a capture doubling 40 times",
+            "{% capture x %}ab{% endcapture %}{% for i in (1..40) %}{% capture x %}{{ x }}{{ x }}{% endcapture %}{% endfor %}"
+                .to_string(),
+        ),
+    ];
+    for (what, liquid) in cases {
+        let site = site_with(&format!("---\ntitle: Hostile\n---\n\nIntro.\n\n{liquid}\n"));
+        let started = std::time::Instant::now();
+        let run = site.build();
+        assert_eq!(run.status, 1, "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("content/liquid.md:7:"), "{what}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{what}: {}", run.stderr);
+        // Generous: the bound is on the work done, so this only catches a hang.
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{what} took {:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn jekyll_filters_and_missing_keys() {
+    let site = site_with(
+        "---\ntitle: Filters\n---\n\n{% assign ada = site.data.team | where: \"name\",\"Ada\" | first %}Role: {{ ada.role }}.\n\n{% if site.data.team.nothere %}no{% else %}Missing keys are empty: [{{ site.data.nothere.x }}]{% endif %}\n\n{{ site.data.team | group_by: 'role' | size }} groups; {{ site.data.team | map: 'name' | array_to_sentence_string }}\n",
+    );
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let html = site.out("liquid.html");
+    assert!(html.contains("Role: Lead."), "{html}");
+    assert!(html.contains("Missing keys are empty: []"), "{html}");
+    assert!(html.contains("2 groups; Ada and Bob"), "{html}");
 }

@@ -68,7 +68,7 @@ fn a_broken_edit_shows_its_error_and_keeps_the_page_until_fixed() {
     let good = std::fs::read_to_string(&page).unwrap();
     let before = built(&s, "guide/setup.html");
     let mut open = s.listen("guide/setup.html");
-    assert_eq!(open.seen.last().map(|(_, data)| data.as_str()), Some("[]"), "no errors at first");
+    assert!(open.seen.iter().any(|(name, data)| name == "errors" && data == "[]"), "no errors at first");
 
     save_atomically(&page, &good.replace("title: Set up", "title: [Set up"));
     let errors = open.wait_for("errors");
@@ -188,4 +188,147 @@ fn the_search_index_is_made_when_the_author_pauses() {
     let before = index_files(&s);
     s.edit("content/overview.md", |t| t + "\nA word to find: zanzibar.\n");
     eventually("the index made again", || index_files(&s) > before);
+}
+
+/// The basic site with a process placed on the overview, whose stage links to a section.
+fn site_with_process() -> Fixture {
+    let fixture = site();
+    fixture.write(
+        "diagrams/flow.yaml",
+        "id: flow\ntitle: Flow\nlanes:\n  - id: you\n    title: You\nstages:\n  - id: ask\n    title: Ask\n    lane: you\n    link: guide/setup.html#request-access\n",
+    );
+    let overview = std::fs::read_to_string(fixture.root.join("content/overview.md")).unwrap();
+    fixture.write("content/overview.md", &format!("{overview}\n{{% include process.html id=\"flow\" %}}\n"));
+    fixture
+}
+
+#[test]
+fn what_build_would_refuse_is_shown_as_soon_as_it_is_saved_and_cleared_when_fixed() {
+    let s = Served::start(site_with_process());
+    let mut open = s.listen("overview.html");
+    assert!(open.seen.iter().any(|(name, data)| name == "errors" && data == "[]"), "no errors at first");
+
+    s.save("diagrams/flow.yaml", |t| t.replace("#request-access", "#request-acess"));
+    let errors = open.wait_for("errors");
+    assert!(errors.contains("\"kind\":\"broken-stage-link\""), "{errors}");
+    assert!(errors.contains("\"file\":\"diagrams/flow.yaml\""), "{errors}");
+    assert!(errors.contains("\"stale\":false"), "the pages are up to date: {errors}");
+    assert!(errors.contains("did you mean"), "the hint: {errors}");
+    s.save("diagrams/flow.yaml", |t| t.replace("#request-acess", "#request-access"));
+    assert_eq!(open.wait_for("errors"), "[]");
+
+    s.save("content/overview.md", |t| t + "\nSee the [call](scall.html).\n");
+    let errors = open.wait_for("errors");
+    assert!(errors.contains("\"kind\":\"broken-link\""), "{errors}");
+    assert!(errors.contains("\"file\":\"content/overview.md\""), "{errors}");
+    assert!(errors.contains("scall.html"), "{errors}");
+    open.wait_for("reload");
+    assert!(s.get("/overview.html").body.contains("scall.html"), "the edit is served");
+    s.save("content/overview.md", |t| t.replace("[call](scall.html)", "[call](guide/setup.html)"));
+    assert_eq!(open.wait_for("errors"), "[]");
+}
+
+#[test]
+fn the_check_warnings_are_sent_beside_the_errors() {
+    let s = Served::start(site());
+    let mut open = s.listen("overview.html");
+    s.fixture.write("content/lonely.md", "---\ntitle: Lonely\n---\nNothing links here.\n");
+    let mut warnings = open.wait_for("warnings");
+    while !warnings.contains("lonely") {
+        warnings = open.wait_for("warnings");
+    }
+    assert!(warnings.contains("\"kind\":\"orphan-page\""), "{warnings}");
+    s.fixture.remove("content/lonely.md");
+    while warnings.contains("lonely") {
+        warnings = open.wait_for("warnings");
+    }
+}
+
+#[test]
+fn the_terminal_shows_what_build_would_refuse_and_says_when_it_is_fixed() {
+    let fixture = site_with_process();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&fixture.root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (send, lines) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let send = send.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stream)).map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+    }
+    let mut seen = String::new();
+    let mut wait_for = |needle: &str| {
+        let deadline = std::time::Instant::now() + serve_support::PATIENCE;
+        while !seen.contains(needle) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                }
+                Err(_) => panic!("`{needle}` not printed; printed:\n{seen}"),
+            }
+        }
+        std::mem::take(&mut seen)
+    };
+    wait_for("Serving ");
+    let page = fixture.root.join("content/overview.md");
+    let good = std::fs::read_to_string(&page).unwrap();
+    save_atomically(&page, &format!("{good}\nSee the [call](scall.html).\n"));
+    let printed = wait_for("that `signpost build` would refuse the site for");
+    assert!(printed.contains("error[broken-link]"), "{printed}");
+    assert!(printed.contains("--> content/overview.md:"), "{printed}");
+    assert!(printed.contains("1 error that"), "{printed}");
+    save_atomically(&page, &good);
+    wait_for("Fixed: `signpost build` would accept the site now.");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// On a machine without a desktop `xdg-open` tries browser after browser and complains
+/// about each; `serve --open` says one line instead.
+#[cfg(unix)]
+#[test]
+fn open_without_a_desktop_says_one_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = site();
+    let bin = fixture.root.join("../bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\necho 'xdg-open: no method available for opening' >&2\necho noise\nexit 3\n")
+        .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["serve", "--open", "--port", "0", "--root"])
+        .arg(&fixture.root)
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let first = lines.recv_timeout(serve_support::PATIENCE).expect("a line about the browser");
+    // Anything else the opener might have let through arrives within a moment.
+    let more: Vec<String> = std::iter::from_fn(|| lines.recv_timeout(Duration::from_millis(500)).ok()).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("Could not open a browser (xdg-open exit status: 3); open http://127.0.0.1:"), "{first}");
+    assert!(more.is_empty(), "one line only: {more:?}");
 }

@@ -41,6 +41,9 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// 1-based line of the file where the body starts.
     pub body_line: usize,
+    /// The file opens front matter with `---` and never closes it; it is then read as
+    /// Markdown, and [`check_page_text`] makes it an error.
+    pub unclosed: bool,
 }
 
 /// Splits on the `---` lines by reading lines, not with a pattern: the closing line is
@@ -49,7 +52,7 @@ pub fn split(text: &str) -> Split<'_> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Split { yaml: None, body: text, body_line: 1 };
+        return Split { yaml: None, body: text, body_line: 1, unclosed: false };
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
@@ -59,12 +62,30 @@ pub fn split(text: &str) -> Split<'_> {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let body_start = offset + line.len();
-            return Split { yaml: Some(&text[yaml_start..offset]), body: &text[body_start..], body_line: line_no + 1 };
+            let yaml = Some(&text[yaml_start..offset]);
+            return Split { yaml, body: &text[body_start..], body_line: line_no + 1, unclosed: false };
         }
         offset += line.len();
     }
-    // An opening `---` with no closing one: treat the whole file as Markdown.
-    Split { yaml: None, body: text, body_line: 1 }
+    // An opening `---` with no closing one: the whole file is Markdown, for `import`.
+    Split { yaml: None, body: text, body_line: 1, unclosed: true }
+}
+
+/// A page must say something: an empty file, or front matter opened and never closed
+/// (which would show the YAML as text, under a title made from the file name), is an error.
+pub fn check_page_text(text: &str, split: &Split<'_>, file: &Path) -> Result<(), Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error("front-matter", "the page is empty").at(Location::new(file, 1, 1)).hint(
+            "write front matter with a `title` (`---`, `title: ...`, `---`) and the page's text, or delete the file",
+        ));
+    }
+    if split.unclosed {
+        return Err(Diagnostic::error("front-matter", "the front matter opened here is never closed")
+            .at(Location::new(file, 1, 1))
+            .spanning(3)
+            .hint("end the front matter with a line holding only `---`"));
+    }
+    Ok(())
 }
 
 impl FrontMatter {

@@ -1,10 +1,10 @@
 //! The Jekyll tags pages use, expanded before Markdown as Jekyll does: `{% include %}`,
 //! `{% include_relative %}`, `{% raw %}`, `{% comment %}` and `{% highlight %}` here, by
-//! hand, because they need source positions kept through the expansion (the `liquid`
-//! crate discards them) and the output of each include is recorded so links found in it
-//! point at the include tag. Liquid's blocks (`if`, `for`, `case`, `capture`...), `assign`
-//! and filtered `{{ x | f }}` are handed whole to [`Tags::liquid`] (the `liquid` crate,
-//! in `crate::jekyll::liquid`); their output maps back to the block's opening tag.
+//! hand, because they need source positions kept through the expansion and the output of
+//! each include is recorded so links found in it point at the include tag. Liquid's blocks
+//! (`if`, `for`, `case`, `capture`...), `assign` and filtered `{{ x | f }}` are handed
+//! whole to [`Tags::liquid`] (Signpost's Liquid engine, `crate::liquid`, through
+//! `crate::jekyll::liquid`); their output maps back to the block's opening tag.
 
 use std::ops::Range;
 
@@ -121,7 +121,10 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
             };
             let expression = body[start + 2..close - 2].trim_matches('-').trim();
             let mut result = tags.variable(expression, start..close);
-            if matches!(result, Ok(None)) && liquid_expression(expression, &assigned) {
+            // Jekyll renders a missing `site.*` or `page.*` as nothing; only Signpost's own
+            // `service.*` is strict.
+            let lax = result.is_err() && !expression.starts_with("service");
+            if lax || (matches!(result, Ok(None)) && liquid_expression(expression, &assigned)) {
                 result = tags.liquid(&format!("{prelude}{{{{ {expression} }}}}"), start..close);
             }
             match result {
@@ -383,7 +386,8 @@ struct Tag<'a> {
 impl<'a> Tag<'a> {
     /// `{%- name args -%}` starting at `start`.
     fn parse(body: &'a str, start: usize) -> Option<Tag<'a>> {
-        let close = body[start..].find("%}")? + start;
+        // From after the `{%`, so `{%}` is an unclosed tag rather than an empty one.
+        let close = body[start + 2..].find("%}")? + start + 2;
         let inner = body[start + 2..close].trim_start_matches('-').trim_end_matches('-').trim();
         let (name, args) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
         Some(Tag { name, args: args.trim(), end: close + 2 })
@@ -599,5 +603,7 @@ mod tests {
         let err = expand("a {% raw %} b", &mut IncludesOnly(none)).unwrap_err();
         assert!(matches!(&err[0], Error::Tag(t) if t.offset == 2));
         assert!(expand("a {% include", &mut IncludesOnly(none)).is_err());
+        let err = expand("x {%} y", &mut IncludesOnly(none)).unwrap_err();
+        assert!(matches!(&err[0], Error::Tag(t) if t.offset == 2));
     }
 }

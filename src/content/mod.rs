@@ -176,17 +176,10 @@ pub fn read_one(
 
 fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
     let file = &found.relative;
-    let raw = std::fs::read(root.join(file))
-        .map_err(|e| vec![Diagnostic::error("io", format!("cannot read {}: {e}", file.display()))])?;
-    let text = String::from_utf8(raw).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(e.as_bytes());
-        vec![Diagnostic::error("encoding", "the file is not valid UTF-8")
-            .at(Location::at_offset(file, &text, offset, 1))
-            .hint("save the file as UTF-8")]
-    })?;
+    let text = crate::diagnostics::read_text(&root.join(file), file).map_err(|d| vec![d])?;
     let text = normalise_text(text);
     let split = frontmatter::split(&text);
+    frontmatter::check_page_text(&text, &split, file).map_err(|d| vec![d])?;
     let front = match split.yaml {
         Some(yaml) => FrontMatter::parse(yaml, file)?,
         None => FrontMatter::untitled(file),
@@ -377,14 +370,16 @@ fn apply_overrides(content: &mut Content) {
     content.overrides = overrides;
 }
 
-/// Drops a UTF-8 byte order mark and turns CRLF into LF; lines and columns are unchanged.
+/// Drops a UTF-8 byte order mark and turns CRLF, and a CR alone (old Mac files), into LF:
+/// YAML and CommonMark both end a line at a lone CR, so positions counted by `\n` agree
+/// with theirs. Lines and columns are as an editor shows them.
 pub fn normalise_text(text: String) -> String {
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     };
     if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     }

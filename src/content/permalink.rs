@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// The longest file name most file systems take, in bytes; a folder index adds nothing,
+/// as `index.html` is a name of its own.
+const MAX_SEGMENT: usize = 255;
+
 /// The path of a page inside the output folder, without a leading slash:
 /// `assurance_overview.html`, `guide/index.html`. It never climbs out of the output.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -20,6 +24,10 @@ pub enum PermalinkError {
     Backslash(String),
     #[error("permalink `{0}` holds a NUL character")]
     Nul(String),
+    #[error("permalink {0:?} holds a control character (a line break or tab)")]
+    Control(String),
+    #[error("permalink part `{0}` is {1} bytes long; file systems allow at most {MAX_SEGMENT}")]
+    TooLong(String, usize),
     #[error("permalink is empty")]
     Empty,
 }
@@ -34,6 +42,11 @@ impl Permalink {
         }
         if raw_trimmed.contains('\0') {
             return Err(PermalinkError::Nul(raw.into()));
+        }
+        // A line break would make a file name with a line break in it, and a sitemap
+        // entry split over two lines.
+        if raw_trimmed.chars().any(char::is_control) {
+            return Err(PermalinkError::Control(raw.into()));
         }
         let mut parts: Vec<&str> = Vec::new();
         for segment in raw_trimmed.split('/') {
@@ -50,6 +63,10 @@ impl Permalink {
         let is_dir = raw_trimmed.ends_with('/') || raw_trimmed.ends_with("/.") || parts.is_empty();
         if parts.is_empty() && !raw_trimmed.starts_with('/') && raw_trimmed.is_empty() {
             return Err(PermalinkError::Empty);
+        }
+        if let Some(long) = parts.iter().find(|p| p.len() > MAX_SEGMENT) {
+            let shown: String = long.chars().take(40).collect();
+            return Err(PermalinkError::TooLong(format!("{shown}..."), long.len()));
         }
         let joined = parts.join("/");
         Ok(if is_dir {
@@ -124,6 +141,9 @@ mod tests {
         assert!(matches!(Permalink::parse("a/../../x"), Err(PermalinkError::Climbs(_))));
         assert!(matches!(Permalink::parse("a\\b.html"), Err(PermalinkError::Backslash(_))));
         assert!(matches!(Permalink::parse("a\0b.html"), Err(PermalinkError::Nul(_))));
+        assert!(matches!(Permalink::parse("a\nb.html"), Err(PermalinkError::Control(_))));
+        assert!(matches!(Permalink::parse(&"x".repeat(300)), Err(PermalinkError::TooLong(_, 300))));
+        assert!(Permalink::parse(&format!("{}/{}", "x".repeat(200), "y".repeat(200))).is_ok());
     }
 
     #[test]

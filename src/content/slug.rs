@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 /// kramdown-GFM's id for a heading's text: lower-case; keep Unicode letters and digits,
-/// underscore, hyphen and space; drop everything else; each space becomes a hyphen.
+/// underscore, hyphen, space and tab; drop everything else; each space or tab becomes a
+/// hyphen (`## 1.<tab>Overview` is `1-overview`).
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
-        if c == ' ' {
+        if c == ' ' || c == '\t' {
             out.push('-');
         } else if c.is_alphanumeric() || c == '_' || c == '-' || is_combining_mark(c) {
             out.push(c);
@@ -58,6 +59,7 @@ mod tests {
         assert_eq!(slugify("Design, build and self test"), "design-build-and-self-test");
         assert_eq!(slugify("requested_scope claim"), "requested_scope-claim");
         assert_eq!(slugify("3.4 Format"), "34-format");
+        assert_eq!(slugify("1.\tOverview"), "1-overview");
     }
 
     #[test]

@@ -77,8 +77,16 @@ impl Report {
             self.diagrams.len(),
             self.static_files,
             self.data_files,
-            if warnings > 0 { format!(", {warnings} warnings") } else { String::new() },
-            if errors > 0 { format!(", {errors} errors") } else { String::new() },
+            match warnings {
+                0 => String::new(),
+                1 => ", 1 warning".into(),
+                n => format!(", {n} warnings"),
+            },
+            match errors {
+                0 => String::new(),
+                1 => ", 1 error".into(),
+                n => format!(", {n} errors"),
+            },
         )
     }
 }

@@ -23,10 +23,10 @@ pub fn load(root: &Path) -> (Value, Diagnostics) {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::diagnostics::read_text(path, &rel) {
             Ok(t) => crate::content::normalise_text(t),
-            Err(e) => {
-                diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", rel.display())));
+            Err(d) => {
+                diagnostics.push(d);
                 continue;
             }
         };

@@ -1,20 +1,11 @@
 //! Liquid blocks (`if`, `for`, `assign`, `case`, `capture`...) and filtered expressions in
-//! pages, evaluated with the `liquid` crate. Everything else in a page goes through the
-//! hand-written expander in `content::includes`, which keeps source positions; it hands
-//! this module one block at a time. Includes inside a block still render through
-//! Signpost's own include path (the theme's includes): the Liquid `include` tag here only
-//! evaluates its parameters and leaves a placeholder, which the caller fills.
+//! pages, run by Signpost's own engine (`crate::liquid`) as Jekyll runs them. Everything
+//! else in a page goes through the expander in `content::includes`, which keeps source
+//! positions; it hands this module one block at a time. An include a block asks for goes
+//! through the caller (Signpost's include path: the theme's includes, or the site's own
+//! `_includes`, which come back as Liquid to render in place).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use liquid_core::error::ResultLiquidReplaceExt;
-use liquid_core::parser::TryMatchToken;
-use liquid_core::{
-    BlockReflection, Expression, Language, ParseBlock, ParseTag, Renderable, Runtime, TagBlock, TagReflection,
-    TagTokenIter, ValueView,
-};
-use liquid_core::{Display_filter, Filter, FilterReflection, ParseFilter};
+use crate::liquid::{self, Dialect, Globals, Host, Included, Options};
 
 /// An include a block asked for, with its parameters evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,257 +19,55 @@ pub struct IncludeRequest {
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError<E> {
     #[error("{0}")]
-    Liquid(String),
+    Liquid(liquid::Error),
     #[error("include failed")]
     Include(E),
 }
 
-const MARK: char = '\u{1}';
+/// How Signpost runs Liquid: Jekyll's dialect, the default limits.
+pub fn options() -> Options {
+    Options { dialect: Dialect::Jekyll, ..Options::default() }
+}
 
-/// Renders `template` with `globals` (`site`, `page`, ...); `include` renders each include
-/// the template asks for.
+/// Renders `template` with `globals` (`site`, `page`, ...); `include` gives each include
+/// the template asks for, as finished text or as Liquid to render in place.
 pub fn render<E>(
     template: &str,
-    globals: &serde_json::Value,
-    mut include: impl FnMut(&IncludeRequest) -> Result<String, E>,
+    globals: &Globals<'_>,
+    include: impl FnMut(&IncludeRequest) -> Result<Included, E>,
 ) -> Result<String, BlockError<E>> {
-    let requests: Arc<Mutex<Vec<IncludeRequest>>> = Arc::default();
-    let parser = liquid::ParserBuilder::with_stdlib()
-        .tag(IncludeTag { requests: requests.clone(), relative: false })
-        .tag(IncludeTag { requests: requests.clone(), relative: true })
-        .block(HighlightBlock)
-        .filter(liquid_lib::jekyll::Slugify)
-        .filter(Markdownify)
-        .filter(Jsonify)
-        .build()
-        .map_err(|e| BlockError::Liquid(e.to_string()))?;
-    let template = parser.parse(template).map_err(|e| BlockError::Liquid(tidy(&e.to_string())))?;
-    // Jekyll renders a missing variable or key as nothing; the `liquid` crate stops with an
-    // error naming it. So each missing name is added as nil and the block rendered again.
-    let mut globals = globals.clone();
-    let mut rendered = None;
-    for _ in 0..MAX_MISSING {
-        requests.lock().expect("not poisoned").clear();
-        let object = liquid::to_object(&globals).map_err(|e| BlockError::Liquid(e.to_string()))?;
-        match template.render(&object) {
-            Ok(text) => {
-                rendered = Some(text);
-                break;
-            }
-            Err(e) => {
-                let message = e.to_string();
-                if !add_missing(&mut globals, &message) {
-                    return Err(BlockError::Liquid(tidy(&message)));
-                }
-            }
-        }
-    }
-    let rendered = rendered.ok_or_else(|| BlockError::Liquid("too many missing variables".into()))?;
-    let requests = std::mem::take(&mut *requests.lock().expect("not poisoned"));
-    if requests.is_empty() {
-        return Ok(rendered);
-    }
-    let mut out = String::with_capacity(rendered.len());
-    let mut rest = rendered.as_str();
-    while let Some(start) = rest.find(MARK) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find(MARK) else { break };
-        let index: usize = after[..end].parse().unwrap_or(usize::MAX);
-        if let Some(request) = requests.get(index) {
-            out.push_str(&include(request).map_err(BlockError::Include)?);
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// How many missing names one block may meet before it is an error.
-const MAX_MISSING: usize = 32;
-
-/// Adds the variable or key a liquid error says is missing, as nil; false if the error is
-/// about something else.
-fn add_missing(globals: &mut serde_json::Value, message: &str) -> bool {
-    let field = |name: &str| message.lines().find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()));
-    if let Some(index) = field("requested index=") {
-        let mut added = false;
-        add_key(globals, &index, &mut added);
-        return added;
-    }
-    match (field("requested variable="), globals.as_object_mut()) {
-        (Some(name), Some(map)) if !map.contains_key(&name) => {
-            map.insert(name, serde_json::Value::Null);
-            true
-        }
-        _ => false,
+    let mut host = PageHost { include, failed: None };
+    let options = options();
+    let rendered = liquid::render(template, globals, &mut host, &options);
+    match (rendered, host.failed) {
+        (_, Some(e)) => Err(BlockError::Include(e)),
+        (Ok(text), None) => Ok(text),
+        (Err(e), None) => Err(BlockError::Liquid(e)),
     }
 }
 
-/// Gives every object under `value` the key, as null, where it is missing.
-fn add_key(value: &mut serde_json::Value, key: &str, added: &mut bool) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if !map.contains_key(key) {
-                map.insert(key.to_string(), serde_json::Value::Null);
-                *added = true;
-            }
-            map.values_mut().for_each(|v| add_key(v, key, added));
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| add_key(v, key, added)),
-        _ => {}
-    }
+struct PageHost<F, E> {
+    include: F,
+    /// The caller's error for an include, kept to hand back whole.
+    failed: Option<E>,
 }
 
-/// liquid's messages span several lines with a backtrace of tags; the first line says it.
-fn tidy(message: &str) -> String {
-    message.lines().map(str::trim).filter(|l| !l.is_empty()).take(2).collect::<Vec<_>>().join(": ")
-}
-
-#[derive(Clone)]
-struct IncludeTag {
-    requests: Arc<Mutex<Vec<IncludeRequest>>>,
-    relative: bool,
-}
-
-impl TagReflection for IncludeTag {
-    fn tag(&self) -> &'static str {
-        if self.relative {
-            "include_relative"
-        } else {
-            "include"
-        }
-    }
-    fn description(&self) -> &'static str {
-        "Signpost's include: the theme's include, with parameters"
-    }
-}
-
-impl ParseTag for IncludeTag {
-    fn parse(&self, mut arguments: TagTokenIter<'_>, _options: &Language) -> liquid_core::Result<Box<dyn Renderable>> {
-        let name = arguments.expect_next("an include name is expected")?;
-        let name = match name.expect_identifier() {
-            TryMatchToken::Matches(name) => name.to_string(),
-            TryMatchToken::Fails(name) => name.as_str().trim_matches(['"', '\'']).to_string(),
+impl<E, F: FnMut(&IncludeRequest) -> Result<Included, E>> Host for PageHost<F, E> {
+    fn include(&mut self, request: &liquid::IncludeRequest<'_>) -> Result<Included, String> {
+        let request = IncludeRequest {
+            name: request.name.to_string(),
+            params: request.params.iter().map(|(k, v)| (k.clone(), liquid::to_text(v))).collect(),
+            relative: request.relative,
         };
-        let mut params = Vec::new();
-        while let Ok(key) = arguments.expect_next("") {
-            let key = key.expect_identifier().into_result()?.to_string();
-            arguments.expect_next("`=` expected")?.expect_str("=").into_result_custom_msg("expected `=`")?;
-            let value = arguments.expect_next("a value expected")?.expect_value().into_result()?;
-            params.push((key, value));
-        }
-        arguments.expect_nothing()?;
-        Ok(Box::new(Include { name, params, relative: self.relative, requests: self.requests.clone() }))
+        (self.include)(&request).map_err(|e| {
+            self.failed.get_or_insert(e);
+            format!("include `{}` failed", request.name)
+        })
     }
-    fn reflection(&self) -> &dyn TagReflection {
-        self
-    }
-}
 
-#[derive(Debug)]
-struct Include {
-    name: String,
-    params: Vec<(String, Expression)>,
-    relative: bool,
-    requests: Arc<Mutex<Vec<IncludeRequest>>>,
-}
-
-impl Renderable for Include {
-    fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> liquid_core::Result<()> {
-        let mut params = Vec::with_capacity(self.params.len());
-        for (key, value) in &self.params {
-            params.push((key.clone(), value.evaluate(runtime)?.render().to_string()));
-        }
-        let mut requests = self.requests.lock().expect("not poisoned");
-        requests.push(IncludeRequest { name: self.name.clone(), params, relative: self.relative });
-        write!(writer, "{MARK}{}{MARK}", requests.len() - 1).replace("cannot write")?;
-        Ok(())
-    }
-}
-
-/// `{% highlight json %}...{% endhighlight %}` becomes a fenced block, highlighted like any other.
-#[derive(Clone, Copy)]
-struct HighlightBlock;
-
-impl BlockReflection for HighlightBlock {
-    fn start_tag(&self) -> &str {
-        "highlight"
-    }
-    fn end_tag(&self) -> &str {
-        "endhighlight"
-    }
-    fn description(&self) -> &str {
-        "a code block"
-    }
-}
-
-impl ParseBlock for HighlightBlock {
-    fn parse(
-        &self,
-        mut arguments: TagTokenIter<'_>,
-        mut tokens: TagBlock<'_, '_>,
-        _options: &Language,
-    ) -> liquid_core::Result<Box<dyn Renderable>> {
-        let lang = arguments.expect_next("a language is expected").map(|t| t.as_str().to_string()).unwrap_or_default();
-        while arguments.expect_next("").is_ok() {} // `linenos` and the like
-        let code = tokens.escape_liquid(false)?.to_string();
-        tokens.assert_empty();
-        Ok(Box::new(Fence(fence(&lang, &code))))
-    }
-    fn reflection(&self) -> &dyn BlockReflection {
-        self
-    }
-}
-
-#[derive(Debug)]
-struct Fence(String);
-
-impl Renderable for Fence {
-    fn render_to(&self, writer: &mut dyn Write, _runtime: &dyn Runtime) -> liquid_core::Result<()> {
-        writer.write_all(self.0.as_bytes()).replace("cannot write")
-    }
-}
-
-/// A fenced code block for `code` (a fence longer than any backtick run inside it).
-pub fn fence(lang: &str, code: &str) -> String {
-    let code = code.strip_prefix("\r\n").or_else(|| code.strip_prefix('\n')).unwrap_or(code);
-    let code = code.trim_end_matches([' ', '\t']);
-    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let ticks = "`".repeat(longest.max(2) + 1);
-    let newline = if code.ends_with('\n') { "" } else { "\n" };
-    format!("{ticks}{lang}\n{code}{newline}{ticks}")
-}
-
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(name = "markdownify", description = "Renders Markdown as HTML.", parsed(MarkdownifyFilter))]
-struct Markdownify;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "markdownify"]
-struct MarkdownifyFilter;
-
-impl Filter for MarkdownifyFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> liquid_core::Result<liquid_core::Value> {
+    fn markdownify(&mut self, text: &str) -> String {
         let highlighter = crate::markdown::Highlighter::new(None);
-        let rendered = crate::markdown::render(&input.to_kstr(), &highlighter, &crate::markdown::Hooks::none());
-        Ok(liquid_core::Value::scalar(rendered.html))
-    }
-}
-
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(name = "jsonify", description = "The value as JSON.", parsed(JsonifyFilter))]
-struct Jsonify;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "jsonify"]
-struct JsonifyFilter;
-
-impl Filter for JsonifyFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> liquid_core::Result<liquid_core::Value> {
-        let value = input.to_value();
-        let json = serde_json::to_string(&value).unwrap_or_default();
-        Ok(liquid_core::Value::scalar(json))
+        crate::markdown::render(text, &highlighter, &crate::markdown::Hooks::none()).html
     }
 }
 
@@ -287,13 +76,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(template: &str, globals: serde_json::Value) -> String {
+    fn run(template: &str, vars: serde_json::Value) -> String {
+        let mut globals = Globals::new();
+        globals.borrow_all(&vars);
         render(template, &globals, |r: &IncludeRequest| {
-            Ok::<_, ()>(format!(
+            Ok::<_, ()>(Included::Text(format!(
                 "[{}{}]",
                 r.name,
                 r.params.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>()
-            ))
+            )))
         })
         .unwrap()
     }
@@ -334,9 +125,23 @@ mod tests {
     }
 
     #[test]
+    fn site_includes_render_in_place_with_include_params() {
+        let mut globals = Globals::new();
+        let site = json!({"title": "Portal"});
+        globals.borrow("site", &site);
+        let out = render("{% assign x = 'a' %}{% include box.html t=x %}", &globals, |r: &IncludeRequest| {
+            assert_eq!(r.name, "box.html");
+            Ok::<_, ()>(Included::Liquid("<{{ include.t }}|{{ x }}|{{ site.title }}>".into()))
+        })
+        .unwrap();
+        assert_eq!(out, "<a|a|Portal>");
+    }
+
+    #[test]
     fn highlight_becomes_a_fence_and_errors_are_reported() {
         assert_eq!(run("{% highlight json %}\n{\"a\": 1}\n{% endhighlight %}", json!({})), "```json\n{\"a\": 1}\n```");
-        let err = render("{% if %}", &json!({}), |_: &IncludeRequest| Ok::<_, ()>(String::new())).unwrap_err();
+        let err = render("{% if %}", &Globals::new(), |_: &IncludeRequest| Ok::<_, ()>(Included::Text(String::new())))
+            .unwrap_err();
         assert!(matches!(err, BlockError::Liquid(_)));
     }
 }

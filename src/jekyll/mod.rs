@@ -1,5 +1,5 @@
 //! What Signpost's page pipeline does for pages written for Jekyll: Liquid blocks and
-//! filters ([`liquid`]), `site.data` from `content/_data` ([`data`]), and `include_relative`.
+//! filters ([`liquid`], run by `crate::liquid`), `site.data` from `content/_data` ([`data`]), and `include_relative`.
 //! `signpost import` (in `crate::import`) brings a Jekyll site's files over.
 
 pub mod data;
@@ -28,8 +28,20 @@ pub fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<S
     if !path.starts_with(crate::content::CONTENT_DIR) {
         return Err(format!("`{file}` is outside content/"));
     }
-    let text = std::fs::read_to_string(root.join(&path)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let real = resolve_inside(root, crate::content::CONTENT_DIR, &path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .ok_or_else(|| format!("`{file}` is a link to a file outside content/"))?;
+    let text = std::fs::read_to_string(real).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(crate::content::normalise_text(text))
+}
+
+/// `ROOT/path` with every symbolic link followed, or `None` when it then lies outside
+/// `ROOT/dir`: a link inside the site must not publish a file from elsewhere
+/// (`content/notes.txt -> /etc/shadow`). Checking the written path alone cannot see that.
+fn resolve_inside(root: &Path, dir: &str, path: &Path) -> std::io::Result<Option<PathBuf>> {
+    let real = root.join(path).canonicalize()?;
+    let allowed = root.join(dir).canonicalize()?;
+    Ok(real.starts_with(&allowed).then_some(real))
 }
 
 use serde_json::{json, Value};
@@ -37,6 +49,7 @@ use serde_json::{json, Value};
 use crate::content::includes::{IncludeCall, Tags};
 use crate::content::FrontMatter;
 use crate::diagnostics::{Diagnostic, Location};
+use crate::liquid::Included;
 
 /// `site.*` that Jekyll computes; a `_config.yml` key of the same name does not hide them
 /// (Jekyll's `SiteDrop` answers these before its config).
@@ -56,7 +69,7 @@ pub fn site_key<'a>(site: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// `site` as Jekyll's Liquid sees it: Signpost's site values with every key of `extra`
 /// (the `_config.yml` keys, for an imported site) at the top, as [`site_key`] reads them.
-fn liquid_site(site: &Value) -> Value {
+pub fn liquid_site(site: &Value) -> Value {
     let mut value = site.clone();
     if let (Some(object), Some(Value::Object(extra))) = (value.as_object_mut(), site.get("extra")) {
         for (key, config_value) in extra.iter().filter(|(k, _)| !COMPUTED_SITE_KEYS.contains(&k.as_str())) {
@@ -103,31 +116,64 @@ mod tests {
     }
 }
 
+/// What a page's Liquid sees, as [`globals`] gives it, but borrowing `site` and `service`
+/// instead of copying them: the cost of a block does not grow with `site.data`.
+pub fn page_globals<'g>(
+    site: &'g Value,
+    page: &Value,
+    front: &FrontMatter,
+    service: Option<&'g Value>,
+) -> crate::liquid::Globals<'g> {
+    let mut own = globals(&Value::Null, page, front, None);
+    let mut vars = crate::liquid::Globals::new();
+    vars.borrow("site", site).set("page", own["page"].take());
+    match service {
+        Some(service) => vars.borrow("service", service),
+        None => vars.set("service", Value::Null),
+    };
+    vars
+}
+
 /// Runs one Liquid template for a page; includes it asks for go through `tags`, so they
 /// render with the theme's includes like any other.
 pub fn render_liquid<T: Tags<Error = Diagnostic>>(
     tags: &mut T,
     template: &str,
-    globals: &Value,
+    globals: &crate::liquid::Globals<'_>,
     span: std::ops::Range<usize>,
     at: Location,
 ) -> Result<Option<String>, Diagnostic> {
     let rendered = liquid::render(template, globals, |request| {
         if request.relative {
             let file = request.name.clone();
-            return tags.include_relative(&file, span.clone()).map(Option::unwrap_or_default);
+            return tags.include_relative(&file, span.clone()).map(|t| Included::Text(t.unwrap_or_default()));
         }
         let call = IncludeCall { name: request.name.clone(), params: request.params.clone(), span: span.clone() };
-        tags.include(&call)
+        tags.include(&call).map(Included::Text)
     });
     match rendered {
         Ok(text) => Ok(Some(text)),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(message)) => Err(Diagnostic::error("liquid", message)
-            .at(at)
-            .spanning(2)
-            .hint("this Liquid runs with the `liquid` crate; docs/jekyll.md lists the tags and filters pages may use")),
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, None).at(at).spanning(2)),
     }
+}
+
+/// A Liquid error as a diagnostic, with what to do about it.
+fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnostic {
+    let mut message = match file {
+        Some(file) => format!("in {}: {}", file.display(), e.message),
+        None => e.message.clone(),
+    };
+    if let Some((name, _)) = &e.partial {
+        message = format!("{message} (in the include `{name}`)");
+    }
+    let hint = match e.kind {
+        crate::liquid::ErrorKind::Limit => {
+            "Liquid stops at 100 nested blocks, 1,000,000 loop steps and 64 MB of output; docs/jekyll.md explains"
+        }
+        _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use",
+    };
+    Diagnostic::error("liquid", message).hint(hint)
 }
 
 /// `include_relative` for a page, as a diagnostic at the tag when the file cannot be read.
@@ -151,54 +197,56 @@ pub const INCLUDES_DIR: &str = "_includes";
 
 /// `ROOT/_includes/NAME` rendered with Liquid (as Jekyll renders every include, whatever
 /// its extension), seeing `include`, `page` and `site`; `None` when there is no such file.
+/// Includes inside it render in place, from the same folder.
 pub fn site_include(
     root: &Path,
     call: &IncludeCall,
-    globals: &Value,
+    globals: &crate::liquid::Globals<'_>,
     at: Location,
 ) -> Option<Result<String, Diagnostic>> {
-    site_include_at(root, &call.name, &call.params, globals, &at, 0)
-}
-
-fn site_include_at(
-    root: &Path,
-    name: &str,
-    params: &[(String, String)],
-    globals: &Value,
-    at: &Location,
-    depth: usize,
-) -> Option<Result<String, Diagnostic>> {
-    // `{% include /a.html %}` is `a.html`, as Ruby's File.join makes it in Jekyll.
-    let relative = Path::new(name.trim_start_matches('/'));
-    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return None;
-    }
-    let path = root.join(INCLUDES_DIR).join(relative);
-    let text = crate::content::normalise_text(std::fs::read_to_string(&path).ok()?);
-    if depth > 16 {
-        return Some(Err(Diagnostic::error("include", format!("`{name}` includes itself too deeply")).at(at.clone())));
-    }
-    let mut scope = globals.clone();
-    scope["include"] = Value::Object(params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
-    let file = Path::new(INCLUDES_DIR).join(relative);
-    let rendered = liquid::render(&text, &scope, |request| {
-        match site_include_at(root, &request.name, &request.params, globals, at, depth + 1) {
-            Some(result) => result,
-            None => Err(Diagnostic::error(
-                "unknown-include",
-                format!("{} includes `{}`, which does not exist", file.display(), request.name),
-            )
-            .at(at.clone())
-            .hint(format!("add {INCLUDES_DIR}/{}", request.name))),
+    let text = match read_site_include(root, &call.name)? {
+        Ok(text) => text,
+        Err(message) => {
+            return Some(Err(Diagnostic::error("include", message)
+                .at(at)
+                .hint(format!("copy the file into {INCLUDES_DIR}/ instead of linking to it"))))
         }
+    };
+    let mut scope = globals.clone();
+    scope.set(
+        "include",
+        Value::Object(call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+    );
+    let file = Path::new(INCLUDES_DIR).join(call.name.trim_start_matches('/'));
+    let rendered = liquid::render(&text, &scope, |request| match read_site_include(root, &request.name) {
+        Some(Ok(source)) if !request.relative => Ok(Included::Liquid(source)),
+        Some(Err(message)) => Err(Diagnostic::error("include", message).at(at.clone())),
+        _ => Err(Diagnostic::error(
+            "unknown-include",
+            format!("{} includes `{}`, which does not exist", file.display(), request.name),
+        )
+        .at(at.clone())
+        .hint(format!("add {INCLUDES_DIR}/{}", request.name))),
     });
     Some(match rendered {
         Ok(text) => Ok(text),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(message)) => {
-            Err(Diagnostic::error("liquid", format!("in {}: {message}", file.display()))
-                .at(at.clone())
-                .hint("the include is rendered with the `liquid` crate; docs/jekyll.md lists what it supports"))
-        }
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, Some(&file)).at(at)),
     })
+}
+
+/// The text of `ROOT/_includes/NAME` (a leading `/` allowed, as Ruby's File.join makes
+/// it in Jekyll); `None` when there is no such file or the name climbs out of the folder,
+/// an error when it is a link to a file outside it.
+fn read_site_include(root: &Path, name: &str) -> Option<Result<String, String>> {
+    let relative = Path::new(name.trim_start_matches('/'));
+    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let file = Path::new(INCLUDES_DIR).join(relative);
+    match resolve_inside(root, INCLUDES_DIR, &file) {
+        Ok(Some(path)) => Some(Ok(crate::content::normalise_text(std::fs::read_to_string(path).ok()?))),
+        Ok(None) => Some(Err(format!("`{name}` is a link to a file outside {INCLUDES_DIR}/"))),
+        Err(_) => None,
+    }
 }

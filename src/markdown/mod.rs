@@ -4,6 +4,7 @@
 
 pub mod highlight;
 pub mod html_scan;
+mod kramdown;
 mod tables;
 
 use std::collections::{BTreeMap, HashMap};
@@ -130,12 +131,16 @@ pub fn options() -> Options {
 
 /// Renders `text` (Markdown whose tags are already expanded).
 pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered {
-    let (parsed, edits) = tables::kramdown_tables(text);
+    let lines = tables::lines_with_offsets(text);
+    let found = kramdown::rewrite(text, &lines);
+    let mut edits = found.edits;
+    edits.extend(tables::kramdown_tables(&lines));
     if edits.is_empty() {
         return render_text(text, highlighter, hooks);
     }
+    let (parsed, edits) = tables::apply(text, edits);
     let mut rendered = render_text(&parsed, highlighter, hooks);
-    // Offsets point into the text as written, not into the tables rewritten for parsing.
+    // Offsets point into the text as written, not into the text rewritten for parsing.
     for link in &mut rendered.links {
         link.offset = edits.original(link.offset);
     }
@@ -146,6 +151,9 @@ pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered 
         heading.offset = edits.original(heading.offset);
     }
     rendered.html = tables::drop_empty_headers(&rendered.html);
+    if !found.raw.is_empty() {
+        rendered.html = kramdown::restore_raw(&rendered.html, &found.raw);
+    }
     rendered
 }
 
@@ -170,6 +178,8 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         block_starts: Vec::new(),
         last_block: None,
         open_back_links: Vec::new(),
+        toc_at: None,
+        no_toc: Vec::new(),
     };
     for (event, range) in events {
         r.event(event, range);
@@ -242,6 +252,10 @@ struct Renderer<'a, 't> {
     last_block: Option<(Block, usize, usize)>,
     /// Sections still open that end with a back link: (heading level, wrapper id).
     open_back_links: Vec<(u8, String)>,
+    /// The list that `{:toc}` turns into the table of contents (its first and last event).
+    toc_at: Option<(usize, usize)>,
+    /// Ids of the headings with the class `no_toc`, which the table of contents leaves out.
+    no_toc: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,6 +328,18 @@ impl<'a, 't> Renderer<'a, 't> {
                     self.pending_ial = Some(parse_attr_list(inner).unwrap_or_default());
                     return;
                 }
+                while t.starts_with("{:") {
+                    match parse_span_ial(&t) {
+                        Some((attrs, rest)) if self.apply_span_attrs(&attrs) => t = CowStr::from(rest.to_string()),
+                        _ => break,
+                    }
+                }
+                if self.at_item_start() {
+                    // `* {:.cls} text`: the item's attribute list, not shown.
+                    if let Some((_, rest)) = parse_span_ial(&t) {
+                        t = CowStr::from(rest.trim_start().to_string());
+                    }
+                }
                 self.push_text(&t);
                 self.out.push(Event::Text(t));
             }
@@ -367,6 +393,11 @@ impl<'a, 't> Renderer<'a, 't> {
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let src = self.record_link(&dest_url, LinkKind::Image, &range);
                 self.image = Some(OpenImage { src, title: title.to_string(), alt: String::new() });
+            }
+            Event::Html(html) if html.trim() == kramdown::TOC_MARK => {
+                if let Some((Block::List(_), start, end)) = self.last_block {
+                    self.toc_at = Some((start, end));
+                }
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 let html = match self.scan_html(&html, range.start) {
@@ -424,9 +455,12 @@ impl<'a, 't> Renderer<'a, 't> {
                     self.out.push(Event::End(end));
                 }
             }
-            // Wide tables scroll inside a wrapper, keeping their table semantics.
+            // Wide tables scroll inside a wrapper, keeping their table semantics; a keyboard
+            // scrolls it once it has the focus, and a screen reader names it there.
             Event::Start(Tag::Table(align)) => {
-                self.out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                self.out.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
                 self.block_starts.push(self.out.len());
                 self.out.push(Event::Start(Tag::Table(align)));
             }
@@ -436,6 +470,13 @@ impl<'a, 't> Renderer<'a, 't> {
                 }
                 self.out.push(Event::End(TagEnd::Table));
                 self.out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            // A task's box shows its state and cannot be changed; it still needs a name.
+            Event::TaskListMarker(done) => {
+                let checked = if done { " checked=\"\"" } else { "" };
+                self.out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<input type=\"checkbox\" disabled=\"\"{checked} aria-label=\"Task\" />\n"
+                ))));
             }
             Event::SoftBreak | Event::HardBreak => {
                 self.push_text(" ");
@@ -454,6 +495,7 @@ impl<'a, 't> Renderer<'a, 't> {
 
 impl<'a, 't> Renderer<'a, 't> {
     fn push_text(&mut self, t: &str) {
+        let t = &*kramdown::without_placeholders(t);
         if let Some(h) = &mut self.heading {
             h.title.push_str(t);
         } else if self.image.is_none() {
@@ -561,6 +603,74 @@ impl<'a, 't> Renderer<'a, 't> {
         }
     }
 
+    /// Whether text here opens a list item or a definition list entry.
+    fn at_item_start(&self) -> bool {
+        let n = self.out.len();
+        let opens =
+            |e: &Event| matches!(e, Event::Start(Tag::Item | Tag::DefinitionListTitle | Tag::DefinitionListDefinition));
+        match self.out.last() {
+            Some(e) if opens(e) => true,
+            Some(Event::Start(Tag::Paragraph)) => n >= 2 && opens(&self.out[n - 2]),
+            // Each line of a definition list's terms is a term to kramdown.
+            Some(Event::SoftBreak) => {
+                self.out.iter().rev().find_map(|e| match e {
+                    Event::Start(Tag::DefinitionListTitle) => Some(true),
+                    Event::End(TagEnd::DefinitionListTitle) | Event::Start(_) | Event::End(_) => Some(false),
+                    _ => None,
+                }) == Some(true)
+            }
+            _ => false,
+        }
+    }
+
+    /// `*text*{:.class}`, `` `code`{:.class} ``: the emphasis or code just before gets the
+    /// attributes. Whether there was one.
+    fn apply_span_attrs(&mut self, attrs: &[(String, String)]) -> bool {
+        let all = attr_string(attrs);
+        match self.out.last() {
+            Some(Event::Code(code)) => {
+                let mut html = format!("<code{all}>");
+                let _ = escape_html_body_text(&mut html, code);
+                html.push_str("</code>");
+                *self.out.last_mut().expect("checked") = Event::Html(CowStr::from(html));
+                true
+            }
+            Some(Event::End(end @ (TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough))) => {
+                let (tag, end) = match end {
+                    TagEnd::Emphasis => ("em", *end),
+                    TagEnd::Strong => ("strong", *end),
+                    _ => ("del", *end),
+                };
+                let mut depth = 0;
+                let start = (0..self.out.len() - 1).rev().find(|&i| match &self.out[i] {
+                    Event::End(e) if *e == end => {
+                        depth += 1;
+                        false
+                    }
+                    Event::Start(t) if t.to_end() == end => {
+                        if depth == 0 {
+                            true
+                        } else {
+                            depth -= 1;
+                            false
+                        }
+                    }
+                    _ => false,
+                });
+                let Some(start) = start else { return false };
+                self.out[start] = Event::Html(CowStr::from(format!("<{tag}{all}>")));
+                *self.out.last_mut().expect("checked") = Event::Html(CowStr::from(format!("</{tag}>")));
+                true
+            }
+            // A second list after the first (`{: .a}{: .b}`): kramdown merges them; the
+            // attributes of the first stand.
+            Some(Event::Html(h)) => {
+                ["</code>", "</em>", "</strong>", "</del>", "</a>", " />"].iter().any(|e| h.ends_with(e))
+            }
+            _ => false,
+        }
+    }
+
     /// kramdown's `{: .class key="v"}` after a block: the block gets the attributes.
     fn apply_block_attrs(&mut self, (block, start, end): (Block, usize, usize), attrs: &[(String, String)]) {
         let all = attr_string(attrs);
@@ -627,6 +737,9 @@ impl<'a, 't> Renderer<'a, 't> {
             h.level
         ))));
         self.last_block = Some((Block::Heading, h.out_index, self.out.len() - 1));
+        if h.classes.iter().any(|c| c == "no_toc") {
+            self.no_toc.push(id.clone());
+        }
         self.result.anchors.push(FoundAnchor { id: id.clone(), offset: h.offset });
         if let Some(wrapper) = self.hooks.back_links.get(&id) {
             self.open_back_links.push((h.level, wrapper.clone()));
@@ -653,11 +766,15 @@ impl<'a, 't> Renderer<'a, 't> {
         }
         self.section.text.push_str(&code.code);
         let mut html = String::with_capacity(code.code.len() * 2);
+        // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
         if lang.is_empty() {
-            html.push_str("<pre class=\"code\"><code>");
+            html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
         } else {
-            let _ =
-                write!(html, "<pre class=\"code\" data-lang=\"{0}\"><code class=\"language-{0}\">", escape_attr(lang));
+            let _ = write!(
+                html,
+                "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
+                escape_attr(lang)
+            );
         }
         match self.highlighter.highlight(lang, &code.code) {
             Some(h) => html.push_str(&h),
@@ -684,6 +801,13 @@ impl<'a, 't> Renderer<'a, 't> {
 
     fn finish(mut self) -> Rendered {
         self.close_back_links(0);
+        if let Some((start, end)) = self.toc_at {
+            let listed: Vec<&Heading> = self.result.headings.iter().filter(|h| !self.no_toc.contains(&h.id)).collect();
+            self.out[start] = Event::Html(CowStr::from(toc_html(&listed)));
+            for e in &mut self.out[start + 1..=end] {
+                *e = Event::Html(CowStr::Borrowed(""));
+            }
+        }
         if !self.section.text.trim().is_empty() || self.section.anchor.is_some() {
             self.result.sections.push(std::mem::take(&mut self.section));
         }
@@ -705,10 +829,16 @@ fn parse_span_ial(text: &str) -> Option<(Vec<(String, String)>, &str)> {
 /// A paragraph that is only `{: .class}` (kramdown's block attribute list).
 fn is_block_ial(text: &str) -> bool {
     let t = text.trim();
-    t.starts_with("{:") && t.ends_with('}') && !t[2..t.len() - 1].contains('}')
+    t.starts_with("{:")
+        && !t[2..].starts_with([':', '/'])
+        && t.ends_with('}')
+        && !t[2..t.len() - 1].contains('}')
+        && parse_attr_list(&t[2..t.len() - 1]).is_some()
 }
 
 /// `key="value" .class #id`, with straight or (after smart punctuation) curly quotes.
+/// As in kramdown, what is not an attribute (a reference to a definition, a stray word)
+/// is left out; `None` only for an unclosed quote.
 fn parse_attr_list(list: &str) -> Option<Vec<(String, String)>> {
     let list: String = list
         .chars()
@@ -721,33 +851,60 @@ fn parse_attr_list(list: &str) -> Option<Vec<(String, String)>> {
     let mut attrs = Vec::new();
     let mut classes = Vec::new();
     let mut rest = list.trim();
+    let name_end = |r: &str| r.find(|c: char| c.is_whitespace() || c == '.' || c == '#').unwrap_or(r.len());
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix('.') {
-            let end = r.find(char::is_whitespace).unwrap_or(r.len());
-            classes.push(r[..end].to_string());
+            let end = name_end(r);
+            if end > 0 {
+                classes.push(r[..end].to_string());
+            }
             rest = r[end..].trim_start();
         } else if let Some(r) = rest.strip_prefix('#') {
-            let end = r.find(char::is_whitespace).unwrap_or(r.len());
-            attrs.push(("id".to_string(), r[..end].to_string()));
+            let end = name_end(r);
+            if end > 0 {
+                attrs.retain(|(k, _): &(String, String)| k != "id");
+                attrs.push(("id".to_string(), r[..end].to_string()));
+            }
             rest = r[end..].trim_start();
         } else {
-            let eq = rest.find('=')?;
-            let key = rest[..eq].trim().to_string();
-            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                return None;
-            }
-            let after = &rest[eq + 1..];
-            let (value, remaining) = match after.chars().next()? {
-                q @ ('"' | '\'') => {
-                    let close = after[1..].find(q)? + 1;
-                    (after[1..close].to_string(), &after[close + 1..])
+            let word_end = rest.find(|c: char| c.is_whitespace() || c == '=').unwrap_or(rest.len());
+            let key = rest[..word_end].to_string();
+            let after = &rest[word_end..];
+            let Some(after) = after.strip_prefix('=') else {
+                // A reference to an attribute list definition, or a stray word.
+                rest = after.trim_start();
+                continue;
+            };
+            let (value, remaining) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let mut value = String::new();
+                    let mut close = None;
+                    let mut chars = after[1..].char_indices();
+                    while let Some((i, c)) = chars.next() {
+                        match c {
+                            '\\' => {
+                                if let Some((_, n)) = chars.next() {
+                                    value.push(n);
+                                }
+                            }
+                            c if c == q => {
+                                close = Some(i + 1);
+                                break;
+                            }
+                            c => value.push(c),
+                        }
+                    }
+                    let close = close?;
+                    (value, &after[close + 1..])
                 }
                 _ => {
                     let end = after.find(char::is_whitespace).unwrap_or(after.len());
                     (after[..end].to_string(), &after[end..])
                 }
             };
-            attrs.push((key, value));
+            if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ':') {
+                attrs.push((key, value));
+            }
             rest = remaining.trim_start();
         }
     }
@@ -755,6 +912,38 @@ fn parse_attr_list(list: &str) -> Option<Vec<(String, String)>> {
         attrs.push(("class".to_string(), classes.join(" ")));
     }
     Some(attrs)
+}
+
+/// kramdown's table of contents: nested lists of links to the headings.
+fn toc_html(headings: &[&Heading]) -> String {
+    let mut html = String::from("<ul id=\"markdown-toc\">\n");
+    let mut levels: Vec<u8> = Vec::new();
+    for h in headings {
+        match levels.last() {
+            None => levels.push(h.level),
+            Some(&top) if h.level > top => {
+                html.push_str("\n<ul>\n");
+                levels.push(h.level);
+            }
+            Some(_) => {
+                while levels.len() > 1 && h.level < *levels.last().expect("non-empty") {
+                    html.push_str("</li>\n</ul>\n");
+                    levels.pop();
+                }
+                html.push_str("</li>\n");
+            }
+        }
+        let id = escape_attr(&h.id);
+        let _ = write!(html, "<li><a href=\"#{id}\" id=\"markdown-toc-{id}\">{}</a>", escape_attr(&h.title));
+    }
+    if !levels.is_empty() {
+        html.push_str("</li>\n");
+    }
+    for _ in 1..levels.len() {
+        html.push_str("</ul>\n</li>\n");
+    }
+    html.push_str("</ul>\n");
+    html
 }
 
 /// ` key="value"` for each attribute.

@@ -9,10 +9,9 @@
 
 use std::borrow::Cow;
 
-/// Rewrites the kramdown tables of `text` (outside code fences) that pulldown-cmark
-/// would misread, and says how to map offsets back.
-pub(super) fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
-    let lines = lines_with_offsets(text);
+/// The edits that make the kramdown tables among `lines` (each with its offset; outside
+/// code fences) tables pulldown-cmark reads the same way.
+pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
     let mut edits: Vec<Edit> = Vec::new();
     let mut fence: Option<&str> = None;
     let mut i = 0;
@@ -32,7 +31,7 @@ pub(super) fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
         }
         i += 1;
     }
-    apply(text, edits)
+    edits
 }
 
 /// Removes the `<thead>` of empty cells that [`kramdown_tables`] added to tables with
@@ -72,6 +71,7 @@ struct Span {
 }
 
 impl Edits {
+    #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
@@ -91,10 +91,11 @@ impl Edits {
 }
 
 /// `removed` bytes of the text as written, from `at`, replaced by `inserted`.
-struct Edit {
-    at: usize,
-    removed: usize,
-    inserted: String,
+#[derive(Debug)]
+pub(super) struct Edit {
+    pub at: usize,
+    pub removed: usize,
+    pub inserted: String,
 }
 
 /// The edits one table needs; `rows` are its lines, each with its offset.
@@ -105,14 +106,17 @@ fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
     if first > 0 {
         edits.push(Edit { at: rows[0].0, removed: header_at - rows[0].0, inserted: String::new() });
     }
-    let cells = cell_count(header);
+    // kramdown keeps every cell of every row; CommonMark drops those beyond the header's.
+    let cells = rows.iter().filter(|(_, l)| !is_separator(l)).map(|(_, l)| cell_count(l)).max().unwrap_or(1);
+    let has_delimiter = matches!(rows.get(first + 1), Some((_, l)) if is_separator(l) && !l.contains('='));
+    if has_delimiter {
+        pad_row(header_at, header, cells, "  ", edits);
+        code_span_pipes(header_at, header, edits);
+    }
     let body = match rows.get(first + 1) {
-        Some(&(at, l)) if is_separator(l) => {
+        Some(&(at, l)) if has_delimiter => {
             // kramdown also takes a delimiter row shorter than the header: pad it.
-            if cell_count(l) < cells && l.trim_end().ends_with('|') {
-                let inserted = "---|".repeat(cells - cell_count(l));
-                edits.push(Edit { at: at + l.trim_end().len(), removed: 0, inserted });
-            }
+            pad_row(at, l, cells, "---", edits);
             first + 2
         }
         // No header. A header of several rows (a separator further down) is not
@@ -120,20 +124,107 @@ fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
         _ => {
             let inserted = format!("|{}\n|{}\n", " |".repeat(cells), "---|".repeat(cells));
             edits.push(Edit { at: header_at, removed: 0, inserted });
-            first + 1
+            first
         }
     };
-    // Any later separator only starts a new `<tbody>` in kramdown; one body looks the same.
-    for &(at, l) in rows[body..].iter().filter(|(_, l)| is_separator(l)) {
-        edits.push(Edit { at, removed: l.len(), inserted: String::new() });
+    // Any later separator only starts a new `<tbody>` (`|---`) or the `<tfoot>` (`|===`)
+    // in kramdown; one body looks the same.
+    for &(at, l) in &rows[body..] {
+        if is_separator(l) {
+            edits.push(Edit { at, removed: l.len(), inserted: String::new() });
+        } else {
+            code_span_pipes(at, l, edits);
+        }
     }
 }
 
-/// Applies `edits` (in order, not overlapping) to `text`.
-fn apply(text: &str, edits: Vec<Edit>) -> (Cow<'_, str>, Edits) {
+/// Pads a row of `line` (at `at`) with cells of `fill` up to `cells` cells.
+fn pad_row(at: usize, line: &str, cells: usize, fill: &str, edits: &mut Vec<Edit>) {
+    let have = cell_count(line);
+    if have >= cells {
+        return;
+    }
+    let body = line.trim_end();
+    let mut inserted = if body.ends_with('|') && !body.ends_with("\\|") { String::new() } else { "|".to_string() };
+    for _ in have..cells {
+        inserted.push_str(fill);
+        inserted.push('|');
+    }
+    edits.push(Edit { at: at + body.len(), removed: 0, inserted });
+}
+
+/// A `|` inside a code span does not end the cell in kramdown: it gets escaped, as GFM
+/// wants it there.
+fn code_span_pipes(at: usize, line: &str, edits: &mut Vec<Edit>) {
+    for (i, c) in cell_bounds(line).1 {
+        if c {
+            edits.push(Edit { at: at + i, removed: 0, inserted: "\\".into() });
+        }
+    }
+}
+
+/// The cell-ending pipes of a row, and every `|` inside a code span (`true`) with its offset.
+fn cell_bounds(line: &str) -> (usize, Vec<(usize, bool)>) {
+    let b = line.as_bytes();
+    let mut splits = 0;
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                let run = b[i..].iter().take_while(|&&c| c == b'`').count();
+                let fence = &line[i..i + run];
+                let after = i + run;
+                // The closing run of the same length, if the span closes on this line.
+                let mut j = after;
+                let mut close = None;
+                while let Some(p) = line[j..].find(fence) {
+                    let s = j + p;
+                    let len = b[s..].iter().take_while(|&&c| c == b'`').count();
+                    if len == run {
+                        close = Some(s);
+                        break;
+                    }
+                    j = s + len;
+                }
+                if let Some(close) = close {
+                    for (k, &c) in b[after..close].iter().enumerate() {
+                        if c == b'|' && b[after + k - 1] != b'\\' {
+                            found.push((after + k, true));
+                        }
+                    }
+                    i = close + run;
+                    continue;
+                }
+                i = after;
+                continue;
+            }
+            b'|' => {
+                splits += 1;
+                found.push((i, false));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (splits, found)
+}
+/// Applies `edits` to `text`, in order of where they are; where two overlap (a table
+/// line that kramdown also reads as something else), the one found first wins.
+pub(super) fn apply(text: &str, mut edits: Vec<Edit>) -> (Cow<'_, str>, Edits) {
     if edits.is_empty() {
         return (Cow::Borrowed(text), Edits::default());
     }
+    edits.sort_by_key(|e| e.at);
+    let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
+    for edit in edits {
+        match kept.last() {
+            Some(last) if edit.at < last.at + last.removed => {}
+            _ => kept.push(edit),
+        }
+    }
+    let edits = kept;
     let mut out = String::with_capacity(text.len() + edits.len() * 32);
     let mut spans: Vec<Span> = Vec::with_capacity(edits.len());
     let mut copied = 0;
@@ -160,7 +251,7 @@ fn apply(text: &str, edits: Vec<Edit>) -> (Cow<'_, str>, Edits) {
 }
 
 /// Each line of `text` (with its line ending) and the offset it starts at.
-fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
+pub(super) fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     text.split_inclusive('\n')
         .scan(0, |at, l| {
             let start = *at;
@@ -175,19 +266,29 @@ fn is_row(line: &str) -> bool {
     line.len() - line.trim_start().len() <= 3 && line.trim_start().starts_with('|')
 }
 
-/// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators.
+/// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators;
+/// `|===|`: kramdown's footer separator.
 fn is_separator(line: &str) -> bool {
     let t = line.trim();
-    t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+    (t.contains('-') || t.starts_with("|=")) && t.chars().all(|c| matches!(c, '|' | '-' | '=' | ':' | '+' | ' ' | '\t'))
 }
 
+/// The cells of a row: its pipes outside code spans, less a leading and a trailing one.
 fn cell_count(line: &str) -> usize {
-    line.trim().trim_matches('|').split('|').count().max(1)
+    let t = line.trim();
+    let (pipes, _) = cell_bounds(t);
+    let lead = usize::from(t.starts_with('|'));
+    let trail = usize::from(t.len() > 1 && t.ends_with('|') && !t.ends_with("\\|"));
+    (pipes + 1).saturating_sub(lead + trail).max(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
+        apply(text, super::kramdown_tables(&lines_with_offsets(text)))
+    }
 
     #[test]
     fn offsets_map_around_insertions_and_deletions() {

@@ -94,7 +94,11 @@ fn sections_collect_text() {
 fn tables_tasks_strikethrough() {
     let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~\n");
     assert!(r.html.contains("<table>"));
-    assert!(r.html.contains("checkbox"));
+    assert!(
+        r.html.contains("<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Task\" />"),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains("<del>old</del>"));
 }
 
@@ -124,7 +128,7 @@ fn back_links_close_sections() {
 fn block_ial_after_a_block_sets_its_attributes() {
     let r = md("A paragraph.\n\n{: .lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n{: .wide}\n\n- x\n- y\n\n{: .plain #l}\n\n## Head\n{: .big}\n");
     assert!(r.html.contains("<p class=\"lead\">A paragraph.</p>"), "{}", r.html);
-    assert!(r.html.contains("<div class=\"table-wrap wide\">"), "{}", r.html);
+    assert!(r.html.contains("<div class=\"table-wrap wide\" tabindex=\"0\""), "{}", r.html);
     assert!(r.html.contains("<ul id=\"l\" class=\"plain\">"), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"head\" class=\"big\">"), "{}", r.html);
     assert!(!r.html.contains("{:"), "{}", r.html);
@@ -190,10 +194,47 @@ fn separator_lines_around_a_header_are_dropped_as_kramdown_does() {
     // above the next separator as the header, and the last one only ends a <tbody>.
     let text = "|---|---|\n| Error | Code |\n|---|---|\n| bad | [`E1`](e.html#one) |\n|---|---|\n| worse | e2 |\n|---|---|\n\nAfter\n";
     let r = md(text);
-    assert!(r.html.starts_with("<div class=\"table-wrap\"><table><thead><tr><th>Error</th>"), "{}", r.html);
+    assert!(r.html.starts_with("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>Error</th>"), "{}", r.html);
     assert_eq!(r.html.matches("<tr>").count(), 3, "{}", r.html);
     assert!(!r.html.contains('—') && !r.html.contains("---"), "no separator shows: {}", r.html);
     assert!(r.html.contains("<p>After</p>"), "{}", r.html);
     let link = &r.links[0];
     assert_eq!(&text[link.offset..link.offset + link.len], "e.html#one");
+}
+
+#[test]
+fn span_attribute_lists_on_emphasis_and_code() {
+    let r = md("A *Breaking*{:.label} change and `x`{: .language-ruby}{: .other}.\n\nText{:.shown}\n");
+    assert!(r.html.contains("<em class=\"label\">Breaking</em> change"), "{}", r.html);
+    assert!(r.html.contains("<code class=\"language-ruby\">x</code>."), "{}", r.html);
+    assert!(r.html.contains("Text{:.shown}"), "after plain text kramdown shows it too: {}", r.html);
+}
+
+#[test]
+fn table_cells_beyond_the_header_and_pipes_in_code() {
+    let r = md("| a | b |\n|---|---|\n| 1 | 2 | 3 |\n| `a|b` | c |\n");
+    assert!(r.html.contains("<td>3</td>"), "{}", r.html);
+    assert!(r.html.contains("<td><code>a|b</code></td><td>c</td>"), "{}", r.html);
+}
+
+#[test]
+fn headings_after_html_and_with_tabs() {
+    let r = md("<br>\n### Agree requirements\n\n## 1.\tOverview\n");
+    assert_eq!(r.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["agree-requirements", "1-overview"]);
+    assert!(!r.html.contains("###"), "{}", r.html);
+}
+
+#[test]
+fn toc_list_becomes_the_table_of_contents() {
+    let r = md("* toc\n{:toc}\n\n# One\n\n## Two\n{: .no_toc}\n\n## Three\n");
+    assert!(r.html.contains("<ul id=\"markdown-toc\">"), "{}", r.html);
+    assert!(r.html.contains("id=\"markdown-toc-three\"") && !r.html.contains("markdown-toc-two"), "{}", r.html);
+    assert!(!r.html.contains("<li>toc</li>"), "{}", r.html);
+}
+
+#[test]
+fn markdown_in_html_on_one_line() {
+    let r = md("<dl>\n<dd markdown=\"1\">See [spec](https://example.org/) and _this_.</dd>\n</dl>\n");
+    assert!(r.html.contains("<a href=\"https://example.org/\">spec</a> and <em>this</em>"), "{}", r.html);
+    assert_eq!(r.links[0].target, "https://example.org/");
 }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostics, Location};
 
 pub use export::{export_png, export_svg};
 pub use html::{place, Placement, StageLink};
@@ -74,11 +74,12 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// The link as written, or `#<slug of the title>`.
+    /// The link as written, or `#<slug of the title>`, also in place of a link that
+    /// would run script (reported when the process loads; a warning if so configured).
     pub fn href(&self) -> String {
         match &self.link {
-            Some(link) => link.clone(),
-            None => model::default_href(&self.title),
+            Some(link) if crate::link_scheme::refusal(link, false).is_none() => link.clone(),
+            _ => model::default_href(&self.title),
         }
     }
 }
@@ -159,13 +160,11 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Process>, Diagnostics) {
     let mut written_files = BTreeMap::new();
     for path in files {
         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::diagnostics::read_text(&path, &shown) {
             Ok(text) => text,
-            Err(err) => {
-                problems.push(
-                    Diagnostic::error("io", format!("cannot read {}: {err}", shown.display()))
-                        .at(Location::new(&shown, 1, 1)),
-                );
+            Err(found) => {
+                let at = found.location.clone().unwrap_or_else(|| Location::new(&shown, 1, 1));
+                problems.push(found.at(at));
                 continue;
             }
         };

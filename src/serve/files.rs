@@ -29,11 +29,15 @@ pub struct ShownError {
     pub kind: &'static str,
     pub message: String,
     pub location: Option<Location>,
+    /// The served pages are behind the sources until it is fixed (a page or the site did
+    /// not build); otherwise the pages are up to date and `signpost build` would refuse them.
+    pub stale: bool,
 }
 
 impl ShownError {
-    pub fn new(diagnostic: &Diagnostic, root: &Path) -> ShownError {
+    pub fn new(diagnostic: &Diagnostic, root: &Path, stale: bool) -> ShownError {
         ShownError {
+            stale,
             text: diagnostic.render(root, false),
             kind: diagnostic.kind,
             message: diagnostic.message.clone(),
@@ -50,8 +54,11 @@ pub struct Snapshot {
     /// The path the site is served under, such as `/` or `/portal/`.
     pub base: String,
     pub files: Arc<Files>,
-    /// Errors that kept the last edits out of the served pages; empty when all is well.
+    /// Errors that kept the last edits out of the served pages, then errors `signpost
+    /// build` would refuse the served pages for; empty when all is well.
     pub errors: Arc<Vec<ShownError>>,
+    /// What the check warns about in the served pages.
+    pub warnings: Arc<Vec<ShownError>>,
 }
 
 impl Snapshot {
@@ -77,7 +84,13 @@ pub fn put(files: &mut Files, path: &str, bytes: Vec<u8>, version: u64) -> bool 
     }
 }
 
-/// Errors of a rebuild shown to the author, with warnings left out.
-pub fn shown(diagnostics: &Diagnostics, root: &Path) -> Vec<ShownError> {
-    diagnostics.iter().filter(|d| d.is_error()).map(|d| ShownError::new(d, root)).collect()
+/// The errors shown to the author: those of the rebuild, then those of the check.
+pub fn shown(errors: &Diagnostics, findings: &Diagnostics, root: &Path) -> Vec<ShownError> {
+    let stale = errors.iter().filter(|d| d.is_error()).map(|d| ShownError::new(d, root, true));
+    stale.chain(findings.iter().filter(|d| d.is_error()).map(|d| ShownError::new(d, root, false))).collect()
+}
+
+/// The check's warnings, shown one click away.
+pub fn shown_warnings(findings: &Diagnostics, root: &Path) -> Vec<ShownError> {
+    findings.iter().filter(|d| !d.is_error()).map(|d| ShownError::new(d, root, false)).collect()
 }

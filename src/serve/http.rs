@@ -2,11 +2,12 @@
 //! site's 404 page for misses, and the live-reload script and channel under
 //! `__signpost/`. Only output files are ever served: there is no path to the disk.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use percent_encoding::percent_decode_str;
@@ -24,6 +25,9 @@ pub struct AppState {
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
     /// Becomes true when the server stops, which ends the reload channels.
     pub closing: watch::Receiver<bool>,
+    /// The address the server was told to listen on: the one `Host` besides loopback
+    /// names it may answer.
+    pub bind: IpAddr,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -35,7 +39,14 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
 }
 
-async fn handle(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if !host_allowed(headers.get(header::HOST).map(HeaderValue::as_bytes), state.bind) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "signpost serve answers only requests to localhost, a loopback address or the address it listens on\n",
+        )
+            .into_response();
+    }
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
     }
@@ -62,6 +73,32 @@ async fn handle(State(state): State<AppState>, method: Method, uri: Uri) -> Resp
         }
         Target::Redirect(location) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response(),
         Target::Missing(file) => not_found(&snapshot, path, file.as_deref()),
+    }
+}
+
+/// Whether to answer a request naming `host`. Any other name may be a DNS name an
+/// attacker's page rebound to this machine, to read the preview from the reader's browser.
+/// Accepted: `localhost` (and names under it, which browsers keep on loopback), loopback
+/// addresses, the bind address, and any address when bound to all of them: an address
+/// written as digits cannot be rebound. A request without `Host` (HTTP/1.0) comes from no
+/// browser page and is answered.
+pub fn host_allowed(host: Option<&[u8]>, bind: IpAddr) -> bool {
+    let Some(host) = host else { return true };
+    let Ok(host) = std::str::from_utf8(host) else { return false };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((address, rest)) if rest.is_empty() || rest.starts_with(':') => address,
+            _ => return false,
+        },
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip == bind || bind.is_unspecified(),
+        Err(_) => false,
     }
 }
 
@@ -193,12 +230,48 @@ mod tests {
     use super::*;
     use crate::serve::files::{self, Files};
 
+    #[test]
+    fn only_local_hosts_are_answered() {
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let lan: IpAddr = "192.168.1.20".parse().unwrap();
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        for host in [
+            "localhost",
+            "localhost:4000",
+            "LOCALHOST.",
+            "app.localhost:1",
+            "127.0.0.1:4000",
+            "127.8.0.1",
+            "[::1]:4000",
+            "[::1]",
+        ] {
+            assert!(host_allowed(Some(host.as_bytes()), local), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:4000",
+            "localhost.evil.example",
+            "192.168.1.20",
+            "[::1",
+            "[::1]x",
+            "",
+            "\u{ff}",
+        ] {
+            assert!(!host_allowed(Some(host.as_bytes()), local), "{host}");
+        }
+        assert!(!host_allowed(Some(b"\xff"), local), "a Host that is not text");
+        assert!(host_allowed(Some(b"192.168.1.20:4000"), lan), "the bind address");
+        assert!(host_allowed(Some(b"10.0.0.7:4000"), any), "any address when bound to all");
+        assert!(!host_allowed(Some(b"rebound.example:4000"), any), "but never a name");
+        assert!(host_allowed(None, local), "HTTP/1.0 without Host");
+    }
+
     fn snapshot(base: &str, paths: &[&str]) -> Snapshot {
         let mut files = Files::new();
         for p in paths {
             files::put(&mut files, p, b"x".to_vec(), 1);
         }
-        Snapshot { version: 1, base: base.into(), files: Arc::new(files), errors: Arc::default() }
+        Snapshot { version: 1, base: base.into(), files: Arc::new(files), ..Snapshot::default() }
     }
 
     #[test]

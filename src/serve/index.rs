@@ -57,6 +57,7 @@ impl Preview {
         self.next_version();
         report.files_changed = self.apply_files(index.files.into_iter().collect(), Some(&expected));
         report.errors = self.errors.all();
+        report.findings = self.findings().clone();
         report.elapsed = indexed.started.elapsed();
         Some(report)
     }

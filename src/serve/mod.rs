@@ -116,7 +116,7 @@ impl Server {
 
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         listener.set_nonblocking(true)?;
-        let state = http::AppState { snapshots: snapshots.clone(), closing: closing_rx.clone() };
+        let state = http::AppState { snapshots: snapshots.clone(), closing: closing_rx.clone(), bind: options.bind };
         let app = http::router(state);
         let mut shutdown = closing_rx;
         runtime.spawn(async move {
@@ -268,11 +268,10 @@ fn merge(batch: &mut watch::Batch, more: watch::Batch) {
 pub fn run(options: ServeOptions, open: bool) -> Result<(), ServeError> {
     let root = options.load.root.clone();
     let color = std::io::stderr().is_terminal();
-    // Warnings are printed once, not again with every rebuild that finds them still there.
-    let printed = std::sync::Mutex::new(HashSet::new());
+    let terminal = std::sync::Mutex::new(Terminal::default());
     let server = Server::start(options, move |notice| {
-        let mut printed = printed.lock().expect("printed warnings");
-        print_notice(&root, color, &notice, &mut printed)
+        let mut terminal = terminal.lock().expect("the terminal's state");
+        terminal.print(&root, color, &notice)
     })?;
     if let Some(note) = &server.port_note {
         println!("Note: {note}.");
@@ -290,31 +289,68 @@ pub fn run(options: ServeOptions, open: bool) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn print_notice(root: &Path, color: bool, notice: &Notice, printed: &mut HashSet<String>) {
-    match notice {
-        Notice::Watcher(message) => eprintln!("warning: file watcher: {message}"),
-        Notice::Built(report) => print_report(root, color, report, printed),
+/// What the terminal has been told, so that each rebuild prints what is new.
+#[derive(Default)]
+struct Terminal {
+    /// Warnings are printed once, not again with every rebuild that finds them still there.
+    warned: HashSet<String>,
+    /// The check's errors as last printed; printed again only when they change.
+    standing: Vec<String>,
+}
+
+impl Terminal {
+    fn print(&mut self, root: &Path, color: bool, notice: &Notice) {
+        match notice {
+            Notice::Watcher(message) => eprintln!("warning: file watcher: {message}"),
+            Notice::Built(report) => self.print_report(root, color, report),
+        }
+    }
+
+    fn print_report(&mut self, root: &Path, color: bool, report: &Report) {
+        let warnings = report.warnings.iter().chain(report.findings.iter().filter(|d| !d.is_error()));
+        let new_warnings = warnings.filter(|w| self.warned.insert(w.to_string())).cloned().collect();
+        print_diagnostics(root, color, &Diagnostics(new_warnings));
+        print_diagnostics(root, color, &report.errors);
+        let refused = Diagnostics(report.findings.iter().filter(|d| d.is_error()).cloned().collect());
+        let standing: Vec<String> = refused.iter().map(|d| d.to_string()).collect();
+        let changed = standing != self.standing;
+        if changed {
+            print_diagnostics(root, color, &refused);
+        }
+        let time = format!("{:.0} ms", report.elapsed.as_secs_f64() * 1000.0);
+        if report.errors.has_errors() {
+            let n = report.errors.errors();
+            eprintln!("{}: {}; the last good pages stay served", report.cause, plural(n, "error"));
+        } else if report.full {
+            println!("Built {} pages ({}) in {time}", report.pages_rendered, report.cause);
+        } else {
+            let files = plural(report.files_changed, "file");
+            match report.pages_rendered {
+                0 => println!("{}: {files} changed in {time}", report.cause),
+                n => println!("{}: {} rendered, {files} changed in {time}", report.cause, plural(n, "page")),
+            }
+        }
+        match (standing.len(), self.standing.len()) {
+            (0, 0) => {}
+            (0, _) if !report.errors.has_errors() => println!("Fixed: `signpost build` would accept the site now."),
+            (0, _) => {}
+            // A reminder after each rebuild of pages, not after the search index.
+            (n, _) if changed || report.full || report.pages_rendered > 0 => {
+                let still = if changed { "" } else { " (as above)" };
+                eprintln!("{} that `signpost build` would refuse the site for{still}", plural(n, "error"));
+            }
+            (_, _) => {}
+        }
+        // While other errors stand the check does not run; its errors are not fixed.
+        if !report.errors.has_errors() {
+            self.standing = standing;
+        }
     }
 }
 
-fn print_report(root: &Path, color: bool, report: &Report, printed: &mut HashSet<String>) {
-    let new_warnings = report.warnings.iter().filter(|w| printed.insert(w.to_string())).cloned().collect();
-    print_diagnostics(root, color, &Diagnostics(new_warnings));
-    print_diagnostics(root, color, &report.errors);
-    let time = format!("{:.0} ms", report.elapsed.as_secs_f64() * 1000.0);
-    if report.errors.has_errors() {
-        let n = report.errors.errors();
-        eprintln!("{}: {n} error{}; the last good pages stay served", report.cause, if n == 1 { "" } else { "s" });
-    } else if report.full {
-        println!("Built {} pages ({}) in {time}", report.pages_rendered, report.cause);
-    } else {
-        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-        let files = plural(report.files_changed, "file");
-        match report.pages_rendered {
-            0 => println!("{}: {files} changed in {time}", report.cause),
-            n => println!("{}: {} rendered, {files} changed in {time}", report.cause, plural(n, "page")),
-        }
-    }
+/// `1 error`, `2 errors`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn print_diagnostics(root: &Path, color: bool, diagnostics: &Diagnostics) {
@@ -323,16 +359,34 @@ fn print_diagnostics(root: &Path, color: bool, diagnostics: &Diagnostics) {
     }
 }
 
-/// Opens the system's browser; failing to is only worth a line.
+/// Opens the system's browser; failing to is only worth a line. The opener's own output
+/// is held back: on a machine without a desktop, `xdg-open` tries one browser after
+/// another and complains about each.
 fn open_browser(url: &str) {
-    let command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
     } else if cfg!(windows) {
-        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+        ("cmd", vec!["/C", "start", "", url])
     } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
+        ("xdg-open", vec![url])
     };
-    if let Err(e) = command {
-        eprintln!("Could not open a browser ({e}); open {url} yourself.");
+    let spawned = std::process::Command::new(program)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let url = url.to_string();
+    let say = move |why: String| eprintln!("Could not open a browser ({why}); open {url} yourself.");
+    match spawned {
+        Err(e) => say(format!("{program}: {e}")),
+        // Waited for on a thread of its own, so the server is not held up.
+        Ok(mut child) => {
+            let _ = std::thread::Builder::new().name("signpost-open".into()).spawn(move || match child.wait() {
+                Ok(status) if !status.success() => say(format!("{program} {status}")),
+                Ok(_) => {}
+                Err(e) => say(format!("{program}: {e}")),
+            });
+        }
     }
 }

@@ -37,6 +37,10 @@ pub struct Report {
     pub errors: Diagnostics,
     /// Warnings about what this rebuild read.
     pub warnings: Diagnostics,
+    /// What the checks `signpost build` runs before it writes find in the pages served
+    /// now (errors it would refuse the site for, and warnings); empty while `errors`
+    /// stand, as build stops before checking then.
+    pub findings: Diagnostics,
 }
 
 /// The loaded site and what rendering it recorded, kept between rebuilds.
@@ -48,6 +52,33 @@ pub(super) struct Model {
     pub generated: Output,
     /// What the renderer computed for the whole site, reused while it stays the same.
     pub shared: Option<Shared>,
+}
+
+impl Model {
+    /// The record of the render as one [`Output`]; `search`: with the pages' search text.
+    fn output(&self, search: bool) -> Output {
+        let mut paths = self.generated.paths.clone();
+        paths.extend(self.pages.keys().cloned());
+        let pages = self
+            .pages
+            .values()
+            .map(|p| match search {
+                true => p.clone(),
+                // Field by field: `..p.clone()` would copy the text only to drop it.
+                false => PageRecord {
+                    file: p.file.clone(),
+                    url: p.url.clone(),
+                    source: p.source.clone(),
+                    service: p.service.clone(),
+                    shared: p.shared,
+                    links: p.links.clone(),
+                    anchors: p.anchors.clone(),
+                    search: None,
+                },
+            })
+            .collect();
+        Output { paths, pages, sidebar_links: self.generated.sidebar_links.clone() }
+    }
 }
 
 /// Errors that keep the served pages behind the sources, by what has to change to clear them.
@@ -88,6 +119,8 @@ pub struct Preview {
     pub(super) unrendered: BTreeSet<PathBuf>,
     /// Paths of batches that could not be applied; tried again with the next one.
     pending: Vec<PathBuf>,
+    /// What the last check of the served pages found.
+    findings: Diagnostics,
     /// The theme has search: the preview keeps an index (see `index.rs`).
     pub(super) indexes: bool,
     /// Pages changed since the search index was made.
@@ -111,6 +144,7 @@ impl Preview {
             broken: BTreeSet::new(),
             unrendered: BTreeSet::new(),
             pending: Vec::new(),
+            findings: Diagnostics::default(),
             indexes: false,
             index_stale: false,
         }
@@ -139,11 +173,7 @@ impl Preview {
 
     /// The record of the last good render, as a full build returns it.
     pub fn output(&self) -> Option<Output> {
-        let model = self.model.as_ref()?;
-        let mut paths = model.generated.paths.clone();
-        paths.extend(model.pages.keys().cloned());
-        let pages = model.pages.values().cloned().collect();
-        Some(Output { paths, pages, sidebar_links: model.generated.sidebar_links.clone() })
+        Some(self.model.as_ref()?.output(true))
     }
 
     /// Saves the highlighting cache, so the next start is quick.
@@ -158,8 +188,34 @@ impl Preview {
             version: self.version,
             base: self.base.clone(),
             files: Arc::new(self.files.clone()),
-            errors: Arc::new(files::shown(&self.errors.all(), &root)),
+            errors: Arc::new(files::shown(&self.errors.all(), &self.findings, &root)),
+            warnings: Arc::new(files::shown_warnings(&self.findings, &root)),
         }
+    }
+
+    /// Runs the checks of `signpost build` on the pages now served, unless other errors
+    /// stand (build stops before checking then, so its report would not have them).
+    fn check(&mut self) {
+        self.findings = Diagnostics::default();
+        let Some(model) = self.model.as_ref().filter(|_| self.errors.all().is_empty()) else { return };
+        let options = match crate::check::CheckOptions::for_site(&model.site) {
+            Ok(options) => options,
+            Err(problems) => {
+                self.findings = problems;
+                return;
+            }
+        };
+        // The record without the search text, which the check does not read.
+        self.findings = crate::check::check(&model.site, &model.output(false), &options);
+    }
+
+    /// What every report ends with: the errors standing, the check, the time taken.
+    fn finish(&mut self, mut report: Report, start: Instant) -> Report {
+        self.check();
+        report.errors = self.errors.all();
+        report.findings = self.findings.clone();
+        report.elapsed = start.elapsed();
+        report
     }
 
     /// Builds everything, as `signpost build` does, keeping the last good files on failure.
@@ -197,9 +253,7 @@ impl Preview {
                 self.model = None;
             }
         }
-        report.errors = self.errors.all();
-        report.elapsed = start.elapsed();
-        report
+        self.finish(report, start)
     }
 
     /// Applies a batch of changes, rebuilding only what depends on them; `None` when no
@@ -238,9 +292,7 @@ impl Preview {
                 self.pending = paths;
             }
         }
-        report.errors = self.errors.all();
-        report.elapsed = start.elapsed();
-        Some(report)
+        Some(self.finish(report, start))
     }
 
     /// Starts a rebuild's changes: the version its changed files get.
@@ -251,6 +303,10 @@ impl Preview {
 
     pub(super) fn highlighter(&self) -> &Highlighter {
         &self.highlighter
+    }
+
+    pub(super) fn findings(&self) -> &Diagnostics {
+        &self.findings
     }
 
     pub(super) fn served(&self) -> &Files {

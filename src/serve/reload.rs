@@ -3,7 +3,8 @@
 //! tells it, after each rebuild has finished and been published, whether to reload,
 //! swap stylesheets, or show or clear the error overlay.
 //!
-//! Events: `hello` (on connecting), `errors` (the list, empty when fixed), `reload`,
+//! Events: `hello` (on connecting), `errors` (the list, empty when fixed), `warnings`
+//! (the check's, likewise), `reload`,
 //! `css` (`{"paths": [...], "version": N}`), and `built` (`{"version": N}`) after every
 //! rebuild, for tools that wait on rebuilds.
 
@@ -34,6 +35,7 @@ struct Connection {
     /// The last rebuild the page knows about.
     seen: u64,
     errors: Option<Arc<Vec<ShownError>>>,
+    warnings: Option<Arc<Vec<ShownError>>>,
     first: bool,
 }
 
@@ -57,6 +59,7 @@ pub fn events(
         file_version: number("v").unwrap_or(0),
         seen: number("at").unwrap_or(snapshot.version),
         errors: None,
+        warnings: None,
         first: true,
     };
     let stream = stream::unfold(connection, next).flat_map(|events| stream::iter(events.into_iter().map(Ok)));
@@ -88,6 +91,10 @@ impl Connection {
             events.push(event("errors", json!(*snapshot.errors)));
         }
         self.errors = Some(snapshot.errors.clone());
+        if self.warnings.as_ref().is_none_or(|w| **w != *snapshot.warnings) {
+            events.push(event("warnings", json!(*snapshot.warnings)));
+        }
+        self.warnings = Some(snapshot.warnings.clone());
         let version = snapshot.version_of(&self.file);
         let mut reload = version != self.file_version;
         self.file_version = version;

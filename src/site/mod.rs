@@ -3,6 +3,7 @@
 
 mod nav;
 pub mod render;
+mod reserved;
 pub mod sidebar;
 pub mod urls;
 
@@ -116,6 +117,12 @@ impl Site {
             data,
         };
         diagnostics.extend(site.missing_sidebars());
+        let clashes = reserved::permalink_clashes(&site);
+        if !clashes.is_empty() {
+            diagnostics.extend(clashes);
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
         Ok((site, diagnostics))
     }
 

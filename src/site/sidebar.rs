@@ -83,14 +83,14 @@ pub fn load_all(root: &Path) -> (BTreeMap<String, Sidebar>, Diagnostics) {
         }
         let name = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
         let source = Path::new(SIDEBAR_DIR).join(path.file_name().unwrap_or_default());
-        match std::fs::read_to_string(&path) {
+        match crate::diagnostics::read_text(&path, &source) {
             Ok(text) => match parse(&name, &source, &crate::content::normalise_text(text), &mut diagnostics) {
                 Ok(sidebar) => {
                     sidebars.insert(name, sidebar);
                 }
                 Err(d) => diagnostics.push(d),
             },
-            Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", source.display()))),
+            Err(d) => diagnostics.push(d),
         }
     }
     (sidebars, diagnostics)
@@ -113,7 +113,21 @@ pub fn parse(name: &str, source: &Path, text: &str, warnings: &mut Diagnostics) 
         sidebar.version = sidebar.version.or(entry.version);
         sidebar.items.extend(entry.folders.into_iter().filter_map(|n| convert(n, source)));
     }
+    // Every page shows its sidebar: a link that runs script would be on all of them.
+    if let Some((item, why)) = refused_link(&sidebar.items) {
+        let url = item.url.as_deref().unwrap_or_default();
+        return Err(Diagnostic::error("sidebar-link", format!("{why}: {url:?}"))
+            .at(item.location.clone())
+            .hint("write a page path such as /overview.html, or an https:// address"));
+    }
     Ok(sidebar)
+}
+
+fn refused_link(items: &[SidebarItem]) -> Option<(&SidebarItem, &'static str)> {
+    items.iter().find_map(|item| {
+        let refused = item.url.as_deref().and_then(|url| crate::link_scheme::refusal(url, false));
+        refused.map(|why| (item, why)).or_else(|| refused_link(&item.children))
+    })
 }
 
 fn convert(node: Node, source: &Path) -> Option<SidebarItem> {

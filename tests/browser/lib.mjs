@@ -72,21 +72,32 @@ export function launch() {
   });
 }
 
-/** Runs axe-core (WCAG 2.1 A and AA rules) on the page and returns its violations. */
-export async function axe(page) {
-  const source = readFileSync(join(REPO, "tests/browser/node_modules/axe-core/axe.min.js"), "utf8");
-  await page.addScriptTag({ content: source });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
+/** The axe-core tags of WCAG 2.1 A and AA. */
+export const WCAG21 = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+/** The axe-core tags of WCAG 2.2 A and AA, which NHS services must meet. */
+export const WCAG22 = [...WCAG21, "wcag22aa"];
+
+/** Adds axe-core to the page, once. */
+export async function loadAxe(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    const source = readFileSync(join(REPO, "tests/browser/node_modules/axe-core/axe.min.js"), "utf8");
+    await page.addScriptTag({ content: source });
+  }
+}
+
+/** Runs axe-core (by default its WCAG 2.1 A and AA rules) on the page and returns its violations. */
+export async function axe(page, tags = WCAG21) {
+  await loadAxe(page);
+  return page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
+      count: v.nodes.length,
       nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
     }));
-  });
+  }, tags);
 }
 
 /** Whether the element with this id has its top inside the viewport. */

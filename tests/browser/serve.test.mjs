@@ -93,3 +93,39 @@ test("a broken edit shows its error over the last good page until it is fixed", 
   await page.locator("signpost-errors").waitFor({ state: "detached", timeout: 5000 });
   await page.close();
 });
+
+test("a link build would refuse shows in an overlay a keyboard can reach and close, until fixed", async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 700 } });
+  await page.goto(url + "overview.html");
+  const good = readFileSync(join(site, "content/overview.md"), "utf8");
+  const long = "a-very-long-file-name-that-would-run-off-the-right-edge-of-a-phone-".repeat(2);
+  save(join(site, "content/overview.md"), good + `\nSee [the call](scall-${long}.html).\n`);
+
+  const overlay = page.locator("signpost-errors");
+  await overlay.locator("pre").first().waitFor({ timeout: 15000 });
+  assert.equal(await overlay.getAttribute("role"), "alert", "announced");
+  const text = await overlay.locator("pre").first().innerText();
+  assert.match(text, /broken-link/);
+  assert.match(text, /content\/overview\.md:\d+:\d+/);
+  // Long lines wrap inside the box: nothing runs off the screen.
+  const widths = await overlay.locator("pre").first().evaluate((pre) => [pre.scrollWidth, pre.clientWidth]);
+  assert.ok(widths[0] <= widths[1], `the error text wraps: ${widths}`);
+  assert.ok(await overlay.evaluate((o) => o.shadowRoot.activeElement !== null), "the overlay has the focus");
+
+  await page.keyboard.press("Escape");
+  await overlay.waitFor({ state: "detached", timeout: 5000 });
+  const badge = page.locator("signpost-problems button");
+  assert.match(await badge.innerText(), /1 error/, "one click away once hidden");
+  await badge.click();
+  await overlay.locator("pre").first().waitFor({ timeout: 5000 });
+
+  save(join(site, "content/overview.md"), good);
+  await overlay.waitFor({ state: "detached", timeout: 15000 });
+  // What is left is the check's warning about long.html, which nothing links to.
+  await page.waitForFunction(() => !document.querySelector("signpost-problems")?.shadowRoot.textContent.includes("error"));
+  await badge.click();
+  assert.match(await overlay.locator("pre").first().innerText(), /orphan-page/, "warnings one click away");
+  await page.keyboard.press("Escape");
+  await overlay.waitFor({ state: "detached", timeout: 5000 });
+  await page.close();
+});

@@ -102,6 +102,29 @@ pub fn shared_dir() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// `../shared` for a test that reads it; when it is absent, the test is skipped (and says
+/// so where the test run is read), or fails when SIGNPOST_REQUIRE_CORPUS=1, as in CI.
+pub fn shared_or_skip(what: &str) -> Option<PathBuf> {
+    let shared = shared_dir();
+    if shared.is_none() {
+        skip("SIGNPOST_REQUIRE_CORPUS", &format!("../shared is absent, so {what} cannot be read"));
+    }
+    shared
+}
+
+/// Says that the running test is skipped and why, or fails it when the environment
+/// variable `require` is `1`. The line goes straight to the terminal: the test harness
+/// holds back what a passing test prints, and a skip nobody sees is a pass nobody earned.
+pub fn skip(require: &str, why: &str) {
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    assert!(
+        std::env::var(require).map_or(true, |v| v != "1"),
+        "{test} cannot run: {why}; {require}=1 asks that it does"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why} (with {require}=1 this fails)");
+}
+
 /// Every `href="..."` and `src="..."` value in an HTML text.
 pub fn links_in(html: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -145,8 +145,9 @@ impl Listener {
         });
         let mut listener = Listener { events, seen: Vec::new() };
         listener.wait_for("hello");
-        // The errors of the moment come right after, on every connection.
+        // The errors and warnings of the moment come right after, on every connection.
         listener.wait_for("errors");
+        listener.wait_for("warnings");
         listener
     }
 

@@ -21,8 +21,7 @@ pub fn stage_link(
         }
     };
     let Some(link) = link.map(str::trim) else { return (fallback(), None) };
-    let lower = link.to_ascii_lowercase();
-    if lower.starts_with("data:") || lower.starts_with("javascript:") {
+    if crate::link_scheme::refusal(link, false).is_some() {
         let shown: String = link.chars().take(60).collect();
         let note = format!(
             "a link to `{shown}` (a draw.io page or action) has no equivalent; the stage points at {}",

@@ -21,6 +21,33 @@
   markStage();
   window.addEventListener("hashchange", markStage);
 
+  // A wide table or block of code written as HTML in a page scrolls sideways within
+  // itself (Markdown's already can be focused): the keyboard must be able to reach it to
+  // scroll it, and a screen reader names it when it does.
+  var reachScrollers = function () {
+    var blocks = document.querySelectorAll(".sp-content table, .sp-content pre, .sp-content div");
+    for (var i = 0; i < blocks.length; i++) {
+      var block = blocks[i];
+      var inside = block.parentElement && block.parentElement.closest(".sp-content [tabindex='0']");
+      if (block.hasAttribute("tabindex") || inside || block.scrollWidth <= block.clientWidth + 1) {
+        continue;
+      }
+      var overflow = getComputedStyle(block).overflowX;
+      if (overflow !== "auto" && overflow !== "scroll") {
+        continue;
+      }
+      block.setAttribute("tabindex", "0");
+      if (!block.hasAttribute("aria-label") && !block.querySelector("caption")) {
+        block.setAttribute("aria-label", block.tagName === "PRE" ? "Code" : block.tagName === "TABLE" ? "Table" : "Scrolling area");
+      }
+      if (block.tagName !== "TABLE") {
+        block.setAttribute("role", "region");
+      }
+    }
+  };
+  reachScrollers();
+  window.addEventListener("resize", reachScrollers);
+
   // The sidebar folds behind "Menu" on narrow screens. Browsers without ::details-content
   // keep the fold on wide screens too, so open it there.
   var menu = document.querySelector("[data-sp-menu]");

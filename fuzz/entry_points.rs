@@ -1,0 +1,96 @@
+//! What the fuzz targets (fuzz/fuzz_targets/) and the property tests (tests/robustness.rs)
+//! drive: each entry point takes any bytes, as a user's file could hold them, and must
+//! return, never panic, and keep the invariants it checks. One definition for both, so
+//! the short run in `cargo test` exercises exactly what the fuzzers do.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use signpost::content::frontmatter::{self, FrontMatter};
+use signpost::markdown::{self, html_scan, Highlighter, Hooks};
+use signpost::process::{self, drawio, variants};
+
+/// Larger inputs only make the fuzzers slower; the bad-input tests cover size.
+const MAX_INPUT: usize = 64 * 1024;
+
+fn text(data: &[u8]) -> Option<&str> {
+    (data.len() <= MAX_INPUT).then(|| std::str::from_utf8(data).ok()).flatten()
+}
+
+/// A page: split into front matter and body, checked, and its YAML read.
+pub fn front_matter(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    // As a page is read: BOM dropped, line ends made `\n`.
+    let text = &signpost::content::normalise_text(text.to_string());
+    let file = Path::new("content/fuzz.md");
+    let split = frontmatter::split(text);
+    assert!(split.body_line >= 1);
+    assert!(text.ends_with(split.body), "the body is the end of the page");
+    let _ = frontmatter::check_page_text(text, &split, file);
+    if let Some(yaml) = split.yaml {
+        if let Err(errors) = FrontMatter::parse(yaml, file) {
+            assert!(!errors.is_empty());
+            for e in errors {
+                if let Some(at) = e.location {
+                    assert!(
+                        at.line >= 1 && at.line <= text.lines().count() + 2,
+                        "{at} in a page of {} lines",
+                        text.lines().count()
+                    );
+                }
+            }
+        }
+    }
+    let _ = signpost::yaml::parse::<serde_json::Value>(text, Path::new("site.yaml"), 1);
+}
+
+/// Markdown as a page's body, with code highlighting and every extension on.
+pub fn markdown(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let rendered = markdown::render(text, &Highlighter::new(None), &Hooks::none());
+    for link in &rendered.links {
+        assert!(link.offset <= text.len(), "a link's offset lies inside the text");
+    }
+    for heading in &rendered.headings {
+        assert!(heading.offset <= text.len(), "a heading's offset lies inside the text");
+    }
+}
+
+/// Two process files, the second usually a variant of the first (`extends: flow`),
+/// separated by a line `====`; what validates is laid out and drawn.
+pub fn process_yaml(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let (base, variant) = text.split_once("\n====\n").unwrap_or((text, "extends: flow\n"));
+    let mut files: BTreeMap<String, (PathBuf, variants::Written)> = BTreeMap::new();
+    for (id, yaml) in [("flow", base), ("variant", variant)] {
+        let source = PathBuf::from(format!("diagrams/{id}.yaml"));
+        if let Ok(written) = variants::parse_written(yaml, &source) {
+            files.insert(id.to_string(), (source, written));
+        }
+    }
+    let (processes, _problems) = variants::resolve(&files);
+    for process in processes.values() {
+        if process.stages.len() <= 200 {
+            let placed = process::place(process);
+            assert!(placed.html.starts_with("<div class=\"sp-process\""));
+        }
+    }
+}
+
+/// A draw.io `data-mxgraph` attribute, or a drawing's XML, decoded and converted.
+pub fn drawio(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let page = drawio::PageContext { headings: &[], own_file: "page.html", title: "Fuzzed", source: "content/page.md" };
+    let _ = drawio::convert(text, "fuzzed", &page);
+    let _ = drawio::decode::decode_drawing(text);
+    let _ = drawio::find_embedded(text);
+}
+
+/// Raw HTML as pages write it: every attribute found is where it says it is.
+pub fn html_scan(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    for attr in html_scan::attributes(text) {
+        let end = attr.offset + attr.value.len();
+        assert_eq!(text.get(attr.offset..end), Some(attr.value), "the value is at its offset");
+    }
+}

@@ -1,0 +1,714 @@
+//! kramdown syntax that CommonMark reads differently, rewritten before parsing.
+//!
+//! Jekyll renders pages with kramdown (`input: GFM`); Signpost parses them with
+//! pulldown-cmark. Writing a second, kramdown, block parser would mean two Markdown
+//! dialects to keep in step for every page; instead the few block rules where the two
+//! disagree are edited into the CommonMark that means the same, line by line, and the
+//! renderer handles what remains inside paragraphs (span attribute lists). Hand-written:
+//! no crate reads kramdown. The rules, from kramdown 2.4 `lib/kramdown/parser/kramdown/`:
+//!
+//! - `^` alone on a line ends a block (eob.rb) and shows nothing;
+//! - `{:name: .class}` defines attributes (ALD, extensions.rb) and shows nothing;
+//! - `{: .class}` on its own line (block IAL) ends the paragraph above it;
+//! - `*[ABBR]: text` defines an abbreviation (abbreviation.rb) and shows nothing;
+//! - `{::comment}…{:/comment}`, `{::nomarkdown}…{:/}` and `{::options … /}` (extensions.rb),
+//!   as blocks and inside a line;
+//! - `<tag markdown="1">` reads its content as Markdown (html.rb), though CommonMark would
+//!   keep it raw up to the next blank line; raw HTML blocks run to their end tag, across
+//!   blank lines, where CommonMark stops at the first blank line;
+//! - `{:toc}` after a one-item list makes it the table of contents (converter/html.rb);
+//! - `$$…$$` is math (math.rb), kept for MathJax as `\[…\]` or `\(…\)`;
+//! - a heading may follow an HTML line directly (GFM's paragraph end rules).
+
+use super::tables::Edit;
+
+/// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
+/// blocks, which the text now holds as `<!--kd-raw-N-->` placeholders.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    pub edits: Vec<Edit>,
+    pub raw: Vec<String>,
+}
+
+/// Where `{:toc}` followed a list: the renderer puts the table of contents there.
+pub(super) const TOC_MARK: &str = "<!--kd-toc-->";
+
+/// The placeholder for raw chunk `n`.
+pub(super) fn placeholder(n: usize) -> String {
+    format!("<!--kd-raw-{n}-->")
+}
+
+/// The placeholder for raw chunk `n` inside a line of text: not HTML, which at the start
+/// of a line would make the whole line raw; private-use characters no text has.
+fn inline_placeholder(n: usize) -> String {
+    format!("\u{e000}{n}\u{e001}")
+}
+
+/// `text` without inline placeholders, for the plain text of headings and search.
+pub(super) fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\u{e000}') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '\u{e000}' => inside = true,
+            '\u{e001}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.into()
+}
+
+/// Puts the raw chunks back in place of their placeholders.
+pub(super) fn restore_raw(html: &str, raw: &[String]) -> String {
+    let mut out = html.to_string();
+    for (n, chunk) in raw.iter().enumerate() {
+        out = out.replace(&placeholder(n), chunk).replace(&inline_placeholder(n), chunk);
+    }
+    out
+}
+
+/// Block-level HTML elements (kramdown's HTML_BLOCK_ELEMENTS that pages use) whose raw
+/// content kramdown keeps up to the matching end tag.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "dd",
+    "details",
+    "dl",
+    "div",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "header",
+    "hgroup",
+    "iframe",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "video",
+];
+
+/// Elements whose content kramdown reads as text (its HTML_CONTENT_MODEL_SPAN).
+const SPAN_TAGS: &[&str] = &["dt", "h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "th", "summary"];
+
+/// The edits `text` needs (outside code fences), given its lines with their offsets.
+pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
+    let mut found = Found::default();
+    let mut fence: Option<String> = None;
+    let mut in_comment = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let (at, line) = lines[i];
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        let trimmed = body.trim();
+        let prev_blank = i == 0 || lines[i - 1].1.trim().is_empty();
+        let next_blank = lines.get(i + 1).is_none_or(|(_, l)| l.trim().is_empty());
+        if let Some(mark) = &fence {
+            if trimmed.starts_with(mark.as_str())
+                && trimmed.trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
+            {
+                fence = None;
+            }
+            i += 1;
+            continue;
+        }
+        // Inside an HTML comment nothing is Markdown, nor HTML to read.
+        if in_comment {
+            in_comment = !body.contains("-->");
+            i += 1;
+            continue;
+        }
+        if body.rfind("<!--").is_some_and(|p| !body[p..].contains("-->")) {
+            in_comment = true;
+            i += 1;
+            continue;
+        }
+        if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+            let c = trimmed.chars().next().unwrap_or('`');
+            fence = Some(trimmed.chars().take_while(|&x| x == c).collect());
+            i += 1;
+            continue;
+        }
+        if indent > 3 || body.starts_with('\t') {
+            i += 1;
+            continue;
+        }
+        let blank_line =
+            |found: &mut Found| found.edits.push(Edit { at, removed: body.len(), inserted: String::new() });
+        if trimmed == "^" && indent == 0 {
+            blank_line(&mut found);
+        } else if is_ald(trimmed) || is_abbreviation(trimmed) {
+            blank_line(&mut found);
+        } else if let Some(list) = block_ial(trimmed) {
+            if list.trim() == "toc" && !prev_blank {
+                // The list above becomes the table of contents (see `TOC_MARK`).
+                found.edits.push(Edit { at, removed: body.len(), inserted: format!("\n{TOC_MARK}") });
+            } else if let Some(heading_line) = heading_before(lines, i) {
+                // `## Title` then `{:#id .class}`: the heading takes them, as `{#id .class}`.
+                let (h_at, h) = lines[heading_line];
+                let h_body = h.trim_end_matches(['\n', '\r']);
+                let keep: Vec<&str> =
+                    list.split_whitespace().filter(|t| t.starts_with('#') || t.starts_with('.')).collect();
+                if !keep.is_empty() {
+                    let end = h_at + h_body.trim_end().trim_end_matches('#').trim_end().len();
+                    found.edits.push(Edit { at: end, removed: 0, inserted: format!(" {{{}}}", keep.join(" ")) });
+                }
+                blank_line(&mut found);
+            } else if !prev_blank {
+                // It ends the paragraph above and belongs to it.
+                found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+                if !next_blank {
+                    found.edits.push(Edit { at: at + body.len(), removed: 0, inserted: "\n".into() });
+                }
+            }
+        } else if let Some(end) = block_math(text, lines, i, prev_blank, &mut found) {
+            i = end;
+            continue;
+        } else if let Some(end) = block_extension(text, lines, i, &mut found) {
+            i = end;
+            continue;
+        } else if trimmed.starts_with('<') {
+            if let Some(end) = html_element(text, lines, i, &mut found) {
+                i = end;
+                continue;
+            }
+        } else if is_atx_heading(trimmed) && !prev_blank && lines[i - 1].1.trim_start().starts_with('<') {
+            found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+        } else if is_ordered_item(trimmed) && !prev_blank && is_plain_line(lines[i - 1].1) {
+            // In kramdown-GFM any list item ends a paragraph; in CommonMark only `1.` does.
+            found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+        } else {
+            if let Some(brace) = invalid_header_id(lines, i) {
+                // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
+                // (it takes `{…}` ending a heading even after a backslash).
+                found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
+            }
+            let mut line = span_extensions(body, &mut found.raw);
+            line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
+            line = guillemets(line.as_deref().unwrap_or(body)).or(line);
+            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
+            if let Some(rewritten) = line {
+                found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Where a heading on line `i` ends with `{#…}` that kramdown does not take for an id
+/// (no space before it, or not a name): the offset of its `{` in the line.
+fn invalid_header_id(lines: &[(usize, &str)], i: usize) -> Option<usize> {
+    let line = lines[i].1.trim_end();
+    let next = lines.get(i + 1).map_or("", |(_, l)| l.trim());
+    let setext = !next.is_empty() && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'));
+    if !(is_atx_heading(line.trim_start()) || setext) || !line.ends_with('}') {
+        return None;
+    }
+    let brace = line.rfind("{#")?;
+    // Signpost also takes classes after the id (`{#id .wide}`), as pulldown-cmark does.
+    let id = line[brace + 2..line.len() - 1].split_whitespace().next().unwrap_or("");
+    let spaced = line[..brace].ends_with([' ', '\t']);
+    let name = id.starts_with(|c: char| c.is_ascii_alphabetic())
+        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-'));
+    (!(spaced && name)).then_some(brace)
+}
+
+/// `{:target="_blank"}_` after a link: kramdown reads the attribute list before any
+/// emphasis, so its `_` and `*` are escaped for CommonMark.
+fn ial_markup(line: &str) -> Option<String> {
+    if !line.contains("{:") || line.contains('`') {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while let Some(open) = rest.find("{:") {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let inner = &rest[open + 2..close];
+        out.push_str(&rest[..open + 2]);
+        if inner.starts_with([':', '/']) {
+            out.push_str(inner);
+        } else {
+            for c in inner.chars() {
+                if matches!(c, '_' | '*') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        out.push('}');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
+}
+
+/// kramdown's typographic `<<` and `>>` (outside code spans, not a quote's `>>`).
+fn guillemets(line: &str) -> Option<String> {
+    if !line.contains("<<") && !line.contains(">>") || line.trim_start().starts_with('>') {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut code = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => {
+                code = !code;
+                out.push(c);
+            }
+            '<' | '>' if !code && chars.peek() == Some(&c) => {
+                chars.next();
+                out.push(if c == '<' { '\u{ab}' } else { '\u{bb}' });
+            }
+            c => out.push(c),
+        }
+    }
+    (out != line).then_some(out)
+}
+
+/// `$$…$$` alone as a paragraph, from line `i`: kramdown's display math, which MathJax
+/// reads as `\[…\]`. Returns the line after it.
+fn block_math(text: &str, lines: &[(usize, &str)], i: usize, prev_blank: bool, found: &mut Found) -> Option<usize> {
+    if !prev_blank || !lines[i].1.trim_start().starts_with("$$") {
+        return None;
+    }
+    let end = (i..lines.len()).find(|&j| lines[j].1.trim().is_empty()).unwrap_or(lines.len());
+    let last = lines[end - 1];
+    let last_body = last.1.trim_end();
+    let start = lines[i].0 + lines[i].1.find("$$")?;
+    let stop = last.0 + last_body.len();
+    let inner = text.get(start + 2..stop.checked_sub(2)?)?;
+    if !last_body.ends_with("$$") || stop < start + 4 || inner.contains("$$") {
+        return None;
+    }
+    found.raw.push(format!("\\[{}\\]", escape(inner)));
+    found.edits.push(Edit { at: lines[i].0, removed: stop - lines[i].0, inserted: placeholder(found.raw.len() - 1) });
+    Some(end)
+}
+
+/// `$$…$$` inside a line of text: kramdown's inline math, `\(…\)` for MathJax.
+fn inline_math(line: &str, raw: &mut Vec<String>) -> Option<String> {
+    if !line.contains("$$") || line.contains('`') {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find("$$") {
+        if rest[..open].ends_with('\\') {
+            out.push_str(&rest[..open + 2]);
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(close) = rest[open + 2..].find("$$") else { break };
+        out.push_str(&rest[..open]);
+        raw.push(format!("\\({}\\)", escape(rest[open + 2..open + 2 + close].trim())));
+        out.push_str(&inline_placeholder(raw.len() - 1));
+        rest = &rest[open + 2 + close + 2..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `12. text`: an ordered list item.
+fn is_ordered_item(t: &str) -> bool {
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && t[digits..].starts_with(". ") && !t[digits + 2..].trim().is_empty()
+}
+
+/// A line of paragraph text at the margin: not a list item, quote, table, HTML or heading.
+fn is_plain_line(line: &str) -> bool {
+    let bullet = line.starts_with(['-', '*', '+']) && line[1..].starts_with([' ', '\t']);
+    !line.starts_with([' ', '\t', '|', '<', '>', '#']) && !bullet && !is_ordered_item(line.trim_end())
+}
+
+/// `{:name: attributes}`: an attribute list definition.
+fn is_ald(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix("{:").and_then(|r| r.strip_suffix('}')) else { return false };
+    let name_len = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').count();
+    name_len > 0 && rest[name_len..].starts_with(':') && rest.chars().next().is_some_and(|c| c.is_alphanumeric())
+}
+
+/// `*[ABBR]: definition`.
+fn is_abbreviation(t: &str) -> bool {
+    t.strip_prefix("*[").and_then(|r| r.find("]:")).is_some_and(|end| !t[2..2 + end].contains(']'))
+}
+
+/// A line that is only `{: attributes}` (not `{::extension}` nor `{:/…}`): its list.
+fn block_ial(t: &str) -> Option<&str> {
+    let inner = t.strip_prefix("{:")?.strip_suffix('}')?;
+    if inner.starts_with(':') || inner.starts_with('/') || inner.contains('}') && !inner.contains("\\}") {
+        return None;
+    }
+    Some(inner)
+}
+
+fn is_atx_heading(t: &str) -> bool {
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes) && t[hashes..].starts_with([' ', '\t'])
+}
+
+/// The heading line an attribute list on line `i` directly follows, if any.
+fn heading_before(lines: &[(usize, &str)], i: usize) -> Option<usize> {
+    let prev = lines.get(i.checked_sub(1)?)?.1.trim();
+    if is_atx_heading(prev) {
+        return Some(i - 1);
+    }
+    let underline = !prev.is_empty() && (prev.chars().all(|c| c == '=') || prev.chars().all(|c| c == '-'));
+    let text = lines.get(i.checked_sub(2)?)?.1.trim();
+    (underline && !text.is_empty() && !prev.starts_with("--") || underline && prev.starts_with('=') && !text.is_empty())
+        .then_some(i - 2)
+}
+
+/// `{::comment}`, `{::nomarkdown}` or `{::options /}` opening line `i`: the edits, and
+/// the line after the extension. An extension without its end tag is text.
+fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found) -> Option<usize> {
+    let (at, line) = lines[i];
+    let t = line.trim();
+    let inner = t.strip_prefix("{::")?.strip_suffix('}')?;
+    let name_len = inner.chars().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let (name, rest) = inner.split_at(name_len);
+    let unquoted: String = rest.split(['"', '\'']).step_by(2).collect();
+    if !matches!(name, "comment" | "nomarkdown" | "options") || unquoted.contains('}') {
+        return None;
+    }
+    if rest.ends_with('/') {
+        found.edits.push(Edit { at, removed: line.trim_end_matches(['\n', '\r']).len(), inserted: String::new() });
+        return Some(i + 1);
+    }
+    if name == "options" {
+        return None;
+    }
+    let end = (i + 1..lines.len()).find(|&j| {
+        let l = lines[j].1.trim();
+        l == "{:/}" || l == format!("{{:/{name}}}")
+    })?;
+    let content = &text[lines[i + 1.min(end)].0..lines[end].0];
+    let end_line = lines[end].1.trim_end_matches(['\n', '\r']);
+    let html_type = !rest.contains("type") || rest.contains("html");
+    let inserted = if name == "nomarkdown" && html_type {
+        found.raw.push(content.to_string());
+        placeholder(found.raw.len() - 1)
+    } else {
+        String::new()
+    };
+    found.edits.push(Edit { at, removed: lines[end].0 + end_line.len() - at, inserted });
+    Some(end + 1)
+}
+
+/// Span extensions in one line of text: comments go, `nomarkdown` becomes a raw chunk.
+/// `None` when the line has none.
+fn span_extensions(line: &str, raw: &mut Vec<String>) -> Option<String> {
+    // A line that quotes the syntax in a code span is left alone.
+    if !line.contains("{::") || line.contains('`') {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    let mut changed = false;
+    while let Some(start) = rest.find("{::") {
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let Some(close) = tag.find('}') else { break };
+        let inner = &tag[3..close];
+        let name: String = inner.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let known = matches!(name.as_str(), "comment" | "nomarkdown" | "options");
+        if !known {
+            out.push_str(&tag[..close + 1]);
+            rest = &tag[close + 1..];
+            continue;
+        }
+        if inner.ends_with('/') {
+            changed = true;
+            rest = &tag[close + 1..];
+            continue;
+        }
+        let after = &tag[close + 1..];
+        let end = [format!("{{:/{name}}}"), "{:/}".to_string()]
+            .iter()
+            .filter_map(|e| after.find(e.as_str()).map(|p| (p, e.len())))
+            .min();
+        let Some((p, len)) = end.filter(|_| name != "options") else {
+            out.push_str(&tag[..close + 1]);
+            rest = after;
+            continue;
+        };
+        changed = true;
+        if name == "nomarkdown" {
+            raw.push(after[..p].to_string());
+            out.push_str(&inline_placeholder(raw.len() - 1));
+        }
+        rest = &after[p + len..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// The name of the HTML start tag at the start of `t`, and the end of the tag.
+fn start_tag(t: &str) -> Option<(String, usize)> {
+    let rest = t.strip_prefix('<')?;
+    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let end = tag_end(t)?;
+    Some((name.to_ascii_lowercase(), end))
+}
+
+/// The offset just past the `>` that ends the tag opening `t`, skipping quoted values.
+fn tag_end(t: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in t.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The `markdown="…"` attribute of a start tag: its value and where it is.
+fn markdown_attr(tag: &str) -> Option<(&str, usize, usize)> {
+    let lower = tag.to_ascii_lowercase();
+    let at = lower.find(" markdown=")?;
+    let v = &tag[at + 10..];
+    let (value, len) = match v.chars().next()? {
+        q @ ('"' | '\'') => {
+            let close = v[1..].find(q)? + 1;
+            (&v[1..close], close + 1)
+        }
+        _ => {
+            let end = v.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(v.len());
+            (&v[..end], end)
+        }
+    };
+    Some((value, at, 10 + len))
+}
+
+/// Where the element whose start tag is at `from` ends: the offset of its matching end
+/// tag, counting nested elements of the same name.
+fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
+    let lower = text[from..].to_ascii_lowercase();
+    let open = format!("<{name}");
+    let close = format!("</{name}");
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(p) = lower[i..].find('<') {
+        let at = i + p;
+        let rest = &lower[at..];
+        let boundary = |s: &str| s[..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+        if rest.starts_with(&close) && boundary(&rest[close.len()..]) {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(from + at);
+            }
+        } else if rest.starts_with(&open) && boundary(&rest[open.len()..]) {
+            depth += 1;
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// An HTML element starting line `i`: with `markdown="1|block|span"`, its content is
+/// set apart by blank lines so CommonMark reads it as Markdown (and the attribute goes);
+/// without, blank lines inside it go, so it stays one raw block up to its end tag as in
+/// kramdown. Returns the line after the part handled here, or `None` to go on as usual.
+fn html_element(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found) -> Option<usize> {
+    let (line_at, line) = lines[i];
+    let lead = line.len() - line.trim_start().len();
+    let at = line_at + lead;
+    let (name, tag_len) = start_tag(&text[at..])?;
+    if !BLOCK_TAGS.contains(&name.as_str()) {
+        return None;
+    }
+    let tag = &text[at..at + tag_len];
+    let end = matching_end(text, at, &name);
+    if let Some(end) = end {
+        // The element ends at its end tag: Markdown may follow on the next line, which
+        // CommonMark would keep raw up to a blank line.
+        let last = lines.iter().rposition(|(l_at, _)| *l_at <= end)?;
+        if let Some(&(next_at, next)) = lines.get(last + 1) {
+            let t = next.trim_start();
+            if !t.is_empty() && !t.starts_with('<') && next.len() - t.len() <= 3 {
+                found.edits.push(Edit { at: next_at, removed: 0, inserted: "\n".into() });
+            }
+        }
+    }
+    match markdown_attr(tag) {
+        Some((value, attr_at, attr_len)) if value != "0" => {
+            let end = end?;
+            found.edits.push(Edit { at: at + attr_at, removed: attr_len, inserted: String::new() });
+            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: "\n\n".into() });
+            found.edits.push(Edit { at: end, removed: 0, inserted: "\n\n".into() });
+            if value == "span" || SPAN_TAGS.contains(&name.as_str()) {
+                // Text, not blocks: indentation does not make code of it.
+                for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
+                    let lead = l.len() - l.trim_start_matches([' ', '\t']).len();
+                    if lead > 0 {
+                        found.edits.push(Edit { at: l_at, removed: lead.min(end - l_at), inserted: String::new() });
+                    }
+                }
+            }
+            // Lines inside are looked at again: they may hold more of the same.
+            Some(i + 1)
+        }
+        // `markdown="0"`: raw, as without the attribute, which stays (kramdown drops it).
+        Some(_) => None,
+        None => raw_element(text, lines, i, end?, found),
+    }
+}
+
+/// A raw HTML element from line `i` to its end tag at `end`: as kramdown keeps it raw to
+/// its end tag, its blank lines go (CommonMark would end the HTML there, and make the
+/// indented HTML after a blank line a code block). Elements inside with `markdown="…"`
+/// are Markdown again (see [`html_element`]); around them, the HTML's lines lose their
+/// indentation for the same reason. Code or Liquid in the raw part leaves it all to
+/// CommonMark. Returns the line after the element.
+fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found: &mut Found) -> Option<usize> {
+    let last = lines.iter().rposition(|(l_at, _)| *l_at <= end)?;
+    let mut nested: Vec<(usize, usize)> = Vec::new();
+    let mut raw = String::new();
+    let mut j = i + 1;
+    while j <= last {
+        let (l_at, l) = lines[j];
+        let t = l.trim_start();
+        let opens_markdown =
+            start_tag(t).is_some_and(|(_, len)| markdown_attr(&t[..len]).is_some_and(|(value, _, _)| value != "0"));
+        if opens_markdown {
+            let inner_at = l_at + l.len() - t.len();
+            let (name, _) = start_tag(t)?;
+            if let Some(inner_end) = matching_end(text, inner_at, &name).filter(|&e| e < end) {
+                let inner_last = lines.iter().rposition(|(l_at, _)| *l_at <= inner_end)?;
+                nested.push((j, inner_last));
+                j = inner_last + 1;
+                continue;
+            }
+        }
+        raw.push_str(l);
+        j += 1;
+    }
+    let blank = raw.lines().any(|l| l.trim().is_empty());
+    let keep = ["<pre", "<textarea", "```", "~~~", "{%", " markdown="];
+    if !blank && nested.is_empty() || keep.iter().any(|k| raw.contains(k)) {
+        return None;
+    }
+    let mut j = i + 1;
+    while j <= last {
+        if let Some(&(start, inner_last)) = nested.iter().find(|(start, _)| *start == j) {
+            let (l_at, l) = lines[start];
+            let lead = l.len() - l.trim_start().len();
+            if lead > 0 {
+                found.edits.push(Edit { at: l_at, removed: lead, inserted: String::new() });
+            }
+            html_element(text, lines, start, found);
+            j = inner_last + 1;
+            continue;
+        }
+        let (l_at, l) = lines[j];
+        let t = l.trim_start();
+        if l.trim().is_empty() {
+            found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
+        } else if !nested.is_empty() && t.starts_with('<') && t.len() < l.len() {
+            found.edits.push(Edit { at: l_at, removed: l.len() - t.len(), inserted: String::new() });
+        }
+        j += 1;
+    }
+    Some(last + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tables::{apply, lines_with_offsets};
+
+    fn rewritten(text: &str) -> String {
+        let found = rewrite(text, &lines_with_offsets(text));
+        let (out, _) = apply(text, found.edits);
+        restore_raw(&out, &found.raw)
+    }
+
+    #[test]
+    fn end_of_block_marks_and_definitions_leave_blank_lines() {
+        assert_eq!(rewritten("a\n^\nb\n"), "a\n\nb\n");
+        assert_eq!(rewritten("{:ref: .x}\n*[HTML]: HyperText\ntext\n"), "\n\ntext\n");
+    }
+
+    #[test]
+    fn an_attribute_list_ends_the_paragraph_above() {
+        assert_eq!(rewritten("para\n{:.cls}\nnext\n"), "para\n\n{:.cls}\n\nnext\n");
+        assert_eq!(rewritten("## Head\n{:#id .big}\n"), "## Head {#id .big}\n\n");
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(rewritten("a\n\n{::comment}\nhidden\n{:/comment}\n\nb\n"), "a\n\n\n\nb\n");
+        assert_eq!(rewritten("x {::comment}gone{:/} y {::nomarkdown}*raw*{:/} z\n"), "x  y *raw* z\n");
+        assert_eq!(rewritten("{::comment}\nno end\n"), "{::comment}\nno end\n");
+        assert_eq!(rewritten("{::options key=\"{a: b}\" /}\ntext\n"), "\ntext\n");
+    }
+
+    #[test]
+    fn markdown_after_html_and_attribute_lists_with_underscores() {
+        assert_eq!(rewritten("<div>note</div>\n- item\n"), "<div>note</div>\n\n- item\n");
+        let comment = "<!--\n<div>old</div>\n-->\n";
+        assert_eq!(rewritten(comment), comment, "a comment is left whole");
+        assert_eq!(rewritten("[a](b){:target=\"_blank\"}_ x\n"), "[a](b){:target=\"\\_blank\"}_ x\n");
+    }
+
+    #[test]
+    fn typographic_symbols_and_header_ids() {
+        assert_eq!(rewritten("a <<b>> `<<c>>`\n"), "a \u{ab}b\u{bb} `<<c>>`\n");
+        assert_eq!(rewritten(">> quoted\n"), ">> quoted\n");
+        assert_eq!(
+            rewritten("## Head{#noid}\n## Head {#9ab}\n## Head {#ok}\n"),
+            "## Head&#123;#noid}\n## Head &#123;#9ab}\n## Head {#ok}\n"
+        );
+        assert_eq!(rewritten("I read\n1984. It was\n"), "I read\n\n1984. It was\n");
+    }
+
+    #[test]
+    fn markdown_inside_html() {
+        assert_eq!(rewritten("<dd markdown=\"1\">See _this_.</dd>\n"), "<dd>\n\nSee _this_.\n\n</dd>\n");
+        assert_eq!(rewritten("<div>\na\n\n\t<p>b</p>\n</div>\n"), "<div>\na\n\t<p>b</p>\n</div>\n");
+        assert_eq!(
+            rewritten("<div markdown=\"span\" class=\"x\">\n\t<b>Note:</b> text\n</div>\n"),
+            "<div class=\"x\">\n\n\n<b>Note:</b> text\n\n\n</div>\n"
+        );
+        let nested = "<details>\n\n<div markdown=\"1\">\n\n### In\n</div>\n</details>\n";
+        assert_eq!(rewritten(nested), "<details>\n<div>\n\n\n\n### In\n\n\n</div>\n</details>\n");
+        let tabs =
+            "<div>\n\t<div class=\"a\">\n\t\n\t\t<div markdown=\"span\">\n\t\t\t*x*\n\t\t</div>\n\t</div>\n</div>\n";
+        assert_eq!(rewritten(tabs), "<div>\n<div class=\"a\">\n<div>\n\n\n*x*\n\n\n</div>\n</div>\n</div>\n");
+    }
+}
