@@ -25,15 +25,18 @@ fn import_and_build(name: &str) -> Option<Measured> {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     let report = signpost::import::import(&jekyll, &site).expect("the import runs");
+    // The import builds what it wrote and reports each include file the corpus did not
+    // copy (below, they get stand-ins); any other error is a failure.
+    let missing_include = |d: &&signpost::diagnostics::Diagnostic| {
+        d.kind == "unknown-include" && d.message.starts_with("the imported site does not build")
+    };
     let mut import_kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    for d in report.diagnostics.iter() {
+    for d in report.diagnostics.iter().filter(|d| !missing_include(d)) {
         *import_kinds.entry(d.kind).or_default() += 1;
     }
-    assert!(
-        !report.diagnostics.has_errors(),
-        "import errors: {:?}",
-        report.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>()
-    );
+    let errors: Vec<String> =
+        report.diagnostics.iter().filter(|d| d.is_error() && !missing_include(d)).map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "import errors: {errors:?}");
 
     // The corpus copied no `_includes/`: the site's own include files are missing, which is
     // not unsupported syntax. Stand-ins are written for them, and counted.

@@ -203,3 +203,50 @@ fn import_refuses_a_folder_that_is_not_empty() {
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("not a Jekyll site"), "{}", run.stderr);
 }
+
+#[test]
+fn jekyll_semantics_come_over_and_what_will_not_build_is_reported_at_import() {
+    let site = common::Fixture::copy_of("jekyll_site");
+    // Jekyll accepts all of these: a repeated key (the last wins), the site's own include
+    // before the theme's, `site.KEY` from _config.yml, an HTML page with front matter,
+    // a leading-slash include and a plugin tag.
+    let config = read(&site.root, "_config.yml");
+    site.write("_config.yml", &format!("{config}\nportal_name: First\nportal_name: Second Portal\n"));
+    site.write("_includes/note.html", "<div class=\"own-note\">Own: {{ include.content }}</div>\n");
+    site.write("_includes/examples/a.xml", "<a>example</a>\n");
+    site.write(
+        "_pages/semantics.md",
+        "---\ntitle: Semantics\npermalink: semantics.html\n---\n\n{{ site.portal_name }}\n\n{% include note.html content=\"hello\" %}\n\n```xml\n{% include /examples/a.xml %}\n```\n\n{% gist abc123 %}\n",
+    );
+    site.write(
+        "_pages/news.html",
+        "---\ntitle: News\npermalink: news.html\n---\n<p id=\"latest\">{{ page.title }}    indented</p>\n",
+    );
+    let out = site.root.parent().unwrap().join("imported");
+    let run = signpost(&["import", ".", out.to_str().unwrap()], &site.root);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("`portal_name` is set twice"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[plugin-tag]") && run.stderr.contains("_pages/semantics.md:14:1"),
+        "{}",
+        run.stderr
+    );
+
+    let built = signpost(&["build", "--out", "public"], &out);
+    assert_eq!(built.status, 0, "{}{}", built.stdout, built.stderr);
+    let page = read(&out, "public/semantics.html");
+    assert!(page.contains("Second Portal"), "site.KEY from _config.yml, last value");
+    assert!(page.contains("class=\"own-note\">Own: hello"), "the site's own include wins");
+    assert!(page.contains("</span>example<span"), "the leading-slash include, highlighted as XML");
+    assert!(page.contains("https://gist.github.com/abc123"), "the placeholder links to the gist");
+    let news = read(&out, "public/news.html");
+    assert!(news.contains("<p id=\"latest\">News    indented</p>"), "an HTML page: Liquid, no Markdown");
+
+    // A page calling an include that exists nowhere: the import says the site will not build.
+    let broken = common::Fixture::copy_of("jekyll_site");
+    broken.write("_pages/missing.md", "---\ntitle: Missing\n---\n\n{% include nowhere.html %}\n");
+    let out = broken.root.parent().unwrap().join("imported");
+    let run = signpost(&["import", ".", out.to_str().unwrap()], &broken.root);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("the imported site does not build: no include named `nowhere.html`"), "{}", run.stderr);
+}

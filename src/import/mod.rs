@@ -243,8 +243,31 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
     let (yaml, title) = site_yaml::site_yaml(&config, default_sidebar.as_deref());
     report.title = title;
     out.write(crate::config::FILE_NAME, &yaml)?;
+    // A site that will not build is reported now, at the files of the new site, not
+    // left for the first `signpost build` to find.
+    report.diagnostics.extend(build_errors(to));
     report.diagnostics.sort();
     Ok(report)
+}
+
+/// The errors building the imported site at `root` gives, located in its files.
+fn build_errors(root: &Path) -> Vec<Diagnostic> {
+    let options = crate::site::LoadOptions { root: root.to_path_buf(), scope: Default::default(), base_url: None };
+    let highlighter = crate::markdown::Highlighter::new(None);
+    let Err(problems) = crate::build::build_in_memory_with(&options, &highlighter) else { return Vec::new() };
+    problems
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .map(|d| Diagnostic {
+            message: format!("the imported site does not build: {}", d.message),
+            location: d.location.clone().map(|l| Location { file: root.join(&*l.file).into(), ..l }),
+            hint: Some(d.hint.clone().map_or_else(
+                || "correct it in the imported site, then run signpost build".to_string(),
+                |hint| format!("{hint} (in the imported site)"),
+            )),
+            ..d
+        })
+        .collect()
 }
 
 /// Jekyll ignores folders starting with `_` unless told; Signpost's content/ does too, so
