@@ -169,8 +169,15 @@ struct ServeArgs {
     poll: bool,
 }
 
+/// Pages render on rayon's threads. Liquid and Markdown nest as deep as their limits allow
+/// (100 blocks; see docs/jekyll.md), which a debug build's frames can take past the 2 MiB a
+/// thread gets by default; the stack is reserved, not used, until it is needed.
+const RENDER_STACK: usize = 16 << 20;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Fails only if a pool already exists, which nothing before this line makes.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(RENDER_STACK).build_global();
     if let Some(code) = refuse_jekyll_site(&cli.command) {
         return code;
     }

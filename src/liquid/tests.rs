@@ -51,6 +51,13 @@ fn loops_conditions_and_filters() {
 
 #[test]
 fn hostile_templates_end_in_errors_not_panics_or_hangs() {
+    // Pages render on threads with the binary's 16 MiB stacks (`RENDER_STACK` in main.rs);
+    // a test thread has 2 MiB, which 100 nested blocks outgrow in a debug build.
+    let run_hostile = std::thread::Builder::new().stack_size(16 << 20).spawn(hostile_templates).unwrap();
+    run_hostile.join().unwrap();
+}
+
+fn hostile_templates() {
     let limit = |t: &str| {
         let e = run(t, json!({})).expect_err(t);
         assert_eq!(e.kind, ErrorKind::Limit, "{t}: {e}");
