@@ -1,5 +1,5 @@
 // Every page a reader can open, as a reader's browser shows it: the bundled portal and
-// two sites imported from ../shared/sites, each page at 1280 and 375 px wide in light
+// a site imported from ../shared/sites (gpconnect; SIGNPOST_A11Y_SITES names others), each page at 1280 and 375 px wide in light
 // and dark mode. Each view has no axe-core violation under WCAG 2.2 A and AA, no console
 // error, no request to another host, no broken image and no sideways scrolling.
 //
@@ -14,7 +14,8 @@ import { join, relative } from "node:path";
 import { BIN, REPO, WCAG22, build, launch, loadAxe, serve } from "./lib.mjs";
 
 const SHARED = join(REPO, "../shared/sites");
-const IMPORTED = (process.env.SIGNPOST_A11Y_SITES || "gpconnect,booking-standard").split(",");
+// One imported site keeps CI within its time; SIGNPOST_A11Y_SITES=gpconnect,booking-standard checks more.
+const IMPORTED = (process.env.SIGNPOST_A11Y_SITES || "gpconnect").split(",");
 const VIEWS = [
   { width: 1280, scheme: "light" },
   { width: 1280, scheme: "dark" },
