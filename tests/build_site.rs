@@ -47,7 +47,7 @@ fn page_features_render() {
     }
     assert!(html.contains("target=\"_blank\""), "kramdown span attributes apply");
     assert!(!html.contains("{:target"), "and are not printed");
-    assert!(html.contains("id=\"fn-1\""), "footnote ids are prefixed");
+    assert!(html.contains("<li id=\"fn:1\""), "footnote ids are prefixed, as kramdown writes them");
     assert!(html.contains("<strong>Markdown</strong>"), "include parameters hold Markdown");
     assert!(html.contains("{% include not-expanded.html %}"), "raw blocks are kept as written");
     assert!(!html.contains("This is hidden"), "comments are dropped");

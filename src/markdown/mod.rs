@@ -172,7 +172,7 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         code: None,
         pending_attrs: None,
         section: Section::default(),
-        footnote_stack: Vec::new(),
+        footnote_defs: Vec::new(),
         pending_ial: None,
         custom_paragraph: false,
         block_starts: Vec::new(),
@@ -213,6 +213,33 @@ struct OpenHeading {
     offset: usize,
 }
 
+/// Markers of a footnote definition's events, which [`Renderer::collect_footnotes`] moves.
+const FOOTNOTE_START: &str = "\u{1}footnote-start";
+const FOOTNOTE_BACK: &str = "\u{1}footnote-back";
+const FOOTNOTE_END: &str = "\u{1}footnote-end";
+
+/// A footnote's list item: its events, with its back links (one for each reference) in
+/// place of the marker.
+fn footnote_item<'t>(id: &str, references: usize, events: Vec<Event<'t>>) -> Vec<Event<'t>> {
+    let mut back = format!("&nbsp;<a href=\"#fnref:{id}\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;</a>");
+    for k in 1..references {
+        let _ = write!(
+            back,
+            " <a href=\"#fnref:{id}:{k}\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;<sup>{}</sup></a>",
+            k + 1
+        );
+    }
+    let mut item = vec![Event::Html(CowStr::from(format!("<li id=\"fn:{id}\" role=\"doc-endnote\">\n")))];
+    for event in events {
+        match event {
+            Event::Html(h) if *h == *FOOTNOTE_BACK => item.push(Event::Html(CowStr::from(back.clone()))),
+            e => item.push(e),
+        }
+    }
+    item.push(Event::Html(CowStr::Borrowed("</li>\n")));
+    item
+}
+
 struct OpenImage {
     src: String,
     title: String,
@@ -232,7 +259,8 @@ struct Renderer<'a, 't> {
     out: Vec<Event<'t>>,
     result: Rendered,
     ids: IdSet,
-    footnotes: HashMap<String, usize>,
+    /// Each note's number and how many references it has.
+    footnotes: HashMap<String, (usize, usize)>,
     heading: Option<OpenHeading>,
     image: Option<OpenImage>,
     code: Option<OpenCode>,
@@ -240,7 +268,8 @@ struct Renderer<'a, 't> {
     /// attributes a following `{:...}` may set.
     pending_attrs: Option<(usize, AttrTarget)>,
     section: Section,
-    footnote_stack: Vec<String>,
+    /// The footnote definitions so far: id and source offset.
+    footnote_defs: Vec<(String, usize)>,
     /// A kramdown block attribute list (`{: .class}`) that opened a paragraph: it applies to
     /// the block before it when it stands alone, else to the paragraph it opens.
     pending_ial: Option<Vec<(String, String)>>,
@@ -410,28 +439,33 @@ impl<'a, 't> Renderer<'a, 't> {
                 self.out.push(Event::Html(html));
             }
             Event::FootnoteReference(label) => {
-                let n = self.footnote_number(&label);
                 let id = slugify(&label);
-                let html = format!("<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"fnref-{id}\">{n}</a></sup>");
-                self.result.anchors.push(FoundAnchor { id: format!("fnref-{id}"), offset: range.start });
+                let (n, seen) = self.footnote_reference(&id);
+                // As kramdown: the second reference to a note is `fnref:x:1`, the third `fnref:x:2`.
+                let ref_id = if seen == 0 { format!("fnref:{id}") } else { format!("fnref:{id}:{seen}") };
+                let html = format!(
+                    "<sup id=\"{ref_id}\" role=\"doc-noteref\"><a href=\"#fn:{id}\" class=\"footnote\" rel=\"footnote\">{n}</a></sup>"
+                );
+                self.result.anchors.push(FoundAnchor { id: ref_id, offset: range.start });
                 self.out.push(Event::Html(CowStr::from(html)));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                let n = self.footnote_number(&label);
-                let id = slugify(&label);
-                self.result.anchors.push(FoundAnchor { id: format!("fn-{id}"), offset: range.start });
-                let html = format!(
-                    "<div class=\"footnote-definition\" id=\"fn-{id}\"><span class=\"footnote-label\">{n}</span>"
-                );
-                self.out.push(Event::Html(CowStr::from(html)));
-                self.footnote_stack.push(id);
+                self.footnote_defs.push((slugify(&label), range.start));
+                self.out.push(Event::Html(CowStr::Borrowed(FOOTNOTE_START)));
             }
             Event::End(TagEnd::FootnoteDefinition) => {
-                let id = self.footnote_stack.pop().unwrap_or_default();
-                let html = format!(
-                    "<a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the reference\">\u{21a9}</a></div>"
-                );
-                self.out.push(Event::Html(CowStr::from(html)));
+                // The back links go at the end of the note's last paragraph, else in a
+                // paragraph of their own; they are written once the references are counted.
+                if matches!(self.out.last(), Some(Event::End(TagEnd::Paragraph))) {
+                    let end = self.out.pop().expect("checked");
+                    self.out.push(Event::Html(CowStr::Borrowed(FOOTNOTE_BACK)));
+                    self.out.push(end);
+                } else {
+                    self.out.push(Event::Start(Tag::Paragraph));
+                    self.out.push(Event::Html(CowStr::Borrowed(FOOTNOTE_BACK)));
+                    self.out.push(Event::End(TagEnd::Paragraph));
+                }
+                self.out.push(Event::Html(CowStr::Borrowed(FOOTNOTE_END)));
             }
             Event::Start(Tag::Paragraph) | Event::Start(Tag::List(_)) | Event::Start(Tag::BlockQuote(_)) => {
                 self.block_starts.push(self.out.len());
@@ -566,9 +600,52 @@ impl<'a, 't> Renderer<'a, 't> {
         }
     }
 
-    fn footnote_number(&mut self, label: &str) -> usize {
+    /// The number of the note `id` (numbered in order of first reference) and how many
+    /// references to it came before this one.
+    fn footnote_reference(&mut self, id: &str) -> (usize, usize) {
         let next = self.footnotes.len() + 1;
-        *self.footnotes.entry(label.to_string()).or_insert(next)
+        let entry = self.footnotes.entry(id.to_string()).or_insert((next, 0));
+        entry.1 += 1;
+        (entry.0, entry.1 - 1)
+    }
+
+    /// Moves the referenced footnote definitions, in the order of their numbers, to a list
+    /// at the end of the page, as kramdown does; unreferenced ones are left out.
+    fn collect_footnotes(&mut self) {
+        if self.footnote_defs.is_empty() {
+            return;
+        }
+        let mut defs = std::mem::take(&mut self.footnote_defs).into_iter();
+        let mut notes: Vec<(usize, Vec<Event<'t>>)> = Vec::new();
+        let mut kept = Vec::with_capacity(self.out.len());
+        let mut body: Option<Vec<Event<'t>>> = None;
+        for event in std::mem::take(&mut self.out) {
+            match (&event, body.as_mut()) {
+                (Event::Html(h), None) if *h == CowStr::Borrowed(FOOTNOTE_START) => body = Some(Vec::new()),
+                (Event::Html(h), Some(_)) if *h == CowStr::Borrowed(FOOTNOTE_END) => {
+                    let events = body.take().expect("matched");
+                    let Some((id, offset)) = defs.next() else { continue };
+                    let Some(&(n, count)) = self.footnotes.get(&id) else { continue };
+                    if notes.iter().any(|(m, _)| *m == n) {
+                        continue;
+                    }
+                    notes.push((n, footnote_item(&id, count, events)));
+                    self.result.anchors.push(FoundAnchor { id: format!("fn:{id}"), offset });
+                }
+                (_, Some(events)) => events.push(event),
+                (_, None) => kept.push(event),
+            }
+        }
+        self.out = kept;
+        if notes.is_empty() {
+            return;
+        }
+        notes.sort_by_key(|(n, _)| *n);
+        self.out.push(Event::Html(CowStr::Borrowed("<div class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n")));
+        for (_, body) in notes {
+            self.out.extend(body);
+        }
+        self.out.push(Event::Html(CowStr::Borrowed("</ol>\n</div>\n")));
     }
 
     fn apply_attrs(&mut self, index: usize, target: AttrTarget, attrs: &[(String, String)]) {
@@ -808,6 +885,7 @@ impl<'a, 't> Renderer<'a, 't> {
                 *e = Event::Html(CowStr::Borrowed(""));
             }
         }
+        self.collect_footnotes();
         if !self.section.text.trim().is_empty() || self.section.anchor.is_some() {
             self.result.sections.push(std::mem::take(&mut self.section));
         }

@@ -61,9 +61,27 @@ fn links_in_code_are_not_links() {
 #[test]
 fn footnotes_have_prefixed_ids() {
     let r = md("## Note\n\nText[^note].\n\n[^note]: The footnote.\n");
-    assert!(r.html.contains("href=\"#fn-note\""), "{}", r.html);
-    assert!(r.html.contains("id=\"fn-note\""), "{}", r.html);
+    assert!(r.html.contains("href=\"#fn:note\""), "{}", r.html);
+    assert!(r.html.contains("<li id=\"fn:note\""), "{}", r.html);
     assert_eq!(r.headings[0].id, "note");
+}
+
+#[test]
+fn footnotes_are_listed_at_the_end_in_order_of_reference() {
+    let r = md("A[^b] and B[^a] and A again[^b].\n\n[^a]: First defined.\n\n[^b]: Second defined.\n\n[^unused]: Never cited.\n\nLast paragraph.\n");
+    let list = r.html.find("<div class=\"footnotes\"").expect("a list of notes");
+    assert!(r.html.find("Last paragraph").unwrap() < list, "{}", r.html);
+    let (b, a) = (r.html.find("<li id=\"fn:b\"").unwrap(), r.html.find("<li id=\"fn:a\"").unwrap());
+    assert!(list < b && b < a, "numbered by first reference: {}", r.html);
+    assert!(r.html.contains("<a href=\"#fn:b\" class=\"footnote\" rel=\"footnote\">1</a>"), "{}", r.html);
+    assert!(r.html.contains("id=\"fnref:b:1\""), "a second reference has its own id: {}", r.html);
+    assert!(r.html.contains("Second defined.&nbsp;<a href=\"#fnref:b\""), "{}", r.html);
+    assert!(r.html.contains("href=\"#fnref:b:1\""), "{}", r.html);
+    assert!(!r.html.contains("Never cited"), "{}", r.html);
+    let ids: Vec<&str> = r.anchors.iter().map(|a| a.id.as_str()).collect();
+    for id in ["fnref:b", "fnref:a", "fnref:b:1", "fn:a", "fn:b"] {
+        assert!(ids.contains(&id), "anchor {id} recorded: {ids:?}");
+    }
 }
 
 #[test]
