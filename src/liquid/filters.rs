@@ -304,7 +304,7 @@ fn truncate(input: &Value, args: Args) -> Result<Value, String> {
     if chars.len() as i64 <= length {
         return Ok(Value::String(text));
     }
-    let keep = (length - ellipsis.chars().count() as i64).max(0) as usize;
+    let keep = length.saturating_sub(ellipsis.chars().count() as i64).max(0) as usize;
     Ok(Value::String(chars[..keep.min(chars.len())].iter().collect::<String>() + &ellipsis))
 }
 
@@ -354,7 +354,7 @@ fn slice(input: &Value, args: Args) -> Result<Value, String> {
             return None;
         }
         let start = start as usize;
-        Some((start, (start + len as usize).min(n)))
+        Some((start, start.saturating_add(len as usize).min(n)))
     };
     Ok(match input {
         Value::Array(items) => match pick(items.len()) {

@@ -191,7 +191,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i = end;
             continue;
         } else if trimmed.starts_with('<') {
-            if let Some(end) = html_element(text, lines, i, &mut found) {
+            if let Some(end) = html_element(text, lines, i, true, &mut found) {
                 i = end;
                 continue;
             }
@@ -544,9 +544,12 @@ fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
 /// set apart by blank lines so CommonMark reads it as Markdown (and the attribute goes);
 /// without, blank lines inside it go, so it stays one raw block up to its end tag as in
 /// kramdown. Returns the line after the part handled here, or `None` to go on as usual.
-fn html_element(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found) -> Option<usize> {
+/// With `keep_indent`, the lines it splits off keep the element's indentation, so an
+/// element indented under a list item stays in that item.
+fn html_element(text: &str, lines: &[(usize, &str)], i: usize, keep_indent: bool, found: &mut Found) -> Option<usize> {
     let (line_at, line) = lines[i];
     let lead = line.len() - line.trim_start().len();
+    let indent = if keep_indent { &line[..lead] } else { "" };
     let at = line_at + lead;
     let (name, tag_len) = start_tag(&text[at..])?;
     if !BLOCK_TAGS.contains(&name.as_str()) {
@@ -569,8 +572,8 @@ fn html_element(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found
         Some((value, attr_at, attr_len)) if value != "0" => {
             let end = end?;
             found.edits.push(Edit { at: at + attr_at, removed: attr_len, inserted: String::new() });
-            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: "\n\n".into() });
-            found.edits.push(Edit { at: end, removed: 0, inserted: "\n\n".into() });
+            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}") });
+            found.edits.push(Edit { at: end, removed: 0, inserted: format!("\n\n{indent}") });
             if value == "span" || SPAN_TAGS.contains(&name.as_str()) {
                 // Text, not blocks: indentation does not make code of it.
                 for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
@@ -631,7 +634,7 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
             if lead > 0 {
                 found.edits.push(Edit { at: l_at, removed: lead, inserted: String::new() });
             }
-            html_element(text, lines, start, found);
+            html_element(text, lines, start, false, found);
             j = inner_last + 1;
             continue;
         }
@@ -704,6 +707,11 @@ mod tests {
         assert_eq!(
             rewritten("<div markdown=\"span\" class=\"x\">\n\t<b>Note:</b> text\n</div>\n"),
             "<div class=\"x\">\n\n\n<b>Note:</b> text\n\n\n</div>\n"
+        );
+        // Indented under a list item (as an include placed there writes it), it stays there.
+        assert_eq!(
+            rewritten("- a\n\n  <div markdown=\"span\" class=\"x\">b</div>\n\nc\n"),
+            "- a\n\n  <div class=\"x\">\n\n  b\n\n  </div>\n\nc\n"
         );
         let nested = "<details>\n\n<div markdown=\"1\">\n\n### In\n</div>\n</details>\n";
         assert_eq!(rewritten(nested), "<details>\n<div>\n\n\n\n### In\n\n\n</div>\n</details>\n");

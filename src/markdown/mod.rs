@@ -229,7 +229,7 @@ fn footnote_item<'t>(id: &str, references: usize, events: Vec<Event<'t>>) -> Vec
             k + 1
         );
     }
-    let mut item = vec![Event::Html(CowStr::from(format!("<li id=\"fn:{id}\" role=\"doc-endnote\">\n")))];
+    let mut item = vec![Event::Html(CowStr::from(format!("<li id=\"fn:{id}\">\n")))];
     for event in events {
         match event {
             Event::Html(h) if *h == *FOOTNOTE_BACK => item.push(Event::Html(CowStr::from(back.clone()))),

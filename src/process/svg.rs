@@ -144,10 +144,16 @@ fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout, ids: &I
     let stage = &process.stages[s];
     let sbox = &layout.stages[s];
     let kind = stage.kind.name();
-    let name = match stage.kind {
+    let mut name = match stage.kind {
         StageKind::Stage => stage.title.clone(),
         other => format!("{} ({})", stage.title, other.name()),
     };
+    // The phone drawing shows the stage's lane (and group) above its title, inside the
+    // link: the link's name starts with that text too, so what a speech-input user reads
+    // on screen is the name they can say (WCAG 2.5.3, axe's label-content-name-mismatch).
+    if let Some(caption) = &layout.stages[s].caption {
+        name = format!("{} {name}", caption.lines.join(" "));
+    }
     let anchor = stage.href().rsplit_once('#').map(|(page, a)| (page.is_empty() || !page.contains(':'), a.to_string()));
     let anchor = match anchor {
         Some((true, a)) => format!(r#" data-anchor="{}""#, escape_attr(&a)),
