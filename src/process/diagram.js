@@ -64,9 +64,12 @@
     return;
   }
   var mark = function () {
+    // A heading counts as reached a little below the sticky header, which the page's
+    // scroll-padding-top keeps clear (a section link lands its heading there).
+    var line = (parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0) + 64;
     var reading = null;
     for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top < 64) {
+      if (headings[i].getBoundingClientRect().top < line) {
         reading = headings[i].id;
       }
     }
