@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+mod escape;
 pub mod import;
 pub mod jekyll;
 pub mod link_scheme;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 
 pub const DATA_DIR: &str = "content/_data";
 
@@ -32,7 +32,11 @@ pub fn load(root: &Path) -> (Value, Diagnostics) {
         };
         let value: Result<Option<Value>, Diagnostic> = if ext == "json" {
             serde_json::from_str(&text).map_err(|e| {
-                Diagnostic::error("data", format!("not valid JSON: {e}")).at(Location::new(&rel, e.line(), e.column()))
+                Diagnostic::error(Kind::Data, format!("not valid JSON: {e}")).at(Location::new(
+                    &rel,
+                    e.line(),
+                    e.column(),
+                ))
             })
         } else {
             let mut warnings = Vec::new();

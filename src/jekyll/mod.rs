@@ -48,7 +48,7 @@ use serde_json::{json, Value};
 
 use crate::content::includes::{IncludeCall, Tags};
 use crate::content::FrontMatter;
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location};
 use crate::liquid::Included;
 
 /// `site.*` that Jekyll computes; a `_config.yml` key of the same name does not hide them
@@ -173,7 +173,7 @@ fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnosti
         }
         _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use",
     };
-    Diagnostic::error("liquid", message).hint(hint)
+    Diagnostic::error(Kind::Liquid, message).hint(hint)
 }
 
 /// `include_relative` for a page, as a diagnostic at the tag when the file cannot be read.
@@ -185,7 +185,7 @@ pub fn include_relative_tag(
     len: usize,
 ) -> Result<String, Diagnostic> {
     include_relative(root, page, file).map_err(|message| {
-        Diagnostic::error("include-relative", message)
+        Diagnostic::error(Kind::IncludeRelative, message)
             .at(at)
             .spanning(len)
             .hint("include_relative reads a file beside the page (or below it), inside content/")
@@ -207,7 +207,7 @@ pub fn site_include(
     let text = match read_site_include(root, &call.name)? {
         Ok(text) => text,
         Err(message) => {
-            return Some(Err(Diagnostic::error("include", message)
+            return Some(Err(Diagnostic::error(Kind::Include, message)
                 .at(at)
                 .hint(format!("copy the file into {INCLUDES_DIR}/ instead of linking to it"))))
         }
@@ -220,9 +220,9 @@ pub fn site_include(
     let file = Path::new(INCLUDES_DIR).join(call.name.trim_start_matches('/'));
     let rendered = liquid::render(&text, &scope, |request| match read_site_include(root, &request.name) {
         Some(Ok(source)) if !request.relative => Ok(Included::Liquid(source)),
-        Some(Err(message)) => Err(Diagnostic::error("include", message).at(at.clone())),
+        Some(Err(message)) => Err(Diagnostic::error(Kind::Include, message).at(at.clone())),
         _ => Err(Diagnostic::error(
-            "unknown-include",
+            Kind::UnknownInclude,
             format!("{} includes `{}`, which does not exist", file.display(), request.name),
         )
         .at(at.clone())

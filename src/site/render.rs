@@ -14,8 +14,8 @@ use super::sidebar::SidebarItem;
 use super::Site;
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::markdown::{self, Highlighter, Hooks, LinkKind, NoFences};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
+use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Sink};
 use crate::theme::StaticSource;
 
@@ -96,7 +96,7 @@ impl<'s> Renderer<'s> {
         for (path, result) in generated {
             let written = result.and_then(|text| {
                 sink.put(&path, text.into_bytes())
-                    .map_err(|e| Diagnostic::error("io", format!("cannot write {path}: {e}")))
+                    .map_err(|e| Diagnostic::error(Kind::Io, format!("cannot write {path}: {e}")))
             });
             match written {
                 Ok(()) => {
@@ -117,7 +117,7 @@ impl<'s> Renderer<'s> {
                 Ok(()) => {
                     output.paths.insert(out.to_string());
                 }
-                Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot copy {out}: {e}"))),
+                Err(e) => diagnostics.push(Diagnostic::error(Kind::Io, format!("cannot copy {out}: {e}"))),
             }
         }
         output.sidebar_links = sidebar_links(site);
@@ -237,7 +237,7 @@ fn render_page(
             .map(|e| match e {
                 includes::Error::Include(d) => d,
                 includes::Error::Tag(t) => {
-                    Diagnostic::error("liquid", t.message).at(at(t.offset)).spanning(2).hint(t.hint)
+                    Diagnostic::error(Kind::Liquid, t.message).at(at(t.offset)).spanning(2).hint(t.hint)
                 }
             })
             .collect::<Vec<_>>()
@@ -246,7 +246,7 @@ fn render_page(
     let rewrite = |t: &str| site.urls.link(t, service);
     let placements = std::mem::take(&mut tags.placements);
     let back_links = back_links(page, &placements);
-    let hooks = Hooks { fences: &NoFences, rewrite: &rewrite, back_links: &back_links };
+    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links };
     let mut md = if is_html(page) {
         html_content(&expanded.text)
     } else {
@@ -343,7 +343,7 @@ fn render_page(
     let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
-        .map_err(|e| vec![Diagnostic::error("io", format!("cannot write {}: {e}", page.permalink.file()))])?;
+        .map_err(|e| vec![Diagnostic::error(Kind::Io, format!("cannot write {}: {e}", page.permalink.file()))])?;
     let record = PageRecord {
         file: page.permalink.file().to_string(),
         url: page_url,
@@ -504,7 +504,7 @@ fn layout_template(site: &Site, layout: Option<&str>, warnings: &mut Vec<Diagnos
                 template
             } else {
                 warnings.push(
-                    Diagnostic::warning("layout", format!("layout `{name}` not found; using page.html"))
+                    Diagnostic::warning(Kind::Layout, format!("layout `{name}` not found; using page.html"))
                         .at(Location::new(&page.source, 1, 1))
                         .hint(format!("add {}/templates/{template} or remove `layout:`", site.theme.dir.display())),
                 );
@@ -555,14 +555,14 @@ impl PageTags<'_> {
     fn place_process(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
         let at = (self.at)(call.span.start);
         let Some(id) = call.params.iter().find(|(k, _)| k == "id").map(|(_, v)| v.as_str()) else {
-            return Err(Diagnostic::error("unknown-process", "the process include names no process")
+            return Err(Diagnostic::error(Kind::UnknownProcess, "the process include names no process")
                 .at(at)
                 .spanning(call.span.len())
                 .hint("write {% include process.html id=\"ID\" %} with the id of a file in diagrams/"));
         };
         let Some(process) = self.site.processes.get(id) else {
             let known: Vec<&str> = self.site.processes.keys().map(String::as_str).collect();
-            return Err(Diagnostic::error("unknown-process", format!("no process `{id}` in diagrams/"))
+            return Err(Diagnostic::error(Kind::UnknownProcess, format!("no process `{id}` in diagrams/"))
                 .at(at)
                 .spanning(call.span.len())
                 .hint(if known.is_empty() {
@@ -613,7 +613,7 @@ impl includes::Tags for PageTags<'_> {
                 Some(service) => service,
                 None => {
                     return Err(Diagnostic::error(
-                        "unknown-variable",
+                        Kind::UnknownVariable,
                         format!("`{expression}`: this page has no service"),
                     )
                     .at((self.at)(span.start))
@@ -638,7 +638,7 @@ impl includes::Tags for PageTags<'_> {
             }
         }
         crate::content::value_text_under(Some(name), root, rest).map(Some).map_err(|unknown| {
-            Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
+            Diagnostic::error(Kind::UnknownVariable, format!("`{expression}` is not defined"))
                 .at((self.at)(span.start))
                 .spanning(span.len())
                 .hint(unknown.hint())
@@ -673,9 +673,9 @@ fn render_include(
                 Ok(text) => return Ok(if html { splice_safe(&text) } else { text.trim_end().to_string() }),
                 // Jekyll ran this include; where Signpost's Liquid cannot, the theme's
                 // include of the same name stands in, with the reason as a warning.
-                Err(d) if d.kind == "liquid" && site.theme.has_include(name) => warnings.push(Diagnostic {
+                Err(d) if d.kind == Kind::Liquid && site.theme.has_include(name) => warnings.push(Diagnostic {
                     severity: crate::diagnostics::Severity::Warning,
-                    kind: "include-fallback",
+                    kind: Kind::IncludeFallback,
                     hint: Some(format!(
                         "the theme's {name} is used instead of {}/{name}; correct the Liquid there",
                         crate::jekyll::INCLUDES_DIR
@@ -687,7 +687,7 @@ fn render_include(
         }
     }
     if !site.theme.has_include(name) {
-        return Err(Diagnostic::error("unknown-include", format!("no include named `{}`", call.name))
+        return Err(Diagnostic::error(Kind::UnknownInclude, format!("no include named `{}`", call.name))
             .at(at(call.span.start))
             .spanning(call.span.len())
             .hint(format!(

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use signpost::content::Scope;
+use signpost::diagnostics::Kind;
 use signpost::site::LoadOptions;
 
 struct Measured {
@@ -28,11 +29,11 @@ fn import_and_build(name: &str) -> Option<Measured> {
     // The import builds what it wrote and reports each include file the corpus did not
     // copy (below, they get stand-ins); any other error is a failure.
     let missing_include = |d: &&signpost::diagnostics::Diagnostic| {
-        d.kind == "unknown-include" && d.message.starts_with("the imported site does not build")
+        d.kind == Kind::UnknownInclude && d.message.starts_with("the imported site does not build")
     };
     let mut import_kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for d in report.diagnostics.iter().filter(|d| !missing_include(d)) {
-        *import_kinds.entry(d.kind).or_default() += 1;
+        *import_kinds.entry(d.kind.name()).or_default() += 1;
     }
     let errors: Vec<String> =
         report.diagnostics.iter().filter(|d| d.is_error() && !missing_include(d)).map(ToString::to_string).collect();
@@ -46,7 +47,7 @@ fn import_and_build(name: &str) -> Option<Measured> {
         let Err(errors) = signpost::build::build_in_memory(&options) else { break };
         for d in errors.iter().filter(|d| d.is_error()) {
             match d.kind {
-                "unknown-include" => {
+                Kind::UnknownInclude => {
                     let include = d.message.split('`').nth(1).unwrap().to_string();
                     write(&site.join("_includes").join(&include), "");
                     *missing_files.entry(include).or_default() += 1;
@@ -79,7 +80,7 @@ fn import_and_build(name: &str) -> Option<Measured> {
     liquid_left.retain(|_, n| *n > 0);
     let mut warning_kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for d in warnings.iter() {
-        *warning_kinds.entry(d.kind).or_default() += 1;
+        *warning_kinds.entry(d.kind.name()).or_default() += 1;
     }
 
     // What `signpost check` finds (the Jekyll site's own broken links, as warnings).

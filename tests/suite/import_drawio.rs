@@ -50,13 +50,13 @@ fn payloads_draw_io_wrote_decode_as_an_independent_decoder_reads_them() {
     for drawing in &embedded {
         let ours: Vec<(Option<String>, String)> =
             decode::decode_attribute(&drawing.attribute).unwrap().into_iter().map(|p| (p.name, p.model)).collect();
-        let theirs: Vec<(Option<String>, String)> = serde_json::from_str(&python(PYTHON_DECODER, &drawing.attribute))
-            .expect("the Python decoder prints JSON");
+        let theirs: Vec<(Option<String>, String)> =
+            serde_json::from_str(&python(PYTHON_DECODER, &drawing.attribute)).expect("the Python decoder prints JSON");
         assert_eq!(ours, theirs);
         for (_, model) in &ours {
             let doc = roxmltree::Document::parse(model).unwrap();
             assert!(doc.root_element().has_tag_name("mxGraphModel"));
-            assert!(doc.descendants().filter(|n| n.has_tag_name("mxCell")).count() > 10, "a real drawing");
+            assert!(doc.descendants().filter(|n| n.has_tag_name("mxCell")).count() >= 5, "a real drawing");
         }
     }
 }

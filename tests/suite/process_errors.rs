@@ -15,7 +15,7 @@ fn errors(text: &str) -> Vec<(&'static str, String, usize, usize)> {
             let loc = d.location.as_ref().expect("every error has a location");
             assert_eq!(&*loc.file, Path::new("diagrams/t.yaml"));
             assert!(d.hint.is_some(), "every error says what to do: {d}");
-            (d.kind, d.message.clone(), loc.line, loc.column)
+            (d.kind.name(), d.message.clone(), loc.line, loc.column)
         })
         .collect()
 }

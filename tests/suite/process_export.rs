@@ -83,7 +83,7 @@ fn a_png_past_the_limit_is_refused_with_a_reason() {
     yaml.push_str("  - id: s2000\n    title: Last\n    lane: a\n");
     let process = process::parse(&yaml, Path::new("long.yaml")).unwrap();
     let err = process::export::render_png(&process).unwrap_err();
-    assert_eq!(err.kind, "diagram-export");
+    assert_eq!(err.kind, signpost::diagnostics::Kind::DiagramExport);
     assert!(err.message.contains("over the limit"), "{}", err.message);
     // SVG has no limit.
     assert!(process::export_svg(&process).contains("data-stage=\"s2000\""));

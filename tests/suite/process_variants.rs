@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use signpost::diagnostics::Kind;
 use signpost::process::{self, Process};
 
 const BASE: &str = "\
@@ -155,7 +156,7 @@ fn a_cycle_is_an_error_naming_the_chain() {
     let b = "id: b\nextends: a\n";
     let (p, problems, _d) = load(&[("a", a), ("b", b)]);
     assert!(p.is_empty());
-    let d = problems.iter().find(|d| d.kind == "process-extends").expect("cycle reported");
+    let d = problems.iter().find(|d| d.kind == Kind::ProcessExtends).expect("cycle reported");
     assert!(d.message.contains("a -> b -> a") || d.message.contains("b -> a -> b"), "{}", d.message);
     let loc = d.location.as_ref().unwrap();
     assert_eq!(loc.line, 2, "points at the extends line");

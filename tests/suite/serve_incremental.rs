@@ -4,13 +4,13 @@
 //! record are compared with `build_in_memory` over the same sources.
 
 use crate::common;
-use crate::serve_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{copy_tree, Fixture};
 use signpost::build::build_in_memory;
+use signpost::diagnostics::Kind;
 use signpost::serve::watch::Batch;
 use signpost::serve::{Preview, Report};
 use signpost::site::LoadOptions;
@@ -226,7 +226,7 @@ fn broken_edits_keep_the_last_good_pages_until_fixed() {
 
     s.replace(page, "Fixed now.", "{% include nowhere.html %}");
     let report = s.changed(&[page]);
-    assert_eq!(report.errors.iter().next().unwrap().kind, "unknown-include");
+    assert_eq!(report.errors.iter().next().unwrap().kind, Kind::UnknownInclude);
     assert!(s.served("nrls/pointer_model.html").contains("Fixed now."));
     s.replace(page, "{% include nowhere.html %}", "Fixed again.");
     s.step("fixed include", &[page]);
@@ -241,14 +241,14 @@ fn broken_edits_keep_the_last_good_pages_until_fixed() {
 
     s.write("content/nrls/twin.md", "---\ntitle: Twin\npermalink: other.html\n---\nTwin.\n");
     let report = s.changed(&["content/nrls/twin.md"]);
-    assert!(report.errors.iter().any(|d| d.kind == "duplicate-permalink"), "{:?}", report.errors);
+    assert!(report.errors.iter().any(|d| d.kind == Kind::DuplicatePermalink), "{:?}", report.errors);
     assert!(s.served("nrls/other.html").contains("Other text."));
     std::fs::remove_file(s.path("content/nrls/twin.md")).unwrap();
     s.step("duplicate removed", &["content/nrls/twin.md"]);
 
     s.replace("themes/default/templates/page.html", "{%", "{% if %}{%");
     let report = s.changed(&["themes/default/templates/page.html"]);
-    assert!(report.errors.iter().any(|d| d.kind == "template"), "{:?}", report.errors);
+    assert!(report.errors.iter().any(|d| d.kind == Kind::Template), "{:?}", report.errors);
     s.replace("themes/default/templates/page.html", "{% if %}{%", "{%");
     s.step("fixed template", &["themes/default/templates/page.html"]);
 
