@@ -246,6 +246,21 @@ fn broken_edits_keep_the_last_good_pages_until_fixed() {
     std::fs::remove_file(s.path("content/nrls/twin.md")).unwrap();
     s.step("duplicate removed", &["content/nrls/twin.md"]);
 
+    // A page moved onto a file the build generates is refused, as `build` refuses it.
+    let sitemap = s.served("sitemap.xml");
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: sitemap.xml\n---\nNot a sitemap.\n");
+    let report = s.changed(&["content/clash.md"]);
+    let clash = report.errors.iter().find(|d| d.kind == "permalink").expect("a permalink clash");
+    assert_eq!(&*clash.location.as_ref().unwrap().file, Path::new("content/clash.md"));
+    assert_eq!(s.served("sitemap.xml"), sitemap, "the sitemap stays");
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: clash.html\n---\nA page.\n");
+    s.step("clash moved away", &["content/clash.md"]);
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: 404.html\n---\nA page.\n");
+    let report = s.changed(&["content/clash.md"]);
+    assert!(report.errors.iter().any(|d| d.kind == "permalink"), "{:?}", report.errors);
+    std::fs::remove_file(s.path("content/clash.md")).unwrap();
+    s.step("clash removed", &["content/clash.md"]);
+
     s.replace("themes/default/templates/page.html", "{%", "{% if %}{%");
     let report = s.changed(&["themes/default/templates/page.html"]);
     assert!(report.errors.iter().any(|d| d.kind == "template"), "{:?}", report.errors);

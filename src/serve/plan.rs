@@ -197,6 +197,7 @@ fn update_pages(
     }
     if let Some(edited) = reread::in_place(preview, &model.site, &plan.content) {
         dirty.reuse_shared = true;
+        let mut replaced = Vec::new();
         for (i, page) in edited {
             let old = std::mem::replace(&mut model.site.content.pages[i], page);
             let page = &model.site.content.pages[i];
@@ -207,9 +208,18 @@ fn update_pages(
             preview.errors.pages.remove(&page.source);
             dirty.fresh.insert((page.source.clone(), page.service.clone()));
             old_files.read_again.insert((page.source.clone(), page.service.clone()), old.permalink.file().to_string());
+            replaced.push((i, old));
         }
         if dirty.listing {
             warnings.extend(model.site.reindex());
+            let clashes = model.site.permalink_clashes();
+            if !clashes.is_empty() {
+                for (i, old) in replaced {
+                    model.site.content.pages[i] = old;
+                }
+                model.site.reindex();
+                return Err(Diagnostics(clashes));
+            }
         }
         return Ok(old_files);
     }
@@ -221,6 +231,14 @@ fn update_pages(
     dirty.generated |=
         plan.content.iter().any(|p| !content::is_markdown(p)) || model.site.content.assets != reloaded.content.assets;
     let old = std::mem::replace(&mut model.site.content, reloaded.content);
+    model.site.reindex();
+    // A page moved onto a file the build generates: refused, as `build` refuses it.
+    let clashes = model.site.permalink_clashes();
+    if !clashes.is_empty() {
+        model.site.content = old;
+        model.site.reindex();
+        return Err(Diagnostics(clashes));
+    }
     let new_keys: BTreeSet<(&Path, Option<&str>)> =
         model.site.content.pages.iter().map(|p| (p.source.as_path(), p.service.as_deref())).collect();
     for page in &old.pages {
