@@ -198,6 +198,20 @@ fn data_includes_templates_stylesheets_processes_and_config() {
     s.replace("diagrams/onboarding.yaml", "    title: ", "    title: Edited ");
     s.step("the process others extend", &["diagrams/onboarding.yaml"]);
 
+    // A draw.io drawing placed in a page: adding it, then editing it in draw.io.
+    let box_cell = |label: &str| {
+        format!(
+            r#"<mxfile><diagram name="Flow"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/><mxCell id="a" value="{label}" style="rounded=1" vertex="1" parent="1"><mxGeometry x="0" y="0" width="120" height="60" as="geometry"/></mxCell></root></mxGraphModel></diagram></mxfile>"#
+        )
+    };
+    s.write("diagrams/flow.drawio", &box_cell("First drawing"));
+    s.write("content/nrls/drawn.md", "---\ntitle: Drawn\n---\n{% include drawing.html id=\"flow\" %}\n");
+    s.step("a page placing a drawing", &["diagrams/flow.drawio", "content/nrls/drawn.md"]);
+    assert!(s.served("nrls/drawn.html").contains(">First drawing</tspan>"));
+    s.write("diagrams/flow.drawio", &box_cell("Edited drawing"));
+    s.step("the drawing edited", &["diagrams/flow.drawio"]);
+    assert!(s.served("nrls/drawn.html").contains(">Edited drawing</tspan>"));
+
     s.replace("site.yaml", "title: NHS API developer portal", "title: NHS API portal, edited");
     let report = s.step("site.yaml", &["site.yaml"]);
     assert!(report.full);

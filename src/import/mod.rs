@@ -222,7 +222,9 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
         for result in results {
             diagram_diagnostics(&draft.source, &result, &mut report.diagnostics);
             if let Ok(converted) = &result.outcome {
-                out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                if !converted.picture {
+                    out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                }
                 out.write(&format!("diagrams/{}.drawio", result.id), &converted.drawio)?;
             }
             report.diagrams.push(DiagramReport { page: draft.source.clone(), result });
@@ -396,7 +398,11 @@ fn diagram_diagnostics(page: &Path, result: &DiagramResult, diagnostics: &mut Di
                 diagnostics.push(
                     Diagnostic::warning("drawio-partial", format!("diagram `{}`: {note}", result.id))
                         .at(at.clone())
-                        .hint(format!("check diagrams/{}.yaml", result.id)),
+                        .hint(format!(
+                            "check diagrams/{}.{}",
+                            result.id,
+                            if converted.picture { "drawio" } else { "yaml" }
+                        )),
                 );
             }
         }

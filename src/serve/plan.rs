@@ -324,6 +324,8 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
         }
     }
     if plan.diagrams {
+        // Drawings (`diagrams/*.drawio`) are read when a page places them.
+        dirty.mentions.insert("drawing.html".to_string());
         let (processes, diagnostics) = crate::process::load_all(&root);
         if diagnostics.has_errors() {
             preview.errors.parts.insert("processes", diagnostics);

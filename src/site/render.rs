@@ -581,12 +581,36 @@ impl PageTags<'_> {
     }
 }
 
+impl PageTags<'_> {
+    /// `{% include drawing.html id="architecture" %}` draws `diagrams/architecture.drawio`
+    /// as SVG from its own geometry (a picture, not a process).
+    fn place_drawing(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
+        let param = |name: &str| call.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let id = param("id").unwrap_or_default();
+        crate::process::drawio::drawing_html(&self.site.root, id, param("title")).map_err(|e| {
+            let hint = match &e {
+                crate::process::drawio::DrawingError::Unreadable { .. } => {
+                    "open the file in draw.io and save it again, or remove the include".to_string()
+                }
+                _ => "write {% include drawing.html id=\"ID\" %} with the name of a .drawio file in diagrams/".into(),
+            };
+            Diagnostic::error("unknown-drawing", e.to_string())
+                .at((self.at)(call.span.start))
+                .spanning(call.span.len())
+                .hint(hint)
+        })
+    }
+}
+
 impl includes::Tags for PageTags<'_> {
     type Error = Diagnostic;
 
     fn include(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
         if call.name == "process.html" && !self.site.theme.has_include("process.html") {
             return self.place_process(call);
+        }
+        if call.name == "drawing.html" && !self.site.theme.has_include("drawing.html") {
+            return self.place_drawing(call);
         }
         render_include(self.site, self.shared, self.page, self.page_value, call, self.at, &mut self.warnings)
     }
