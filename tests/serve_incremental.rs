@@ -182,7 +182,19 @@ fn data_includes_templates_stylesheets_processes_and_config() {
 
     s.replace("themes/default/includes/tip.html", ">", " data-edited>");
     let report = s.step("include", &["themes/default/includes/tip.html"]);
-    assert!(report.pages_rendered < s.preview.output().unwrap().pages.len(), "only pages calling the include");
+    let callers = report.pages_rendered;
+    assert!(callers > 0 && callers < s.preview.output().unwrap().pages.len(), "only pages calling the include");
+    // What a page calls is what its render recorded: naming the include in prose is not
+    // calling it, and a call inside a Liquid block is one.
+    s.write("content/nrls/prose.md", "---\ntitle: Prose\n---\nThe tip.html include draws a box.\n");
+    s.write(
+        "content/nrls/in_block.md",
+        "---\ntitle: In a block\n---\n{% if true %}{% include tip.html content=\"Inside.\" %}{% endif %}\n",
+    );
+    s.step("pages naming and calling the include", &["content/nrls/prose.md", "content/nrls/in_block.md"]);
+    s.replace("themes/default/includes/tip.html", " data-edited>", " data-edited-again>");
+    let report = s.step("include again", &["themes/default/includes/tip.html"]);
+    assert_eq!(report.pages_rendered, callers + 1, "the callers and the page calling it in a block");
 
     s.replace("themes/default/templates/page.html", "{%", "{# edited #}{%");
     s.step("template", &["themes/default/templates/page.html"]);
