@@ -1,4 +1,4 @@
-//! What the fuzz targets (fuzz/fuzz_targets/) and the property tests (tests/robustness.rs)
+//! What the fuzz targets (fuzz/fuzz_targets/) and the property tests (tests/suite/robustness.rs)
 //! drive: each entry point takes any bytes, as a user's file could hold them, and must
 //! return, never panic, and keep the invariants it checks. One definition for both, so
 //! the short run in `cargo test` exercises exactly what the fuzzers do.

@@ -13,8 +13,9 @@
 //!
 //! Which page calls, places or lists what is what its last render recorded
 //! (`PageRecord::reads`), not a search of its text. Generated files read front matter
-//! and permalinks, never bodies: an edit of a body alone re-renders one page. Whoever makes a generated file or a page read more of other
-//! pages must extend this list; `tests/serve_incremental.rs` fails until they do.
+//! and permalinks, never bodies: an edit of a body alone re-renders one page. Whoever
+//! makes a generated file or a page read more of other pages must extend this list;
+//! `tests/suite/serve_incremental.rs` fails until they do.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
