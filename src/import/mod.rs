@@ -7,7 +7,6 @@
 //! page and line, and the import goes on. docs/jekyll.md describes it all.
 
 pub mod jekyll;
-pub mod page;
 pub mod pages;
 mod site_yaml;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::page::{headings, Heading};
+use crate::content::headings::{headings, Heading};
 use crate::content::frontmatter;
 use crate::process::drawio::{self, Converted, PageContext};
 

@@ -7,7 +7,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use signpost::import::page::headings;
+use signpost::content::headings::headings;
 use signpost::process::drawio::{self, decode, PageContext};
 
 fn convert_page(page: &str, index: usize, id: &str) -> Result<drawio::Converted, drawio::ConvertError> {

@@ -69,7 +69,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// Where the diagram sits: the page's headings, its own file name, a title to fall back on.
 pub struct PageContext<'a> {
-    pub headings: &'a [crate::import::page::Heading],
+    pub headings: &'a [crate::content::headings::Heading],
     /// The page's output file name (`assurance_overview.html`), to know its own links.
     pub own_file: &'a str,
     /// Used when the drawing names no process: the heading above the diagram, or the page title.
