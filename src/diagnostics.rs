@@ -199,6 +199,8 @@ pub enum Kind {
     PluginTag,
     /// A page places a process that does not exist.
     UnknownProcess,
+    /// A page places a draw.io drawing that does not exist.
+    UnknownDrawing,
     /// A process, lane, stage or group id outside the safe alphabet.
     ProcessId,
     /// An id used twice in one process.
@@ -281,6 +283,7 @@ impl Kind {
             Kind::TagNotAllowed => "tag-not-allowed",
             Kind::PluginTag => "plugin-tag",
             Kind::UnknownProcess => "unknown-process",
+            Kind::UnknownDrawing => "unknown-drawing",
             Kind::ProcessId => "process-id",
             Kind::ProcessDuplicate => "process-duplicate",
             Kind::ProcessText => "process-text",

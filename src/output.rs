@@ -57,6 +57,25 @@ pub struct PageRecord {
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
     pub search: Option<crate::search::Document>,
+    /// What the page read while rendering, besides its own source: `serve` renders it
+    /// again when one of these changes.
+    #[serde(skip)]
+    pub reads: Reads,
+}
+
+/// What rendering a page read besides its own source (its layout template and the
+/// site-wide values every page shows are not listed: a change there renders every page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Includes the page's body called, by name (`tip.html`).
+    pub includes: std::collections::BTreeSet<String>,
+    /// Processes placed, by id.
+    pub processes: std::collections::BTreeSet<String>,
+    /// draw.io drawings placed, by id.
+    pub drawings: std::collections::BTreeSet<String>,
+    /// Values that list other pages (`site.tag_pages`), read directly or perhaps by the
+    /// page's Liquid or a site include.
+    pub listings: bool,
 }
 
 /// Receives the files of a build as they are rendered, from many threads.

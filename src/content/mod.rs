@@ -1,6 +1,7 @@
 //! Pages and files under `content/`: front matter, permalinks, slugs and includes.
 
 pub mod frontmatter;
+pub mod headings;
 pub mod includes;
 pub mod permalink;
 pub mod slug;

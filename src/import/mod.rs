@@ -7,7 +7,6 @@
 //! page and line, and the import goes on. docs/jekyll.md describes it all.
 
 pub mod jekyll;
-pub mod page;
 pub mod pages;
 mod site_yaml;
 
@@ -222,7 +221,9 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
         for result in results {
             diagram_diagnostics(&draft.source, &result, &mut report.diagnostics);
             if let Ok(converted) = &result.outcome {
-                out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                if !converted.picture {
+                    out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                }
                 out.write(&format!("diagrams/{}.drawio", result.id), &converted.drawio)?;
             }
             report.diagrams.push(DiagramReport { page: draft.source.clone(), result });
@@ -399,7 +400,11 @@ fn diagram_diagnostics(page: &Path, result: &DiagramResult, diagnostics: &mut Di
                 diagnostics.push(
                     Diagnostic::warning(Kind::DrawioPartial, format!("diagram `{}`: {note}", result.id))
                         .at(at.clone())
-                        .hint(format!("check diagrams/{}.yaml", result.id)),
+                        .hint(format!(
+                            "check diagrams/{}.{}",
+                            result.id,
+                            if converted.picture { "drawio" } else { "yaml" }
+                        )),
                 );
             }
         }

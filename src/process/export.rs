@@ -83,7 +83,8 @@ pub fn render_png_in(process: &Process, primary: Option<&str>) -> Result<Vec<u8>
 }
 
 /// `DIAGRAM_CSS` for a file of its own: the light defaults substituted for every `var()`,
-/// without the media queries, the interactive states and the page-layout rules.
+/// without the media queries, the interactive states, the page-layout rules and the
+/// rules for draw.io pictures.
 pub fn standalone_css() -> String {
     standalone_css_in(None)
 }
@@ -110,6 +111,7 @@ pub fn standalone_css_in(primary: Option<&str>) -> String {
         let drawing_only = !selector.starts_with('@')
             && !selector.contains(':')
             && !selector.contains(".sp-process")
+            && !selector.contains(".sp-drawing")
             && selector != ".sp-diagram";
         if drawing_only {
             out.push_str(&format!("{selector} {{{}}}\n", resolve(body, &defaults)));

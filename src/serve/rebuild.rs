@@ -74,6 +74,7 @@ impl Model {
                     links: p.links.clone(),
                     anchors: p.anchors.clone(),
                     search: None,
+                    reads: p.reads.clone(),
                 },
             })
             .collect();

@@ -117,13 +117,20 @@ impl Site {
             data,
         };
         diagnostics.extend(site.missing_sidebars());
-        let clashes = reserved::permalink_clashes(&site);
+        let clashes = site.permalink_clashes();
         if !clashes.is_empty() {
             diagnostics.extend(clashes);
             diagnostics.sort();
             return Err(diagnostics);
         }
         Ok((site, diagnostics))
+    }
+
+    /// Pages whose output file is one the build generates (the sitemap, a tag page, a
+    /// theme asset...): errors at the page's permalink. `load` refuses such a site, and
+    /// `serve` checks again whenever pages or their front matter change.
+    pub fn permalink_clashes(&self) -> Vec<Diagnostic> {
+        reserved::permalink_clashes(self)
     }
 
     /// Recomputes what is derived from the pages after `serve` replaced some of them

@@ -182,7 +182,19 @@ fn data_includes_templates_stylesheets_processes_and_config() {
 
     s.replace("themes/default/includes/tip.html", ">", " data-edited>");
     let report = s.step("include", &["themes/default/includes/tip.html"]);
-    assert!(report.pages_rendered < s.preview.output().unwrap().pages.len(), "only pages calling the include");
+    let callers = report.pages_rendered;
+    assert!(callers > 0 && callers < s.preview.output().unwrap().pages.len(), "only pages calling the include");
+    // What a page calls is what its render recorded: naming the include in prose is not
+    // calling it, and a call inside a Liquid block is one.
+    s.write("content/nrls/prose.md", "---\ntitle: Prose\n---\nThe tip.html include draws a box.\n");
+    s.write(
+        "content/nrls/in_block.md",
+        "---\ntitle: In a block\n---\n{% if true %}{% include tip.html content=\"Inside.\" %}{% endif %}\n",
+    );
+    s.step("pages naming and calling the include", &["content/nrls/prose.md", "content/nrls/in_block.md"]);
+    s.replace("themes/default/includes/tip.html", " data-edited>", " data-edited-again>");
+    let report = s.step("include again", &["themes/default/includes/tip.html"]);
+    assert_eq!(report.pages_rendered, callers + 1, "the callers and the page calling it in a block");
 
     s.replace("themes/default/templates/page.html", "{%", "{# edited #}{%");
     s.step("template", &["themes/default/templates/page.html"]);
@@ -197,6 +209,20 @@ fn data_includes_templates_stylesheets_processes_and_config() {
     s.step("process", &["diagrams/booking.yaml"]);
     s.replace("diagrams/onboarding.yaml", "    title: ", "    title: Edited ");
     s.step("the process others extend", &["diagrams/onboarding.yaml"]);
+
+    // A draw.io drawing placed in a page: adding it, then editing it in draw.io.
+    let box_cell = |label: &str| {
+        format!(
+            r#"<mxfile><diagram name="Flow"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/><mxCell id="a" value="{label}" style="rounded=1" vertex="1" parent="1"><mxGeometry x="0" y="0" width="120" height="60" as="geometry"/></mxCell></root></mxGraphModel></diagram></mxfile>"#
+        )
+    };
+    s.write("diagrams/flow.drawio", &box_cell("First drawing"));
+    s.write("content/nrls/drawn.md", "---\ntitle: Drawn\n---\n{% include drawing.html id=\"flow\" %}\n");
+    s.step("a page placing a drawing", &["diagrams/flow.drawio", "content/nrls/drawn.md"]);
+    assert!(s.served("nrls/drawn.html").contains(">First drawing</tspan>"));
+    s.write("diagrams/flow.drawio", &box_cell("Edited drawing"));
+    s.step("the drawing edited", &["diagrams/flow.drawio"]);
+    assert!(s.served("nrls/drawn.html").contains(">Edited drawing</tspan>"));
 
     s.replace("site.yaml", "title: NHS API developer portal", "title: NHS API portal, edited");
     let report = s.step("site.yaml", &["site.yaml"]);
@@ -245,6 +271,21 @@ fn broken_edits_keep_the_last_good_pages_until_fixed() {
     assert!(s.served("nrls/other.html").contains("Other text."));
     std::fs::remove_file(s.path("content/nrls/twin.md")).unwrap();
     s.step("duplicate removed", &["content/nrls/twin.md"]);
+
+    // A page moved onto a file the build generates is refused, as `build` refuses it.
+    let sitemap = s.served("sitemap.xml");
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: sitemap.xml\n---\nNot a sitemap.\n");
+    let report = s.changed(&["content/clash.md"]);
+    let clash = report.errors.iter().find(|d| d.kind == Kind::Permalink).expect("a permalink clash");
+    assert_eq!(&*clash.location.as_ref().unwrap().file, Path::new("content/clash.md"));
+    assert_eq!(s.served("sitemap.xml"), sitemap, "the sitemap stays");
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: clash.html\n---\nA page.\n");
+    s.step("clash moved away", &["content/clash.md"]);
+    s.write("content/clash.md", "---\ntitle: Clash\npermalink: 404.html\n---\nA page.\n");
+    let report = s.changed(&["content/clash.md"]);
+    assert!(report.errors.iter().any(|d| d.kind == Kind::Permalink), "{:?}", report.errors);
+    std::fs::remove_file(s.path("content/clash.md")).unwrap();
+    s.step("clash removed", &["content/clash.md"]);
 
     s.replace("themes/default/templates/page.html", "{%", "{% if %}{%");
     let report = s.changed(&["themes/default/templates/page.html"]);

@@ -1,5 +1,6 @@
-//! What the importer needs to know about a page's Markdown: its headings and their ids
-//! (as kramdown makes them), found by reading lines, outside fenced code.
+//! A page's Markdown headings and their ids (as kramdown makes them), found by reading
+//! lines, outside fenced code: what `import` and the draw.io converter match stage links
+//! and titles against, before any rendering.
 
 use crate::content::slug::{slugify, IdSet};
 
