@@ -9,11 +9,11 @@ use tera::{Context, Kwargs, State, Tera, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::markdown::{self, Highlighter, Hooks};
 
-pub const THEMES_DIR: &str = "themes";
+pub(crate) const THEMES_DIR: &str = "themes";
 
 /// The default theme, built into the binary: used when a site has no `themes/default`
 /// folder, and written out by `signpost new`.
-pub static DEFAULT_THEME: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+pub(crate) static DEFAULT_THEME: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// A file the theme copies into the output.
 pub enum StaticSource {
@@ -295,7 +295,7 @@ fn add_templates(tera: &mut Tera, templates: &[(String, String)], dir: &Path, di
 }
 
 /// Every file of an embedded folder, in path order.
-pub fn embedded_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
+pub(crate) fn embedded_files(dir: &'static include_dir::Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
     let mut files = Vec::new();
     let mut stack = vec![dir];
     while let Some(d) = stack.pop() {

@@ -8,11 +8,11 @@ use serde_json::{Map, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 
-pub const DATA_DIR: &str = "content/_data";
+pub(crate) const DATA_DIR: &str = "content/_data";
 
 /// Every data file under `ROOT/content/_data`, as one object; files that do not parse are
 /// reported and left out.
-pub fn load(root: &Path) -> (Value, Diagnostics) {
+pub(crate) fn load(root: &Path) -> (Value, Diagnostics) {
     let mut data = Map::new();
     let mut diagnostics = Diagnostics::default();
     let dir = root.join(DATA_DIR);

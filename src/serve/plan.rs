@@ -34,7 +34,7 @@ use crate::theme::Theme;
 
 /// The changed paths of a batch, sorted by what depends on them.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(super) struct Plan {
     pub full: bool,
     /// Files and folders under content/, as changed paths relative to the root.
     pub content: Vec<PathBuf>,
@@ -46,7 +46,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn of(paths: &[PathBuf], theme: &str) -> Plan {
+    pub(super) fn of(paths: &[PathBuf], theme: &str) -> Plan {
         let mut plan = Plan::default();
         for path in paths {
             match classify(path, theme) {
@@ -66,7 +66,7 @@ impl Plan {
         plan
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         !self.full
             && self.content.is_empty()
             && !self.templates
@@ -87,7 +87,7 @@ impl Plan {
 }
 
 /// What an incremental rebuild produced, for [`Preview`] to put in place.
-pub struct Changes {
+pub(super) struct Changes {
     /// Output path -> bytes of every file rendered or copied again.
     pub rendered: BTreeMap<String, Vec<u8>>,
     /// Every output path, when the set of paths may have changed.
