@@ -208,9 +208,15 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         }
         if trimmed.is_empty() {
             html_block = false;
-        } else if html_block && !in_comment && at >= raw_until && indent <= 3 && !trimmed.starts_with('<') {
+        } else if html_block
+            && !in_comment
+            && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
+            && indent <= 3
+            && !trimmed.starts_with('<')
+        {
             // kramdown reads Markdown again right after an HTML element ends; CommonMark
-            // would keep this line in the HTML block, up to a blank line.
+            // would keep this line in the HTML block, up to a blank line. A fence inside raw
+            // HTML is code too: it stands for `{% highlight %}`, which Jekyll writes as HTML.
             found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
             html_block = false;
         }
@@ -845,6 +851,8 @@ mod tests {
         assert_eq!(rewritten("<div>a</div>\n<!--\nx\n-->\n## H\n"), "<div>a</div>\n<!--\nx\n-->\n\n## H\n");
         // An image alone on its line is text to kramdown: the fence below it is code.
         assert_eq!(rewritten("<img src=\"a.png\">\n```\nx\n```\n"), "<img src=\"a.png\">\n```\nx\n```\n");
+        let details = "<details>\n  <summary>More</summary>\n  ```json\n  {}\n  ```\n</details>\n";
+        assert_eq!(rewritten(details), "<details>\n  <summary>More</summary>\n\n  ```json\n  {}\n  ```\n</details>\n");
         assert_eq!(rewritten("1) one\n2) two\n"), "1\\) one\n2\\) two\n");
     }
 
