@@ -189,7 +189,14 @@ impl PageDraft {
             let needle = format!("{folder}/");
             for (at, _) in text.match_indices(&needle) {
                 let starts_reference = at == 0 || text[..at].ends_with(['"', '\'', '(', '/', '=', ' ', '\t', '\n']);
-                let path_end = text[at..].find(['"', '\'', ')', '>', '?', '#', '\n']).map_or(text.len(), |e| at + e);
+                // In a quoted attribute only the quote ends the path (names may hold `)`).
+                let quote = text[..at].chars().next_back().filter(|c| matches!(c, '"' | '\''));
+                let ends: &[char] = match quote {
+                    Some('"') => &['"', '?', '#', '\n'],
+                    Some(_) => &['\'', '?', '#', '\n'],
+                    None => &[')', '>', '?', '#', '\n'],
+                };
+                let path_end = text[at..].find(ends).map_or(text.len(), |e| at + e);
                 let path = percent_decoded(text[at..path_end].trim_end());
                 let inside_edit = self.edits.iter().any(|(range, _)| range.contains(&at));
                 if starts_reference && !inside_edit && moved.contains(&path) {
