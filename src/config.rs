@@ -44,6 +44,10 @@ pub struct SiteConfig {
     /// Anything else templates need, as `site.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Bounds on what a page's Liquid may do (nesting, loop steps, output, includes), for
+    /// a site that needs more than the defaults.
+    #[serde(default)]
+    pub liquid: crate::liquid::Limits,
 }
 
 /// site.yaml's `check:` map as written, in file order: each kind's name and level with
@@ -193,6 +197,11 @@ impl SiteConfig {
     }
 
     fn validate(&self, text: &str) -> Result<(), Diagnostic> {
+        if let Some((name, why)) = self.liquid.problem() {
+            return Err(Diagnostic::error(Kind::Config, format!("liquid `{name}` {why}"))
+                .at_opt(find_line(text, &format!("{name}:")))
+                .hint("docs/jekyll.md lists the Liquid limits and their defaults"));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for service in &self.services {
             let ok =
@@ -313,6 +322,24 @@ mod tests {
         for bad in ["../x", "/etc", "a/../../b", "", "C:/x", "a\\b"] {
             assert!(check_content_dir(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn liquid_limits_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+        write("title: P\nliquid:\n  max_iterations: 5000000\n");
+        let config = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(config.liquid.max_iterations, 5_000_000);
+        assert_eq!(config.liquid.max_depth, crate::liquid::Limits::default().max_depth);
+        write("title: P\nliquid:\n  max_depth: 0\n");
+        let err = SiteConfig::load(dir.path()).unwrap_err();
+        assert!(err.message.contains("max_depth") && err.message.contains("at least 1"), "{}", err.message);
+        let loc = err.location.unwrap();
+        assert_eq!((loc.line, loc.column), (3, 3));
+        write("title: P\nliquid:\n  max_depht: 10\n");
+        let err = SiteConfig::load(dir.path()).unwrap_err();
+        assert_eq!(err.location.map(|l| l.line), Some(3), "{}", err.message);
     }
 
     #[test]

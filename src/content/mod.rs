@@ -283,7 +283,9 @@ pub fn value_text_under(root: Option<&str>, values: &serde_json::Value, path: &s
         match value.get(key) {
             Some(v) => value = v,
             None => {
-                let keys = value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                // Sorted for the reader, whatever order the value keeps them in.
+                let mut keys: Vec<String> = value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                keys.sort();
                 let found = if found.is_empty() { "the page".to_string() } else { found.join(".") };
                 let path = root.map_or_else(|| path.to_string(), |r| format!("{r}.{path}"));
                 return Err(UnknownValue { path, found, keys });

@@ -55,6 +55,9 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     /// Counts of what the default theme or Signpost does not do, by name.
     pub unsupported: BTreeMap<String, usize>,
+    /// Pages whose references to files in an included `_` folder were pointed at the
+    /// files' new place (the folder loses its `_`), with how many.
+    pub relinked: BTreeMap<PathBuf, usize>,
 }
 
 impl Report {
@@ -67,7 +70,7 @@ impl Report {
         let warnings = self.diagnostics.warnings();
         let errors = self.diagnostics.errors();
         format!(
-            "Imported “{}” into {}: {} of {} pages published, {} of {} diagrams converted, {} files, {} data files{}{}",
+            "Imported “{}” into {}: {} of {} pages published, {} of {} diagrams converted, {} files, {} data files{}{}{}",
             self.title,
             out.display(),
             self.pages_published,
@@ -76,6 +79,10 @@ impl Report {
             self.diagrams.len(),
             self.static_files,
             self.data_files,
+            match self.relinked.values().sum::<usize>() {
+                0 => String::new(),
+                n => format!(", {n} references to files moved out of `_` folders updated"),
+            },
             match warnings {
                 0 => String::new(),
                 1 => ", 1 warning".into(),
@@ -109,6 +116,8 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
     let mut out = Writer { root: to.to_path_buf() };
 
     let mut drafts = Vec::new();
+    // Files Jekyll published from an included `_` folder, which the import moves.
+    let mut moved = BTreeSet::new();
     let mut collections: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(from).sort_by_file_name().into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_file() {
@@ -131,6 +140,9 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
         match config.role(&rel, has_front) {
             Role::Skipped => {}
             Role::Static => {
+                if content_path(&rel) != rel {
+                    moved.insert(rel.clone());
+                }
                 out.copy(entry.path(), &format!("content/{}", content_path(&rel)))?;
                 report.static_files += 1;
             }
@@ -227,6 +239,12 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
                 out.write(&format!("diagrams/{}.drawio", result.id), &converted.drawio)?;
             }
             report.diagrams.push(DiagramReport { page: draft.source.clone(), result });
+        }
+    }
+    for (draft, _) in &mut drafts {
+        let relinked = draft.relink_moved_files(&moved);
+        if relinked > 0 {
+            *report.relinked.entry(draft.source.clone()).or_default() += relinked;
         }
     }
     for (draft, _) in &drafts {

@@ -142,8 +142,9 @@ pub(crate) fn render_liquid<T: Tags<Error = Diagnostic>>(
     globals: &crate::liquid::Globals<'_>,
     span: std::ops::Range<usize>,
     at: Location,
+    limits: &crate::liquid::Limits,
 ) -> Result<Option<String>, Diagnostic> {
-    let rendered = liquid::render(template, globals, |request| {
+    let rendered = liquid::render(template, globals, limits, |request| {
         if request.relative {
             let file = request.name.clone();
             return tags.include_relative(&file, span.clone()).map(|t| Included::Text(t.unwrap_or_default()));
@@ -154,12 +155,12 @@ pub(crate) fn render_liquid<T: Tags<Error = Diagnostic>>(
     match rendered {
         Ok(text) => Ok(Some(text)),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, None).at(at).spanning(2)),
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, None, limits).at(at).spanning(2)),
     }
 }
 
 /// A Liquid error as a diagnostic, with what to do about it.
-fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnostic {
+fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>, limits: &crate::liquid::Limits) -> Diagnostic {
     let mut message = match file {
         Some(file) => format!("in {}: {}", file.display(), e.message),
         None => e.message.clone(),
@@ -168,10 +169,12 @@ fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnosti
         message = format!("{message} (in the include `{name}`)");
     }
     let hint = match e.kind {
-        crate::liquid::ErrorKind::Limit => {
-            "Liquid stops at 100 nested blocks, 1,000,000 loop steps and 64 MB of output; docs/jekyll.md explains"
-        }
-        _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use",
+        crate::liquid::ErrorKind::Limit => format!(
+            "Liquid stops at {} nested blocks, {} includes inside one another, {} loop steps and {} bytes of \
+             output; raise them under `liquid:` in site.yaml if the page needs more (docs/jekyll.md)",
+            limits.max_depth, limits.max_include_depth, limits.max_iterations, limits.max_output
+        ),
+        _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use".to_string(),
     };
     Diagnostic::error(Kind::Liquid, message).hint(hint)
 }
@@ -203,6 +206,7 @@ pub(crate) fn site_include(
     call: &IncludeCall,
     globals: &crate::liquid::Globals<'_>,
     at: Location,
+    limits: &crate::liquid::Limits,
 ) -> Option<Result<String, Diagnostic>> {
     let text = match read_site_include(root, &call.name)? {
         Ok(text) => text,
@@ -218,7 +222,7 @@ pub(crate) fn site_include(
         Value::Object(call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
     );
     let file = Path::new(INCLUDES_DIR).join(call.name.trim_start_matches('/'));
-    let rendered = liquid::render(&text, &scope, |request| match read_site_include(root, &request.name) {
+    let rendered = liquid::render(&text, &scope, limits, |request| match read_site_include(root, &request.name) {
         Some(Ok(source)) if !request.relative => Ok(Included::Liquid(source)),
         Some(Err(message)) => Err(Diagnostic::error(Kind::Include, message).at(at.clone())),
         _ => Err(Diagnostic::error(
@@ -231,7 +235,7 @@ pub(crate) fn site_include(
     Some(match rendered {
         Ok(text) => Ok(text),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, Some(&file)).at(at)),
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, Some(&file), limits).at(at)),
     })
 }
 

@@ -72,9 +72,7 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         }),
         "last" => Ok(match input {
             Value::Array(a) => a.last().cloned().unwrap_or(Value::Null),
-            Value::Object(m) => {
-                m.iter().last().map_or(Value::Null, |(k, v)| Value::Array(vec![Value::String(k.clone()), v.clone()]))
-            }
+            // A Ruby hash has `first` (from Enumerable) but no `last`.
             Value::String(t) => t.chars().last().map_or(Value::Null, |c| Value::String(c.to_string())),
             _ => Value::Null,
         }),

@@ -813,24 +813,7 @@ impl<'a, 't> Renderer<'a, 't> {
         let Some(code) = self.code.take() else { return };
         let lang = code.info.split_whitespace().next().unwrap_or("");
         self.section.text.push_str(&code.code);
-        let mut html = String::with_capacity(code.code.len() * 2);
-        // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
-        if lang.is_empty() {
-            html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
-        } else {
-            let _ = write!(
-                html,
-                "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
-                escape_attr(lang)
-            );
-        }
-        match self.highlighter.highlight(lang, &code.code) {
-            Some(h) => html.push_str(&h),
-            None => {
-                let _ = escape_html_body_text(&mut html, &code.code);
-            }
-        }
-        html.push_str("</code></pre>\n");
+        let html = code_block(lang, &code.code, self.highlighter);
         self.out.push(Event::Html(CowStr::from(html)));
     }
 
@@ -865,6 +848,30 @@ impl<'a, 't> Renderer<'a, 't> {
         self.result.html = html;
         self.result
     }
+}
+
+/// The HTML of a code block in `lang` (highlighted when the language is known), as a
+/// fenced block and Jekyll's `{% highlight %}` tag make it.
+pub fn code_block(lang: &str, code: &str, highlighter: &Highlighter) -> String {
+    let mut html = String::with_capacity(code.len() * 2);
+    // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
+    if lang.is_empty() {
+        html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
+    } else {
+        let _ = write!(
+            html,
+            "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
+            escape_attr(lang)
+        );
+    }
+    match highlighter.highlight(lang, code) {
+        Some(h) => html.push_str(&h),
+        None => {
+            let _ = escape_html_body_text(&mut html, code);
+        }
+    }
+    html.push_str("</code></pre>\n");
+    html
 }
 
 /// `{:target="_blank" .class #id}` at the start of `text`: its attributes and what follows.

@@ -651,7 +651,8 @@ impl includes::Tags for PageTags<'_> {
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
         let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.page_value, &self.page.front, service);
         let at = (self.at)(span.start);
-        crate::jekyll::render_liquid(self, template, &globals, span, at)
+        let site = self.site;
+        crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
     }
 
     fn variable(&mut self, expression: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
@@ -715,7 +716,8 @@ fn render_include(
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
         let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
-        if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
+        let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
+        if let Some(result) = found {
             // HTML (and SVG drawings, which are markup placed in the page) goes through
             // Markdown like any include; other files (JSON and XML examples, usually
             // inside a code fence) keep their lines as written.

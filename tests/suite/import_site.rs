@@ -250,3 +250,27 @@ fn jekyll_semantics_come_over_and_what_will_not_build_is_reported_at_import() {
     assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("the imported site does not build: no include named `nowhere.html`"), "{}", run.stderr);
 }
+
+#[test]
+fn files_in_an_included_underscore_folder_stay_where_pages_point() {
+    let site = jekyll_site();
+    site.write("_pages/guide/img/shot one.png", "not really a png");
+    site.write("_pages/guide/img/shot(2).png", "not really a png");
+    site.write(
+        "_pages/shots.md",
+        "---\ntitle: Shots\npermalink: shots.html\n---\n\n<img src=\"_pages/guide/img/shot one.png\">\n\n<img src='_pages/guide/img/shot(2).png'>\n\n![Shot](/_pages/guide/img/shot%20one.png)\n\n<img src=\"_pages/guide/img/gone.png\">\n",
+    );
+    let out = site.root.parent().unwrap().join("imported");
+    let run = signpost(&["import", ".", out.to_str().unwrap()], &site.root);
+    assert!(run.stdout.contains("3 references to files moved out of `_` folders updated"), "{}", run.stdout);
+    let text = read(&out, "content/pages/shots.md");
+    assert!(text.contains("<img src=\"pages/guide/img/shot one.png\">"), "{text}");
+    assert!(text.contains("![Shot](/pages/guide/img/shot%20one.png)"), "{text}");
+    assert!(text.contains("<img src='pages/guide/img/shot(2).png'>"), "{text}");
+    assert!(text.contains("<img src=\"_pages/guide/img/gone.png\">"), "a file that is not there is left as written");
+
+    let build = signpost(&["build", "--root", out.to_str().unwrap()], &out);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    assert!(out.join("public/pages/guide/img/shot one.png").is_file());
+    assert!(read(&out.join("public"), "shots.html").contains("src=\"pages/guide/img/shot one.png\""));
+}
