@@ -173,24 +173,7 @@ pub fn render_to(
     sink: &dyn Sink,
 ) -> Result<(Site, Output, Diagnostics), Diagnostics> {
     let (site, diagnostics) = Site::load(load)?;
-    render_loaded(site, diagnostics, highlighter, sink)
-}
-
-/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
-/// text), after the `diagnostics` its loading gave; fails when any is an error.
-pub fn render_loaded(
-    site: Site,
-    mut diagnostics: Diagnostics,
-    highlighter: &Highlighter,
-    sink: &dyn Sink,
-) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, render_diagnostics) = render::render(&site, sink, highlighter);
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok((site, output, diagnostics))
+    render::render_loaded(site, diagnostics, highlighter, sink)
 }
 
 /// Resolves `--root`, defaulting to the current folder.

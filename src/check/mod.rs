@@ -285,7 +285,7 @@ pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let highlighter = Highlighter::off();
     let rendered = Site::load(load).and_then(|(mut site, loaded)| {
         site.index_text = false;
-        crate::build::render_loaded(site, loaded, &highlighter, &Discard)
+        crate::site::render::render_loaded(site, loaded, &highlighter, &Discard)
     });
     let (site, output, warnings) = match rendered {
         Ok(built) => built,

@@ -19,6 +19,25 @@ use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
 
+/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
+/// text), after the `diagnostics` its loading gave; fails when any is an error. Here,
+/// not in `build`, so that `check` renders without depending on `build` (which runs
+/// `check`): the dependency goes one way.
+pub fn render_loaded(
+    site: Site,
+    mut diagnostics: Diagnostics,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    let (output, render_diagnostics) = render(&site, sink, highlighter);
+    diagnostics.extend(render_diagnostics);
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((site, output, diagnostics))
+}
+
 /// Renders every page and generated file into `sink`.
 pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
     let renderer = Renderer::new(site);
