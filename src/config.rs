@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::external::ExternalConfig;
 use crate::diagnostics::{Diagnostic, Kind, Location};
 use crate::yaml::{self, Spanned};
 
@@ -38,9 +39,10 @@ pub struct SiteConfig {
     pub footer: Option<String>,
     #[serde(default)]
     pub services: Vec<ServiceConfig>,
-    /// How each kind of link problem is treated: `error`, `warning` or `ignore`.
+    /// How each kind of link problem is treated (`error`, `warning` or `ignore`), and
+    /// how external links are fetched (`external:`).
     #[serde(default)]
-    pub check: CheckLevels,
+    pub check: CheckConfig,
     /// Anything else templates need, as `site.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -69,35 +71,51 @@ impl CheckLevel {
     }
 }
 
-impl<'de> Deserialize<'de> for CheckLevels {
+/// `check:` in site.yaml: a level for each kind of finding, and `external:`, a map of
+/// its own (src/check/external/settings.rs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckConfig {
+    pub levels: CheckLevels,
+    pub external: Option<ExternalConfig>,
+}
+
+impl<'de> Deserialize<'de> for CheckConfig {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Entries;
         impl<'de> serde::de::Visitor<'de> for Entries {
-            type Value = CheckLevels;
+            type Value = CheckConfig;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a map of kinds to levels, such as `orphan-page: warning`")
+                f.write_str("a map of kinds to levels (error, warning or ignore), and `external:`")
             }
-            fn visit_unit<E: serde::de::Error>(self) -> Result<CheckLevels, E> {
-                Ok(CheckLevels::default())
+            fn visit_unit<E: serde::de::Error>(self) -> Result<CheckConfig, E> {
+                Ok(CheckConfig::default())
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CheckLevels, A::Error> {
-                let mut levels = Vec::new();
-                while let Some((kind, level)) = map.next_entry()? {
-                    levels.push(CheckLevel { kind, level });
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CheckConfig, A::Error> {
+                let mut check = CheckConfig::default();
+                while let Some(kind) = map.next_key::<Spanned<String>>()? {
+                    if kind.value == "external" {
+                        check.external = Some(map.next_value()?);
+                    } else {
+                        let level = map.next_value()?;
+                        check.levels.0.push(CheckLevel { kind, level });
+                    }
                 }
-                Ok(CheckLevels(levels))
+                Ok(check)
             }
         }
         deserializer.deserialize_any(Entries)
     }
 }
 
-impl Serialize for CheckLevels {
+impl Serialize for CheckConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for entry in &self.0 {
+        let mut map = serializer.serialize_map(None)?;
+        for entry in &self.levels.0 {
             map.serialize_entry(&entry.kind.value, &entry.level.value)?;
+        }
+        if let Some(external) = &self.external {
+            map.serialize_entry("external", external)?;
         }
         map.end()
     }

@@ -253,6 +253,14 @@ pub enum Kind {
     OrphanPage,
     /// A process placed on no page.
     UnplacedProcess,
+    /// An external link that does not answer, or answers with an error (`check --external`).
+    DeadLink,
+    /// An external link that redirects elsewhere.
+    RedirectedLink,
+    /// An external link to an anchor its page does not have.
+    BrokenExternalAnchor,
+    /// An external link that could not be checked (the host kept refusing to answer).
+    UncheckedLink,
 }
 
 impl Kind {
@@ -310,6 +318,10 @@ impl Kind {
             Kind::BrokenSidebarLink => "broken-sidebar-link",
             Kind::OrphanPage => "orphan-page",
             Kind::UnplacedProcess => "unplaced-process",
+            Kind::DeadLink => "dead-link",
+            Kind::RedirectedLink => "redirected-link",
+            Kind::BrokenExternalAnchor => "broken-external-anchor",
+            Kind::UncheckedLink => "unchecked-link",
         }
     }
 

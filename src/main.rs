@@ -29,8 +29,10 @@ enum Command {
     /// Check every link, anchor and stage link of the site, writing nothing.
     ///
     /// Reports like a compiler (or as JSON, documented in docs/check.md). Which kinds
-    /// are errors, warnings or ignored is set by `check:` in site.yaml. Exit status:
-    /// 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.
+    /// are errors, warnings or ignored is set by `check:` in site.yaml. Links to other
+    /// hosts are counted, not followed, unless --external is given. Exit status:
+    /// 0 no errors (warnings allowed), 1 errors found (a dead external link among them),
+    /// 2 usage or I/O error.
     Check(CheckArgs),
     /// Write one process diagram on its own, as SVG or PNG.
     Diagram(DiagramArgs),
@@ -133,9 +135,21 @@ struct CheckArgs {
     /// How to report: text like a compiler, or JSON (docs/check.md describes it)
     #[arg(long, value_enum, default_value = "text")]
     format: CheckFormat,
-    /// Also fetch external links (not implemented yet: the check is offline)
+    /// Also fetch every http(s) link to another host, a few at a time per host, and
+    /// report the dead (4xx, 5xx, no answer), the redirected and, with --external-anchors,
+    /// the missing #fragments. Results that worked are kept in .signpost-cache/external.json
+    /// and reused for a day; `check: external:` in site.yaml sets the cache, its age,
+    /// timeout, retries, per-host limit and which URLs to include or exclude
     #[arg(long)]
     external: bool,
+    /// With --external: also look for each link's #fragment (an id or <a name>) in the
+    /// fetched page, as site.yaml's `check: external: anchors: true` does
+    #[arg(long, requires = "external")]
+    external_anchors: bool,
+    /// With --external: reuse cached results younger than this (90s, 15m, 12h, 7d);
+    /// 0 fetches every URL again [default: site.yaml's `max_age:`, else 1d]
+    #[arg(long, value_name = "AGE", requires = "external", value_parser = parse_age)]
+    max_age: Option<std::time::Duration>,
     /// Print nothing when there are no problems
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
@@ -318,12 +332,11 @@ fn exit_status(error: &BuildError) -> ExitCode {
 
 fn cmd_check(args: CheckArgs) -> ExitCode {
     use signpost::check::{self, report};
-    if args.external {
-        eprintln!("error: --external is not implemented yet; `signpost check` checks links inside the site only");
-        return ExitCode::from(2);
-    }
     let load = load_options(&args.site, args.base_url.clone());
-    let (checked, problems) = check::check_site(&load);
+    let external = args
+        .external
+        .then_some(check::external::ExternalRequest { anchors: args.external_anchors, max_age: args.max_age });
+    let (checked, problems) = check::check_site_with(&load, external.as_ref());
     let entries = report::entries(checked.as_ref(), &problems);
     match args.format {
         CheckFormat::Json => {
@@ -337,6 +350,14 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
     if let (true, Some(r)) = (args.verbose, &checked) {
         let (rendered, took) = (r.rendered.as_secs_f64(), r.checked.as_secs_f64());
         eprintln!("loaded and rendered {} pages in {rendered:.3} s; checked them in {took:.3} s", r.pages);
+        if let Some(x) = &r.external_checked {
+            eprintln!(
+                "fetched {} external URLs with {} requests in {:.3} s",
+                x.fetched,
+                x.requests,
+                x.took.as_secs_f64()
+            );
+        }
     }
     let errors: Vec<_> = entries.iter().map(|e| &e.diagnostic).filter(|d| d.is_error()).collect();
     if errors.is_empty() {
@@ -344,6 +365,10 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::from(Exit::of(errors).code())
     }
+}
+
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    signpost::check::external::parse_duration(text)
 }
 
 fn cmd_diagram(args: DiagramArgs) -> ExitCode {

@@ -13,7 +13,8 @@ pub(crate) const THEMES_DIR: &str = "themes";
 
 /// The default theme, built into the binary: used when a site has no `themes/default`
 /// folder, and written out by `signpost new`.
-pub(crate) static DEFAULT_THEME: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+pub(crate) static DEFAULT_THEME: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// A file the theme copies into the output.
 pub enum StaticSource {

@@ -5,6 +5,7 @@
 //! `docs/check.md` lists the kinds of finding, their default severities and the JSON
 //! schema of `signpost check --format json`.
 
+pub mod external;
 mod links;
 mod pages;
 pub mod report;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::config::CheckLevels;
+use crate::config::CheckConfig;
 use crate::diagnostics::{self, Diagnostic, Diagnostics, Location, Severity};
 use crate::markdown::Highlighter;
 use crate::output::{Output, Sink};
@@ -40,10 +41,14 @@ pub enum Kind {
     BrokenSidebarLink,
     OrphanPage,
     UnplacedProcess,
+    DeadLink,
+    RedirectedLink,
+    BrokenExternalAnchor,
+    UncheckedLink,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 15] = [
         Kind::BrokenLink,
         Kind::BrokenAnchor,
         Kind::MissingImage,
@@ -55,6 +60,10 @@ impl Kind {
         Kind::BrokenSidebarLink,
         Kind::OrphanPage,
         Kind::UnplacedProcess,
+        Kind::DeadLink,
+        Kind::RedirectedLink,
+        Kind::BrokenExternalAnchor,
+        Kind::UncheckedLink,
     ];
 
     /// The kind of the diagnostic a finding of this kind becomes, which names it.
@@ -71,6 +80,10 @@ impl Kind {
             Kind::BrokenSidebarLink => diagnostics::Kind::BrokenSidebarLink,
             Kind::OrphanPage => diagnostics::Kind::OrphanPage,
             Kind::UnplacedProcess => diagnostics::Kind::UnplacedProcess,
+            Kind::DeadLink => diagnostics::Kind::DeadLink,
+            Kind::RedirectedLink => diagnostics::Kind::RedirectedLink,
+            Kind::BrokenExternalAnchor => diagnostics::Kind::BrokenExternalAnchor,
+            Kind::UncheckedLink => diagnostics::Kind::UncheckedLink,
         }
     }
 
@@ -82,10 +95,11 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// Pages nothing reaches and processes placed nowhere still build a working site.
+    /// Pages nothing reaches and processes placed nowhere still build a working site; a
+    /// redirect still leads somewhere, and a host that would not answer is not a broken link.
     pub fn default_level(self) -> Level {
         match self {
-            Kind::OrphanPage | Kind::UnplacedProcess => Level::Warning,
+            Kind::OrphanPage | Kind::UnplacedProcess | Kind::RedirectedLink | Kind::UncheckedLink => Level::Warning,
             _ => Level::Error,
         }
     }
@@ -114,21 +128,31 @@ impl Level {
 pub struct CheckOptions {
     /// Kinds whose level site.yaml changes; the others keep [`Kind::default_level`].
     pub levels: BTreeMap<Kind, Level>,
+    /// `check: external:`, used by `check --external` only.
+    pub external: external::ExternalSettings,
 }
 
 impl CheckOptions {
     /// The levels set in site.yaml's `check:` map; a kind or level that does not exist
     /// is an error pointing at where it is written.
-    pub fn from_config(check: &CheckLevels) -> Result<CheckOptions, Diagnostics> {
+    pub fn from_config(check: &CheckConfig) -> Result<CheckOptions, Diagnostics> {
         let mut options = CheckOptions::default();
         let mut problems = Diagnostics::default();
-        for entry in &check.0 {
+        if let Some(external) = &check.external {
+            match external::ExternalSettings::from_config(external) {
+                Ok(settings) => options.external = settings,
+                Err(p) => problems.extend(p),
+            }
+        }
+        for entry in &check.levels.0 {
             let (key, value) = (entry.kind.value.as_str(), entry.level.value.as_str());
             let Some(kind) = Kind::from_name(key) else {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 let hint = match nearest(key, names.iter().copied()) {
-                    Some(near) => format!("did you mean `{near}`? the kinds are: {}", names.join(", ")),
-                    None => format!("the kinds are: {}", names.join(", ")),
+                    Some(near) => {
+                        format!("did you mean `{near}`? the kinds are: {} (and `external:`)", names.join(", "))
+                    }
+                    None => format!("the kinds are: {} (and `external:`)", names.join(", ")),
                 };
                 problems.push(
                     Diagnostic::error(diagnostics::Kind::Config, format!("`check:` names no kind `{key}`"))
@@ -260,6 +284,8 @@ pub struct Report {
     /// How long loading and rendering took (when [`check_site`] did it), and the check.
     pub rendered: Duration,
     pub checked: Duration,
+    /// What `--external` fetched, when it was asked for.
+    pub external_checked: Option<external::ExternalSummary>,
 }
 
 impl Report {
@@ -281,6 +307,14 @@ impl Report {
 /// `signpost check`: loads and renders the site in memory (nothing is written) and checks
 /// it. Without a report, the site did not load or render; the diagnostics say why.
 pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
+    check_site_with(load, None)
+}
+
+/// [`check_site`], and with `external` the links to other hosts are fetched too.
+pub fn check_site_with(
+    load: &LoadOptions,
+    external: Option<&external::ExternalRequest>,
+) -> (Option<Report>, Diagnostics) {
     let start = Instant::now();
     let highlighter = Highlighter::off();
     let rendered = Site::load(load).and_then(|(mut site, loaded)| {
@@ -294,7 +328,18 @@ pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let checked = match CheckOptions::for_site(&site) {
         Ok(options) => {
             let rendered = start.elapsed();
-            let report = run(&site, &output, &options);
+            let mut report = run(&site, &output, &options);
+            let mut warnings = warnings;
+            if let Some(request) = external {
+                let settings = &options.external;
+                let (found, summary, problems) =
+                    external::check(&site.root, &site.urls.base, &output, settings, request);
+                let mut all = std::mem::take(&mut report.findings);
+                all.extend(found);
+                report.findings = with_levels(all, &options);
+                report.external_checked = Some(summary);
+                warnings.extend(problems);
+            }
             (Some(Report { rendered, ..report }), warnings)
         }
         Err(mut problems) => {
@@ -357,7 +402,14 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
     pages::orphans(&cx, &reached_from, &mut found);
     stages::unplaced(&cx, &mut found);
 
-    report.findings = found
+    report.findings = with_levels(found, options);
+    report.checked = start.elapsed();
+    report
+}
+
+/// The findings at the levels site.yaml sets (ignored ones left out), sorted by place.
+fn with_levels(found: Vec<Finding>, options: &CheckOptions) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = found
         .into_iter()
         .filter_map(|mut f| {
             f.severity = match options.level(f.kind) {
@@ -368,12 +420,10 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
             Some(f)
         })
         .collect();
-    report
-        .findings
+    findings
         .sort_by(|a, b| (&a.location, a.kind, &a.page, &a.message).cmp(&(&b.location, b.kind, &b.page, &b.message)));
-    report.findings.dedup();
-    report.checked = start.elapsed();
-    report
+    findings.dedup();
+    findings
 }
 
 /// What every check reads: the output's pages by file, their anchors, the resolver.

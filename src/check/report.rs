@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use super::external::settings::show_duration;
+use super::external::ExternalSummary;
 use super::{Finding, Report};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 
@@ -61,14 +63,14 @@ pub fn text(entries: &[Entry], report: Option<&Report>, root: &Path, color: bool
 /// broken-link: 1), 1 warning (orphan-page: 1)`.
 pub fn summary(entries: &[Entry], report: Option<&Report>) -> String {
     let mut line = match report {
-        Some(r) => format!(
-            "checked {} page{} and {} link{} ({} external, not followed)",
-            r.pages,
-            plural(r.pages),
-            r.links,
-            plural(r.links),
-            r.external
-        ),
+        Some(r) => {
+            let checked =
+                format!("checked {} page{} and {} link{}", r.pages, plural(r.pages), r.links, plural(r.links));
+            match &r.external_checked {
+                Some(x) => format!("{checked}, and {}", external_summary(x)),
+                None => format!("{checked} ({} external, not followed)", r.external),
+            }
+        }
         None => "the site did not load, so its links were not checked".to_string(),
     };
     let counts = by_kind(entries);
@@ -94,6 +96,29 @@ pub fn summary(entries: &[Entry], report: Option<&Report>) -> String {
         line.push_str(if errors > 0 { "," } else { "" });
         line.push_str(&format!(" {warnings} warning{} ({})", plural(warnings), list(|c| c.1)));
     }
+    line
+}
+
+/// `12 external links to 9 URLs (6 fetched, 3 from the cache of the last 1d; 1 URL
+/// excluded; 2 links not http(s), not followed)`.
+fn external_summary(x: &ExternalSummary) -> String {
+    let mut line = format!(
+        "{} external link{} to {} URL{} ({} fetched, {} from the cache of the last {}",
+        x.links,
+        plural(x.links),
+        x.urls,
+        plural(x.urls),
+        x.fetched,
+        x.cached,
+        show_duration(x.max_age)
+    );
+    if x.excluded > 0 {
+        line.push_str(&format!("; {} URL{} excluded", x.excluded, plural(x.excluded)));
+    }
+    if x.not_http > 0 {
+        line.push_str(&format!("; {} link{} not http(s), not followed", x.not_http, plural(x.not_http)));
+    }
+    line.push(')');
     line
 }
 
@@ -134,6 +159,16 @@ pub fn json(entries: &[Entry], report: Option<&Report>) -> Value {
             "pages": report.map_or(0, |r| r.pages),
             "links": report.map_or(0, |r| r.links),
             "external": report.map_or(0, |r| r.external),
+            "external_checked": report.and_then(|r| r.external_checked.as_ref()).map(|x| json!({
+                "links": x.links,
+                "urls": x.urls,
+                "fetched": x.fetched,
+                "cached": x.cached,
+                "excluded": x.excluded,
+                "not_http": x.not_http,
+                "requests": x.requests,
+                "max_age_seconds": x.max_age.as_secs(),
+            })),
             "by_kind": by_kind,
         },
     })

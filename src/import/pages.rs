@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::content::headings::{headings, Heading};
 use crate::content::frontmatter;
+use crate::content::headings::{headings, Heading};
 use crate::process::drawio::{self, Converted, PageContext};
 
 /// A page read from the Jekyll site, not yet written.

@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn highlight_renders_its_body_into_one_line_of_html_and_errors_are_reported() {
-        let out = run("<div>\n  {% highlight example %}\n  {% include a.json n=1 %}\n  [2]\n  {% endhighlight %}\n</div>", json!({}));
+        let out = run(
+            "<div>\n  {% highlight example %}\n  {% include a.json n=1 %}\n  [2]\n  {% endhighlight %}\n</div>",
+            json!({}),
+        );
         let (line, rest) = out.strip_prefix("<div>\n  ").unwrap().split_once('\n').unwrap();
         assert_eq!(rest, "</div>");
         assert!(line.starts_with("<pre class=\"code\" data-lang=\"example\""), "{line}");
@@ -159,8 +162,7 @@ mod tests {
         assert!(line.contains("&#10;"), "the code keeps its line break: {line}");
         assert!(!line.contains("&#10;  "), "the indentation of the tag is not code: {line}");
         let none = |_: &IncludeRequest| Ok::<_, ()>(Included::Text(String::new()));
-        let err = render("{% if %}", &Globals::new(), &Limits::default(), none)
-            .unwrap_err();
+        let err = render("{% if %}", &Globals::new(), &Limits::default(), none).unwrap_err();
         assert!(matches!(err, BlockError::Liquid(_)));
     }
 }

@@ -14,6 +14,7 @@ mod bad_inputs;
 mod build_errors;
 mod build_site;
 mod bundled_processes;
+mod check_external;
 mod check_findings;
 mod check_links;
 mod import_drawio;
