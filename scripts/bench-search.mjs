@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // What a reader's search costs, in Debian's Chromium: the bytes fetched from
 // search-index/ by a first query typed into the header box, and the time from the last
-// keystroke to the results shown once the files are cached.
+// keystroke to the results shown once the files are cached. Also the bytes of the same
+// query entered whole (pasted), without the prefixes typed on the way.
 //
 //   node scripts/bench-search.mjs OUT [QUERY ...]
 //
@@ -12,7 +13,7 @@
 // times, and the time from its last key to the status line naming it is recorded.
 // Needs tests/browser/node_modules (playwright-core; a symlink to an installed copy
 // will do) and /usr/bin/chromium (or CHROMIUM=...).
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { serve, launch } from "../tests/browser/lib.mjs";
@@ -23,10 +24,8 @@ if (!out) {
   process.exit(2);
 }
 const queries = given.length ? given : ["bridge", "configure cache", "pointer certificate", "webhook schema upload"];
-const first = (() => {
-  const home = readFileSync(join(out, "index.html"), "utf8");
-  return home.match(/href="([^"#]+\.html)"/)?.[1] || "/index.html";
-})();
+// A page to type on: the home page, or the search page, which every build with search has.
+const first = existsSync(join(out, "index.html")) ? "/index.html" : "/search.html";
 
 const server = await serve(out);
 const browser = await launch();
@@ -57,19 +56,44 @@ for (const query of queries) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const fetched = new Map();
-  page.on("response", async (response) => {
+  const pending = [];
+  page.on("response", (response) => {
     const url = new URL(response.url());
     if (url.pathname.includes("/search-index/")) {
-      const body = await response.body().catch(() => Buffer.alloc(0));
-      fetched.set(url.pathname, body);
+      pending.push(
+        response.body().then(
+          (body) => fetched.set(url.pathname, body),
+          () => {}
+        )
+      );
     }
   });
   await page.goto(server.url + first);
   const cold = await typed(page, query, 150);
-  await page.waitForLoadState("networkidle");
+  await page.waitForTimeout(500);
+  await Promise.all(pending);
   const bytes = [...fetched.values()].reduce((n, b) => n + b.length, 0);
   const gzipped = [...fetched.values()].reduce((n, b) => n + gzipSync(b).length, 0);
   const largest = Math.max(...[...fetched.values()].map((b) => b.length));
+  // The same query entered whole (pasted, or from a link to the search page), in a
+  // fresh cache: what one search costs, without the prefixes typed on the way.
+  const once = await browser.newContext();
+  const whole = await once.newPage();
+  const reads = [];
+  whole.on("response", (response) => {
+    if (new URL(response.url()).pathname.includes("/search-index/")) {
+      reads.push(response.body().then((b) => b.length, () => 0));
+    }
+  });
+  await whole.goto(server.url + first);
+  await whole.fill("#sp-search-input", query);
+  await whole.waitForFunction(
+    (q) => document.querySelector("#sp-search-status").textContent.includes("\u201c" + q + "\u201d"),
+    query
+  );
+  await whole.waitForTimeout(500);
+  const entered = (await Promise.all(reads)).reduce((a, b) => a + b, 0);
+  await once.close();
   const warm = [];
   for (let i = 0; i < 10; i++) {
     await page.fill("#sp-search-input", "");
@@ -77,8 +101,9 @@ for (const query of queries) {
     warm.push(await typed(page, query, 0));
   }
   console.log(
-    `  ${JSON.stringify(query).padEnd(24)} ${fetched.size} files, ${(bytes / 1024).toFixed(0)} KB ` +
+    `  ${JSON.stringify(query).padEnd(24)} typed: ${fetched.size} files, ${(bytes / 1024).toFixed(0)} KB ` +
       `(${(gzipped / 1024).toFixed(0)} KB gzipped, largest ${(largest / 1024).toFixed(0)} KB); ` +
+      `entered whole: ${(entered / 1024).toFixed(0)} KB; ` +
       `results ${cold.toFixed(0)} ms after the last key cold, ${median(warm).toFixed(0)} ms cached`
   );
   await context.close();

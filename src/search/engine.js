@@ -23,7 +23,7 @@ const MIN_STEM = 3;
 /* The word being typed matches the words it begins, the commonest first, as long as
  * their postings come to no more than this many bytes: "co" would otherwise fetch the
  * postings of every word in "co". Rare words are cheap, so many of them fit. */
-const COMPLETION_BYTES = 24 * 1024;
+const COMPLETION_BYTES = 8 * 1024;
 
 const base = new URL(".", import.meta.url).href;
 let entry = null;
