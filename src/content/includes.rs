@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use crate::liquid::closing_quote;
+
 /// One `{% include NAME key="value" %}` in a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncludeCall {
@@ -442,20 +444,6 @@ fn parse_include(args: &str, span: Range<usize>) -> Result<IncludeCall, String> 
         rest = remaining.trim_start();
     }
     Ok(IncludeCall { name, params, span })
-}
-
-/// The byte index of the first `quote` in `text` not escaped by a backslash.
-fn closing_quote(text: &str, quote: char) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            c if c == quote => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::page::{headings, Heading};
+use crate::content::headings::{headings, Heading};
 use crate::content::frontmatter;
 use crate::process::drawio::{self, Converted, PageContext};
 
@@ -85,8 +85,23 @@ impl PageDraft {
             let context =
                 PageContext { headings: &page_headings, own_file: self.own_file(), title: &above, source: &source };
             let outcome = drawio::convert(&diagram.attribute, &id, &context);
-            if outcome.is_ok() {
-                self.edits.push((diagram.span.clone(), format!("{{% include process.html id=\"{id}\" %}}")));
+            match &outcome {
+                Ok(converted) if converted.picture => {
+                    // A Liquid string has no escapes: quote with what the title does not hold.
+                    let title = if above.contains('"') {
+                        format!("'{}'", above.replace('\'', "’"))
+                    } else {
+                        format!("\"{above}\"")
+                    };
+                    self.edits.push((
+                        diagram.span.clone(),
+                        format!("{{% include drawing.html id=\"{id}\" title={title} %}}"),
+                    ));
+                }
+                Ok(_) => {
+                    self.edits.push((diagram.span.clone(), format!("{{% include process.html id=\"{id}\" %}}")));
+                }
+                Err(_) => {}
             }
             results.push(DiagramResult {
                 line,

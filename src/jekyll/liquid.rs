@@ -9,7 +9,7 @@ use crate::liquid::{self, Dialect, Globals, Host, Included, Options};
 
 /// An include a block asked for, with its parameters evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncludeRequest {
+pub(crate) struct IncludeRequest {
     pub name: String,
     pub params: Vec<(String, String)>,
     /// `include_relative` rather than `include`.
@@ -17,7 +17,7 @@ pub struct IncludeRequest {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum BlockError<E> {
+pub(crate) enum BlockError<E> {
     #[error("{0}")]
     Liquid(liquid::Error),
     #[error("include failed")]
@@ -25,13 +25,13 @@ pub enum BlockError<E> {
 }
 
 /// How Signpost runs Liquid: Jekyll's dialect, the default limits.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options { dialect: Dialect::Jekyll, ..Options::default() }
 }
 
 /// Renders `template` with `globals` (`site`, `page`, ...); `include` gives each include
 /// the template asks for, as finished text or as Liquid to render in place.
-pub fn render<E>(
+pub(crate) fn render<E>(
     template: &str,
     globals: &Globals<'_>,
     include: impl FnMut(&IncludeRequest) -> Result<Included, E>,

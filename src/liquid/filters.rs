@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::escape::escape_html;
+
 use super::value::{self, equal, float_value, to_s, to_text, truthy, Num};
 
 pub(crate) type Args<'a> = &'a [Value];
@@ -147,21 +149,6 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         "date" => super::date::date_filter(input, &arg(0)),
         _ => return None,
     })
-}
-
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn escape_once(text: &str) -> String {

@@ -21,6 +21,8 @@ mod parse;
 mod render;
 mod value;
 
+pub(crate) use parse::closing_quote;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 

@@ -445,8 +445,9 @@ fn jekyll_include(markup: &str, mut include: Include, limits: &Limits) -> Result
     Ok(include)
 }
 
-/// The byte index of the first `quote` in `text` not escaped by a backslash.
-fn closing_quote(text: &str, quote: char) -> Option<usize> {
+/// The byte index of the first `quote` in `text` not escaped by a backslash (also how
+/// `content::includes` reads an include's quoted values).
+pub(crate) fn closing_quote(text: &str, quote: char) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in text.char_indices() {
         match c {
