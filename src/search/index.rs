@@ -71,13 +71,12 @@ pub(super) type Put<'a> = dyn Fn(String, Vec<u8>) -> io::Result<()> + Sync + 'a;
 
 /// What the index holds, for `--verbose` and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shape {
-    pub words: usize,
-    pub stems: usize,
-    pub shards: usize,
+pub(super) struct Shape {
+    pub(super) words: usize,
+    pub(super) shards: usize,
     /// Files written, and their bytes.
-    pub files: usize,
-    pub bytes: usize,
+    pub(super) files: usize,
+    pub(super) bytes: usize,
 }
 
 /// Where a stem occurs: a page and the score there.
@@ -139,7 +138,7 @@ pub(super) fn build(
     let last = entry.len() + ENGINE_JS.len();
     put(ENTRY.into(), entry)?;
     put(ENGINE.into(), ENGINE_JS.as_bytes().to_vec())?;
-    Ok(Shape { words: word_count, stems: stems.len(), shards: shards.len(), files: files + 2, bytes: bytes + last })
+    Ok(Shape { words: word_count, shards: shards.len(), files: files + 2, bytes: bytes + last })
 }
 
 /// Passes files on and remembers a digest of each, for the build's fingerprint.

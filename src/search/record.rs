@@ -69,16 +69,16 @@ pub(super) struct Records<'d> {
 }
 
 impl<'d> Records<'d> {
-    pub fn new(documents: &'d [&'d Document]) -> Self {
+    pub(super) fn new(documents: &'d [&'d Document]) -> Self {
         Records { documents, landings: land_stages(documents) }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.documents.len()
     }
 
     /// The record of document `i`.
-    pub fn get(&self, i: usize) -> Record {
+    pub(super) fn get(&self, i: usize) -> Record {
         record(i, self.documents[i], &self.landings)
     }
 }
