@@ -14,7 +14,6 @@ mod words;
 
 use std::time::{Duration, Instant};
 
-
 use crate::markdown::Section;
 use crate::output::{Output, Sink};
 use crate::site::Site;
