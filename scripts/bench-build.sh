@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark `signpost build` on generated corpora of 1,000 and 10,000 pages, and Hugo
-# on the same pages when `hugo` is installed. Prints median wall time and peak memory.
+# on the same pages when `hugo` is installed. Prints median wall time and peak memory,
+# the size of the search index, and each case's ratio to Hugo's time.
 #
 #   scripts/bench-build.sh [RUNS]        (default 5 runs per case)
+#   BENCH_DIR=/dev/shm/mine scripts/bench-build.sh
 #
 # Everything is written to tmpfs (/dev/shm) so disk speed does not decide the result.
 set -euo pipefail
@@ -10,7 +12,7 @@ runs=${1:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 gen="$repo/../shared/bench/gen_corpus.py"
 [ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
-work=/dev/shm/signpost-bench
+work=${BENCH_DIR:-/dev/shm/signpost-bench}
 mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 bin="$repo/target/release/signpost"
@@ -18,6 +20,7 @@ bin="$repo/target/release/signpost"
 # median of the first column, and the max of the second, over lines "seconds kilobytes"
 summarise() { sort -n | awk '{t[NR]=$1; if ($2>m) m=$2} END {printf "median %.2f s, peak %.0f MB\n", t[int((NR+1)/2)], m/1024}'; }
 
+declare -A times
 for pages in 1000 10000; do
   site="$work/plain-$pages"
   if [ ! -f "$site/site.yaml" ]; then
@@ -42,7 +45,12 @@ for pages in 1000 10000; do
       done
       printf 'signpost %6d pages, %-11s %s cache: ' "$pages" "${flags:-with search}" "$cache"
       printf '%s' "$results" | summarise
+      median=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+      times["${flags:-search} $cache"]=$median
     done
+    if [ -z "$flags" ]; then
+      printf 'search index on disk: %s\n' "$(du -sh --apparent-size "$work/out-$pages/search-index" | cut -f1)"
+    fi
   done
   if command -v hugo >/dev/null; then
     hsite="$work/hugo-$pages"
@@ -55,6 +63,11 @@ for pages in 1000 10000; do
     done
     printf 'hugo     %6d pages:                         ' "$pages"
     printf '%s' "$results" | summarise
+    hugo_median=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+    for case in "search cold" "search warm" "--no-search cold" "--no-search warm"; do
+      awk -v s="${times[$case]}" -v h="$hugo_median" -v c="$case" \
+        'BEGIN {printf "  ratio to hugo, %-17s %.2fx\n", c ":", s / h}'
+    done
   else
     echo "hugo not installed: skipped the side-by-side run"
   fi

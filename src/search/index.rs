@@ -1,25 +1,39 @@
-//! The index files: an inverted index split into small word shards, one file per page
-//! for results, and an entry file; `engine.js` (shipped beside them) reads them in the
-//! browser. docs/search.md gives the format; in short, under `search-index/`:
+//! The index files: a vocabulary split into small word shards, the postings of every
+//! stem packed into binary files, one file per page for results, and an entry file;
+//! `engine.js` (shipped beside them) reads them in the browser. docs/search.md gives the
+//! format; in short, under `search-index/`:
 //!
-//! - `index.json`: the entry. The number of pages, the services and each page's
-//!   service (for the filter), the stop words, and the keys of the word shards.
+//! - `index.json`: the entry. The number of pages, the services and which pages belong
+//!   to each (in runs, as pages of a service are neighbours), the stop words, and the
+//!   keys of the word shards.
 //! - `words/KEY.json`: every indexed word beginning with KEY (the first character of
 //!   the word, up to four for a crowded key; KEY is hex-encoded UTF-8 in the file
-//!   name), each pointing at its stem, and for each stem its postings: the page, the
-//!   part of the page (its top or a section) and a score, the sum of the weights of the
-//!   stem's occurrences there ([`Field`]).
-//! - `pages/N.json`: pages 8N to 8N+7, each with its URL, title, service and parts
-//!   (anchor, heading, text), fetched only for the results shown.
+//!   name), each pointing at its stem; for each stem the pages it is on and where its
+//!   postings are (file, offset, length).
+//! - `postings/N.bin`: the postings of stems, in stem order: for each page where the
+//!   stem occurs, a score, the sum of the weights of its occurrences there
+//!   ([`Field`](super::record::Field)), up to 15. Most take one byte ([`encode`]). Which
+//!   sections of a page matched is found in the browser from the page's file, for the
+//!   few pages shown: keeping it for every page tripled the postings.
+//! - `pages/N.json`: page N, with its URL, title, service and parts (anchor, heading,
+//!   text), fetched only for the results shown.
 //!
-//! A query loads the entry once and then only the shards of the words typed, so a
-//! large site costs the reader a few small files per search.
+//! A query loads the entry once, then the word shards of the words typed (a few KB
+//! each), the postings of the stems they match (a common stem has a file of its own,
+//! rare ones share one) and one small file per result shown, so a large site costs the
+//! reader a few small files per search.
+//!
+//! Nothing is held for all pages at once but the postings: each page's record is made,
+//! written as its page file and read for words in one pass, and every file goes to the
+//! sink as soon as it is made.
 //!
 //! Written by hand rather than with Pagefind: on the 10,000-page benchmark Pagefind
 //! took 7 s and 1.1 GB to index what this takes well under a second for
 //! (docs/benchmarks.md), and the budget was the build's own time.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -37,90 +51,122 @@ pub(super) const ENGINE: &str = "engine.js";
 const ENGINE_JS: &str = include_str!("engine.js");
 
 /// Bumped whenever the files change shape; `engine.js` refuses another.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-/// Pages are written in runs of this many to a file: one file per page would double
-/// the files a build writes, and a result needs only its own run.
-const PAGES_PER_FILE: usize = 8;
+/// Postings are packed into files of about this many bytes, in stem order; a stem with
+/// more has a file of its own. A query then fetches the postings of the stems it
+/// matches and of few others.
+const POSTINGS_FILE: usize = 16 * 1024;
 
-/// A shard larger than this (in postings, about 6 bytes each) is split by one more
-/// character of its words, down to [`MAX_KEY`] characters.
-const SHARD_POSTINGS: usize = 12_000;
+/// A shard with more words than this is split by one more character of its words,
+/// down to [`MAX_KEY`] characters. About 40 bytes a word.
+const SHARD_WORDS: usize = 400;
 const MAX_KEY: usize = 4;
 
 /// Files of the index: (path relative to its folder, bytes), sorted by path.
 pub type Files = Vec<(String, Vec<u8>)>;
 
+/// Receives each file of the index as it is made, from many threads.
+pub(super) type Put<'a> = dyn Fn(String, Vec<u8>) -> io::Result<()> + Sync + 'a;
+
 /// What the index holds, for `--verbose` and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shape {
-    pub words: usize,
-    pub stems: usize,
-    pub shards: usize,
+pub(super) struct Shape {
+    pub(super) words: usize,
+    pub(super) shards: usize,
+    /// Files written, and their bytes.
+    pub(super) files: usize,
+    pub(super) bytes: usize,
 }
 
-/// Where a stem occurs: a page, a part of it and the score there.
+/// Where a stem occurs: a page and the score there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Posting {
     page: u32,
-    part: u32,
     score: u32,
 }
 
-/// Builds the files of the index of `records`, in their order (a page's number is its
-/// position). `services` are the portal's (id, display name) in site.yaml order.
-pub(super) fn build(records: &[Record], services: &[(String, String)], subtag: &str) -> (Files, Shape) {
-    let language = Language::new(subtag);
-    let words = word_postings(records, &language);
-    let stems = stems_of(&words, &language);
-    let keys = shard_keys(&words);
+/// Scores are kept to four bits: ranking saturates long before (`saturate` in
+/// engine.js: 15 is 93% of the most a word can count).
+const MAX_SCORE: u32 = 15;
 
-    let mut files: Files = Vec::with_capacity(records.len() + keys.len() + 2);
+/// Writes the index of `count` pages, page `n` being `record(n)`, through `put`.
+/// `services` are the portal's (id, display name) in site.yaml order.
+pub(super) fn build(
+    count: usize,
+    record: &(dyn Fn(usize) -> Record + Sync),
+    services: &[(String, String)],
+    subtag: &str,
+    put: &Put,
+) -> io::Result<Shape> {
+    let language = Language::new(subtag);
+    let writer = Writer { put, written: Mutex::default() };
+    let mut service_runs: Vec<(i64, usize)> = Vec::new();
+    let (words, page_services) = read_pages(count, record, services, &language, &writer)?;
+    for service in page_services {
+        match service_runs.last_mut() {
+            Some((s, n)) if *s == service => *n += 1,
+            _ => service_runs.push((service, 1)),
+        }
+    }
+    let word_count = words.len();
+    let (stems, stem_of) = stems_of(words, &language);
+    let places = write_postings(&stems, &writer)?;
+
+    let keys = shard_keys(stem_of.keys().map(String::as_str));
     let mut shards: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (word, key) in &keys {
         shards.entry(key.as_str()).or_default().push(word.as_str());
     }
-    let shard_files: Vec<(String, Vec<u8>)> = shards
-        .par_iter()
-        .map(|(key, words_here)| (format!("words/{}.json", hex::encode(key)), shard_json(words_here, &stems)))
-        .collect();
-    files.extend(shard_files);
-    let page_files: Vec<(String, Vec<u8>)> = records
-        .par_chunks(PAGES_PER_FILE)
-        .enumerate()
-        .map(|(i, chunk)| (format!("pages/{i}.json"), pages_json(chunk, services)))
-        .collect();
-    files.extend(page_files);
+    shards.par_iter().try_for_each(|(key, words_here)| {
+        let json = shard_json(words_here, &stem_of, &stems, &places);
+        writer.put(format!("words/{}.json", hex::encode(key)), json)
+    })?;
 
-    // The build's fingerprint: search requests carry it, so a browser never mixes files
-    // of two builds from its cache.
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut hash = Sha256::new();
-    for (path, bytes) in &files {
-        hash.update(path.as_bytes());
-        hash.update(bytes);
-    }
-    let build = hex::encode(&hash.finalize()[..6]);
+    let (build, files, bytes) = writer.fingerprint();
     let entry = Entry {
         format: FORMAT,
         build: &build,
         language: subtag,
-        pages: records.len(),
+        pages: count,
         services: services.iter().map(|(id, name)| [id.as_str(), name.as_str()]).collect(),
-        page_service: records
-            .iter()
-            .map(|r| {
-                r.service.as_ref().and_then(|s| services.iter().position(|(id, _)| id == s)).map_or(-1, |i| i as i64)
-            })
-            .collect(),
+        page_services: service_runs,
         stop: language.stop_words(),
         keys: shards.keys().copied().collect(),
     };
-    files.push((ENTRY.into(), serde_json::to_vec(&entry).expect("the entry serialises")));
-    files.push((ENGINE.into(), ENGINE_JS.as_bytes().to_vec()));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let shape = Shape { words: words.len(), stems: stems.len(), shards: shards.len() };
-    (files, shape)
+    let entry = serde_json::to_vec(&entry).expect("the entry serialises");
+    let last = entry.len() + ENGINE_JS.len();
+    put(ENTRY.into(), entry)?;
+    put(ENGINE.into(), ENGINE_JS.as_bytes().to_vec())?;
+    Ok(Shape { words: word_count, shards: shards.len(), files: files + 2, bytes: bytes + last })
+}
+
+/// Passes files on and remembers a digest of each, for the build's fingerprint.
+struct Writer<'a> {
+    put: &'a Put<'a>,
+    written: Mutex<Vec<(String, [u8; 32], usize)>>,
+}
+
+impl Writer<'_> {
+    fn put(&self, path: String, bytes: Vec<u8>) -> io::Result<()> {
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
+        self.written.lock().expect("index writer").push((path.clone(), digest, bytes.len()));
+        (self.put)(path, bytes)
+    }
+
+    /// The build's fingerprint, with the files and bytes written: search requests carry
+    /// it, so a browser never mixes files of two builds from its cache.
+    fn fingerprint(&self) -> (String, usize, usize) {
+        let mut written = std::mem::take(&mut *self.written.lock().expect("index writer"));
+        written.sort_unstable();
+        let mut hash = Sha256::new();
+        for (path, digest, _) in &written {
+            hash.update(path.as_bytes());
+            hash.update(digest);
+        }
+        let bytes = written.iter().map(|(_, _, n)| n).sum();
+        (hex::encode(&hash.finalize()[..6]), written.len(), bytes)
+    }
 }
 
 #[derive(Serialize)]
@@ -131,117 +177,193 @@ struct Entry<'a> {
     pages: usize,
     /// [id, name] of each service, in site.yaml order.
     services: Vec<[&'a str; 2]>,
-    /// Each page's service as a position in `services`, -1 for none.
-    page_service: Vec<i64>,
+    /// [service, pages] runs: the next `pages` pages belong to the service at that
+    /// position in `services`, -1 for none. A site without services has one run.
+    page_services: Vec<(i64, usize)>,
     stop: &'static [&'static str],
     keys: Vec<&'a str>,
 }
 
-/// Every indexed word with where it occurs, summed per page and part.
-fn word_postings(records: &[Record], language: &Language) -> Words {
+/// Words and their postings, sorted by page, one per page.
+type Words = FxHashMap<String, Vec<Posting>>;
+
+/// Makes each page's record, writes its page file and reads its words. Returns every
+/// indexed word with where it occurs, summed per page, and each page's
+/// service (a position in `services`, -1 for none).
+fn read_pages(
+    count: usize,
+    record: &(dyn Fn(usize) -> Record + Sync),
+    services: &[(String, String)],
+    language: &Language,
+    writer: &Writer,
+) -> io::Result<(Words, Vec<i64>)> {
     // Runs of pages are read in parallel, each into a map of its own, and the maps are
     // merged in page order, so every list comes out sorted by page. A word is
     // allocated once per run, not once per occurrence.
-    records
-        .par_iter()
-        .enumerate()
-        .fold(Words::default, |mut words, (page, record)| {
-            for (part, piece) in record.parts.iter().enumerate() {
-                for (field, text) in &piece.pieces {
-                    for_each_word(text, |word| {
-                        if language.is_stop(word) {
-                            return;
-                        }
-                        let posting = Posting { page: page as u32, part: part as u32, score: *field as u32 };
-                        let list = match words.get_mut(word) {
-                            Some(list) => list,
-                            None => words.entry(word.to_string()).or_default(),
-                        };
-                        match list.last_mut() {
-                            Some(last) if last.page == posting.page && last.part == posting.part => {
-                                last.score += posting.score
-                            }
-                            _ => list.push(posting),
-                        }
-                    });
+    let page_service = |r: &Record| {
+        r.service.as_ref().and_then(|s| services.iter().position(|(id, _)| id == s)).map_or(-1, |i| i as i64)
+    };
+    (0..count)
+        .into_par_iter()
+        .try_fold(
+            || (Words::default(), Vec::new()),
+            |(mut words, mut of_page), page| {
+                let record = record(page);
+                writer.put(format!("pages/{page}.json"), page_json(&record, services))?;
+                of_page.push((page, page_service(&record)));
+                add_words(&mut words, page as u32, &record, language);
+                Ok::<_, io::Error>((words, of_page))
+            },
+        )
+        .try_reduce(
+            || (Words::default(), Vec::new()),
+            |(mut left, mut left_pages), (right, right_pages)| {
+                for (word, list) in right {
+                    left.entry(word).or_default().extend(list);
                 }
-            }
-            words
-        })
-        .reduce(Words::default, |mut left, right| {
-            for (word, list) in right {
-                left.entry(word).or_default().extend(list);
-            }
-            left
+                left_pages.extend(right_pages);
+                Ok((left, left_pages))
+            },
+        )
+        .map(|(words, mut of_page)| {
+            of_page.sort_unstable();
+            (words, of_page.into_iter().map(|(_, s)| s).collect())
         })
 }
 
-/// Words and their postings, sorted by page.
-type Words = FxHashMap<String, Vec<Posting>>;
+fn add_words(words: &mut Words, page: u32, record: &Record, language: &Language) {
+    for piece in &record.parts {
+        for (field, text) in &piece.pieces {
+            for_each_word(text, |word| {
+                if language.is_stop(word) {
+                    return;
+                }
+                let list = match words.get_mut(word) {
+                    Some(list) => list,
+                    None => words.entry(word.to_string()).or_default(),
+                };
+                match list.last_mut() {
+                    Some(last) if last.page == page => last.score += *field as u32,
+                    _ => list.push(Posting { page, score: *field as u32 }),
+                }
+            });
+        }
+    }
+}
 
-/// A stem and its postings, summed over the words it stems.
+/// A stem and its postings, summed over the words it stems, encoded for its file.
 struct Stem {
     text: String,
-    postings: Vec<Posting>,
     /// Pages it occurs on, for the weight of a rare word over a common one.
     pages: usize,
+    postings: Vec<u8>,
 }
 
-/// Each word's stem, with the stems' postings; `stems[word]` indexes the result.
-fn stems_of(words: &Words, language: &Language) -> StemTable {
-    let stemmed: Vec<(&String, String)> = words.par_iter().map(|(w, _)| (w, language.stem(w))).collect();
-    let mut by_stem: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for (word, stem) in stemmed {
-        by_stem.entry(stem).or_default().push(word);
+/// The stems of `words`, sorted, and each word's stem (a position in them). The words'
+/// postings are moved into their stems and encoded, so the lists are never held twice.
+fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, usize>) {
+    let stemmed: Vec<(String, String, Vec<Posting>)> =
+        words.into_par_iter().map(|(w, postings)| (language.stem(&w), w, postings)).collect();
+    let mut by_stem: BTreeMap<String, Vec<(String, Vec<Posting>)>> = BTreeMap::new();
+    for (stem, word, postings) in stemmed {
+        by_stem.entry(stem).or_default().push((word, postings));
     }
-    let list: Vec<(String, Vec<&String>)> = by_stem.into_iter().collect();
-    let stems: Vec<Stem> = list
-        .par_iter()
-        .map(|(stem, surface)| {
-            let mut postings: Vec<Posting> = surface.iter().flat_map(|w| words[*w].iter().copied()).collect();
+    let mut stem_of = FxHashMap::default();
+    let mut grouped: Vec<(String, Vec<Vec<Posting>>)> = Vec::with_capacity(by_stem.len());
+    for (i, (stem, surface)) in by_stem.into_iter().enumerate() {
+        let mut lists = Vec::with_capacity(surface.len());
+        for (word, postings) in surface {
+            stem_of.insert(word, i);
+            lists.push(postings);
+        }
+        grouped.push((stem, lists));
+    }
+    let stems = grouped
+        .into_par_iter()
+        .map(|(text, lists)| {
+            let mut postings: Vec<Posting> = lists.into_iter().flatten().collect();
             postings.sort_unstable();
             let mut merged: Vec<Posting> = Vec::with_capacity(postings.len());
             for p in postings {
                 match merged.last_mut() {
-                    Some(last) if last.page == p.page && last.part == p.part => last.score += p.score,
+                    Some(last) if last.page == p.page => last.score += p.score,
                     _ => merged.push(p),
                 }
             }
-            let pages = merged.windows(2).filter(|w| w[0].page != w[1].page).count() + usize::from(!merged.is_empty());
-            Stem { text: stem.clone(), postings: merged, pages }
+            Stem { text, pages: merged.len(), postings: encode(&merged) }
         })
         .collect();
-    let mut of_word = FxHashMap::default();
-    for (i, (_, surface)) in list.iter().enumerate() {
-        for word in surface {
-            of_word.insert((*word).clone(), i);
+    (stems, stem_of)
+}
+
+/// Postings in a byte each where pages are near: the page's distance from the previous
+/// posting's page (from -1, so at least 1) in the high four bits and the score in the
+/// low four. A distance of 16 or more is written as 0 in the high bits, followed by the
+/// distance as a LEB128 varint.
+fn encode(postings: &[Posting]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(postings.len());
+    let mut previous: i64 = -1;
+    for p in postings {
+        let gap = (i64::from(p.page) - previous) as u32;
+        let score = p.score.min(MAX_SCORE) as u8;
+        if gap < 16 {
+            out.push((gap as u8) << 4 | score);
+        } else {
+            out.push(score);
+            varint(&mut out, gap);
         }
+        previous = i64::from(p.page);
     }
-    StemTable { stems, of_word }
+    out
 }
 
-struct StemTable {
-    stems: Vec<Stem>,
-    of_word: FxHashMap<String, usize>,
+fn varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
 }
 
-impl StemTable {
-    fn len(&self) -> usize {
-        self.stems.len()
+/// Where a stem's postings are: file number, byte offset, byte length.
+type Place = (usize, usize, usize);
+
+/// Packs the stems' postings into files in stem order and writes them; returns each
+/// stem's place.
+fn write_postings(stems: &[Stem], writer: &Writer) -> io::Result<Vec<Place>> {
+    let mut places = Vec::with_capacity(stems.len());
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut file, mut size, mut start) = (0, 0, 0);
+    for (i, stem) in stems.iter().enumerate() {
+        let len = stem.postings.len();
+        if size > 0 && size + len > POSTINGS_FILE {
+            runs.push(start..i);
+            (file, size, start) = (file + 1, 0, i);
+        }
+        places.push((file, size, len));
+        size += len;
     }
+    if start < stems.len() {
+        runs.push(start..stems.len());
+    }
+    runs.par_iter().enumerate().try_for_each(|(n, run)| {
+        let bytes: Vec<u8> = stems[run.clone()].iter().flat_map(|s| s.postings.iter().copied()).collect();
+        writer.put(format!("postings/{n}.bin"), bytes)
+    })?;
+    Ok(places)
 }
 
 /// Each word's shard key: its first character, more for a crowded key, so a small
 /// site has a few files and a large one many small ones.
-fn shard_keys(words: &Words) -> BTreeMap<String, String> {
-    let mut keys: BTreeMap<String, String> = words.keys().map(|w| (w.clone(), key(w, 1).to_string())).collect();
+fn shard_keys<'w>(words: impl Iterator<Item = &'w str>) -> BTreeMap<String, String> {
+    let mut keys: BTreeMap<String, String> = words.map(|w| (w.to_string(), key(w, 1).to_string())).collect();
     for len in 2..=MAX_KEY {
         let mut size: HashMap<&str, usize> = HashMap::new();
-        for (word, key) in &keys {
-            *size.entry(key.as_str()).or_default() += words[word].len();
+        for key in keys.values() {
+            *size.entry(key.as_str()).or_default() += 1;
         }
         let crowded: BTreeSet<String> =
-            size.into_iter().filter(|&(_, n)| n > SHARD_POSTINGS).map(|(k, _)| k.to_string()).collect();
+            size.into_iter().filter(|&(_, n)| n > SHARD_WORDS).map(|(k, _)| k.to_string()).collect();
         if crowded.is_empty() {
             break;
         }
@@ -254,45 +376,38 @@ fn shard_keys(words: &Words) -> BTreeMap<String, String> {
     keys
 }
 
-/// One shard: `{"words": {word: n}, "stems": [[stem, pages, [page delta, part, score, ...]], ...]}`,
-/// where `n` is a position in `stems` and page numbers are given as the difference
-/// from the previous posting's.
-fn shard_json(words: &[&str], table: &StemTable) -> Vec<u8> {
+/// One shard: `{"words": {word: n}, "stems": [[stem, pages, file, offset, length], ...]}`,
+/// where `n` is a position in `stems` and the postings of a stem are bytes `offset`
+/// to `offset + length` of `postings/FILE.bin`.
+fn shard_json(words: &[&str], stem_of: &FxHashMap<String, usize>, stems: &[Stem], places: &[Place]) -> Vec<u8> {
     let mut order: Vec<usize> = Vec::new();
     let mut position: HashMap<usize, usize> = HashMap::new();
     let mut word_map: BTreeMap<&str, usize> = BTreeMap::new();
     for word in words {
-        let stem = table.of_word[*word];
+        let stem = stem_of[*word];
         let at = *position.entry(stem).or_insert_with(|| {
             order.push(stem);
             order.len() - 1
         });
         word_map.insert(word, at);
     }
-    let stems: Vec<(&str, usize, Vec<u32>)> = order
+    let entries: Vec<(&str, usize, usize, usize, usize)> = order
         .iter()
         .map(|&i| {
-            let stem = &table.stems[i];
-            let mut flat = Vec::with_capacity(stem.postings.len() * 3);
-            let mut previous = 0;
-            for p in &stem.postings {
-                flat.extend([p.page - previous, p.part, p.score]);
-                previous = p.page;
-            }
-            (stem.text.as_str(), stem.pages, flat)
+            let (file, offset, len) = places[i];
+            (stems[i].text.as_str(), stems[i].pages, file, offset, len)
         })
         .collect();
     #[derive(Serialize)]
     struct Shard<'a> {
         words: BTreeMap<&'a str, usize>,
-        stems: Vec<(&'a str, usize, Vec<u32>)>,
+        stems: Vec<(&'a str, usize, usize, usize, usize)>,
     }
-    serde_json::to_vec(&Shard { words: word_map, stems }).expect("a shard serialises")
+    serde_json::to_vec(&Shard { words: word_map, stems: entries }).expect("a shard serialises")
 }
 
-/// A run of [`PAGES_PER_FILE`] pages, each `{"url", "title", "service", "parts":
-/// [[anchor or null, heading, text], ...]}`.
-fn pages_json(records: &[Record], services: &[(String, String)]) -> Vec<u8> {
+/// One page: `{"url", "title", "service", "parts": [[anchor or null, heading, text], ...]}`.
+fn page_json(record: &Record, services: &[(String, String)]) -> Vec<u8> {
     #[derive(Serialize)]
     struct Page<'a> {
         url: &'a str,
@@ -300,19 +415,16 @@ fn pages_json(records: &[Record], services: &[(String, String)]) -> Vec<u8> {
         service: Option<&'a str>,
         parts: Vec<(Option<&'a str>, &'a str, String)>,
     }
-    let pages: Vec<Page> = records
-        .iter()
-        .map(|record| Page {
-            url: &record.url,
-            title: &record.title,
-            service: record
-                .service
-                .as_ref()
-                .map(|id| services.iter().find(|(s, _)| s == id).map_or(id.as_str(), |(_, name)| name.as_str())),
-            parts: record.parts.iter().map(|p: &Part| (p.anchor.as_deref(), p.title.as_str(), p.text())).collect(),
-        })
-        .collect();
-    serde_json::to_vec(&pages).expect("pages serialise")
+    let page = Page {
+        url: &record.url,
+        title: &record.title,
+        service: record
+            .service
+            .as_ref()
+            .map(|id| services.iter().find(|(s, _)| s == id).map_or(id.as_str(), |(_, name)| name.as_str())),
+        parts: record.parts.iter().map(|p: &Part| (p.anchor.as_deref(), p.title.as_str(), p.text())).collect(),
+    };
+    serde_json::to_vec(&page).expect("a page serialises")
 }
 
 #[cfg(test)]
@@ -329,9 +441,54 @@ mod tests {
         }
     }
 
+    fn build_files(records: &[Record], services: &[(String, String)]) -> (Files, Shape) {
+        let files = Mutex::new(Files::new());
+        let put = |path: String, bytes: Vec<u8>| {
+            files.lock().unwrap().push((path, bytes));
+            Ok(())
+        };
+        let shape = build(records.len(), &|i| records[i].clone(), services, "en", &put).unwrap();
+        let mut files = files.into_inner().unwrap();
+        files.sort();
+        (files, shape)
+    }
+
     fn file(files: &Files, path: &str) -> Value {
-        let bytes = &files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("no {path}")).1;
-        serde_json::from_slice(bytes).unwrap()
+        serde_json::from_slice(bytes(files, path)).unwrap()
+    }
+
+    fn bytes<'f>(files: &'f Files, path: &str) -> &'f [u8] {
+        &files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("no {path}")).1
+    }
+
+    /// Postings decoded as engine.js decodes them: (page, score).
+    fn decode(bytes: &[u8]) -> Vec<(u32, u32)> {
+        let (mut out, mut page, mut at) = (Vec::new(), -1i64, 0);
+        while at < bytes.len() {
+            let (mut gap, score) = (u32::from(bytes[at] >> 4), u32::from(bytes[at] & 15));
+            at += 1;
+            if gap == 0 {
+                let mut shift = 0;
+                loop {
+                    gap |= u32::from(bytes[at] & 0x7f) << shift;
+                    shift += 7;
+                    at += 1;
+                    if bytes[at - 1] < 0x80 {
+                        break;
+                    }
+                }
+            }
+            page += i64::from(gap);
+            out.push((page as u32, score));
+        }
+        out
+    }
+
+    /// The postings of a stem entry of a shard.
+    fn postings(files: &Files, stem: &Value) -> Vec<(u32, u32)> {
+        let at = |i: usize| stem[i].as_u64().unwrap() as usize;
+        let file = bytes(files, &format!("postings/{}.bin", at(2)));
+        decode(&file[at(3)..at(3) + at(4)])
     }
 
     fn sample() -> Vec<Record> {
@@ -359,12 +516,12 @@ mod tests {
     }
 
     #[test]
-    fn words_point_at_their_stem_whose_postings_hold_page_part_and_score() {
+    fn words_point_at_their_stem_whose_postings_hold_page_and_score() {
         let services = vec![("nrls".to_string(), "NRLS".to_string())];
-        let (files, shape) = build(&sample(), &services, "en");
+        let (files, shape) = build_files(&sample(), &services);
         let entry = file(&files, ENTRY);
         assert_eq!(entry["pages"], 2);
-        assert_eq!(entry["page_service"], serde_json::json!([0, -1]));
+        assert_eq!(entry["page_services"], serde_json::json!([[0, 1], [-1, 1]]));
         assert_eq!(entry["keys"], serde_json::json!(["g", "l", "o", "s", "w"]), "one letter for a small site");
         assert!(entry["stop"].as_array().unwrap().iter().any(|w| w == "the"), "stop words are listed");
 
@@ -373,39 +530,84 @@ mod tests {
         let names: Vec<&str> = words.keys().map(String::as_str).collect();
         assert_eq!(names, ["stage", "staged", "stages", "staging"]);
         assert!(words.values().all(|v| v == 0), "all four share the stem: {st}");
-        // Page 0 top: "Staging" in the title (8) and "stages" in the body (1); page 0
-        // section 1: "staged" (1); page 1 top: "stage" (1).
-        assert_eq!(st["stems"][0], serde_json::json!(["stage", 2, [0, 0, 9, 0, 1, 1, 1, 0, 1]]));
+        assert_eq!(st["stems"][0][0], "stage");
+        assert_eq!(st["stems"][0][1], 2, "on two pages");
+        // Page 0: "Staging" in the title (8), "stages" and "staged" in the body (1 each);
+        // page 1: "stage" (1).
+        assert_eq!(postings(&files, &st["stems"][0]), [(0, 10), (1, 1)]);
         assert_eq!(shape.shards, 5);
+        assert_eq!(shape.files, files.len());
+        assert_eq!(shape.bytes, files.iter().map(|(_, b)| b.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn a_site_without_services_has_one_run_of_pages() {
+        let mut records = sample();
+        records[0].service = None;
+        let (files, _) = build_files(&records, &[]);
+        assert_eq!(file(&files, ENTRY)["page_services"], serde_json::json!([[-1, 2]]));
     }
 
     #[test]
     fn a_page_file_holds_what_a_result_shows() {
-        let (files, _) = build(&sample(), &[("nrls".into(), "NRLS".into())], "en");
-        let page = &file(&files, "pages/0.json")[0];
+        let (files, _) = build_files(&sample(), &[("nrls".into(), "NRLS".into())]);
+        let page = &file(&files, "pages/0.json");
         assert_eq!(page["url"], "/a.html");
         assert_eq!(page["service"], "NRLS");
         assert_eq!(page["parts"][1], serde_json::json!(["go-live", "Go-live", "A staged go-live."]));
         assert_eq!(page["parts"][0], serde_json::json!([null, "Staging", "The stages of the work."]));
+        assert_eq!(file(&files, "pages/1.json")["url"], "/b.html");
     }
 
     #[test]
     fn a_crowded_key_is_split_by_more_characters() {
-        let mut words = Words::default();
-        let many = vec![Posting { page: 0, part: 0, score: 1 }; SHARD_POSTINGS];
-        words.insert("stage".into(), many.clone());
-        words.insert("store".into(), many);
-        words.insert("st".into(), vec![Posting { page: 0, part: 0, score: 1 }]);
-        let keys = shard_keys(&words);
-        assert_eq!(keys["stage"], "sta");
-        assert_eq!(keys["store"], "sto");
+        let mut words: Vec<String> = (0..SHARD_WORDS).map(|i| format!("stage{i}")).collect();
+        words.extend((0..SHARD_WORDS).map(|i| format!("store{i}")));
+        words.push("st".into());
+        words.push("apple".into());
+        let keys = shard_keys(words.iter().map(String::as_str));
+        assert_eq!(keys["stage1"], "sta");
+        assert_eq!(keys["store1"], "sto");
         assert_eq!(keys["st"], "st", "a word no longer than the key stays in it");
+        assert_eq!(keys["apple"], "a", "a quiet key keeps one character");
+    }
+
+    #[test]
+    fn small_postings_share_a_file_and_large_ones_have_their_own() {
+        let stem = |text: &str, len: usize| Stem { text: text.into(), pages: 1, postings: vec![1; len] };
+        let stems = [stem("a", 10), stem("b", 20), stem("c", POSTINGS_FILE + 1), stem("d", 5)];
+        let put = |_: String, _: Vec<u8>| Ok(());
+        let writer = Writer { put: &put, written: Mutex::default() };
+        let places = write_postings(&stems, &writer).unwrap();
+        assert_eq!(places, [(0, 0, 10), (0, 10, 20), (1, 0, POSTINGS_FILE + 1), (2, 0, 5)]);
+    }
+
+    #[test]
+    fn near_pages_take_a_byte_far_ones_more_and_scores_stop_at_fifteen() {
+        let postings = [
+            Posting { page: 0, score: 3 },
+            Posting { page: 15, score: 40 },
+            Posting { page: 16, score: 1 },
+            Posting { page: 300, score: 2 },
+        ];
+        let bytes = encode(&postings);
+        assert_eq!(bytes, [0x13, 0xff, 0x11, 0x02, 0x9c, 0x02]);
+        assert_eq!(decode(&bytes), [(0, 3), (15, 15), (16, 1), (300, 2)]);
+    }
+
+    #[test]
+    fn varints_take_seven_bits_a_byte() {
+        let mut out = Vec::new();
+        for n in [0, 127, 128, 300] {
+            varint(&mut out, n);
+        }
+        assert_eq!(out, [0, 127, 0x80, 1, 0xac, 2]);
     }
 
     #[test]
     fn the_same_records_make_the_same_files() {
-        let (a, _) = build(&sample(), &[], "en");
-        let (b, _) = build(&sample(), &[], "en");
+        let (a, _) = build_files(&sample(), &[]);
+        let (b, _) = build_files(&sample(), &[]);
         assert_eq!(a, b);
     }
 }

@@ -3,8 +3,8 @@
 //! Rendering a page yields its [`Document`] (title, summary, keywords, tags, the plain
 //! text of each section, and the stages of the processes it places) beside its
 //! [`PageRecord`](crate::output::PageRecord). After the pages render, [`build_index`]
-//! turns the documents into an index under `BASE/search-index/`: word shards, one file
-//! per page and `engine.js`, which queries them in the browser ([`index`]). The theme's
+//! turns the documents into an index under `BASE/search-index/`: word shards, postings,
+//! one file per page and `engine.js`, which queries them in the browser ([`index`]). The theme's
 //! `search.js` drives it from the header. `docs/search.md` describes the whole.
 
 mod index;
@@ -18,7 +18,7 @@ use crate::markdown::Section;
 use crate::output::{Output, Sink};
 use crate::site::Site;
 
-pub use index::{Files, Shape};
+pub use index::Files;
 pub use stages::{placed_stages, StageEntry};
 
 /// The folder of the index under the output root; `search.js` finds it at
@@ -67,21 +67,12 @@ pub fn url(site: &Site) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub files: Files,
-    /// Pages indexed.
-    pub pages: usize,
-    pub shape: Shape,
-    pub elapsed: Duration,
+    pub stats: IndexStats,
 }
 
-impl Index {
-    /// Total size of the bundle in bytes.
-    pub fn bytes(&self) -> usize {
-        self.files.iter().map(|(_, b)| b.len()).sum()
-    }
-}
-
-/// Builds the index of every page in `output` that has a search document. It reads only
-/// the records, so `serve` can rebuild it after swapping in re-rendered pages.
+/// Builds the index of every page in `output` that has a search document, in memory.
+/// It reads only the records, so `serve` can rebuild it after swapping in re-rendered
+/// pages.
 pub fn build_index(site: &Site, output: &Output) -> Index {
     build_index_for(&site.config, output)
 }
@@ -89,14 +80,33 @@ pub fn build_index(site: &Site, output: &Output) -> Index {
 /// As [`build_index`], from the part of the site it reads: `serve` builds the index on
 /// another thread than the one that keeps the site.
 pub fn build_index_for(config: &crate::config::SiteConfig, output: &Output) -> Index {
+    let files = std::sync::Mutex::new(Files::new());
+    let put = |path: String, bytes: Vec<u8>| {
+        files.lock().expect("index files").push((format!("{BUNDLE_DIR}/{path}"), bytes));
+        Ok(())
+    };
+    let stats = index_with(config, output, &put).expect("a memory index cannot fail");
+    let mut files = files.into_inner().expect("index files");
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Index { files, stats }
+}
+
+/// Makes the index of `output`'s pages, handing each file to `put` as it is made.
+fn index_with(config: &crate::config::SiteConfig, output: &Output, put: &index::Put) -> std::io::Result<IndexStats> {
     let start = Instant::now();
     let documents: Vec<&Document> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
     let services: Vec<(String, String)> =
         config.services.iter().map(|s| (s.id.clone(), s.short().to_string())).collect();
-    let records = record::records(&documents);
-    let (files, shape) = index::build(&records, &services, &index_language(&config.language));
-    let files = files.into_iter().map(|(path, bytes)| (format!("{BUNDLE_DIR}/{path}"), bytes)).collect();
-    Index { files, pages: records.len(), shape, elapsed: start.elapsed() }
+    let records = record::Records::new(&documents);
+    let shape = index::build(records.len(), &|i| records.get(i), &services, &index_language(&config.language), put)?;
+    Ok(IndexStats {
+        pages: records.len(),
+        words: shape.words,
+        shards: shape.shards,
+        files: shape.files,
+        bytes: shape.bytes,
+        elapsed: start.elapsed(),
+    })
 }
 
 /// What a written index holds, for `--verbose` and benchmarks.
@@ -111,25 +121,21 @@ pub struct IndexStats {
     pub elapsed: Duration,
 }
 
-/// Builds the index and writes it through `sink`, adding its files to `output.paths`.
-/// Does nothing when the theme has no search page.
+/// Makes the index and writes it through `sink` as it goes, adding its files to
+/// `output.paths`. Does nothing when the theme has no search page.
 pub fn write_index(site: &Site, output: &mut Output, sink: &dyn Sink) -> std::io::Result<Option<IndexStats>> {
     if !enabled(site) {
         return Ok(None);
     }
-    let index = build_index(site, output);
-    let stats = IndexStats {
-        pages: index.pages,
-        words: index.shape.words,
-        shards: index.shape.shards,
-        files: index.files.len(),
-        bytes: index.bytes(),
-        elapsed: index.elapsed,
-    };
-    for (path, bytes) in index.files {
+    let paths = std::sync::Mutex::new(Vec::new());
+    let put = |path: String, bytes: Vec<u8>| {
+        let path = format!("{BUNDLE_DIR}/{path}");
         sink.put(&path, bytes)?;
-        output.paths.insert(path);
-    }
+        paths.lock().expect("index paths").push(path);
+        Ok(())
+    };
+    let stats = index_with(&site.config, output, &put)?;
+    output.paths.extend(paths.into_inner().expect("index paths"));
     Ok(Some(stats))
 }
 

@@ -5,8 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rayon::prelude::*;
-
 use super::{Document, StageEntry};
 
 /// How much a word counts where it stands: a match in the page title outranks one in a
@@ -62,10 +60,33 @@ impl Part {
 /// Where a stage lands in the index: a page (by position) and a section (`None`: the top).
 type Landing = (usize, Option<String>);
 
-/// The records of `documents`, each stage placed in the section its link lands on.
-pub(super) fn records(documents: &[&Document]) -> Vec<Record> {
-    let landings = land_stages(documents);
-    documents.par_iter().enumerate().map(|(i, doc)| record(i, doc, &landings)).collect()
+/// The records of some documents, each stage placed in the section its link lands on,
+/// made one at a time: the index reads each and lets it go, so the text of every page
+/// is never held twice.
+pub(super) struct Records<'d> {
+    documents: &'d [&'d Document],
+    landings: BTreeMap<Landing, Vec<&'d StageEntry>>,
+}
+
+impl<'d> Records<'d> {
+    pub(super) fn new(documents: &'d [&'d Document]) -> Self {
+        Records { documents, landings: land_stages(documents) }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// The record of document `i`.
+    pub(super) fn get(&self, i: usize) -> Record {
+        record(i, self.documents[i], &self.landings)
+    }
+}
+
+#[cfg(test)]
+fn records(documents: &[&Document]) -> Vec<Record> {
+    let records = Records::new(documents);
+    (0..records.len()).map(|i| records.get(i)).collect()
 }
 
 /// Stages grouped by where they land. A stage whose target is not a section of an

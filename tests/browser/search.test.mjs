@@ -195,7 +195,7 @@ test("without JavaScript every page works and the search page says what to do", 
 
 test("a large site whose words fill several index files is searched whole", async () => {
   // Six words beginning "qu" on each of 2,100 pages crowd that key past one file
-  // (12,000 postings), so the index splits it by a third letter ("qua", "qui", "quo").
+  // (400 words), so the index splits it by more letters ("quag", "quok", "quin"...).
   const root = mkdtempSync(join(tmpdir(), "signpost-shards-"));
   temporary.push(root);
   writeFileSync(join(root, "site.yaml"), "title: Shards\n");
@@ -220,7 +220,9 @@ test("a large site whose words fill several index files is searched whole", asyn
       const found = await options(page);
       assert.equal(found[0].href, `/p${n}.html`, `${word}${n} is found whichever file holds it`);
     }
-    // A prefix shorter than the split key reads every file under it.
+    // A prefix shorter than the split key reads every file under it, and matches the
+    // words it begins as far as their postings fit the engine's budget: one word of
+    // each page is enough here.
     await type(page, "wallaby qu");
     assert.match(await page.textContent("#sp-search-status"), new RegExp(`^${pages} pages match`));
   } finally {

@@ -1,5 +1,5 @@
 //! The search index: what it holds for the bundled portal and for small fixtures, read
-//! back from the files the browser reads (the entry, and the pages in runs: URL, title,
+//! back from the files the browser reads (the entry, and a file per page: URL, title,
 //! service, and each part's anchor, heading and text, in order).
 
 use crate::common;
@@ -46,32 +46,39 @@ fn json(index: &Index, path: &str) -> Value {
 fn fragments(index: &Index) -> Vec<Fragment> {
     let entry = json(index, "search-index/index.json");
     let services = entry["services"].as_array().unwrap();
-    let service_of = entry["page_service"].as_array().unwrap();
+    // [service, pages] runs, in page order.
+    let service_of: Vec<i64> = entry["page_services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| std::iter::repeat_n(run[0].as_i64().unwrap(), run[1].as_u64().unwrap() as usize))
+        .collect();
     let mut out = Vec::new();
-    for run in 0.. {
-        if !index.files.iter().any(|(p, _)| p == &format!("search-index/pages/{run}.json")) {
+    for n in 0.. {
+        let path = format!("search-index/pages/{n}.json");
+        if !index.files.iter().any(|(p, _)| p == &path) {
             break;
         }
-        for page in json(index, &format!("search-index/pages/{run}.json")).as_array().unwrap() {
-            let service = service_of[out.len()].as_i64().unwrap();
-            let mut fragment = Fragment {
-                url: page["url"].as_str().unwrap().to_string(),
-                title: page["title"].as_str().unwrap().to_string(),
-                service: (service >= 0).then(|| services[service as usize][0].as_str().unwrap().to_string()),
-                anchors: Vec::new(),
-                words: Vec::new(),
-            };
-            for part in page["parts"].as_array().unwrap() {
-                if let Some(anchor) = part[0].as_str() {
-                    fragment.anchors.push((anchor.to_string(), fragment.words.len()));
-                }
-                for text in [&part[1], &part[2]] {
-                    fragment.words.extend(text.as_str().unwrap().split_whitespace().map(str::to_string));
-                }
+        let page = json(index, &path);
+        let service = service_of[n];
+        let mut fragment = Fragment {
+            url: page["url"].as_str().unwrap().to_string(),
+            title: page["title"].as_str().unwrap().to_string(),
+            service: (service >= 0).then(|| services[service as usize][0].as_str().unwrap().to_string()),
+            anchors: Vec::new(),
+            words: Vec::new(),
+        };
+        for part in page["parts"].as_array().unwrap() {
+            if let Some(anchor) = part[0].as_str() {
+                fragment.anchors.push((anchor.to_string(), fragment.words.len()));
             }
-            out.push(fragment);
+            for text in [&part[1], &part[2]] {
+                fragment.words.extend(text.as_str().unwrap().split_whitespace().map(str::to_string));
+            }
         }
+        out.push(fragment);
     }
+    assert_eq!(out.len(), service_of.len(), "the service runs cover every page");
     assert_eq!(out.len(), entry["pages"].as_u64().unwrap() as usize, "the entry counts every page");
     out.sort_by(|a, b| a.url.cmp(&b.url));
     out
@@ -96,7 +103,7 @@ fn repo() -> &'static Path {
 fn the_portal_index_holds_every_page_its_sections_and_the_booking_stages() {
     let (index, pages, built) = index_of(&LoadOptions::new(repo()));
     assert_eq!(pages.len(), built, "every page of the portal is indexed");
-    assert_eq!(index.pages, built);
+    assert_eq!(index.stats.pages, built);
 
     let booking =
         pages.iter().find(|p| p.url == "/booking/assurance_overview.html").expect("the Booking assurance page");

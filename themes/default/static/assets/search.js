@@ -25,6 +25,9 @@
   var PANEL_PAGES = 6; // pages shown as you type; the search page shows them all
   var SECTIONS_PER_PAGE = 3;
   var PAGE_SIZE = 10; // results per "Show more" on the search page
+  // Waits this long after a key for the next before searching: long enough to let a
+  // quick typist finish a burst, short enough that results follow the last key at once.
+  var DEBOUNCE = 40;
 
   // The index loads on first use, once: Signpost's engine.js, beside the index it
   // reads (src/search/engine.js).
@@ -245,7 +248,7 @@
 
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(update, 120);
+    timer = setTimeout(update, DEBOUNCE);
   });
 
   input.addEventListener("focus", function () {
