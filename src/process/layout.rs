@@ -22,11 +22,13 @@ const BOX_PAD_Y: i32 = 8;
 /// A stage with a one-line title: still a comfortable target to click or tap.
 const MIN_BOX_H: i32 = 40;
 /// How far a group box reaches beyond its stages.
-pub const GROUP_PAD: i32 = 10;
+pub const GROUP_PAD: i32 = 8;
 pub const GROUP_FONT: f64 = 13.0;
 const GROUP_LINE: i32 = 16;
 pub const LANE_FONT: f64 = 15.0;
 const LANE_LINE: i32 = 18;
+const BESIDE_LANE_FONT: f64 = 13.0;
+const BESIDE_LANE_LINE: i32 = 16;
 /// Parallel arrows in a channel are this far apart.
 pub const TRACK: i32 = 12;
 const TRACK_MARGIN: i32 = 4;
@@ -39,8 +41,10 @@ pub const COLUMN: i32 = 640;
 /// A process of up to this many stages should be seen whole on a laptop screen.
 pub const TALL: i32 = 800;
 /// The column at the left of a right-running drawing that holds the lane titles, when
-/// they are written beside their bands rather than above them.
-const LANE_COLUMN: i32 = 96;
+/// they are written beside their bands rather than above them: as wide as the longest
+/// word of a lane title, within these bounds.
+const LANE_COLUMN: (i32, i32) = (64, 150);
+const LANE_COLUMN_PAD: i32 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rect {
@@ -131,6 +135,19 @@ pub struct Layout {
     pub across: usize,
     /// Tiers the flow is wrapped into (1 if it is not).
     pub tiers: usize,
+    /// The lane titles are written in a column beside their bands, smaller, where
+    /// room is short.
+    pub lane_titles_beside: bool,
+}
+
+impl Layout {
+    pub fn lane_font(&self) -> f64 {
+        if self.lane_titles_beside {
+            BESIDE_LANE_FONT
+        } else {
+            LANE_FONT
+        }
+    }
 }
 
 /// How to draw a process: which way it flows, how wide its stages are, and whether a
@@ -222,6 +239,16 @@ fn text_width(kind: StageKind, icon: bool, box_w: i32) -> f64 {
     f64::from(box_w - 2 * pad - if icon { ICON } else { 0 })
 }
 
+fn lane_column(process: &Process) -> i32 {
+    let word = process
+        .lanes
+        .iter()
+        .flat_map(|l| l.title.split_whitespace())
+        .map(|w| text::width(w, BESIDE_LANE_FONT, Weight::Bold))
+        .fold(0.0, f64::max);
+    (word.ceil() as i32 + 2 * LANE_COLUMN_PAD).clamp(LANE_COLUMN.0, LANE_COLUMN.1)
+}
+
 /// The narrowest stage in which each title's longest word fits on a line of its own.
 fn widest_word_box(process: &Process) -> i32 {
     process
@@ -263,11 +290,12 @@ pub fn shown_height(layout: &Layout, width: i32) -> i32 {
 }
 
 /// The arrangement that suits a column `width` pixels wide: flowing down with the lanes
-/// side by side and the stages as wide as the column allows, or flowing right wrapped
-/// into as many tiers as it takes, with the lane titles above or beside their bands. Of
-/// those that fit the width, a drawing that can be seen whole (at most [`TALL`] high on
-/// screen) wins, then the author's direction, then the lower; if none can be seen whole,
-/// the lowest. When nothing fits, the narrowest.
+/// side by side and the stages as wide as the column allows, or in two or three tiers
+/// side by side; or flowing right, wrapped into as many tiers as it takes, with the lane
+/// titles above or beside their bands. Of those that fit the width, a drawing that can be
+/// seen whole (at most [`TALL`] high on screen) wins, then the author's direction, then
+/// the fewest tiers, then the lower; if none can be seen whole, the lowest. When nothing
+/// fits, the narrowest.
 pub fn fitted(process: &Process, width: i32) -> Layout {
     let mut candidates = Vec::new();
     let down = |box_w| {
@@ -280,6 +308,24 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
 
     // Narrower stages fit more columns in a tier, and fewer tiers are lower.
     let columns = Grid::new(process).columns;
+    // Flowing down in tiers side by side, each with the lanes it needs, like newspaper columns.
+    for box_w in [BOX_W, MIN_BOX_W, NARROW_BOX_W] {
+        let mut tried = Vec::new();
+        for tiers in 2..=3 {
+            let per_tier = columns.div_ceil(tiers);
+            if per_tier < 2 || tried.contains(&per_tier) {
+                continue;
+            }
+            tried.push(per_tier);
+            let wrapped = layout_with(
+                process,
+                &Options { direction: Direction::Down, box_w, wrap: Some(per_tier), titles_beside: false },
+            );
+            if fits(&wrapped, width) {
+                candidates.push(wrapped);
+            }
+        }
+    }
     for titles_beside in [false, true] {
         for box_w in [BOX_W, MIN_BOX_W, NARROW_BOX_W] {
             let right =
@@ -301,28 +347,22 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
             }
         }
     }
-    candidates
-        .into_iter()
-        .min_by_key(|l| {
-            let fit = fits(l, width);
-            let shown = shown_height(l, width);
-            let tall = !fit || shown > TALL;
-            // Too tall to see whole: the lowest. Otherwise: the author's direction.
-            (
-                !fit,
-                tall,
-                if tall { shown } else { 0 },
-                l.direction != process.direction,
-                if fit { shown } else { l.width },
-            )
-        })
-        .expect("there is a candidate")
+    candidates.sort_by_cached_key(|l| {
+        let fit = fits(l, width);
+        let shown = shown_height(l, width);
+        let tall = !fit || shown > TALL;
+        // Too tall to see whole: the lowest. Otherwise: the author's direction.
+        (!fit, tall, if tall { shown } else { 0 }, l.direction != process.direction, l.tiers, if fit { shown } else { l.width })
+    });
+    // The first that no arrow spoils (through a title, or too close beside another).
+    let clean = candidates.iter().position(|l| fits(l, width) && super::quality::is_clean(l)).unwrap_or(0);
+    candidates.swap_remove(clean)
 }
 
 pub fn layout_with(process: &Process, options: &Options) -> Layout {
     let grid = match options.wrap {
-        Some(per_tier) if options.direction == Direction::Right => Grid::wrapped(process, per_tier),
-        _ => Grid::new(process),
+        Some(per_tier) => Grid::wrapped(process, per_tier),
+        None => Grid::new(process),
     };
     let routes = route::route(process, &grid);
     // Never so narrow that a word is split between lines.
@@ -378,7 +418,9 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
     }
     let x_cells = x_channels.len() - 1;
     let beside = right && options.titles_beside;
-    let x_start = if beside { MARGIN + LANE_COLUMN } else { MARGIN };
+    let lane_column = if beside { lane_column(process) } else { 0 };
+    let (lane_font, lane_line) = if beside { (BESIDE_LANE_FONT, BESIDE_LANE_LINE) } else { (LANE_FONT, LANE_LINE) };
+    let x_start = MARGIN + lane_column;
     let x = Axis::new(x_start, &x_channels, &vec![0; x_cells], &vec![box_w; x_cells]);
     let y_cells = y_channels.len() - 1;
 
@@ -400,19 +442,22 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             // Flowing right, the title keeps above the first column's boxes, where no
             // arrow runs (arrows run only in the channels between columns).
             let room = match (right, beside) {
-                (true, true) => LANE_COLUMN - 16,
+                (true, true) => lane_column - 2 * LANE_COLUMN_PAD,
                 (true, false) => box_w,
                 (false, _) => x1 - x0 - 2 * GROUP_PAD,
             };
-            text::wrap(&process.lanes[band.lane].title, LANE_FONT, Weight::Bold, f64::from(room))
+            text::wrap(&process.lanes[band.lane].title, lane_font, Weight::Bold, f64::from(room))
         })
         .collect();
     let lane_head = |lines: usize| lines.max(1) as i32 * LANE_LINE + 10;
     let mut lane_band = vec![0; y_cells];
+    let mut title_strip = 0;
     if beside {
-        // Beside its band, a title needs room above the first row only if it is taller.
+        // Beside its band, a title needs room above the first row only if it is taller
+        // than the band's rows (and the channels between them).
         for (band, lines) in grid.bands.iter().zip(&lane_lines) {
-            let over = lines.len() as i32 * LANE_LINE + 4 - box_h[band.first];
+            let rows: i32 = box_h[band.first..=band.last].iter().sum::<i32>() + 24 * (band.last - band.first) as i32;
+            let over = lines.len() as i32 * lane_line + 8 - rows;
             lane_band[band.first] = lane_band[band.first].max(over.max(0));
         }
     } else if right {
@@ -420,7 +465,9 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             lane_band[band.first] = lane_band[band.first].max(lane_head(lines.len()));
         }
     } else {
-        lane_band[0] = lane_lines.iter().map(|l| lane_head(l.len())).max().unwrap_or(0);
+        // Flowing down, the lane titles head the drawing, above the first channel: an
+        // arrow into a first stage (from an earlier tier) runs below them.
+        title_strip = lane_lines.iter().map(|l| lane_head(l.len())).max().unwrap_or(0);
     }
 
     let group_x: Vec<(i32, i32)> = parts
@@ -467,7 +514,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             }
         })
         .collect();
-    let y = Axis::new(MARGIN, &y_channels, &head, &box_h);
+    let y = Axis::new(MARGIN + title_strip, &y_channels, &head, &box_h);
 
     let stage_rect = |s: usize| Rect { x: x.box_start[x_of(s)], y: y.box_start[y_of(s)], w: box_w, h: box_h[y_of(s)] };
     let stages = titles
@@ -505,15 +552,15 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
                     h: y.boundary(band.last + 1) - y.boundary(band.first),
                 };
                 // Clear of the arrows in the channel before the first column; beside the
-                // band, level with the middle of its first row.
+                // band, in the middle of its rows.
                 let label = if beside {
-                    let row_bottom = y.box_start[band.first] + box_h[band.first];
-                    let middle = (y.cell_start[band.first] + row_bottom) / 2;
+                    let bottom = y.box_start[band.last] + box_h[band.last];
+                    let middle = (y.cell_start[band.first] + bottom) / 2;
                     Label {
-                        y: middle - lines.len() as i32 * LANE_LINE / 2 + 13,
+                        y: middle - lines.len() as i32 * lane_line / 2 + 12,
                         lines,
-                        x: MARGIN + 8,
-                        line_height: LANE_LINE,
+                        x: MARGIN + LANE_COLUMN_PAD,
+                        line_height: lane_line,
                         anchor: Anchor::Start,
                     }
                 } else {
@@ -532,7 +579,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
                 let label = Label {
                     lines,
                     x: (x0 + x1) / 2,
-                    y: y.cell_start[0] + 18,
+                    y: MARGIN + 18,
                     line_height: LANE_LINE,
                     anchor: Anchor::Middle,
                 };
@@ -567,6 +614,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
         order: grid.order,
         across: if right { grid.rows } else { x_cells },
         tiers: grid.bands.last().map_or(1, |b| b.tier + 1),
+        lane_titles_beside: beside,
     }
 }
 

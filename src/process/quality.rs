@@ -3,7 +3,7 @@
 //! the two read as one. `benches/layout_quality.rs` reports them over many processes
 //! next to Graphviz `dot`; `tests/process_layout.rs` holds the invariants.
 
-use super::layout::{Label, Layout, Rect, FONT, GROUP_FONT, LANE_FONT};
+use super::layout::{Label, Layout, Rect, FONT, GROUP_FONT};
 use super::linear::CAPTION_FONT;
 use super::text::{self, Weight};
 
@@ -50,6 +50,12 @@ pub fn measure(layout: &Layout) -> Quality {
         width: layout.width,
         height: layout.height,
     }
+}
+
+/// No arrow runs through text or a stage it does not join, and no two parallel arrows
+/// run closer than [`MIN_PARALLEL_GAP`].
+pub(crate) fn is_clean(layout: &Layout) -> bool {
+    closest_parallel(layout).is_none_or(|g| g >= MIN_PARALLEL_GAP) && through(layout).is_empty()
 }
 
 /// Arrows of a fork or a merge may share their first or last legs: theirs is no crossing.
@@ -103,7 +109,7 @@ fn through(layout: &Layout) -> Vec<String> {
     // What an arrow must not run through, and the stage it belongs to.
     let mut boxes: Vec<(String, Rect, Option<usize>, bool)> = Vec::new();
     for band in &layout.lanes {
-        boxes.push((format!("lane title {:?}", band.label.lines), text_box(&band.label, LANE_FONT, Weight::Bold), None, false));
+        boxes.push((format!("lane title {:?}", band.label.lines), text_box(&band.label, layout.lane_font(), Weight::Bold), None, false));
     }
     for group in &layout.groups {
         let what = format!("group title {:?}", group.label.lines);
