@@ -26,13 +26,11 @@ for (const root of roots.length ? roots : [REPO]) {
         if (seen.has(key)) continue;
         seen.add(key);
         const wrapper = page.locator(`#${id}`);
-        const box = await page.$eval(`#${id} svg.sp-diagram:not([style*="display: none"])`, () => null).catch(() => null);
         const size = await page.$eval(`#${id}`, (w) => {
           const svg = [...w.querySelectorAll("svg.sp-diagram")].find((s) => s.getBoundingClientRect().width > 0);
           const r = svg.getBoundingClientRect();
           return `${Math.round(r.width)} x ${Math.round(r.height)}`;
         });
-        void box;
         await wrapper.screenshot({ path: join(out, `${key.replace(/^process-/, "diagram-")}.png`) });
         console.log(`${path} ${id} at ${width} ${scheme}: ${size}`);
       }
