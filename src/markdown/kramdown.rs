@@ -110,6 +110,73 @@ const BLOCK_TAGS: &[&str] = &[
     "video",
 ];
 
+/// The tags that start an HTML block in CommonMark wherever they are (its kind 6), which
+/// only a blank line ends.
+const COMMONMARK_BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+];
+
 /// Elements whose content kramdown reads as text (its HTML_CONTENT_MODEL_SPAN).
 const SPAN_TAGS: &[&str] = &["dt", "h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "th", "summary"];
 
@@ -118,6 +185,10 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut found = Found::default();
     let mut fence: Option<String> = None;
     let mut in_comment = false;
+    // CommonMark is inside an HTML block that only a blank line ends (its kinds 6 and 7),
+    // and the lines before `raw_until` belong to an HTML element kramdown keeps raw.
+    let mut html_block = false;
+    let mut raw_until = 0;
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -134,6 +205,20 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             }
             i += 1;
             continue;
+        }
+        if trimmed.is_empty() {
+            html_block = false;
+        } else if html_block
+            && !in_comment
+            && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
+            && indent <= 3
+            && !trimmed.starts_with('<')
+        {
+            // kramdown reads Markdown again right after an HTML element ends; CommonMark
+            // would keep this line in the HTML block, up to a blank line. A fence inside raw
+            // HTML is code too: it stands for `{% highlight %}`, which Jekyll writes as HTML.
+            found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+            html_block = false;
         }
         // Inside an HTML comment nothing is Markdown, nor HTML to read.
         if in_comment {
@@ -191,6 +276,33 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i = end;
             continue;
         } else if trimmed.starts_with('<') {
+            let tag = start_tag(&text[at + indent..]).or_else(|| start_tag(&trimmed.replacen("</", "<", 1)));
+            match tag {
+                Some((name, _)) if COMMONMARK_BLOCK_TAGS.contains(&name.as_str()) => html_block = true,
+                Some((_, len)) if prev_blank && !trimmed.starts_with("<!") => {
+                    let alone = len + usize::from(trimmed.starts_with("</")) == trimmed.len();
+                    let text_follows =
+                        lines.get(i + 1).is_some_and(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('<'));
+                    if alone && text_follows {
+                        // `<img src="x">` alone on its line starts an HTML block in CommonMark;
+                        // to kramdown it is text, and the paragraph goes on below it.
+                        found.raw.push(String::new());
+                        let mark = inline_placeholder(found.raw.len() - 1);
+                        found.edits.push(Edit { at: at + body.len(), removed: 0, inserted: mark });
+                    } else {
+                        html_block = alone;
+                    }
+                }
+                _ => {}
+            }
+            if let Some((name, len)) = start_tag(&text[at + indent..]) {
+                let raw = markdown_attr(&text[at + indent..at + indent + len]).is_none_or(|(v, _, _)| v == "0");
+                if raw && BLOCK_TAGS.contains(&name.as_str()) {
+                    let end = matching_end(text, at + indent, &name).unwrap_or(text.len());
+                    let after = lines.iter().find(|(l_at, _)| *l_at > end).map_or(text.len(), |(l_at, _)| *l_at);
+                    raw_until = raw_until.max(after);
+                }
+            }
             if let Some(end) = html_element(text, lines, i, true, &mut found) {
                 i = end;
                 continue;
@@ -206,7 +318,8 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                 // (it takes `{…}` ending a heading even after a backslash).
                 found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
             }
-            let mut line = span_extensions(body, &mut found.raw);
+            let mut line = paren_item(body);
+            line = span_extensions(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
             line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
             line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
@@ -334,13 +447,28 @@ fn inline_math(line: &str, raw: &mut Vec<String>) -> Option<String> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, text);
+    out
 }
 
 /// `12. text`: an ordered list item.
 fn is_ordered_item(t: &str) -> bool {
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     digits > 0 && t[digits..].starts_with(". ") && !t[digits + 2..].trim().is_empty()
+}
+
+/// `1) text`: a list item to CommonMark, text to kramdown, whose ordered lists take only
+/// `1.`; the parenthesis is escaped.
+fn paren_item(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let after = &t[digits..];
+    if digits == 0 || digits > 9 || !after.starts_with(')') || !after[1..].starts_with([' ', '\t']) {
+        return None;
+    }
+    let at = line.len() - t.len() + digits;
+    Some(format!("{}\\{}", &line[..at], &line[at..]))
 }
 
 /// A line of paragraph text at the margin: not a list item, quote, table, HTML or heading.
@@ -515,6 +643,17 @@ fn markdown_attr(tag: &str) -> Option<(&str, usize, usize)> {
     Some((value, at, 10 + len))
 }
 
+/// The first start tag in `line` with a `markdown` attribute other than `"0"`: its offset
+/// and element name. kramdown reads such an element's content as Markdown wherever it is,
+/// also inside raw HTML (html.rb, `handle_kramdown_html_tag`).
+fn markdown_element_in(line: &str) -> Option<(usize, String)> {
+    line.match_indices('<').find_map(|(q, _)| {
+        let (name, len) = start_tag(&line[q..])?;
+        let (value, _, _) = markdown_attr(&line[q..q + len])?;
+        (value != "0").then_some((q, name))
+    })
+}
+
 /// Where the element whose start tag is at `from` ends: the offset of its matching end
 /// tag, counting nested elements of the same name.
 fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
@@ -526,6 +665,11 @@ fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
     while let Some(p) = lower[i..].find('<') {
         let at = i + p;
         let rest = &lower[at..];
+        if rest.starts_with("<!--") {
+            // A tag inside a comment is not one.
+            i = at + rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
         let boundary = |s: &str| s[..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
         if rest.starts_with(&close) && boundary(&rest[close.len()..]) {
             depth = depth.checked_sub(1)?;
@@ -550,24 +694,25 @@ fn html_element(text: &str, lines: &[(usize, &str)], i: usize, keep_indent: bool
     let (line_at, line) = lines[i];
     let lead = line.len() - line.trim_start().len();
     let indent = if keep_indent { &line[..lead] } else { "" };
-    let at = line_at + lead;
+    element_at(text, lines, i, line_at + lead, indent, found)
+}
+
+/// [`html_element`] for the start tag at offset `at` of line `i` (at its start, or inside
+/// raw HTML after other tags), whose split-off lines get `indent`.
+fn element_at(
+    text: &str,
+    lines: &[(usize, &str)],
+    i: usize,
+    at: usize,
+    indent: &str,
+    found: &mut Found,
+) -> Option<usize> {
     let (name, tag_len) = start_tag(&text[at..])?;
     if !BLOCK_TAGS.contains(&name.as_str()) {
         return None;
     }
     let tag = &text[at..at + tag_len];
     let end = matching_end(text, at, &name);
-    if let Some(end) = end {
-        // The element ends at its end tag: Markdown may follow on the next line, which
-        // CommonMark would keep raw up to a blank line.
-        let last = lines.iter().rposition(|(l_at, _)| *l_at <= end)?;
-        if let Some(&(next_at, next)) = lines.get(last + 1) {
-            let t = next.trim_start();
-            if !t.is_empty() && !t.starts_with('<') && next.len() - t.len() <= 3 {
-                found.edits.push(Edit { at: next_at, removed: 0, inserted: "\n".into() });
-            }
-        }
-    }
     match markdown_attr(tag) {
         Some((value, attr_at, attr_len)) if value != "0" => {
             let end = end?;
@@ -588,7 +733,8 @@ fn html_element(text: &str, lines: &[(usize, &str)], i: usize, keep_indent: bool
         }
         // `markdown="0"`: raw, as without the attribute, which stays (kramdown drops it).
         Some(_) => None,
-        None => raw_element(text, lines, i, end?, found),
+        // Without its end tag, kramdown keeps the rest of the page raw.
+        None => raw_element(text, lines, i, end.unwrap_or(text.len()), found),
     }
 }
 
@@ -600,23 +746,20 @@ fn html_element(text: &str, lines: &[(usize, &str)], i: usize, keep_indent: bool
 /// CommonMark. Returns the line after the element.
 fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found: &mut Found) -> Option<usize> {
     let last = lines.iter().rposition(|(l_at, _)| *l_at <= end)?;
-    let mut nested: Vec<(usize, usize)> = Vec::new();
+    // Elements inside with `markdown="…"`: (line, last line, offset of the tag in the line).
+    let mut nested: Vec<(usize, usize, usize)> = Vec::new();
     let mut raw = String::new();
     let mut j = i + 1;
     while j <= last {
         let (l_at, l) = lines[j];
-        let t = l.trim_start();
-        let opens_markdown =
-            start_tag(t).is_some_and(|(_, len)| markdown_attr(&t[..len]).is_some_and(|(value, _, _)| value != "0"));
-        if opens_markdown {
-            let inner_at = l_at + l.len() - t.len();
-            let (name, _) = start_tag(t)?;
-            if let Some(inner_end) = matching_end(text, inner_at, &name).filter(|&e| e < end) {
-                let inner_last = lines.iter().rposition(|(l_at, _)| *l_at <= inner_end)?;
-                nested.push((j, inner_last));
-                j = inner_last + 1;
-                continue;
-            }
+        let inner = markdown_element_in(l).and_then(|(q, name)| {
+            let inner_end = matching_end(text, l_at + q, &name).filter(|&e| e < end)?;
+            Some((q, lines.iter().rposition(|(l_at, _)| *l_at <= inner_end)?))
+        });
+        if let Some((q, inner_last)) = inner {
+            nested.push((j, inner_last, q));
+            j = inner_last + 1;
+            continue;
         }
         raw.push_str(l);
         j += 1;
@@ -628,13 +771,17 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
     }
     let mut j = i + 1;
     while j <= last {
-        if let Some(&(start, inner_last)) = nested.iter().find(|(start, _)| *start == j) {
+        if let Some(&(start, inner_last, q)) = nested.iter().find(|(start, _, _)| *start == j) {
             let (l_at, l) = lines[start];
             let lead = l.len() - l.trim_start().len();
             if lead > 0 {
                 found.edits.push(Edit { at: l_at, removed: lead, inserted: String::new() });
             }
-            html_element(text, lines, start, false, found);
+            if q > lead {
+                // After other tags on its line (`<td><div markdown="span">`): on a line of its own.
+                found.edits.push(Edit { at: l_at + q, removed: 0, inserted: "\n".into() });
+            }
+            element_at(text, lines, start, l_at + q, "", found);
             j = inner_last + 1;
             continue;
         }
@@ -698,6 +845,34 @@ mod tests {
             "## Head&#123;#noid}\n## Head &#123;#9ab}\n## Head {#ok}\n"
         );
         assert_eq!(rewritten("I read\n1984. It was\n"), "I read\n\n1984. It was\n");
+    }
+
+    #[test]
+    fn markdown_right_after_html_ends_its_block() {
+        // The element ends at its end tag; comments after it do not keep the heading raw.
+        assert_eq!(rewritten("<div>a</div>\n<!--\nx\n-->\n## H\n"), "<div>a</div>\n<!--\nx\n-->\n\n## H\n");
+        // An image alone on its line is text to kramdown: the fence below it is code.
+        assert_eq!(rewritten("<img src=\"a.png\">\n```\nx\n```\n"), "<img src=\"a.png\">\n```\nx\n```\n");
+        let details = "<details>\n  <summary>More</summary>\n  ```json\n  {}\n  ```\n</details>\n";
+        assert_eq!(rewritten(details), "<details>\n  <summary>More</summary>\n\n  ```json\n  {}\n  ```\n</details>\n");
+        assert_eq!(rewritten("1) one\n2) two\n"), "1\\) one\n2\\) two\n");
+    }
+
+    #[test]
+    fn an_element_without_its_end_tag_keeps_the_rest_raw() {
+        assert_eq!(
+            rewritten("<p>\n\n<!-- <p -->\n      <table>\n</table>\n"),
+            "<p>\n<!-- <p -->\n      <table>\n</table>\n"
+        );
+    }
+
+    #[test]
+    fn markdown_elements_inside_raw_html_lines() {
+        let table = "<table>\n  <tr>\n    <td><div markdown=\"span\" class=\"x\">[a](b){:target=\"_blank\"}</div></td>\n  </tr>\n</table>\n";
+        assert_eq!(
+            rewritten(table),
+            "<table>\n<tr>\n<td>\n<div class=\"x\">\n\n[a](b){:target=\"_blank\"}\n\n</div></td>\n</tr>\n</table>\n"
+        );
     }
 
     #[test]
