@@ -14,28 +14,37 @@ pub const BOX_W: i32 = 150;
 /// The narrowest and widest a stage is made to fit the width available.
 const MIN_BOX_W: i32 = 120;
 const MAX_BOX_W: i32 = 230;
+/// Narrower still, for a flow wrapped into tiers: titles take more lines, tiers more columns.
+const NARROW_BOX_W: i32 = 104;
 pub const FONT: f64 = 14.0;
 pub const LINE: i32 = 17;
 const BOX_PAD_Y: i32 = 8;
 /// A stage with a one-line title: still a comfortable target to click or tap.
 const MIN_BOX_H: i32 = 40;
 /// How far a group box reaches beyond its stages.
-pub const GROUP_PAD: i32 = 10;
+pub const GROUP_PAD: i32 = 8;
 pub const GROUP_FONT: f64 = 13.0;
 const GROUP_LINE: i32 = 16;
 pub const LANE_FONT: f64 = 15.0;
 const LANE_LINE: i32 = 18;
+const BESIDE_LANE_FONT: f64 = 13.0;
+const BESIDE_LANE_LINE: i32 = 16;
 /// Parallel arrows in a channel are this far apart.
 pub const TRACK: i32 = 12;
 const TRACK_MARGIN: i32 = 4;
 /// Room between a channel's arrows and a stage or a group outline.
-const GAP: i32 = 10;
+const GAP: i32 = 8;
 /// Room an icon takes at the left of a stage.
 pub const ICON: i32 = 18;
 /// The width of the page's content column that a placed diagram is fitted to.
 pub const COLUMN: i32 = 640;
 /// A process of up to this many stages should be seen whole on a laptop screen.
 pub const TALL: i32 = 800;
+/// The column at the left of a right-running drawing that holds the lane titles, when
+/// they are written beside their bands rather than above them: as wide as the longest
+/// word of a lane title, within these bounds.
+const LANE_COLUMN: (i32, i32) = (64, 150);
+const LANE_COLUMN_PAD: i32 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rect {
@@ -126,6 +135,19 @@ pub struct Layout {
     pub across: usize,
     /// Tiers the flow is wrapped into (1 if it is not).
     pub tiers: usize,
+    /// The lane titles are written in a column beside their bands, smaller, where
+    /// room is short.
+    pub lane_titles_beside: bool,
+}
+
+impl Layout {
+    pub fn lane_font(&self) -> f64 {
+        if self.lane_titles_beside {
+            BESIDE_LANE_FONT
+        } else {
+            LANE_FONT
+        }
+    }
 }
 
 /// How to draw a process: which way it flows, how wide its stages are, and whether a
@@ -135,6 +157,9 @@ pub struct Options {
     pub direction: Direction,
     pub box_w: i32,
     pub wrap: Option<usize>,
+    /// Flowing right, each lane's title in a column at the left of its band rather than
+    /// above its first row: the drawing is wider and every band lower.
+    pub titles_beside: bool,
 }
 
 /// Positions along one axis: channel, cell, channel, ..., cell, channel.
@@ -157,9 +182,9 @@ struct Channel {
 }
 
 impl Axis {
-    fn new(channels: &[Channel], head: &[i32], box_size: &[i32]) -> Axis {
+    fn new(start: i32, channels: &[Channel], head: &[i32], box_size: &[i32]) -> Axis {
         let cells = channels.len() - 1;
-        let mut pos = MARGIN;
+        let mut pos = start;
         let (mut channel_lead, mut box_start, mut cell_start) = (Vec::new(), Vec::new(), Vec::new());
         for (i, ch) in channels.iter().enumerate() {
             let outer = i == 0 || i == cells;
@@ -214,6 +239,16 @@ fn text_width(kind: StageKind, icon: bool, box_w: i32) -> f64 {
     f64::from(box_w - 2 * pad - if icon { ICON } else { 0 })
 }
 
+fn lane_column(process: &Process) -> i32 {
+    let word = process
+        .lanes
+        .iter()
+        .flat_map(|l| l.title.split_whitespace())
+        .map(|w| text::width(w, BESIDE_LANE_FONT, Weight::Bold))
+        .fold(0.0, f64::max);
+    (word.ceil() as i32 + 2 * LANE_COLUMN_PAD).clamp(LANE_COLUMN.0, LANE_COLUMN.1)
+}
+
 /// The narrowest stage in which each title's longest word fits on a line of its own.
 fn widest_word_box(process: &Process) -> i32 {
     process
@@ -231,7 +266,7 @@ fn widest_word_box(process: &Process) -> i32 {
 impl Options {
     /// The process as its author wrote it: its own direction, stages of the usual width.
     pub fn natural(process: &Process) -> Options {
-        Options { direction: process.direction, box_w: BOX_W, wrap: None }
+        Options { direction: process.direction, box_w: BOX_W, wrap: None, titles_beside: false }
     }
 }
 
@@ -245,14 +280,27 @@ pub fn fits(layout: &Layout, width: i32) -> bool {
     layout.width * 13 <= width * 14
 }
 
+/// How tall a drawing is on screen once scaled down to `width`.
+pub fn shown_height(layout: &Layout, width: i32) -> i32 {
+    if layout.width > width {
+        (i64::from(layout.height) * i64::from(width) / i64::from(layout.width)) as i32
+    } else {
+        layout.height
+    }
+}
+
 /// The arrangement that suits a column `width` pixels wide: flowing down with the lanes
-/// side by side and the stages as wide as the column allows, or flowing right wrapped
-/// into as many tiers as it takes. Of those that fit the width, a drawing that can be
-/// seen whole (at most [`TALL`] high) wins, then the author's direction, then the lower;
-/// if none can be seen whole, the lowest. When nothing fits, the narrowest.
+/// side by side and the stages as wide as the column allows, or in two or three tiers
+/// side by side; or flowing right, wrapped into as many tiers as it takes, with the lane
+/// titles above or beside their bands. Of those that fit the width, a drawing that can be
+/// seen whole (at most [`TALL`] high on screen) wins, then the author's direction, then
+/// the fewest tiers, then the lower; if none can be seen whole, the lowest. When nothing
+/// fits, the narrowest.
 pub fn fitted(process: &Process, width: i32) -> Layout {
     let mut candidates = Vec::new();
-    let down = |box_w| layout_with(process, &Options { direction: Direction::Down, box_w, wrap: None });
+    let down = |box_w| {
+        layout_with(process, &Options { direction: Direction::Down, box_w, wrap: None, titles_beside: false })
+    };
     let trial = down(BOX_W);
     let spare = (width - trial.width) / trial.across.max(1) as i32;
     let box_w = (BOX_W + spare).clamp(MIN_BOX_W, MAX_BOX_W);
@@ -260,45 +308,61 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
 
     // Narrower stages fit more columns in a tier, and fewer tiers are lower.
     let columns = Grid::new(process).columns;
-    for box_w in [BOX_W, MIN_BOX_W] {
-        let right = |wrap| layout_with(process, &Options { direction: Direction::Right, box_w, wrap });
-        let whole = right(None);
-        if fits(&whole, width) {
-            candidates.push(whole);
-            continue;
-        }
-        // Columns are about equally wide: start from the share of them that fits.
-        let estimate = (columns as i64 * i64::from(width) * 14 / 13 / i64::from(whole.width.max(1))) as usize + 1;
-        for per_tier in (1..estimate.clamp(1, columns)).rev() {
-            let wrapped = right(Some(per_tier));
-            let done = fits(&wrapped, width);
-            candidates.push(wrapped);
-            if done {
-                break;
+    // Flowing down in tiers side by side, each with the lanes it needs, like newspaper columns.
+    for box_w in [BOX_W, MIN_BOX_W, NARROW_BOX_W] {
+        let mut tried = Vec::new();
+        for tiers in 2..=3 {
+            let per_tier = columns.div_ceil(tiers);
+            if per_tier < 2 || tried.contains(&per_tier) {
+                continue;
+            }
+            tried.push(per_tier);
+            let wrapped = layout_with(
+                process,
+                &Options { direction: Direction::Down, box_w, wrap: Some(per_tier), titles_beside: false },
+            );
+            if fits(&wrapped, width) {
+                candidates.push(wrapped);
             }
         }
     }
-    candidates
-        .into_iter()
-        .min_by_key(|l| {
-            let fit = fits(l, width);
-            let tall = !fit || l.height > TALL;
-            // Too tall to see whole: the lowest. Otherwise: the author's direction.
-            (
-                !fit,
-                tall,
-                if tall { l.height } else { 0 },
-                l.direction != process.direction,
-                if fit { l.height } else { l.width },
-            )
-        })
-        .expect("there is a candidate")
+    for titles_beside in [false, true] {
+        for box_w in [BOX_W, MIN_BOX_W, NARROW_BOX_W] {
+            let right =
+                |wrap| layout_with(process, &Options { direction: Direction::Right, box_w, wrap, titles_beside });
+            let whole = right(None);
+            if fits(&whole, width) {
+                candidates.push(whole);
+                continue;
+            }
+            // Columns are about equally wide: start from the share of them that fits.
+            let estimate = (columns as i64 * i64::from(width) * 14 / 13 / i64::from(whole.width.max(1))) as usize + 1;
+            for per_tier in (1..estimate.clamp(1, columns)).rev() {
+                let wrapped = right(Some(per_tier));
+                let done = fits(&wrapped, width);
+                candidates.push(wrapped);
+                if done {
+                    break;
+                }
+            }
+        }
+    }
+    candidates.sort_by_cached_key(|l| {
+        let fit = fits(l, width);
+        let shown = shown_height(l, width);
+        let tall = !fit || shown > TALL;
+        // Too tall to see whole: the lowest. Otherwise: the author's direction.
+        (!fit, tall, if tall { shown } else { 0 }, l.direction != process.direction, l.tiers, if fit { shown } else { l.width })
+    });
+    // The first that no arrow spoils (through a title, or too close beside another).
+    let clean = candidates.iter().position(|l| fits(l, width) && super::quality::is_clean(l)).unwrap_or(0);
+    candidates.swap_remove(clean)
 }
 
 pub fn layout_with(process: &Process, options: &Options) -> Layout {
     let grid = match options.wrap {
-        Some(per_tier) if options.direction == Direction::Right => Grid::wrapped(process, per_tier),
-        _ => Grid::new(process),
+        Some(per_tier) => Grid::wrapped(process, per_tier),
+        None => Grid::new(process),
     };
     let routes = route::route(process, &grid);
     // Never so narrow that a word is split between lines.
@@ -353,7 +417,11 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
         y_channels[y1 + 1].after_group = true;
     }
     let x_cells = x_channels.len() - 1;
-    let x = Axis::new(&x_channels, &vec![0; x_cells], &vec![box_w; x_cells]);
+    let beside = right && options.titles_beside;
+    let lane_column = if beside { lane_column(process) } else { 0 };
+    let (lane_font, lane_line) = if beside { (BESIDE_LANE_FONT, BESIDE_LANE_LINE) } else { (LANE_FONT, LANE_LINE) };
+    let x_start = MARGIN + lane_column;
+    let x = Axis::new(x_start, &x_channels, &vec![0; x_cells], &vec![box_w; x_cells]);
     let y_cells = y_channels.len() - 1;
 
     // Lane bands across the flow: rows of all columns (right), or columns of all rows (down).
@@ -373,18 +441,33 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             let (x0, x1) = band_x(b);
             // Flowing right, the title keeps above the first column's boxes, where no
             // arrow runs (arrows run only in the channels between columns).
-            let room = if right { box_w } else { x1 - x0 - 2 * GROUP_PAD };
-            text::wrap(&process.lanes[band.lane].title, LANE_FONT, Weight::Bold, f64::from(room))
+            let room = match (right, beside) {
+                (true, true) => lane_column - 2 * LANE_COLUMN_PAD,
+                (true, false) => box_w,
+                (false, _) => x1 - x0 - 2 * GROUP_PAD,
+            };
+            text::wrap(&process.lanes[band.lane].title, lane_font, Weight::Bold, f64::from(room))
         })
         .collect();
     let lane_head = |lines: usize| lines.max(1) as i32 * LANE_LINE + 10;
     let mut lane_band = vec![0; y_cells];
-    if right {
+    let mut title_strip = 0;
+    if beside {
+        // Beside its band, a title needs room above the first row only if it is taller
+        // than the band's rows (and the channels between them).
+        for (band, lines) in grid.bands.iter().zip(&lane_lines) {
+            let rows: i32 = box_h[band.first..=band.last].iter().sum::<i32>() + 24 * (band.last - band.first) as i32;
+            let over = lines.len() as i32 * lane_line + 8 - rows;
+            lane_band[band.first] = lane_band[band.first].max(over.max(0));
+        }
+    } else if right {
         for (band, lines) in grid.bands.iter().zip(&lane_lines) {
             lane_band[band.first] = lane_band[band.first].max(lane_head(lines.len()));
         }
     } else {
-        lane_band[0] = lane_lines.iter().map(|l| lane_head(l.len())).max().unwrap_or(0);
+        // Flowing down, the lane titles head the drawing, above the first channel: an
+        // arrow into a first stage (from an earlier tier) runs below them.
+        title_strip = lane_lines.iter().map(|l| lane_head(l.len())).max().unwrap_or(0);
     }
 
     let group_x: Vec<(i32, i32)> = parts
@@ -415,8 +498,9 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
         .collect();
     let head: Vec<i32> = (0..y_cells)
         .map(|cell| {
-            let side_by_side = right
-                && grid.bands.iter().zip(&lane_title_end).all(|(b, &end)| {
+            let side_by_side = beside
+                || right
+                    && grid.bands.iter().zip(&lane_title_end).all(|(b, &end)| {
                     b.first != cell
                         || parts
                             .iter()
@@ -430,7 +514,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             }
         })
         .collect();
-    let y = Axis::new(&y_channels, &head, &box_h);
+    let y = Axis::new(MARGIN + title_strip, &y_channels, &head, &box_h);
 
     let stage_rect = |s: usize| Rect { x: x.box_start[x_of(s)], y: y.box_start[y_of(s)], w: box_w, h: box_h[y_of(s)] };
     let stages = titles
@@ -467,13 +551,26 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
                     w: x.end - MARGIN,
                     h: y.boundary(band.last + 1) - y.boundary(band.first),
                 };
-                // Clear of the arrows in the channel before the first column.
-                let label = Label {
-                    lines,
-                    x: x.box_start[0],
-                    y: y.cell_start[band.first] + 18,
-                    line_height: LANE_LINE,
-                    anchor: Anchor::Start,
+                // Clear of the arrows in the channel before the first column; beside the
+                // band, in the middle of its rows.
+                let label = if beside {
+                    let bottom = y.box_start[band.last] + box_h[band.last];
+                    let middle = (y.cell_start[band.first] + bottom) / 2;
+                    Label {
+                        y: middle - lines.len() as i32 * lane_line / 2 + 12,
+                        lines,
+                        x: MARGIN + LANE_COLUMN_PAD,
+                        line_height: lane_line,
+                        anchor: Anchor::Start,
+                    }
+                } else {
+                    Label {
+                        lines,
+                        x: x.box_start[0],
+                        y: y.cell_start[band.first] + 18,
+                        line_height: LANE_LINE,
+                        anchor: Anchor::Start,
+                    }
                 };
                 LaneBand { lane: band.lane, rect, label }
             } else {
@@ -482,7 +579,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
                 let label = Label {
                     lines,
                     x: (x0 + x1) / 2,
-                    y: y.cell_start[0] + 18,
+                    y: MARGIN + 18,
                     line_height: LANE_LINE,
                     anchor: Anchor::Middle,
                 };
@@ -517,6 +614,7 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
         order: grid.order,
         across: if right { grid.rows } else { x_cells },
         tiers: grid.bands.last().map_or(1, |b| b.tier + 1),
+        lane_titles_beside: beside,
     }
 }
 

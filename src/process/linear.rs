@@ -157,6 +157,7 @@ pub fn layout(process: &Process) -> Layout {
         order: grid.order,
         across: 1,
         tiers: 1,
+        lane_titles_beside: false,
     }
 }
 

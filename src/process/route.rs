@@ -64,6 +64,10 @@ struct Leg {
     lo: usize,
     hi: usize,
     share: Share,
+    /// The row whose middle the leg leaves a stage at, and the row it enters one at: a
+    /// stub from the channel's near side and one to its far side.
+    exit: Option<usize>,
+    entry: Option<usize>,
     track: usize,
 }
 
@@ -86,6 +90,8 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
                     lo: 2 * ra.min(rb) + 1,
                     hi: 2 * ra.max(rb) + 1,
                     share: Share { from: Some(from), to: Some(to) },
+                    exit: Some(ra),
+                    entry: Some(rb),
                     track: 0,
                 });
                 points.push((Along::Channel(fb, 0), Across::Middle(ra)));
@@ -102,6 +108,8 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
                     lo: (2 * ra + 1).min(2 * k),
                     hi: (2 * ra + 1).max(2 * k),
                     share: Share { from: Some(from), to: None },
+                    exit: Some(ra),
+                    entry: None,
                     track: 0,
                 });
                 row_legs.push(Leg {
@@ -111,6 +119,8 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
                     lo: (2 * out).min(2 * fb),
                     hi: (2 * out).max(2 * fb),
                     share: Share { from: Some(from), to: None },
+                    exit: None,
+                    entry: None,
                     track: 0,
                 });
                 column_legs.push(Leg {
@@ -120,6 +130,8 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
                     lo: (2 * rb + 1).min(2 * k),
                     hi: (2 * rb + 1).max(2 * k),
                     share: Share { from: None, to: Some(to) },
+                    exit: None,
+                    entry: Some(rb),
                     track: 0,
                 });
                 points.push((Along::Channel(out, 0), Across::Middle(ra)));
@@ -157,26 +169,65 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
 
 /// Gives each leg the lowest track of its channel that no overlapping leg holds, unless
 /// that leg shares its source or target; returns how many tracks each channel needs.
+/// Where one leg leaves a stage and another enters the next stage at the same row, the
+/// leaving one keeps to the near side of the channel, so their stubs along that row do
+/// not run over each other: legs that leave go first, and a leg that enters takes a
+/// track beyond theirs.
 fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..legs.len()).collect();
-    order.sort_by_key(|&i| (legs[i].channel, legs[i].lo, legs[i].hi, i));
+    let kind = |l: &Leg| match (l.exit, l.entry) {
+        (Some(_), None) => 0,
+        (Some(_), Some(_)) => 1,
+        _ => 2,
+    };
+    order.sort_by_key(|&i| (legs[i].channel, kind(&legs[i]), legs[i].lo, legs[i].hi, i));
     let mut held: Vec<Vec<Vec<usize>>> = vec![Vec::new(); channels];
     for i in order {
-        let tracks = &mut held[legs[i].channel];
-        let fits = |track: &Vec<usize>| {
+        let tracks = &held[legs[i].channel];
+        let free = |track: &Vec<usize>| {
             track
                 .iter()
                 .all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
         };
-        let t = match tracks.iter().position(fits) {
-            Some(t) => t,
-            None => {
-                tracks.push(Vec::new());
-                tracks.len() - 1
+        // Stubs on one row: beyond every leg leaving at the row this one enters, short
+        // of every leg entering at the row this one leaves.
+        let facing = |o: usize| !legs[o].share.with(legs[i].share);
+        let placed = || tracks.iter().enumerate().flat_map(|(t, held)| held.iter().map(move |&o| (t, o)));
+        let beyond = placed()
+            .filter(|&(_, o)| facing(o) && legs[i].entry.is_some() && legs[o].exit == legs[i].entry)
+            .map(|(t, _)| t + 1)
+            .max()
+            .unwrap_or(0);
+        let short_of = placed()
+            .filter(|&(_, o)| facing(o) && legs[i].exit.is_some() && legs[o].entry == legs[i].exit)
+            .map(|(t, _)| t)
+            .min()
+            .unwrap_or(usize::MAX);
+        let found = (beyond..tracks.len().min(short_of)).find(|&t| free(&tracks[t]));
+        let tracks = &mut held[legs[i].channel];
+        match found {
+            Some(t) => tracks[t].push(i),
+            // A new track between the two, keeping every other leg's order.
+            None if beyond <= short_of && short_of < tracks.len() => tracks.insert(short_of, vec![i]),
+            None if beyond <= short_of => {
+                tracks.resize_with(beyond.max(tracks.len()), Vec::new);
+                tracks.push(vec![i]);
             }
-        };
-        tracks[t].push(i);
-        legs[i].track = t;
+            // No order satisfies both: the lowest free track.
+            None => match tracks.iter().position(|t| {
+                t.iter().all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
+            }) {
+                Some(t) => tracks[t].push(i),
+                None => tracks.push(vec![i]),
+            },
+        }
+    }
+    for tracks in &held {
+        for (t, track) in tracks.iter().enumerate() {
+            for &i in track {
+                legs[i].track = t;
+            }
+        }
     }
     held.iter().map(Vec::len).collect()
 }

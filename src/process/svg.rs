@@ -103,7 +103,7 @@ pub fn draw(process: &Process, layout: &Layout, mode: Mode) -> String {
         let lane = &process.lanes[band.lane];
         let _ = writeln!(out, r#"<g class="sp-lane" data-lane="{}">"#, escape_attr(&lane.id));
         let _ = writeln!(out, r#"<rect class="sp-lane-band" {}/>"#, rect_attrs(&band.rect));
-        label(&mut out, "sp-lane-title", &band.label, layout::LANE_FONT);
+        label(&mut out, "sp-lane-title", &band.label, layout.lane_font());
         out.push_str("</g>\n");
     }
     out.push_str("</g>\n<g class=\"sp-groups\">\n");

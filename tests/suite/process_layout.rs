@@ -6,7 +6,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use proptest::prelude::*;
-use signpost::process::layout::{layout, Layout, Rect};
+use signpost::process::layout::{self, layout, Layout, Rect};
+use signpost::process::quality;
 use signpost::process::{self, Process};
 
 const WORDS: &[&str] = &[
@@ -243,4 +244,68 @@ fn stages_appear_in_the_svg_in_process_order() {
         .map(|id| html.find(&format!("data-stage=\"{id}\"")).unwrap())
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+}
+
+/// A chain with branches, joins and loops back, in a fixed pseudo-random pattern, as
+/// benches/layout_quality.rs generates them.
+fn chain(stages: usize, lanes: usize, seed: u64) -> Process {
+    let mut seed = seed;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let mut y = String::from("id: chain\ntitle: A chain\nlanes:\n");
+    for l in 0..lanes {
+        let _ = writeln!(y, "  - id: lane-{l}\n    title: Lane {l} of the process");
+    }
+    y.push_str("stages:\n");
+    for i in 0..stages {
+        let mut targets = vec![];
+        if i + 1 < stages {
+            targets.push(i + 1);
+        }
+        if i + 3 < stages && next(4) == 0 {
+            targets.push(i + 3);
+        }
+        if i > 5 && next(12) == 0 {
+            targets.push(i - 1 - next(5));
+        }
+        let targets: Vec<String> = targets.iter().map(|t| format!("s{t}")).collect();
+        let kind = ["stage", "stage", "stage", "milestone"][next(4)];
+        let _ = writeln!(
+            y,
+            "  - id: s{i}\n    title: Stage {i} checks the requirements\n    lane: lane-{}\n    kind: {kind}\n    next: [{}]",
+            next(lanes),
+            targets.join(", ")
+        );
+    }
+    process::parse(&y, Path::new("diagrams/chain.yaml")).expect("a valid chain")
+}
+
+/// What a reader sees on a page: no arrow through a title or a stage it does not join,
+/// no two parallel arrows closer than 12 px, and a bundled process of up to 16 stages no
+/// taller than a laptop screen shows whole. (Generated chains that hop between lanes at
+/// random are not held to the height yet: 12 to 16 of their stages still take 830 to
+/// 1270 px, docs/diagram-layout.md.)
+#[test]
+fn placed_drawings_keep_arrows_off_text_and_apart() {
+    let (bundled, problems) = process::load_all(Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(problems.is_empty(), "{problems:?}");
+    let generated = [(5, 2), (8, 3), (12, 3), (16, 4), (16, 6), (30, 5), (60, 6), (100, 6)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, l))| (format!("chain {s}x{l}"), chain(s, l, 0x5eed + i as u64), false));
+    let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).map(|(id, p)| (id, p, true)).chain(generated);
+    for (name, p, bundled) in all {
+        let drawn = layout::fitted(&p, layout::COLUMN);
+        let q = quality::measure(&drawn);
+        assert!(q.through.is_empty(), "{name}: {:?}", q.through);
+        let gap = q.closest_parallel.unwrap_or(i32::MAX);
+        assert!(gap >= quality::MIN_PARALLEL_GAP, "{name}: parallel arrows {gap} px apart");
+        assert!(layout::fits(&drawn, layout::COLUMN), "{name}: {} px wide", drawn.width);
+        if bundled && p.stages.len() <= 16 {
+            let shown = layout::shown_height(&drawn, layout::COLUMN);
+            assert!(shown <= layout::TALL, "{name}: {shown} px tall on screen");
+        }
+    }
 }
