@@ -1,4 +1,4 @@
-//! What the fuzz targets (fuzz/fuzz_targets/) and the property tests (tests/robustness.rs)
+//! What the fuzz targets (fuzz/fuzz_targets/) and the property tests (tests/suite/robustness.rs)
 //! drive: each entry point takes any bytes, as a user's file could hold them, and must
 //! return, never panic, and keep the invariants it checks. One definition for both, so
 //! the short run in `cargo test` exercises exactly what the fuzzers do.
@@ -47,7 +47,11 @@ pub fn front_matter(data: &[u8]) {
 /// Markdown as a page's body, with code highlighting and every extension on.
 pub fn markdown(data: &[u8]) {
     let Some(text) = text(data) else { return };
-    let rendered = markdown::render(text, &Highlighter::new(None), &Hooks::none());
+    // Loading syntect's syntax set takes milliseconds; once per process, not per input,
+    // or the target runs at a few dozen inputs a second.
+    static HIGHLIGHTER: std::sync::OnceLock<Highlighter> = std::sync::OnceLock::new();
+    let highlighter = HIGHLIGHTER.get_or_init(|| Highlighter::new(None));
+    let rendered = markdown::render(text, highlighter, &Hooks::none());
     for link in &rendered.links {
         assert!(link.offset <= text.len(), "a link's offset lies inside the text");
     }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind};
 use crate::markdown::Highlighter;
 use crate::output::{write_atomically, MemorySink, Output, Sink};
 use crate::site::{render, LoadOptions, Site};
@@ -56,7 +56,7 @@ impl BuildError {
     pub fn diagnostics(&self) -> Diagnostics {
         match self {
             BuildError::Content(d) => d.clone(),
-            BuildError::Io(e) => Diagnostic::error("io", e.to_string()).into(),
+            BuildError::Io(e) => Diagnostic::error(Kind::Io, e.to_string()).into(),
         }
     }
 }
@@ -72,7 +72,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     crate::output::replaceable(&out).map_err(|refused| {
         let hint = refused.hint();
         BuildError::Content(
-            Diagnostic::error("usage", format!("will not replace {}: {refused}", out.display())).hint(hint).into(),
+            Diagnostic::error(Kind::Usage, format!("will not replace {}: {refused}", out.display())).hint(hint).into(),
         )
     })?;
     let mut search = None;
@@ -132,7 +132,7 @@ fn safe_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     };
     let (root, out_abs) = (absolute(root), absolute(out));
     let refuse = |why: String| {
-        Diagnostic::error("usage", format!("will not write the site into {}: {why}", out.display()))
+        Diagnostic::error(Kind::Usage, format!("will not write the site into {}: {why}", out.display()))
             .hint("choose an output folder of its own, such as ROOT/public (the default)")
     };
     if root.starts_with(&out_abs) {
@@ -173,24 +173,7 @@ pub fn render_to(
     sink: &dyn Sink,
 ) -> Result<(Site, Output, Diagnostics), Diagnostics> {
     let (site, diagnostics) = Site::load(load)?;
-    render_loaded(site, diagnostics, highlighter, sink)
-}
-
-/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
-/// text), after the `diagnostics` its loading gave; fails when any is an error.
-pub fn render_loaded(
-    site: Site,
-    mut diagnostics: Diagnostics,
-    highlighter: &Highlighter,
-    sink: &dyn Sink,
-) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, render_diagnostics) = render::render(&site, sink, highlighter);
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok((site, output, diagnostics))
+    render::render_loaded(site, diagnostics, highlighter, sink)
 }
 
 /// Resolves `--root`, defaulting to the current folder.

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Location};
-use crate::yaml;
+use crate::diagnostics::{Diagnostic, Kind, Location};
+use crate::yaml::{self, Spanned};
 
 pub const FILE_NAME: &str = "site.yaml";
 
@@ -40,10 +40,67 @@ pub struct SiteConfig {
     pub services: Vec<ServiceConfig>,
     /// How each kind of link problem is treated: `error`, `warning` or `ignore`.
     #[serde(default)]
-    pub check: BTreeMap<String, String>,
+    pub check: CheckLevels,
     /// Anything else templates need, as `site.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Bounds on what a page's Liquid may do (nesting, loop steps, output, includes), for
+    /// a site that needs more than the defaults.
+    #[serde(default)]
+    pub liquid: crate::liquid::Limits,
+}
+
+/// site.yaml's `check:` map as written, in file order: each kind's name and level with
+/// where they are written, so a bad entry is reported at its line without reading the
+/// file again. `check` gives the names and levels their meaning.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckLevels(pub Vec<CheckLevel>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckLevel {
+    pub kind: Spanned<String>,
+    pub level: Spanned<String>,
+}
+
+impl CheckLevel {
+    /// Where the kind's name is written in site.yaml.
+    pub fn kind_at(&self) -> Location {
+        yaml::location_of(&self.kind, Path::new(FILE_NAME), 1).unwrap_or_else(|| Location::new(FILE_NAME, 1, 1))
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = CheckLevels;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of kinds to levels, such as `orphan-page: warning`")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<CheckLevels, E> {
+                Ok(CheckLevels::default())
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CheckLevels, A::Error> {
+                let mut levels = Vec::new();
+                while let Some((kind, level)) = map.next_entry()? {
+                    levels.push(CheckLevel { kind, level });
+                }
+                Ok(CheckLevels(levels))
+            }
+        }
+        deserializer.deserialize_any(Entries)
+    }
+}
+
+impl Serialize for CheckLevels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for entry in &self.0 {
+            map.serialize_entry(&entry.kind.value, &entry.level.value)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -128,7 +185,7 @@ impl SiteConfig {
     pub fn load(root: &Path) -> Result<SiteConfig, Diagnostic> {
         let path = root.join(FILE_NAME);
         if !path.exists() {
-            return Err(Diagnostic::error("io", format!("cannot read {}: there is no such file", path.display()))
+            return Err(Diagnostic::error(Kind::Io, format!("cannot read {}: there is no such file", path.display()))
                 .hint("run `signpost new DIR` to create a site, or pass --root to point at one"));
         }
         let text = crate::diagnostics::read_text(&path, Path::new(FILE_NAME))?;
@@ -140,26 +197,34 @@ impl SiteConfig {
     }
 
     fn validate(&self, text: &str) -> Result<(), Diagnostic> {
+        if let Some((name, why)) = self.liquid.problem() {
+            return Err(Diagnostic::error(Kind::Config, format!("liquid `{name}` {why}"))
+                .at_opt(find_line(text, &format!("{name}:")))
+                .hint("docs/jekyll.md lists the Liquid limits and their defaults"));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for service in &self.services {
             let ok =
                 !service.id.is_empty() && service.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok || !seen.insert(service.id.clone()) {
                 let what = if ok { "is listed twice" } else { "must be letters, digits, - or _" };
-                return Err(Diagnostic::error("config", format!("service id `{}` {what}", service.id))
+                return Err(Diagnostic::error(Kind::Config, format!("service id `{}` {what}", service.id))
                     .at_opt(find_line(text, &format!("id: {}", service.id)))
                     .hint("give each service a unique id such as `nrls`"));
             }
             for (key, value) in [("primary", &service.colours.primary), ("accent", &service.colours.accent)] {
                 if !is_css_colour(value) {
-                    return Err(Diagnostic::error("config", format!("`{key}` colour `{value}` is not a CSS colour"))
-                        .at_opt(find_line(text, value))
-                        .hint("write a colour as #005eb8, a name such as navy, or rgb(0, 94, 184)"));
+                    return Err(Diagnostic::error(
+                        Kind::Config,
+                        format!("`{key}` colour `{value}` is not a CSS colour"),
+                    )
+                    .at_opt(find_line(text, value))
+                    .hint("write a colour as #005eb8, a name such as navy, or rgb(0, 94, 184)"));
                 }
             }
             if let Some(dir) = &service.content {
                 if let Err(why) = check_content_dir(dir) {
-                    return Err(Diagnostic::error("config", format!("service content folder `{dir}` {why}"))
+                    return Err(Diagnostic::error(Kind::Config, format!("service content folder `{dir}` {why}"))
                         .at_opt(find_line(text, &format!("content: {dir}")))
                         .hint("name a folder under content/, such as `nrls` for content/nrls"));
                 }
@@ -257,6 +322,24 @@ mod tests {
         for bad in ["../x", "/etc", "a/../../b", "", "C:/x", "a\\b"] {
             assert!(check_content_dir(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn liquid_limits_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+        write("title: P\nliquid:\n  max_iterations: 5000000\n");
+        let config = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(config.liquid.max_iterations, 5_000_000);
+        assert_eq!(config.liquid.max_depth, crate::liquid::Limits::default().max_depth);
+        write("title: P\nliquid:\n  max_depth: 0\n");
+        let err = SiteConfig::load(dir.path()).unwrap_err();
+        assert!(err.message.contains("max_depth") && err.message.contains("at least 1"), "{}", err.message);
+        let loc = err.location.unwrap();
+        assert_eq!((loc.line, loc.column), (3, 3));
+        write("title: P\nliquid:\n  max_depht: 10\n");
+        let err = SiteConfig::load(dir.path()).unwrap_err();
+        assert_eq!(err.location.map(|l| l.line), Some(3), "{}", err.message);
     }
 
     #[test]

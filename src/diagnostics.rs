@@ -105,19 +105,19 @@ impl fmt::Display for Location {
 /// error at their line and column in `shown` (the path as the user sees it) that says how
 /// to fix it, rather than an I/O error; a byte-order mark is dropped.
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", shown.display())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(Kind::Io, format!("cannot read {}: {e}", shown.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes());
-        Diagnostic::error("encoding", "the file is not valid UTF-8")
+        Diagnostic::error(Kind::Encoding, "the file is not valid UTF-8")
             .at(Location::at_offset(shown, &text, offset, 1))
             .hint("save the file as UTF-8")
     })?;
     // CommonMark would show a NUL as a replacement character; in YAML or a template it
     // reaches the HTML as it is. Either way the file is most likely not text.
     if let Some(offset) = text.find('\0') {
-        return Err(Diagnostic::error("encoding", "the file holds a NUL character")
+        return Err(Diagnostic::error(Kind::Encoding, "the file holds a NUL character")
             .at(Location::at_offset(shown, &text, offset, 1))
             .hint("remove it: a text file has no NUL bytes (is this a binary file saved with a text extension?)"));
     }
@@ -144,11 +144,224 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// What a diagnostic is about. The kebab-case names are stable: `error[NAME]` in the text
+/// output, the `kind` of `signpost check --format json`, and for the kinds of
+/// [`crate::check::Kind`] the keys of `check:` in site.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A file or folder cannot be read or written.
+    Io,
+    /// The command line asks for something impossible.
+    Usage,
+    /// A text file is not UTF-8 text.
+    Encoding,
+    /// YAML that does not parse or has the wrong shape.
+    Yaml,
+    /// Site.yaml holds a setting that cannot be used.
+    Config,
+    /// A page's front matter has a wrong key or value.
+    FrontMatter,
+    /// A YAML key written twice.
+    DuplicateKey,
+    /// A permalink that cannot be a path in the site.
+    Permalink,
+    /// Two pages want the same output path.
+    DuplicatePermalink,
+    /// Content/_shared without services to share it.
+    SharedWithoutServices,
+    /// A page names a sidebar that does not exist.
+    MissingSidebar,
+    /// A sidebar entry that cannot be a link.
+    SidebarLink,
+    /// A file of content/_data that cannot be read.
+    Data,
+    /// The theme cannot be used.
+    Theme,
+    /// A template that does not parse or render.
+    Template,
+    /// A page names a layout the theme does not have.
+    Layout,
+    /// An include that does not render.
+    Include,
+    /// An include the theme does not have.
+    UnknownInclude,
+    /// An include_relative that cannot be read.
+    IncludeRelative,
+    /// A site's include replaced by the theme's of the same name.
+    IncludeFallback,
+    /// A value a page names that is not defined.
+    UnknownVariable,
+    /// Liquid that does not parse or render.
+    Liquid,
+    /// A Liquid tag a Signpost page may not use.
+    TagNotAllowed,
+    /// A Jekyll plugin's tag Signpost does not run.
+    PluginTag,
+    /// A page places a process that does not exist.
+    UnknownProcess,
+    /// A page places a draw.io drawing that does not exist.
+    UnknownDrawing,
+    /// A process, lane, stage or group id outside the safe alphabet.
+    ProcessId,
+    /// An id used twice in one process.
+    ProcessDuplicate,
+    /// An empty title in a process.
+    ProcessText,
+    /// A process without lanes.
+    ProcessLanes,
+    /// A process without stages.
+    ProcessStages,
+    /// A lane or group that names something the process lacks.
+    ProcessRef,
+    /// A group that cannot be drawn.
+    ProcessGroup,
+    /// A stage's column that cannot be kept.
+    ProcessColumn,
+    /// A stage link that would run script.
+    ProcessLink,
+    /// A process that extends one it cannot.
+    ProcessExtends,
+    /// A variant's change that does not apply.
+    ProcessVariant,
+    /// A diagram that cannot be exported.
+    DiagramExport,
+    /// A draw.io diagram that cannot be converted.
+    Drawio,
+    /// A draw.io diagram converted in part.
+    DrawioPartial,
+    /// Something of a Jekyll site import does not carry over.
+    ImportSkipped,
+    /// A link to a page or file that is not built.
+    BrokenLink,
+    /// A link to an anchor the page does not have.
+    BrokenAnchor,
+    /// An image that is not built.
+    MissingImage,
+    /// A file link to a file that is not built.
+    MissingFile,
+    /// An id used twice in one page.
+    DuplicateId,
+    /// A stage link that points at nothing.
+    BrokenStageLink,
+    /// A stage with no section of its page to link to.
+    StageWithoutSection,
+    /// A stage id that names no stage.
+    UnknownStage,
+    /// A sidebar entry that points at nothing.
+    BrokenSidebarLink,
+    /// A page no link, sidebar or listing reaches.
+    OrphanPage,
+    /// A process placed on no page.
+    UnplacedProcess,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Io => "io",
+            Kind::Usage => "usage",
+            Kind::Encoding => "encoding",
+            Kind::Yaml => "yaml",
+            Kind::Config => "config",
+            Kind::FrontMatter => "front-matter",
+            Kind::DuplicateKey => "duplicate-key",
+            Kind::Permalink => "permalink",
+            Kind::DuplicatePermalink => "duplicate-permalink",
+            Kind::SharedWithoutServices => "shared-without-services",
+            Kind::MissingSidebar => "missing-sidebar",
+            Kind::SidebarLink => "sidebar-link",
+            Kind::Data => "data",
+            Kind::Theme => "theme",
+            Kind::Template => "template",
+            Kind::Layout => "layout",
+            Kind::Include => "include",
+            Kind::UnknownInclude => "unknown-include",
+            Kind::IncludeRelative => "include-relative",
+            Kind::IncludeFallback => "include-fallback",
+            Kind::UnknownVariable => "unknown-variable",
+            Kind::Liquid => "liquid",
+            Kind::TagNotAllowed => "tag-not-allowed",
+            Kind::PluginTag => "plugin-tag",
+            Kind::UnknownProcess => "unknown-process",
+            Kind::UnknownDrawing => "unknown-drawing",
+            Kind::ProcessId => "process-id",
+            Kind::ProcessDuplicate => "process-duplicate",
+            Kind::ProcessText => "process-text",
+            Kind::ProcessLanes => "process-lanes",
+            Kind::ProcessStages => "process-stages",
+            Kind::ProcessRef => "process-ref",
+            Kind::ProcessGroup => "process-group",
+            Kind::ProcessColumn => "process-column",
+            Kind::ProcessLink => "process-link",
+            Kind::ProcessExtends => "process-extends",
+            Kind::ProcessVariant => "process-variant",
+            Kind::DiagramExport => "diagram-export",
+            Kind::Drawio => "drawio",
+            Kind::DrawioPartial => "drawio-partial",
+            Kind::ImportSkipped => "import-skipped",
+            Kind::BrokenLink => "broken-link",
+            Kind::BrokenAnchor => "broken-anchor",
+            Kind::MissingImage => "missing-image",
+            Kind::MissingFile => "missing-file",
+            Kind::DuplicateId => "duplicate-id",
+            Kind::BrokenStageLink => "broken-stage-link",
+            Kind::StageWithoutSection => "stage-without-section",
+            Kind::UnknownStage => "unknown-stage",
+            Kind::BrokenSidebarLink => "broken-sidebar-link",
+            Kind::OrphanPage => "orphan-page",
+            Kind::UnplacedProcess => "unplaced-process",
+        }
+    }
+
+    /// What a run that fails with this kind of error exits with.
+    pub fn exit(self) -> Exit {
+        match self {
+            Kind::Io | Kind::Usage => Exit::UsageOrIo,
+            _ => Exit::SiteErrors,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// What a failed run exits with: the categories of the README's "Exit status".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// 1: the site has errors, or `check` found broken links.
+    SiteErrors,
+    /// 2: a usage or I/O problem (bad arguments, no site.yaml, output not writable).
+    UsageOrIo,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::SiteErrors => 1,
+            Exit::UsageOrIo => 2,
+        }
+    }
+
+    /// The exit of a failed run with these errors: usage or I/O if any is, else site errors.
+    pub fn of<'a>(errors: impl IntoIterator<Item = &'a Diagnostic>) -> Exit {
+        errors.into_iter().map(|d| d.kind.exit()).max().unwrap_or(Exit::SiteErrors)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A short stable name for the kind of problem, such as `broken-anchor`.
-    pub kind: &'static str,
+    /// The kind of problem, such as [`Kind::BrokenAnchor`].
+    pub kind: Kind,
     pub message: String,
     pub location: Option<Location>,
     /// How many characters from `location` the underline covers (at least one).
@@ -158,11 +371,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Error, kind, message: message.into(), location: None, length: 1, hint: None }
     }
 
-    pub fn warning(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
     }
 
@@ -198,7 +411,7 @@ impl Diagnostic {
         };
         let source =
             self.location.as_ref().and_then(|loc| std::fs::read_to_string(root.join(&loc.file)).ok().map(|s| (loc, s)));
-        let title = level.primary_title(self.message.as_str()).id(self.kind);
+        let title = level.primary_title(self.message.as_str()).id(self.kind.name());
         let mut report: Vec<Group> = Vec::new();
         match &source {
             Some((loc, text)) if loc.line <= text.lines().count().max(1) => {
@@ -298,10 +511,16 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
-    /// Sorts by file, line, column so output does not depend on thread scheduling.
+    /// Sorts by file, line, column so output does not depend on thread scheduling (then by
+    /// the kind's name, as the order was before kinds were typed).
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (&a.location, a.severity, a.kind, &a.message).cmp(&(&b.location, b.severity, b.kind, &b.message))
+            (&a.location, a.severity, a.kind.name(), &a.message).cmp(&(
+                &b.location,
+                b.severity,
+                b.kind.name(),
+                &b.message,
+            ))
         });
         self.0.dedup();
     }
@@ -341,7 +560,7 @@ mod tests {
     fn renders_the_source_line() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), "one\ntwo [x](y.html)\n").unwrap();
-        let d = Diagnostic::error("broken-link", "y.html not found")
+        let d = Diagnostic::error(Kind::BrokenLink, "y.html not found")
             .at(Location::new("a.md", 2, 5))
             .spanning(12)
             .hint("check the permalink");

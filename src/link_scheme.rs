@@ -4,7 +4,7 @@
 //! `javascript:` link (WHATWG URL Standard, "basic URL parser").
 
 /// Why a link must not be written as it is, or `None` when it is safe.
-pub fn refusal(href: &str, image: bool) -> Option<&'static str> {
+pub(crate) fn refusal(href: &str, image: bool) -> Option<&'static str> {
     if href.chars().any(|c| c.is_control() || c == '\u{7f}') {
         return Some("a link cannot contain control characters");
     }
@@ -16,7 +16,7 @@ pub fn refusal(href: &str, image: bool) -> Option<&'static str> {
 }
 
 /// The scheme, lower-cased, as a browser finds it; `None` for a relative link.
-pub fn scheme(href: &str) -> Option<String> {
+pub(crate) fn scheme(href: &str) -> Option<String> {
     let trimmed = href.trim_matches(|c: char| c <= ' ');
     let cleaned: String = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
     let (scheme, _) = cleaned.split_once(':')?;

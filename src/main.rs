@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use signpost::build::{self, BuildError, BuildOptions};
 use signpost::content::Scope;
-use signpost::diagnostics::Diagnostics;
+use signpost::diagnostics::{Diagnostics, Exit, Kind};
 use signpost::site::LoadOptions;
 
 /// Signpost builds documentation portals from Markdown, with process diagrams whose
@@ -311,8 +311,8 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
 /// 1 for problems in the site's files, 2 for usage and I/O problems.
 fn exit_status(error: &BuildError) -> ExitCode {
     match error {
-        BuildError::Content(d) if d.iter().all(|d| !matches!(d.kind, "io" | "usage")) => ExitCode::from(1),
-        _ => ExitCode::from(2),
+        BuildError::Content(d) => ExitCode::from(Exit::of(d.iter()).code()),
+        BuildError::Io(_) => ExitCode::from(Exit::UsageOrIo.code()),
     }
 }
 
@@ -339,12 +339,10 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
         eprintln!("loaded and rendered {} pages in {rendered:.3} s; checked them in {took:.3} s", r.pages);
     }
     let errors: Vec<_> = entries.iter().map(|e| &e.diagnostic).filter(|d| d.is_error()).collect();
-    if errors.iter().any(|d| matches!(d.kind, "io" | "usage")) {
-        ExitCode::from(2)
-    } else if errors.is_empty() {
+    if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(1)
+        ExitCode::from(Exit::of(errors).code())
     }
 }
 
@@ -367,7 +365,10 @@ fn cmd_diagram(args: DiagramArgs) -> ExitCode {
     let written = match args.format {
         DiagramFormat::Svg => {
             std::fs::write(&args.output, signpost::process::export_svg_in(process, primary.as_deref())).map_err(|e| {
-                signpost::diagnostics::Diagnostic::error("io", format!("cannot write {}: {e}", args.output.display()))
+                signpost::diagnostics::Diagnostic::error(
+                    Kind::Io,
+                    format!("cannot write {}: {e}", args.output.display()),
+                )
             })
         }
         DiagramFormat::Png => signpost::process::export_png_in(process, &args.output, primary.as_deref()),

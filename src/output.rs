@@ -57,6 +57,25 @@ pub struct PageRecord {
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
     pub search: Option<crate::search::Document>,
+    /// What the page read while rendering, besides its own source: `serve` renders it
+    /// again when one of these changes.
+    #[serde(skip)]
+    pub reads: Reads,
+}
+
+/// What rendering a page read besides its own source (its layout template and the
+/// site-wide values every page shows are not listed: a change there renders every page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Includes the page's body called, by name (`tip.html`).
+    pub includes: std::collections::BTreeSet<String>,
+    /// Processes placed, by id.
+    pub processes: std::collections::BTreeSet<String>,
+    /// draw.io drawings placed, by id.
+    pub drawings: std::collections::BTreeSet<String>,
+    /// Values that list other pages (`site.tag_pages`), read directly or perhaps by the
+    /// page's Liquid or a site include.
+    pub listings: bool,
 }
 
 /// Receives the files of a build as they are rendered, from many threads.
@@ -68,7 +87,7 @@ pub trait Sink: Sync {
 }
 
 /// Writes files under a folder (the temporary folder of an atomic build).
-pub struct DiskSink {
+pub(crate) struct DiskSink {
     pub dir: PathBuf,
 }
 
@@ -115,13 +134,13 @@ pub struct Output {
 
 /// The file every build writes at the top of its output: `--out` replaces only a folder
 /// holding it (or an empty one), so a mistyped `--out ~/work` cannot delete a user's files.
-pub const MARKER: &str = ".signpost-output";
+pub(crate) const MARKER: &str = ".signpost-output";
 
 const MARKER_TEXT: &str = "This folder was written by `signpost build`, which replaces it whole on every build.\n";
 
 /// Why `out` may not be replaced by a build: it holds something Signpost did not write.
 #[derive(Debug, thiserror::Error)]
-pub enum OutputRefused {
+pub(crate) enum OutputRefused {
     #[error("{} is a file, not a folder", .0.display())]
     File(PathBuf),
     #[error("{} is a symbolic link", .0.display())]
@@ -132,7 +151,7 @@ pub enum OutputRefused {
 
 impl OutputRefused {
     /// What the user can do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             OutputRefused::File(p) | OutputRefused::Link(p) => {
                 format!("the build writes a folder there; choose another --out, or move {} away first", p.display())
@@ -148,7 +167,7 @@ impl OutputRefused {
 
 /// Whether a build may replace `out`: it is absent, an empty folder, or a folder an
 /// earlier build wrote (it holds [`MARKER`]).
-pub fn replaceable(out: &Path) -> Result<(), OutputRefused> {
+pub(crate) fn replaceable(out: &Path) -> Result<(), OutputRefused> {
     let meta = match std::fs::symlink_metadata(out) {
         Ok(meta) => meta,
         Err(_) => return Ok(()),
@@ -172,7 +191,7 @@ pub fn replaceable(out: &Path) -> Result<(), OutputRefused> {
 /// succeeds; on failure the previous output is untouched and the temporary folder removed.
 /// The caller checks [`replaceable`] first. Temporary folders a killed build left beside
 /// `out` are removed.
-pub fn write_atomically<T, E: From<io::Error>>(
+pub(crate) fn write_atomically<T, E: From<io::Error>>(
     out: &Path,
     build: impl FnOnce(&DiskSink) -> Result<T, E>,
 ) -> Result<T, E> {

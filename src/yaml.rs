@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location};
 
 pub use serde_saphyr::Spanned;
 
@@ -48,7 +48,7 @@ pub fn parse_jekyll<T: DeserializeOwned>(
         let shift = first_line - 1;
         warnings.push(
             Diagnostic::warning(
-                "duplicate-key",
+                Kind::DuplicateKey,
                 format!(
                     "`{}` is set twice, on lines {} and {}; the last value is used, as in Jekyll",
                     repeat.key,
@@ -70,7 +70,7 @@ fn diagnostic(err: &serde_saphyr::Error, file: &Path, first_line: usize) -> Diag
         .filter(|l| l.line() > 0)
         .map(|l| Location::new(file, l.line() as usize + first_line - 1, l.column() as usize));
     let message = clean_message(&err.without_snippet().to_string());
-    Diagnostic::error("yaml", message).at_opt(location).hint(hint_for(&err.to_string()))
+    Diagnostic::error(Kind::Yaml, message).at_opt(location).hint(hint_for(&err.to_string()))
 }
 
 /// Psych (libyaml) lets a double-quoted scalar go on at column 0, as front matter

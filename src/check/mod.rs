@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
+use crate::config::CheckLevels;
+use crate::diagnostics::{self, Diagnostic, Diagnostics, Location, Severity};
 use crate::markdown::Highlighter;
 use crate::output::{Output, Sink};
 use crate::site::{LoadOptions, Site};
@@ -56,20 +57,25 @@ impl Kind {
         Kind::UnplacedProcess,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The kind of the diagnostic a finding of this kind becomes, which names it.
+    pub fn diagnostic(self) -> diagnostics::Kind {
         match self {
-            Kind::BrokenLink => "broken-link",
-            Kind::BrokenAnchor => "broken-anchor",
-            Kind::MissingImage => "missing-image",
-            Kind::MissingFile => "missing-file",
-            Kind::DuplicateId => "duplicate-id",
-            Kind::BrokenStageLink => "broken-stage-link",
-            Kind::StageWithoutSection => "stage-without-section",
-            Kind::UnknownStage => "unknown-stage",
-            Kind::BrokenSidebarLink => "broken-sidebar-link",
-            Kind::OrphanPage => "orphan-page",
-            Kind::UnplacedProcess => "unplaced-process",
+            Kind::BrokenLink => diagnostics::Kind::BrokenLink,
+            Kind::BrokenAnchor => diagnostics::Kind::BrokenAnchor,
+            Kind::MissingImage => diagnostics::Kind::MissingImage,
+            Kind::MissingFile => diagnostics::Kind::MissingFile,
+            Kind::DuplicateId => diagnostics::Kind::DuplicateId,
+            Kind::BrokenStageLink => diagnostics::Kind::BrokenStageLink,
+            Kind::StageWithoutSection => diagnostics::Kind::StageWithoutSection,
+            Kind::UnknownStage => diagnostics::Kind::UnknownStage,
+            Kind::BrokenSidebarLink => diagnostics::Kind::BrokenSidebarLink,
+            Kind::OrphanPage => diagnostics::Kind::OrphanPage,
+            Kind::UnplacedProcess => diagnostics::Kind::UnplacedProcess,
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.diagnostic().name()
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
@@ -112,13 +118,12 @@ pub struct CheckOptions {
 
 impl CheckOptions {
     /// The levels set in site.yaml's `check:` map; a kind or level that does not exist
-    /// is an error pointing at its line.
-    pub fn from_config(check: &BTreeMap<String, String>, root: &Path) -> Result<CheckOptions, Diagnostics> {
+    /// is an error pointing at where it is written.
+    pub fn from_config(check: &CheckLevels) -> Result<CheckOptions, Diagnostics> {
         let mut options = CheckOptions::default();
         let mut problems = Diagnostics::default();
-        let text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
-        let at = |key: &str| config_line(&text, key);
-        for (key, value) in check {
+        for entry in &check.0 {
+            let (key, value) = (entry.kind.value.as_str(), entry.level.value.as_str());
             let Some(kind) = Kind::from_name(key) else {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 let hint = match nearest(key, names.iter().copied()) {
@@ -126,25 +131,30 @@ impl CheckOptions {
                     None => format!("the kinds are: {}", names.join(", ")),
                 };
                 problems.push(
-                    Diagnostic::error("config", format!("`check:` names no kind `{key}`")).at(at(key)).hint(hint),
+                    Diagnostic::error(diagnostics::Kind::Config, format!("`check:` names no kind `{key}`"))
+                        .at(entry.kind_at())
+                        .hint(hint),
                 );
                 continue;
             };
             match Level::parse(value) {
                 Some(level) if kind == Kind::UnknownStage && level != Level::Error => problems.push(
-                    Diagnostic::error("config", "unknown-stage is always an error: the diagram cannot be drawn")
-                        .at(at(key))
-                        .hint("remove this line, and correct the stage ids in `next:` or `groups:` instead"),
+                    Diagnostic::error(
+                        diagnostics::Kind::Config,
+                        "unknown-stage is always an error: the diagram cannot be drawn",
+                    )
+                    .at(entry.kind_at())
+                    .hint("remove this line, and correct the stage ids in `next:` or `groups:` instead"),
                 ),
                 Some(level) => {
                     options.levels.insert(kind, level);
                 }
                 None => problems.push(
                     Diagnostic::error(
-                        "config",
+                        diagnostics::Kind::Config,
                         format!("`check: {key}` must be error, warning or ignore, not `{value}`"),
                     )
-                    .at(at(key))
+                    .at(entry.kind_at())
                     .hint(format!("write `{key}: warning`, for example")),
                 ),
             }
@@ -158,24 +168,12 @@ impl CheckOptions {
 
     /// The options of a loaded site.
     pub fn for_site(site: &Site) -> Result<CheckOptions, Diagnostics> {
-        CheckOptions::from_config(&site.config.check, &site.root)
+        CheckOptions::from_config(&site.config.check)
     }
 
     pub fn level(&self, kind: Kind) -> Level {
         self.levels.get(&kind).copied().unwrap_or_else(|| kind.default_level())
     }
-}
-
-/// The line of `key:` in site.yaml, for pointing at a bad `check:` entry.
-fn config_line(text: &str, key: &str) -> Location {
-    let needle = format!("{key}:");
-    text.lines()
-        .enumerate()
-        .find_map(|(i, line)| line.find(&needle).map(|c| (i + 1, line[..c].chars().count() + 1)))
-        .map_or_else(
-            || Location::new(crate::config::FILE_NAME, 1, 1),
-            |(l, c)| Location::new(crate::config::FILE_NAME, l, c),
-        )
 }
 
 /// One problem found, with what the JSON output needs beyond a [`Diagnostic`].
@@ -238,8 +236,8 @@ impl Finding {
 
     pub fn diagnostic(&self) -> Diagnostic {
         let d = match self.severity {
-            Severity::Error => Diagnostic::error(self.kind.name(), self.message.clone()),
-            Severity::Warning => Diagnostic::warning(self.kind.name(), self.message.clone()),
+            Severity::Error => Diagnostic::error(self.kind.diagnostic(), self.message.clone()),
+            Severity::Warning => Diagnostic::warning(self.kind.diagnostic(), self.message.clone()),
         };
         let d = d.at(self.location.clone()).spanning(self.len);
         match &self.hint {
@@ -287,7 +285,7 @@ pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
     let highlighter = Highlighter::off();
     let rendered = Site::load(load).and_then(|(mut site, loaded)| {
         site.index_text = false;
-        crate::build::render_loaded(site, loaded, &highlighter, &Discard)
+        crate::site::render::render_loaded(site, loaded, &highlighter, &Discard)
     });
     let (site, output, warnings) = match rendered {
         Ok(built) => built,
@@ -422,20 +420,14 @@ mod tests {
 
     #[test]
     fn levels_come_from_site_yaml() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("site.yaml"),
-            "title: t\ncheck:\n  orphan-page: ignore\n  broken-ancor: warning\n",
-        )
-        .unwrap();
-        let mut check = BTreeMap::new();
-        check.insert("orphan-page".to_string(), "ignore".to_string());
-        let options = CheckOptions::from_config(&check, dir.path()).unwrap();
+        let config = |yaml: &str| crate::yaml::parse::<crate::config::SiteConfig>(yaml, Path::new("site.yaml"), 1);
+        let check = config("title: t\ncheck:\n  orphan-page: ignore\n").unwrap().check;
+        let options = CheckOptions::from_config(&check).unwrap();
         assert_eq!(options.level(Kind::OrphanPage), Level::Ignore);
         assert_eq!(options.level(Kind::BrokenLink), Level::Error);
 
-        check.insert("broken-ancor".to_string(), "warning".to_string());
-        let err = CheckOptions::from_config(&check, dir.path()).unwrap_err();
+        let check = config("title: t\ncheck:\n  orphan-page: ignore\n  broken-ancor: warning\n").unwrap().check;
+        let err = CheckOptions::from_config(&check).unwrap_err();
         let d = &err.0[0];
         assert_eq!(d.location.as_ref().map(|l| (l.line, l.column)), Some((4, 3)));
         assert!(d.hint.as_deref().unwrap().starts_with("did you mean `broken-anchor`?"), "{d:?}");

@@ -39,7 +39,7 @@ pub fn entries(report: Option<&Report>, others: &Diagnostics) -> Vec<Entry> {
         others.iter().map(|d| Entry { diagnostic: d.clone(), target: None, suggestion: None, page: None }).collect();
     all.extend(report.into_iter().flat_map(|r| r.findings.iter().map(Entry::from)));
     all.sort_by(|a, b| {
-        let key = |e: &Entry| (e.diagnostic.location.clone(), e.diagnostic.kind, e.diagnostic.message.clone());
+        let key = |e: &Entry| (e.diagnostic.location.clone(), e.diagnostic.kind.name(), e.diagnostic.message.clone());
         key(a).cmp(&key(b))
     });
     all
@@ -109,7 +109,7 @@ fn plural(n: usize) -> &'static str {
 fn by_kind(entries: &[Entry]) -> BTreeMap<&'static str, (usize, usize)> {
     let mut counts: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for e in entries {
-        let c = counts.entry(e.diagnostic.kind).or_default();
+        let c = counts.entry(e.diagnostic.kind.name()).or_default();
         match e.diagnostic.severity {
             Severity::Error => c.0 += 1,
             Severity::Warning => c.1 += 1,
@@ -159,9 +159,9 @@ fn entry_json(e: &Entry) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Location;
+    use crate::diagnostics::{Kind, Location};
 
-    fn entry(kind: &'static str, warning: bool) -> Entry {
+    fn entry(kind: Kind, warning: bool) -> Entry {
         let d = if warning { Diagnostic::warning(kind, "m") } else { Diagnostic::error(kind, "m") };
         Entry {
             diagnostic: d.at(Location::new("content/a.md", 3, 7)),
@@ -175,10 +175,10 @@ mod tests {
     fn summary_counts_by_kind() {
         let report = Report { pages: 2, links: 1, external: 0, ..Report::default() };
         let all = [
-            entry("broken-link", false),
-            entry("broken-anchor", false),
-            entry("orphan-page", true),
-            entry("broken-link", false),
+            entry(Kind::BrokenLink, false),
+            entry(Kind::BrokenAnchor, false),
+            entry(Kind::OrphanPage, true),
+            entry(Kind::BrokenLink, false),
         ];
         assert_eq!(
             summary(&all, Some(&report)),
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn json_has_the_documented_fields() {
-        let v = json(&[entry("broken-link", false)], None);
+        let v = json(&[entry(Kind::BrokenLink, false)], None);
         assert_eq!(v["version"], 1);
         let f = &v["findings"][0];
         for key in ["kind", "severity", "file", "line", "column", "target", "message", "suggestion", "hint", "page"] {

@@ -79,7 +79,8 @@ pub(super) fn unplaced(cx: &Context, found: &mut Vec<Finding>) {
         if placed || elsewhere {
             continue;
         }
-        let location = id_line(cx, process);
+        // The whole `id: ...` line is underlined, from its first column.
+        let location = Location::new(&process.source, process.id_at.line, 1);
         found.push(
             Finding::new(
                 Kind::UnplacedProcess,
@@ -95,11 +96,4 @@ pub(super) fn unplaced(cx: &Context, found: &mut Vec<Finding>) {
             )),
         );
     }
-}
-
-/// Where the process's `id:` is written.
-fn id_line(cx: &Context, process: &Process) -> Location {
-    let text = std::fs::read_to_string(cx.site.root.join(&process.source)).unwrap_or_default();
-    let line = text.lines().position(|l| l.starts_with("id:")).map_or(1, |i| i + 1);
-    Location::new(&process.source, line, 1)
 }

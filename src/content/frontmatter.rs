@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location};
 use crate::yaml::{self, Spanned};
 
 /// The keys authors already use in the NHS Jekyll portals, typed; other keys in `extra`.
@@ -28,6 +28,9 @@ pub struct FrontMatter {
     /// `search: exclude` (or `search: false`) keeps the page out of the search index.
     pub search: bool,
     pub extra: BTreeMap<String, Value>,
+    /// Where each key's value is written, for errors about it found after loading.
+    #[serde(skip)]
+    pub positions: BTreeMap<String, Location>,
     /// What Jekyll accepts but an author should fix (a key written twice), for the loader
     /// to report.
     #[serde(skip)]
@@ -75,12 +78,12 @@ pub fn split(text: &str) -> Split<'_> {
 /// (which would show the YAML as text, under a title made from the file name), is an error.
 pub fn check_page_text(text: &str, split: &Split<'_>, file: &Path) -> Result<(), Diagnostic> {
     if text.trim().is_empty() {
-        return Err(Diagnostic::error("front-matter", "the page is empty").at(Location::new(file, 1, 1)).hint(
+        return Err(Diagnostic::error(Kind::FrontMatter, "the page is empty").at(Location::new(file, 1, 1)).hint(
             "write front matter with a `title` (`---`, `title: ...`, `---`) and the page's text, or delete the file",
         ));
     }
     if split.unclosed {
-        return Err(Diagnostic::error("front-matter", "the front matter opened here is never closed")
+        return Err(Diagnostic::error(Kind::FrontMatter, "the front matter opened here is never closed")
             .at(Location::new(file, 1, 1))
             .spanning(3)
             .hint("end the front matter with a line holding only `---`"));
@@ -115,10 +118,14 @@ impl FrontMatter {
             published: true,
             search: true,
             extra: BTreeMap::new(),
+            positions: BTreeMap::new(),
             warnings,
         };
         let mut has_title = false;
         for (key, value) in map {
+            if let Some(at) = yaml::location_of(&value, file, 2) {
+                fm.positions.insert(key.clone(), at);
+            }
             match key.as_str() {
                 "title" => {
                     if let Some(t) = reader.string(&key, &value) {
@@ -150,7 +157,7 @@ impl FrontMatter {
         }
         if !has_title && reader.errors.is_empty() {
             reader.errors.push(
-                Diagnostic::error("front-matter", "the page has no `title`")
+                Diagnostic::error(Kind::FrontMatter, "the page has no `title`")
                     .at(Location::new(file, 1, 1))
                     .spanning(3)
                     .hint("add `title: ...` to the front matter"),
@@ -161,6 +168,11 @@ impl FrontMatter {
         } else {
             Err(reader.errors)
         }
+    }
+
+    /// Where `key`'s value is written in `file`, or the file's first line when the key is not.
+    pub fn position(&self, key: &str, file: &Path) -> Location {
+        self.positions.get(key).cloned().unwrap_or_else(|| Location::new(file, 1, 1))
     }
 
     /// Front matter for a Markdown file that has none: its title is its file name.
@@ -180,7 +192,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn wrong_type(&mut self, key: &str, value: &Spanned<Value>, wanted: &str) {
         self.errors.push(
-            Diagnostic::error("front-matter", format!("`{key}` should be {wanted}"))
+            Diagnostic::error(Kind::FrontMatter, format!("`{key}` should be {wanted}"))
                 .at_opt(yaml::location_of(value, self.file, 2))
                 .hint(format!("write `{key}` as {wanted}")),
         );

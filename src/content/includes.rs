@@ -1,12 +1,14 @@
 //! The Jekyll tags pages use, expanded before Markdown as Jekyll does: `{% include %}`,
-//! `{% include_relative %}`, `{% raw %}`, `{% comment %}` and `{% highlight %}` here, by
-//! hand, because they need source positions kept through the expansion and the output of
-//! each include is recorded so links found in it point at the include tag. Liquid's blocks
-//! (`if`, `for`, `case`, `capture`...), `assign` and filtered `{{ x | f }}` are handed
-//! whole to [`Tags::liquid`] (Signpost's Liquid engine, `crate::liquid`, through
-//! `crate::jekyll::liquid`); their output maps back to the block's opening tag.
+//! `{% include_relative %}`, `{% raw %}` and `{% comment %}` here, by hand, because they
+//! need source positions kept through the expansion and the output of each include is
+//! recorded so links found in it point at the include tag. Liquid's blocks (`if`, `for`,
+//! `case`, `capture`..., and Jekyll's `highlight`), `assign` and filtered `{{ x | f }}`
+//! are handed whole to [`Tags::liquid`] (Signpost's Liquid engine, `crate::liquid`,
+//! through `crate::jekyll::liquid`); their output maps back to the block's opening tag.
 
 use std::ops::Range;
+
+use crate::liquid::closing_quote;
 
 /// One `{% include NAME key="value" %}` in a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +89,8 @@ pub trait Tags {
 }
 
 /// Liquid's block tags, each closed by `end` + its name.
-const LIQUID_BLOCKS: &[&str] = &["if", "unless", "for", "case", "capture", "tablerow", "ifchanged"];
+/// `highlight` is Jekyll's: its body is Liquid too (`{% include examples/a.xml %}`).
+const LIQUID_BLOCKS: &[&str] = &["if", "unless", "for", "case", "capture", "tablerow", "ifchanged", "highlight"];
 
 /// Only includes, through a closure; variables are left as written.
 pub struct IncludesOnly<F>(pub F);
@@ -109,7 +112,6 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
     let mut pos = 0;
     // The page's `assign`s so far, run before each later block so it sees their values.
     let mut prelude = String::new();
-    let mut assigned: Vec<String> = Vec::new();
     while let Some(found) = next_tag(&body[pos..]) {
         let start = pos + found;
         copy(&mut out, body, pos..start);
@@ -121,10 +123,10 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
             };
             let expression = body[start + 2..close - 2].trim_matches('-').trim();
             let mut result = tags.variable(expression, start..close);
-            // Jekyll renders a missing `site.*` or `page.*` as nothing; only Signpost's own
-            // `service.*` is strict.
+            // Jekyll renders a missing variable (`site.*`, `page.*` or any other) as nothing;
+            // only Signpost's own `service.*` is strict.
             let lax = result.is_err() && !expression.starts_with("service");
-            if lax || (matches!(result, Ok(None)) && liquid_expression(expression, &assigned)) {
+            if lax || matches!(result, Ok(None)) {
                 result = tags.liquid(&format!("{prelude}{{{{ {expression} }}}}"), start..close);
             }
             match result {
@@ -206,24 +208,10 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
                 }
                 pos = tag.end;
             }
-            "highlight" => {
-                let Some((inner, end)) = block(body, tag.end, "endhighlight") else {
-                    errors.push(unclosed(start, "highlight", "endhighlight"));
-                    pos = tag.end;
-                    continue;
-                };
-                highlight(&mut out, body, tag.args, start, inner);
-                pos = end;
-            }
             "assign" => {
                 let statement = &body[start..tag.end];
                 match tags.liquid(&format!("{prelude}{statement}"), start..tag.end) {
-                    Ok(Some(_)) => {
-                        prelude.push_str(statement);
-                        if let Some(name) = tag.args.split(['=', ' ']).next().filter(|n| !n.is_empty()) {
-                            assigned.push(name.to_string());
-                        }
-                    }
+                    Ok(Some(_)) => prelude.push_str(statement),
                     Ok(None) => copy(&mut out, body, start..tag.end),
                     Err(e) => errors.push(Error::Include(e)),
                 }
@@ -241,9 +229,6 @@ pub fn expand<T: Tags>(body: &str, tags: &mut T) -> Result<Expanded, Vec<Error<T
                     Ok(Some(text)) => {
                         if name == "capture" {
                             prelude.push_str(whole);
-                            if let Some(var) = tag.args.split_whitespace().next() {
-                                assigned.push(var.to_string());
-                            }
                         } else {
                             out.map.generated(out.text.len(), start);
                             out.text.push_str(&text);
@@ -290,37 +275,6 @@ fn has_variable_params(args: &str) -> bool {
         let value = rest.trim_start();
         !value.starts_with(['"', '\'']) && value.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
     })
-}
-
-/// Whether `{{ expression }}` needs Liquid: it has filters, or reads an assigned variable.
-fn liquid_expression(expression: &str, assigned: &[String]) -> bool {
-    let root = expression.split(['.', '[', '|', ' ']).next().unwrap_or("");
-    expression.contains('|') || assigned.iter().any(|a| a == root)
-}
-
-/// `{% highlight lang %}CODE{% endhighlight %}` as a fenced block: the fence lines are
-/// generated, the code is copied (so positions inside it stay exact).
-fn highlight(out: &mut Expanded, body: &str, args: &str, tag_start: usize, inner: Range<usize>) {
-    let lang = args.split_whitespace().next().unwrap_or("");
-    let line_start = body[..tag_start].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &body[line_start..tag_start];
-    let indent = if indent.chars().all(|c| c == ' ' || c == '\t') { indent } else { "" };
-    let mut code = inner.clone();
-    if body[code.clone()].starts_with('\n') {
-        code.start += 1;
-    }
-    while code.end > code.start && matches!(body.as_bytes()[code.end - 1], b' ' | b'\t') {
-        code.end -= 1;
-    }
-    let code_text = &body[code.clone()];
-    let longest = code_text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let ticks = "`".repeat(longest.max(2) + 1);
-    out.map.generated(out.text.len(), tag_start);
-    out.text.push_str(&format!("{ticks}{lang}\n"));
-    copy(out, body, code);
-    out.map.generated(out.text.len(), inner.end);
-    let newline = if code_text.is_empty() || code_text.ends_with('\n') { "" } else { "\n" };
-    out.text.push_str(&format!("{newline}{indent}{ticks}"));
 }
 
 /// The offset after the `{% endNAME %}` closing the block opened at `start`, counting
@@ -444,20 +398,6 @@ fn parse_include(args: &str, span: Range<usize>) -> Result<IncludeCall, String> 
     Ok(IncludeCall { name, params, span })
 }
 
-/// The byte index of the first `quote` in `text` not escaped by a backslash.
-fn closing_quote(text: &str, quote: char) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            c if c == quote => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,19 +510,14 @@ mod tests {
         );
         assert_eq!(e.map.source_offset(1), assign.len() + 1);
         let e = expand("{{ page.title | slugify }} {{ other }}", &mut Echo).unwrap();
-        assert_eq!(e.text, "[{{ page.title | slugify }}] {{ other }}");
+        assert_eq!(e.text, "[{{ page.title | slugify }}] [{{ other }}]", "any other variable is Liquid's too");
     }
 
     #[test]
-    fn highlight_becomes_a_fence_keeping_positions() {
-        let body = "- item\n\n  {% highlight json %}\n  {\"a\": 1}\n  {% endhighlight %}\n";
+    fn highlight_goes_to_liquid_with_its_includes() {
+        let body = "<div>\n{% highlight xml %}{% include examples/a.xml %}{% endhighlight %}\n</div>";
         let e = expand(body, &mut Echo).unwrap();
-        assert_eq!(e.text, "- item\n\n  ```json\n  {\"a\": 1}\n  ```\n");
-        let brace = e.text.find('{').unwrap();
-        assert_eq!(
-            e.map.source_offset(brace),
-            body.find('{').unwrap() + body[body.find('{').unwrap() + 1..].find('{').unwrap() + 1
-        );
+        assert_eq!(e.text, "<div>\n[{% highlight xml %}{% include examples/a.xml %}{% endhighlight %}]\n</div>");
     }
 
     #[test]

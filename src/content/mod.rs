@@ -1,6 +1,7 @@
 //! Pages and files under `content/`: front matter, permalinks, slugs and includes.
 
 pub mod frontmatter;
+pub mod headings;
 pub mod includes;
 pub mod permalink;
 pub mod slug;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 pub use frontmatter::FrontMatter;
 pub use permalink::{Permalink, PermalinkError};
 
@@ -92,7 +93,7 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diagnostics.push(Diagnostic::error("io", format!("cannot read {}: {e}", content_root.display())));
+                diagnostics.push(Diagnostic::error(Kind::Io, format!("cannot read {}: {e}", content_root.display())));
                 continue;
             }
         };
@@ -137,7 +138,7 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
         .collect();
     for result in results {
         match result {
-            Ok(Some(mut page)) => match service_values_in_front_matter(root, &mut page, config) {
+            Ok(Some(mut page)) => match service_values_in_front_matter(&mut page, config) {
                 Ok(()) if !page.front.warnings.is_empty() => {
                     diagnostics.extend(std::mem::take(&mut page.front.warnings));
                     content.pages.push(page);
@@ -189,7 +190,7 @@ fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, V
     }
     let local = match &front.permalink {
         Some(raw) => Permalink::parse(raw).map_err(|e| {
-            vec![Diagnostic::error("permalink", e.to_string())
+            vec![Diagnostic::error(Kind::Permalink, e.to_string())
                 .at_opt(front.permalink_at.clone())
                 .spanning(raw.chars().count())
                 .hint("a permalink is a path inside the site, such as `guide/setup.html`")]
@@ -209,26 +210,23 @@ fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, V
 
 /// A shared page's title and summary may name its service's values, as its body may:
 /// `summary: How {{ service.short_name }} assures products`.
-fn service_values_in_front_matter(root: &Path, page: &mut Page, config: &SiteConfig) -> Result<(), Diagnostic> {
+fn service_values_in_front_matter(page: &mut Page, config: &SiteConfig) -> Result<(), Diagnostic> {
     let Some(service) = page.service.as_deref().and_then(|id| config.service(id)) else { return Ok(()) };
     let values = serde_json::json!({"service": service.template_value(None), "site": {"title": config.title}});
+    let at = [page.front.position("title", &page.source), page.front.position("summary", &page.source)];
     let fields = [("title", &mut page.front.title), ("summary", page.front.summary.get_or_insert_with(String::new))];
-    for (key, text) in fields {
+    for ((key, text), at) in fields.into_iter().zip(at) {
         if !text.contains("{{") {
             continue;
         }
         match expand_values(text, &values) {
             Ok(expanded) => *text = expanded,
             Err(unknown) => {
-                let line = std::fs::read_to_string(root.join(&page.source))
-                    .ok()
-                    .and_then(|t| t.lines().position(|l| l.starts_with(&format!("{key}:"))))
-                    .map_or(1, |i| i + 1);
                 return Err(Diagnostic::error(
-                    "unknown-variable",
+                    Kind::UnknownVariable,
                     format!("`{}` in the {key} is not defined", unknown.path),
                 )
-                .at(Location::new(&page.source, line, 1))
+                .at(Location::new(&page.source, at.line, 1))
                 .hint(unknown.hint()));
             }
         }
@@ -285,7 +283,9 @@ pub fn value_text_under(root: Option<&str>, values: &serde_json::Value, path: &s
         match value.get(key) {
             Some(v) => value = v,
             None => {
-                let keys = value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                // Sorted for the reader, whatever order the value keeps them in.
+                let mut keys: Vec<String> = value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                keys.sort();
                 let found = if found.is_empty() { "the page".to_string() } else { found.join(".") };
                 let path = root.map_or_else(|| path.to_string(), |r| format!("{r}.{path}"));
                 return Err(UnknownValue { path, found, keys });
@@ -322,9 +322,12 @@ fn shared_files(content_root: &Path, config: &SiteConfig, scope: &Scope, diagnos
         .collect();
     if services.is_empty() {
         diagnostics.push(
-            Diagnostic::warning("shared-without-services", "content/_shared has pages but site.yaml lists no services")
-                .at(Location::new(crate::config::FILE_NAME, 1, 1))
-                .hint("list the services under `services:` in site.yaml"),
+            Diagnostic::warning(
+                Kind::SharedWithoutServices,
+                "content/_shared has pages but site.yaml lists no services",
+            )
+            .at(Location::new(crate::config::FILE_NAME, 1, 1))
+            .hint("list the services under `services:` in site.yaml"),
         );
     }
     let mut found = Vec::new();
@@ -393,7 +396,7 @@ fn duplicate_permalinks(pages: &[Page]) -> Vec<Diagnostic> {
             first.insert(page.permalink.file(), other);
             errors.push(
                 Diagnostic::error(
-                    "duplicate-permalink",
+                    Kind::DuplicatePermalink,
                     format!(
                         "{} and {} are both written to {}",
                         other.source.display(),

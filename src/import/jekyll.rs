@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 
 pub const CONFIG_FILE: &str = "_config.yml";
 
@@ -54,7 +54,7 @@ impl JekyllConfig {
     pub fn load(root: &Path) -> Result<(JekyllConfig, Vec<Diagnostic>), Diagnostic> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| Diagnostic::error(Kind::Io, format!("cannot read {}: {e}", path.display())))?;
         let text = crate::content::normalise_text(text);
         let mut warnings = Vec::new();
         let values: Option<BTreeMap<String, Value>> =

@@ -7,7 +7,6 @@
 //! page and line, and the import goes on. docs/jekyll.md describes it all.
 
 pub mod jekyll;
-pub mod page;
 pub mod pages;
 mod site_yaml;
 
@@ -16,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::process::drawio;
 use jekyll::{JekyllConfig, Role};
 use pages::{DiagramResult, PageDraft};
@@ -56,6 +55,9 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     /// Counts of what the default theme or Signpost does not do, by name.
     pub unsupported: BTreeMap<String, usize>,
+    /// Pages whose references to files in an included `_` folder were pointed at the
+    /// files' new place (the folder loses its `_`), with how many.
+    pub relinked: BTreeMap<PathBuf, usize>,
 }
 
 impl Report {
@@ -68,7 +70,7 @@ impl Report {
         let warnings = self.diagnostics.warnings();
         let errors = self.diagnostics.errors();
         format!(
-            "Imported “{}” into {}: {} of {} pages published, {} of {} diagrams converted, {} files, {} data files{}{}",
+            "Imported “{}” into {}: {} of {} pages published, {} of {} diagrams converted, {} files, {} data files{}{}{}",
             self.title,
             out.display(),
             self.pages_published,
@@ -77,6 +79,10 @@ impl Report {
             self.diagrams.len(),
             self.static_files,
             self.data_files,
+            match self.relinked.values().sum::<usize>() {
+                0 => String::new(),
+                n => format!(", {n} references to files moved out of `_` folders updated"),
+            },
             match warnings {
                 0 => String::new(),
                 1 => ", 1 warning".into(),
@@ -110,6 +116,8 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
     let mut out = Writer { root: to.to_path_buf() };
 
     let mut drafts = Vec::new();
+    // Files Jekyll published from an included `_` folder, which the import moves.
+    let mut moved = BTreeSet::new();
     let mut collections: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(from).sort_by_file_name().into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_file() {
@@ -132,6 +140,9 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
         match config.role(&rel, has_front) {
             Role::Skipped => {}
             Role::Static => {
+                if content_path(&rel) != rel {
+                    moved.insert(rel.clone());
+                }
                 out.copy(entry.path(), &format!("content/{}", content_path(&rel)))?;
                 report.static_files += 1;
             }
@@ -145,7 +156,7 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
             role => {
                 let Ok(text) = text else {
                     report.diagnostics.push(
-                        Diagnostic::error("encoding", "the file is not valid UTF-8; not imported")
+                        Diagnostic::error(Kind::Encoding, "the file is not valid UTF-8; not imported")
                             .at(Location::new(&rel, 1, 1))
                             .hint("save the file as UTF-8 and import again"),
                     );
@@ -154,7 +165,7 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
                 if rel == "404.md" || rel == "404.html" {
                     report.diagnostics.push(
                         Diagnostic::warning(
-                            "import-skipped",
+                            Kind::ImportSkipped,
                             format!("the theme makes the 404 page; {rel} is not imported"),
                         )
                         .at(Location::new(&rel, 1, 1)),
@@ -193,7 +204,7 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
             *report.unsupported.entry(format!("plugin tag `{}`", tag.name)).or_default() += 1;
             report.diagnostics.push(
                 Diagnostic::warning(
-                    "plugin-tag",
+                    Kind::PluginTag,
                     format!(
                         "`{}` is a Jekyll plugin tag Signpost cannot run; a placeholder{} stands in for it",
                         tag.written,
@@ -222,10 +233,18 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
         for result in results {
             diagram_diagnostics(&draft.source, &result, &mut report.diagnostics);
             if let Ok(converted) = &result.outcome {
-                out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                if !converted.picture {
+                    out.write(&format!("diagrams/{}.yaml", result.id), &converted.yaml)?;
+                }
                 out.write(&format!("diagrams/{}.drawio", result.id), &converted.drawio)?;
             }
             report.diagrams.push(DiagramReport { page: draft.source.clone(), result });
+        }
+    }
+    for (draft, _) in &mut drafts {
+        let relinked = draft.relink_moved_files(&moved);
+        if relinked > 0 {
+            *report.relinked.entry(draft.source.clone()).or_default() += relinked;
         }
     }
     for (draft, _) in &drafts {
@@ -349,7 +368,7 @@ fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
             draft.added.push("published: false  # signpost import: another page has this permalink".into());
             report.diagnostics.push(
                 Diagnostic::warning(
-                    "duplicate-permalink",
+                    Kind::DuplicatePermalink,
                     format!(
                         "{} and {winner_source} are both written to {permalink}; {winner_source} wins, as in Jekyll",
                         draft.source.display()
@@ -380,9 +399,12 @@ fn check_tags(from: &Path, drafts: &[(PageDraft, Role)], report: &mut Report) {
         for tag in page_tags.into_iter().filter(|t| !allowed.contains(t)) {
             let line = draft.text.lines().position(|l| l.starts_with("tags:")).map_or(1, |i| i + 1);
             report.diagnostics.push(
-                Diagnostic::warning("tag-not-allowed", format!("tag `{tag}` is not in _data/tags.yml's allowed-tags"))
-                    .at(Location::new(&draft.source, line, 1))
-                    .hint("add it to allowed-tags or correct the tag"),
+                Diagnostic::warning(
+                    Kind::TagNotAllowed,
+                    format!("tag `{tag}` is not in _data/tags.yml's allowed-tags"),
+                )
+                .at(Location::new(&draft.source, line, 1))
+                .hint("add it to allowed-tags or correct the tag"),
             );
         }
     }
@@ -394,14 +416,18 @@ fn diagram_diagnostics(page: &Path, result: &DiagramResult, diagnostics: &mut Di
         Ok(converted) => {
             for note in &converted.notes {
                 diagnostics.push(
-                    Diagnostic::warning("drawio-partial", format!("diagram `{}`: {note}", result.id))
+                    Diagnostic::warning(Kind::DrawioPartial, format!("diagram `{}`: {note}", result.id))
                         .at(at.clone())
-                        .hint(format!("check diagrams/{}.yaml", result.id)),
+                        .hint(format!(
+                            "check diagrams/{}.{}",
+                            result.id,
+                            if converted.picture { "drawio" } else { "yaml" }
+                        )),
                 );
             }
         }
         Err(message) => diagnostics.push(
-            Diagnostic::error("drawio", format!("the draw.io diagram could not be converted: {message}"))
+            Diagnostic::error(Kind::Drawio, format!("the draw.io diagram could not be converted: {message}"))
                 .at(at.clone())
                 .hint("the diagram is left in the page as it was; redraw it as a process (docs/process-format.md)"),
         ),

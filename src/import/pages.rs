@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::page::{headings, Heading};
+use crate::content::headings::{headings, Heading};
 use crate::content::frontmatter;
 use crate::process::drawio::{self, Converted, PageContext};
 
@@ -85,8 +85,23 @@ impl PageDraft {
             let context =
                 PageContext { headings: &page_headings, own_file: self.own_file(), title: &above, source: &source };
             let outcome = drawio::convert(&diagram.attribute, &id, &context);
-            if outcome.is_ok() {
-                self.edits.push((diagram.span.clone(), format!("{{% include process.html id=\"{id}\" %}}")));
+            match &outcome {
+                Ok(converted) if converted.picture => {
+                    // A Liquid string has no escapes: quote with what the title does not hold.
+                    let title = if above.contains('"') {
+                        format!("'{}'", above.replace('\'', "’"))
+                    } else {
+                        format!("\"{above}\"")
+                    };
+                    self.edits.push((
+                        diagram.span.clone(),
+                        format!("{{% include drawing.html id=\"{id}\" title={title} %}}"),
+                    ));
+                }
+                Ok(_) => {
+                    self.edits.push((diagram.span.clone(), format!("{{% include process.html id=\"{id}\" %}}")));
+                }
+                Err(_) => {}
             }
             results.push(DiagramResult {
                 line,
@@ -176,6 +191,38 @@ pub struct UnknownTag {
 }
 
 impl PageDraft {
+    /// Points the page's references to files Jekyll published from an included `_`
+    /// folder (`<img src="_pages/x/img/a.png">`) at where the import put those files
+    /// (`pages/x/img/a.png`), so they resolve as they did under Jekyll. `moved` holds the
+    /// files' paths in the Jekyll site; the count of references changed is returned.
+    pub fn relink_moved_files(&mut self, moved: &std::collections::BTreeSet<String>) -> usize {
+        let folders: std::collections::BTreeSet<&str> =
+            moved.iter().filter_map(|f| f.split_once('/').map(|(folder, _)| folder)).collect();
+        let text = &self.text;
+        let mut changed = 0;
+        for folder in folders {
+            let needle = format!("{folder}/");
+            for (at, _) in text.match_indices(&needle) {
+                let starts_reference = at == 0 || text[..at].ends_with(['"', '\'', '(', '/', '=', ' ', '\t', '\n']);
+                // In a quoted attribute only the quote ends the path (names may hold `)`).
+                let quote = text[..at].chars().next_back().filter(|c| matches!(c, '"' | '\''));
+                let ends: &[char] = match quote {
+                    Some('"') => &['"', '?', '#', '\n'],
+                    Some(_) => &['\'', '?', '#', '\n'],
+                    None => &[')', '>', '?', '#', '\n'],
+                };
+                let path_end = text[at..].find(ends).map_or(text.len(), |e| at + e);
+                let path = percent_decoded(text[at..path_end].trim_end());
+                let inside_edit = self.edits.iter().any(|(range, _)| range.contains(&at));
+                if starts_reference && !inside_edit && moved.contains(&path) {
+                    self.edits.push((at..at + 1, String::new()));
+                    changed += 1;
+                }
+            }
+        }
+        changed
+    }
+
     /// Replaces each plugin tag (`{% gist ID %}`, `{% github_sample URL %}`) with a visible
     /// placeholder naming it and linking to its source, and returns them to report.
     pub fn replace_unknown_tags(&mut self) -> Vec<UnknownTag> {
@@ -242,6 +289,27 @@ pub struct DiagramResult {
 }
 
 /// `/a/b/` -> `a/b/index.html`; `/x.html` -> `x.html`; `x` stays `x`.
+/// `%20` and other escapes in a written path, as a browser reads them.
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn output_path(permalink: &str) -> String {
     let trimmed = permalink.trim().trim_start_matches('/');
     if trimmed.is_empty() {

@@ -9,7 +9,7 @@ use super::pages::yaml_value;
 use crate::process::drawio::write::scalar;
 
 /// The sidebar the `defaults` give every page, else the first of `sidebars`.
-pub fn default_sidebar(config: &JekyllConfig) -> Option<String> {
+pub(super) fn default_sidebar(config: &JekyllConfig) -> Option<String> {
     config.defaults_for("index.md", "pages").get("sidebar").and_then(Value::as_str).map(str::to_string).or_else(|| {
         match config.values.get("sidebars") {
             Some(Value::Array(names)) => names.first().and_then(Value::as_str).map(str::to_string),
@@ -19,7 +19,7 @@ pub fn default_sidebar(config: &JekyllConfig) -> Option<String> {
 }
 
 /// site.yaml's text and the site title.
-pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, String) {
+pub(super) fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, String) {
     let title = ["site_title", "title", "topnav_title"]
         .iter()
         .find_map(|k| config.string(k))
@@ -71,7 +71,7 @@ pub fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String, Strin
 
 /// A collection with `output: false` as a data file: one item per document, its front
 /// matter and its text as `content`.
-pub fn collection_yaml(name: &str, docs: &[Value]) -> String {
+pub(super) fn collection_yaml(name: &str, docs: &[Value]) -> String {
     let mut y = format!("# The `{name}` collection of the Jekyll site, as data (site.data.{name}).\n");
     for doc in docs {
         let Some(map) = doc.as_object() else { continue };

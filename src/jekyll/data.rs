@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 
-pub const DATA_DIR: &str = "content/_data";
+pub(crate) const DATA_DIR: &str = "content/_data";
 
 /// Every data file under `ROOT/content/_data`, as one object; files that do not parse are
 /// reported and left out.
-pub fn load(root: &Path) -> (Value, Diagnostics) {
+pub(crate) fn load(root: &Path) -> (Value, Diagnostics) {
     let mut data = Map::new();
     let mut diagnostics = Diagnostics::default();
     let dir = root.join(DATA_DIR);
@@ -32,7 +32,11 @@ pub fn load(root: &Path) -> (Value, Diagnostics) {
         };
         let value: Result<Option<Value>, Diagnostic> = if ext == "json" {
             serde_json::from_str(&text).map_err(|e| {
-                Diagnostic::error("data", format!("not valid JSON: {e}")).at(Location::new(&rel, e.line(), e.column()))
+                Diagnostic::error(Kind::Data, format!("not valid JSON: {e}")).at(Location::new(
+                    &rel,
+                    e.line(),
+                    e.column(),
+                ))
             })
         } else {
             let mut warnings = Vec::new();

@@ -5,11 +5,11 @@
 //! through the caller (Signpost's include path: the theme's includes, or the site's own
 //! `_includes`, which come back as Liquid to render in place).
 
-use crate::liquid::{self, Dialect, Globals, Host, Included, Options};
+use crate::liquid::{self, Dialect, Globals, Host, Included, Limits, Options};
 
 /// An include a block asked for, with its parameters evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncludeRequest {
+pub(crate) struct IncludeRequest {
     pub name: String,
     pub params: Vec<(String, String)>,
     /// `include_relative` rather than `include`.
@@ -17,27 +17,28 @@ pub struct IncludeRequest {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum BlockError<E> {
+pub(crate) enum BlockError<E> {
     #[error("{0}")]
     Liquid(liquid::Error),
     #[error("include failed")]
     Include(E),
 }
 
-/// How Signpost runs Liquid: Jekyll's dialect, the default limits.
-pub fn options() -> Options {
-    Options { dialect: Dialect::Jekyll, ..Options::default() }
+/// How Signpost runs Liquid: Jekyll's dialect, within the site's limits.
+pub(crate) fn options(limits: &Limits) -> Options {
+    Options { dialect: Dialect::Jekyll, limits: limits.clone(), ..Options::default() }
 }
 
 /// Renders `template` with `globals` (`site`, `page`, ...); `include` gives each include
 /// the template asks for, as finished text or as Liquid to render in place.
-pub fn render<E>(
+pub(crate) fn render<E>(
     template: &str,
     globals: &Globals<'_>,
+    limits: &Limits,
     include: impl FnMut(&IncludeRequest) -> Result<Included, E>,
 ) -> Result<String, BlockError<E>> {
     let mut host = PageHost { include, failed: None };
-    let options = options();
+    let options = options(limits);
     let rendered = liquid::render(template, globals, &mut host, &options);
     match (rendered, host.failed) {
         (_, Some(e)) => Err(BlockError::Include(e)),
@@ -69,6 +70,16 @@ impl<E, F: FnMut(&IncludeRequest) -> Result<Included, E>> Host for PageHost<F, E
         let highlighter = crate::markdown::Highlighter::new(None);
         crate::markdown::render(text, &highlighter, &crate::markdown::Hooks::none()).html
     }
+
+    /// Jekyll's highlight tag writes HTML, so a code example shows wherever the tag stands:
+    /// inside a `<div>` or a table cell as well as between paragraphs. The block is made
+    /// one line (its line breaks as `&#10;`), so Markdown takes it whole wherever it lands:
+    /// no blank line in the code ends an HTML block, no indentation makes it a list's.
+    fn highlight(&mut self, lang: &str, code: &str) -> String {
+        let highlighter = crate::markdown::Highlighter::new(None);
+        let html = crate::markdown::code_block(lang, &format!("{code}\n"), &highlighter);
+        html.trim_end().replace('\n', "&#10;")
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +90,7 @@ mod tests {
     fn run(template: &str, vars: serde_json::Value) -> String {
         let mut globals = Globals::new();
         globals.borrow_all(&vars);
-        render(template, &globals, |r: &IncludeRequest| {
+        render(template, &globals, &Limits::default(), |r: &IncludeRequest| {
             Ok::<_, ()>(Included::Text(format!(
                 "[{}{}]",
                 r.name,
@@ -129,7 +140,8 @@ mod tests {
         let mut globals = Globals::new();
         let site = json!({"title": "Portal"});
         globals.borrow("site", &site);
-        let out = render("{% assign x = 'a' %}{% include box.html t=x %}", &globals, |r: &IncludeRequest| {
+        let limits = Limits::default();
+        let out = render("{% assign x = 'a' %}{% include box.html t=x %}", &globals, &limits, |r: &IncludeRequest| {
             assert_eq!(r.name, "box.html");
             Ok::<_, ()>(Included::Liquid("<{{ include.t }}|{{ x }}|{{ site.title }}>".into()))
         })
@@ -138,9 +150,16 @@ mod tests {
     }
 
     #[test]
-    fn highlight_becomes_a_fence_and_errors_are_reported() {
-        assert_eq!(run("{% highlight json %}\n{\"a\": 1}\n{% endhighlight %}", json!({})), "```json\n{\"a\": 1}\n```");
-        let err = render("{% if %}", &Globals::new(), |_: &IncludeRequest| Ok::<_, ()>(Included::Text(String::new())))
+    fn highlight_renders_its_body_into_one_line_of_html_and_errors_are_reported() {
+        let out = run("<div>\n  {% highlight example %}\n  {% include a.json n=1 %}\n  [2]\n  {% endhighlight %}\n</div>", json!({}));
+        let (line, rest) = out.strip_prefix("<div>\n  ").unwrap().split_once('\n').unwrap();
+        assert_eq!(rest, "</div>");
+        assert!(line.starts_with("<pre class=\"code\" data-lang=\"example\""), "{line}");
+        assert!(line.contains("a.json n=1"), "the include inside was rendered: {line}");
+        assert!(line.contains("&#10;"), "the code keeps its line break: {line}");
+        assert!(!line.contains("&#10;  "), "the indentation of the tag is not code: {line}");
+        let none = |_: &IncludeRequest| Ok::<_, ()>(Included::Text(String::new()));
+        let err = render("{% if %}", &Globals::new(), &Limits::default(), none)
             .unwrap_err();
         assert!(matches!(err, BlockError::Liquid(_)));
     }

@@ -2,14 +2,14 @@
 //! filters ([`liquid`], run by `crate::liquid`), `site.data` from `content/_data` ([`data`]), and `include_relative`.
 //! `signpost import` (in `crate::import`) brings a Jekyll site's files over.
 
-pub mod data;
-pub mod liquid;
+pub(crate) mod data;
+pub(crate) mod liquid;
 
 use std::path::{Component, Path, PathBuf};
 
 /// `{% include_relative FILE %}`: the file beside the page (or below it), spliced raw.
 /// Paths may not climb out of the site's content folder.
-pub fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<String, String> {
+pub(crate) fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<String, String> {
     let file = file.trim().trim_matches(['"', '\'']);
     let base = page_source.parent().unwrap_or(Path::new(""));
     let mut path = PathBuf::new();
@@ -48,7 +48,7 @@ use serde_json::{json, Value};
 
 use crate::content::includes::{IncludeCall, Tags};
 use crate::content::FrontMatter;
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location};
 use crate::liquid::Included;
 
 /// `site.*` that Jekyll computes; a `_config.yml` key of the same name does not hide them
@@ -59,7 +59,7 @@ const COMPUTED_SITE_KEYS: &[&str] =
 /// The value `site.KEY` names for Liquid, as in Jekyll: every top-level `_config.yml` key
 /// (which `signpost import` keeps in site.yaml's `extra`) is `site.KEY`, ahead of Signpost's
 /// own site values of the same name; what Jekyll computes (`site.data`) comes first.
-pub fn site_key<'a>(site: &'a Value, key: &str) -> Option<&'a Value> {
+pub(crate) fn site_key<'a>(site: &'a Value, key: &str) -> Option<&'a Value> {
     let from_config = site.get("extra").and_then(|extra| extra.get(key));
     match from_config {
         Some(value) if !COMPUTED_SITE_KEYS.contains(&key) => Some(value),
@@ -69,7 +69,7 @@ pub fn site_key<'a>(site: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// `site` as Jekyll's Liquid sees it: Signpost's site values with every key of `extra`
 /// (the `_config.yml` keys, for an imported site) at the top, as [`site_key`] reads them.
-pub fn liquid_site(site: &Value) -> Value {
+pub(crate) fn liquid_site(site: &Value) -> Value {
     let mut value = site.clone();
     if let (Some(object), Some(Value::Object(extra))) = (value.as_object_mut(), site.get("extra")) {
         for (key, config_value) in extra.iter().filter(|(k, _)| !COMPUTED_SITE_KEYS.contains(&k.as_str())) {
@@ -82,7 +82,7 @@ pub fn liquid_site(site: &Value) -> Value {
 /// What a page's Liquid sees: `site` (with `site.data` and the `_config.yml` keys, see
 /// [`site_key`]), `page` (its front matter, as Jekyll gives it, plus `url`), and `service`
 /// when the page has one.
-pub fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<&Value>) -> Value {
+pub(crate) fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<&Value>) -> Value {
     let mut page_value = serde_json::Map::new();
     for (key, value) in &front.extra {
         page_value.insert(key.clone(), value.clone());
@@ -118,7 +118,7 @@ mod tests {
 
 /// What a page's Liquid sees, as [`globals`] gives it, but borrowing `site` and `service`
 /// instead of copying them: the cost of a block does not grow with `site.data`.
-pub fn page_globals<'g>(
+pub(crate) fn page_globals<'g>(
     site: &'g Value,
     page: &Value,
     front: &FrontMatter,
@@ -136,14 +136,15 @@ pub fn page_globals<'g>(
 
 /// Runs one Liquid template for a page; includes it asks for go through `tags`, so they
 /// render with the theme's includes like any other.
-pub fn render_liquid<T: Tags<Error = Diagnostic>>(
+pub(crate) fn render_liquid<T: Tags<Error = Diagnostic>>(
     tags: &mut T,
     template: &str,
     globals: &crate::liquid::Globals<'_>,
     span: std::ops::Range<usize>,
     at: Location,
+    limits: &crate::liquid::Limits,
 ) -> Result<Option<String>, Diagnostic> {
-    let rendered = liquid::render(template, globals, |request| {
+    let rendered = liquid::render(template, globals, limits, |request| {
         if request.relative {
             let file = request.name.clone();
             return tags.include_relative(&file, span.clone()).map(|t| Included::Text(t.unwrap_or_default()));
@@ -154,12 +155,12 @@ pub fn render_liquid<T: Tags<Error = Diagnostic>>(
     match rendered {
         Ok(text) => Ok(Some(text)),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, None).at(at).spanning(2)),
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, None, limits).at(at).spanning(2)),
     }
 }
 
 /// A Liquid error as a diagnostic, with what to do about it.
-fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnostic {
+fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>, limits: &crate::liquid::Limits) -> Diagnostic {
     let mut message = match file {
         Some(file) => format!("in {}: {}", file.display(), e.message),
         None => e.message.clone(),
@@ -168,16 +169,18 @@ fn liquid_diagnostic(e: &crate::liquid::Error, file: Option<&Path>) -> Diagnosti
         message = format!("{message} (in the include `{name}`)");
     }
     let hint = match e.kind {
-        crate::liquid::ErrorKind::Limit => {
-            "Liquid stops at 100 nested blocks, 1,000,000 loop steps and 64 MB of output; docs/jekyll.md explains"
-        }
-        _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use",
+        crate::liquid::ErrorKind::Limit => format!(
+            "Liquid stops at {} nested blocks, {} includes inside one another, {} loop steps and {} bytes of \
+             output; raise them under `liquid:` in site.yaml if the page needs more (docs/jekyll.md)",
+            limits.max_depth, limits.max_include_depth, limits.max_iterations, limits.max_output
+        ),
+        _ => "Liquid runs as Jekyll runs it; docs/jekyll.md lists the tags and filters pages may use".to_string(),
     };
-    Diagnostic::error("liquid", message).hint(hint)
+    Diagnostic::error(Kind::Liquid, message).hint(hint)
 }
 
 /// `include_relative` for a page, as a diagnostic at the tag when the file cannot be read.
-pub fn include_relative_tag(
+pub(crate) fn include_relative_tag(
     root: &Path,
     page: &Path,
     file: &str,
@@ -185,7 +188,7 @@ pub fn include_relative_tag(
     len: usize,
 ) -> Result<String, Diagnostic> {
     include_relative(root, page, file).map_err(|message| {
-        Diagnostic::error("include-relative", message)
+        Diagnostic::error(Kind::IncludeRelative, message)
             .at(at)
             .spanning(len)
             .hint("include_relative reads a file beside the page (or below it), inside content/")
@@ -193,21 +196,22 @@ pub fn include_relative_tag(
 }
 
 /// A Jekyll site's own includes, beside `content/`: what `signpost import` copies from `_includes`.
-pub const INCLUDES_DIR: &str = "_includes";
+pub(crate) const INCLUDES_DIR: &str = "_includes";
 
 /// `ROOT/_includes/NAME` rendered with Liquid (as Jekyll renders every include, whatever
 /// its extension), seeing `include`, `page` and `site`; `None` when there is no such file.
 /// Includes inside it render in place, from the same folder.
-pub fn site_include(
+pub(crate) fn site_include(
     root: &Path,
     call: &IncludeCall,
     globals: &crate::liquid::Globals<'_>,
     at: Location,
+    limits: &crate::liquid::Limits,
 ) -> Option<Result<String, Diagnostic>> {
     let text = match read_site_include(root, &call.name)? {
         Ok(text) => text,
         Err(message) => {
-            return Some(Err(Diagnostic::error("include", message)
+            return Some(Err(Diagnostic::error(Kind::Include, message)
                 .at(at)
                 .hint(format!("copy the file into {INCLUDES_DIR}/ instead of linking to it"))))
         }
@@ -218,11 +222,11 @@ pub fn site_include(
         Value::Object(call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
     );
     let file = Path::new(INCLUDES_DIR).join(call.name.trim_start_matches('/'));
-    let rendered = liquid::render(&text, &scope, |request| match read_site_include(root, &request.name) {
+    let rendered = liquid::render(&text, &scope, limits, |request| match read_site_include(root, &request.name) {
         Some(Ok(source)) if !request.relative => Ok(Included::Liquid(source)),
-        Some(Err(message)) => Err(Diagnostic::error("include", message).at(at.clone())),
+        Some(Err(message)) => Err(Diagnostic::error(Kind::Include, message).at(at.clone())),
         _ => Err(Diagnostic::error(
-            "unknown-include",
+            Kind::UnknownInclude,
             format!("{} includes `{}`, which does not exist", file.display(), request.name),
         )
         .at(at.clone())
@@ -231,7 +235,7 @@ pub fn site_include(
     Some(match rendered {
         Ok(text) => Ok(text),
         Err(liquid::BlockError::Include(d)) => Err(d),
-        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, Some(&file)).at(at)),
+        Err(liquid::BlockError::Liquid(e)) => Err(liquid_diagnostic(&e, Some(&file), limits).at(at)),
     })
 }
 

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::escape::escape_html;
+
 use super::value::{self, equal, float_value, to_s, to_text, truthy, Num};
 
 pub(crate) type Args<'a> = &'a [Value];
@@ -70,9 +72,7 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         }),
         "last" => Ok(match input {
             Value::Array(a) => a.last().cloned().unwrap_or(Value::Null),
-            Value::Object(m) => {
-                m.iter().last().map_or(Value::Null, |(k, v)| Value::Array(vec![Value::String(k.clone()), v.clone()]))
-            }
+            // A Ruby hash has `first` (from Enumerable) but no `last`.
             Value::String(t) => t.chars().last().map_or(Value::Null, |c| Value::String(c.to_string())),
             _ => Value::Null,
         }),
@@ -147,21 +147,6 @@ pub(crate) fn standard(name: &str, input: &Value, args: Args, keywords: Keywords
         "date" => super::date::date_filter(input, &arg(0)),
         _ => return None,
     })
-}
-
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn escape_once(text: &str) -> String {

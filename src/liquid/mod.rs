@@ -21,6 +21,8 @@ mod parse;
 mod render;
 mod value;
 
+pub(crate) use parse::closing_quote;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -29,7 +31,9 @@ use serde_json::Value;
 pub use value::to_text;
 
 /// Bounds on what one render may do; hitting one is an error at the tag that did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A site that needs more sets them under `liquid:` in site.yaml.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Blocks (and includes) inside one another.
     pub max_depth: usize,
@@ -44,6 +48,28 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits { max_depth: 100, max_iterations: 1_000_000, max_output: 64 * 1024 * 1024, max_include_depth: 50 }
+    }
+}
+
+impl Limits {
+    /// The most blocks or includes inside one another a site may allow: each level is a
+    /// frame of the parser's and the renderer's recursion, and a page renders on a worker
+    /// thread's stack.
+    pub const DEEPEST: usize = 1000;
+
+    /// The first limit that cannot work, as (name, why).
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let checks = [
+            ("max_depth", self.max_depth, Limits::DEEPEST),
+            ("max_include_depth", self.max_include_depth, Limits::DEEPEST),
+            ("max_iterations", self.max_iterations, usize::MAX),
+            ("max_output", self.max_output, usize::MAX),
+        ];
+        checks.into_iter().find_map(|(name, value, most)| match value {
+            0 => Some((name, "must be at least 1".to_string())),
+            v if v > most => Some((name, format!("must be at most {most}"))),
+            _ => None,
+        })
     }
 }
 
@@ -162,6 +188,11 @@ pub trait Host {
     /// Jekyll's `markdownify`.
     fn markdownify(&mut self, text: &str) -> String {
         text.to_string()
+    }
+    /// Jekyll's `{% highlight lang %}` around `code` (its body, rendered): a fenced code
+    /// block unless the host makes the HTML itself.
+    fn highlight(&mut self, lang: &str, code: &str) -> String {
+        fence(lang, code)
     }
 }
 

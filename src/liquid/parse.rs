@@ -58,10 +58,11 @@ pub(crate) enum Node {
         offset: usize,
     },
     Include(Box<Include>),
-    /// Jekyll's `{% highlight lang %}`: its body, unrendered.
+    /// Jekyll's `{% highlight lang %}`: its body is rendered as Liquid, as Jekyll's
+    /// `Highlight` block does, and the result becomes a code block.
     Highlight {
         lang: String,
-        code: String,
+        body: Vec<Node>,
         offset: usize,
     },
     /// A tag this engine does not run (a Jekyll plugin's): left as written.
@@ -275,14 +276,8 @@ impl<'s> TreeParser<'s> {
                 None => return Err(Error::syntax("'comment' tag was never closed", offset)),
             },
             "highlight" if self.dialect == Dialect::Jekyll => {
-                match self.lexer.raw_until("highlight", "endhighlight", false) {
-                    Some(code) => Node::Highlight {
-                        lang: markup.split_whitespace().next().unwrap_or("").to_string(),
-                        code: code.to_string(),
-                        offset,
-                    },
-                    None => return Err(Error::syntax("'highlight' tag was never closed", offset)),
-                }
+                let (body, _) = self.block("highlight", offset, &["endhighlight"])?;
+                Node::Highlight { lang: markup.split_whitespace().next().unwrap_or("").to_string(), body, offset }
             }
             "include" => Node::Include(Box::new(self.include(markup, offset, len, false)?)),
             "include_relative" if self.dialect == Dialect::Jekyll => {
@@ -445,8 +440,9 @@ fn jekyll_include(markup: &str, mut include: Include, limits: &Limits) -> Result
     Ok(include)
 }
 
-/// The byte index of the first `quote` in `text` not escaped by a backslash.
-fn closing_quote(text: &str, quote: char) -> Option<usize> {
+/// The byte index of the first `quote` in `text` not escaped by a backslash (also how
+/// `content::includes` reads an include's quoted values).
+pub(crate) fn closing_quote(text: &str, quote: char) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in text.char_indices() {
         match c {

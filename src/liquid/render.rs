@@ -242,9 +242,29 @@ impl<'g, 'h> Renderer<'g, 'h> {
                 return Ok(flow);
             }
             Node::Include(include) => return self.include(include, out),
-            Node::Highlight { lang, code, .. } => out.push_str(&super::fence(lang, code)),
+            Node::Highlight { lang, body, offset } => {
+                let mut code = String::new();
+                let flow = self.nested(body, *offset, &mut code)?;
+                let code = self.highlighted_code(&code, *offset);
+                out.push_str(&self.host.highlight(lang, &code));
+                return Ok(flow);
+            }
         }
         Ok(Flow::Normal)
+    }
+
+    /// What Jekyll's `highlight` gives its highlighter: the body without the line breaks
+    /// around it. Where the tag stands indented in the page (in a list item), the code's
+    /// lines lose that indentation too, as kramdown takes it off the item's lines.
+    fn highlighted_code(&self, code: &str, offset: usize) -> String {
+        let code = code.trim_start_matches(['\n', '\r']).trim_end();
+        let line_start = self.source[..offset.min(self.source.len())].rfind('\n').map_or(0, |i| i + 1);
+        let indent = self.source.get(line_start..offset).unwrap_or("");
+        if self.include_depth > 0 || indent.is_empty() || !indent.chars().all(|c| c == ' ' || c == '\t') {
+            return code.to_string();
+        }
+        let lines: Vec<&str> = code.lines().map(|l| l.strip_prefix(indent).unwrap_or(l)).collect();
+        lines.join("\n")
     }
 
     fn count_iteration(&mut self, offset: usize) -> Result<(), Error> {

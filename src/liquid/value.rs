@@ -230,6 +230,11 @@ pub(crate) fn property<'v>(value: &'v Value, key: &Value) -> Prop<'v> {
         (Value::Object(map), Value::String(k)) => match map.get(k) {
             Some(v) => Prop::Ref(v),
             None if k == "size" => Prop::Owned(Value::from(map.len())),
+            // Ruby's Hash#first: the first pair, in the order the hash keeps.
+            None if k == "first" => map
+                .iter()
+                .next()
+                .map_or(Prop::Missing, |(k, v)| Prop::Owned(Value::Array(vec![Value::String(k.clone()), v.clone()]))),
             None => Prop::Missing,
         },
         (Value::Object(map), other) => map.get(&to_text(other)).map_or(Prop::Missing, Prop::Ref),

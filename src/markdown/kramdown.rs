@@ -447,7 +447,9 @@ fn inline_math(line: &str, raw: &mut Vec<String>) -> Option<String> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, text);
+    out
 }
 
 /// `12. text`: an ordered list item.

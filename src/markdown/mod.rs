@@ -77,29 +77,8 @@ pub struct Rendered {
     pub sections: Vec<Section>,
 }
 
-/// What a fenced block whose language the renderer does not know may become instead of
-/// code: `process booking` places a diagram. Returns `None` to render it as code.
-pub trait Fences {
-    fn render(&self, info: &str, code: &str, offset: usize) -> Option<FenceOutput>;
-}
-
-/// HTML produced for a fenced block, with the ids it defines.
-#[derive(Debug, Default)]
-pub struct FenceOutput {
-    pub html: String,
-    pub anchors: Vec<String>,
-}
-
-pub struct NoFences;
-impl Fences for NoFences {
-    fn render(&self, _: &str, _: &str, _: usize) -> Option<FenceOutput> {
-        None
-    }
-}
-
 /// What the page around the Markdown adds to its rendering.
 pub struct Hooks<'a> {
-    pub fences: &'a dyn Fences,
     /// Maps a link target as written to the one to output (`None`: unchanged).
     pub rewrite: &'a dyn Fn(&str) -> Option<String>,
     /// Sections (by heading id) that end with a link back to a diagram (by wrapper id).
@@ -115,7 +94,7 @@ static NO_BACK_LINKS: BTreeMap<String, String> = BTreeMap::new();
 impl Hooks<'static> {
     /// Plain Markdown: no diagrams, links as written.
     pub fn none() -> Hooks<'static> {
-        Hooks { fences: &NoFences, rewrite: &unchanged, back_links: &NO_BACK_LINKS }
+        Hooks { rewrite: &unchanged, back_links: &NO_BACK_LINKS }
     }
 }
 
@@ -249,7 +228,6 @@ struct OpenImage {
 struct OpenCode {
     info: String,
     code: String,
-    offset: usize,
 }
 
 struct Renderer<'a, 't> {
@@ -394,7 +372,7 @@ impl<'a, 't> Renderer<'a, 't> {
                     CodeBlockKind::Fenced(info) => info.to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                self.code = Some(OpenCode { info, code: String::new(), offset: range.start });
+                self.code = Some(OpenCode { info, code: String::new() });
             }
             Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
                 let written = match link_type {
@@ -834,32 +812,8 @@ impl<'a, 't> Renderer<'a, 't> {
     fn end_code(&mut self) {
         let Some(code) = self.code.take() else { return };
         let lang = code.info.split_whitespace().next().unwrap_or("");
-        if let Some(fence) = self.hooks.fences.render(&code.info, &code.code, code.offset) {
-            for id in fence.anchors {
-                self.result.anchors.push(FoundAnchor { id, offset: code.offset });
-            }
-            self.out.push(Event::Html(CowStr::from(fence.html)));
-            return;
-        }
         self.section.text.push_str(&code.code);
-        let mut html = String::with_capacity(code.code.len() * 2);
-        // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
-        if lang.is_empty() {
-            html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
-        } else {
-            let _ = write!(
-                html,
-                "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
-                escape_attr(lang)
-            );
-        }
-        match self.highlighter.highlight(lang, &code.code) {
-            Some(h) => html.push_str(&h),
-            None => {
-                let _ = escape_html_body_text(&mut html, &code.code);
-            }
-        }
-        html.push_str("</code></pre>\n");
+        let html = code_block(lang, &code.code, self.highlighter);
         self.out.push(Event::Html(CowStr::from(html)));
     }
 
@@ -894,6 +848,30 @@ impl<'a, 't> Renderer<'a, 't> {
         self.result.html = html;
         self.result
     }
+}
+
+/// The HTML of a code block in `lang` (highlighted when the language is known), as a
+/// fenced block and Jekyll's `{% highlight %}` tag make it.
+pub fn code_block(lang: &str, code: &str, highlighter: &Highlighter) -> String {
+    let mut html = String::with_capacity(code.len() * 2);
+    // Long lines scroll sideways: focusable, so a keyboard can scroll them, and named.
+    if lang.is_empty() {
+        html.push_str("<pre class=\"code\" tabindex=\"0\" role=\"region\" aria-label=\"Code\"><code>");
+    } else {
+        let _ = write!(
+            html,
+            "<pre class=\"code\" data-lang=\"{0}\" tabindex=\"0\" role=\"region\" aria-label=\"Code ({0})\"><code class=\"language-{0}\">",
+            escape_attr(lang)
+        );
+    }
+    match highlighter.highlight(lang, code) {
+        Some(h) => html.push_str(&h),
+        None => {
+            let _ = escape_html_body_text(&mut html, code);
+        }
+    }
+    html.push_str("</code></pre>\n");
+    html
 }
 
 /// `{:target="_blank" .class #id}` at the start of `text`: its attributes and what follows.
@@ -1047,12 +1025,9 @@ pub fn escape_attr(text: &str) -> String {
     s
 }
 
-/// The few entities that appear in hand-written URLs.
+/// An attribute value as the browser reads it: every character reference decoded.
 pub(crate) fn decode_entities(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_string();
-    }
-    value.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    html_escape::decode_html_entities(value).into_owned()
 }
 
 #[cfg(test)]

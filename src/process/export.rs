@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{layout, svg, Process, DIAGRAM_CSS};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 
 /// PNGs are drawn at twice the natural size, sharp on high-density screens and in print.
 const PNG_SCALE: f32 = 2.0;
@@ -44,7 +44,7 @@ pub fn export_png(process: &Process, path: &Path) -> Result<(), Diagnostic> {
 pub fn export_png_in(process: &Process, path: &Path, primary: Option<&str>) -> Result<(), Diagnostic> {
     let png = render_png_in(process, primary)?;
     std::fs::write(path, png).map_err(|err| {
-        Diagnostic::error("io", format!("cannot write {}: {err}", path.display()))
+        Diagnostic::error(Kind::Io, format!("cannot write {}: {err}", path.display()))
             .hint("check that the folder exists and is writable")
     })
 }
@@ -59,7 +59,7 @@ pub fn render_png(process: &Process) -> Result<Vec<u8>, Diagnostic> {
 pub fn render_png_in(process: &Process, primary: Option<&str>) -> Result<Vec<u8>, Diagnostic> {
     use resvg::{tiny_skia, usvg};
     let failed = |what: String| {
-        Diagnostic::error("diagram-export", format!("cannot draw process `{}` as PNG: {what}", process.id))
+        Diagnostic::error(Kind::DiagramExport, format!("cannot draw process `{}` as PNG: {what}", process.id))
     };
     let (w, h) = export_size(process);
     let (pw, ph) = ((w as f32 * PNG_SCALE) as u64, (h as f32 * PNG_SCALE) as u64);
@@ -83,7 +83,8 @@ pub fn render_png_in(process: &Process, primary: Option<&str>) -> Result<Vec<u8>
 }
 
 /// `DIAGRAM_CSS` for a file of its own: the light defaults substituted for every `var()`,
-/// without the media queries, the interactive states and the page-layout rules.
+/// without the media queries, the interactive states, the page-layout rules and the
+/// rules for draw.io pictures.
 pub fn standalone_css() -> String {
     standalone_css_in(None)
 }
@@ -110,6 +111,7 @@ pub fn standalone_css_in(primary: Option<&str>) -> String {
         let drawing_only = !selector.starts_with('@')
             && !selector.contains(':')
             && !selector.contains(".sp-process")
+            && !selector.contains(".sp-drawing")
             && selector != ".sp-diagram";
         if drawing_only {
             out.push_str(&format!("{selector} {{{}}}\n", resolve(body, &defaults)));

@@ -37,6 +37,8 @@ pub const DIAGRAM_JS: &str = include_str!("diagram.js");
 #[derive(Debug, Clone, PartialEq)]
 pub struct Process {
     pub id: String,
+    /// Where the id is written in `source`.
+    pub id_at: Location,
     pub title: String,
     pub description: String,
     pub direction: Direction,

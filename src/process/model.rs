@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Direction, Group, Icon, Lane, Process, Stage, StageKind};
 use crate::content::slug::slugify;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::yaml::{self, Spanned};
 
 /// One `diagrams/ID.yaml` exactly as written.
@@ -84,7 +84,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
     if let Some(stem) = source.file_stem().and_then(|s| s.to_str()) {
         if file.id.value != stem {
             v.error(
-                "process-id",
+                Kind::ProcessId,
                 format!("process id `{}` does not match its file name `{stem}.yaml`", file.id.value),
                 at(&file.id),
                 format!("write `id: {stem}` or rename the file to `{}.yaml`", file.id.value),
@@ -95,7 +95,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
 
     if file.lanes.value.is_empty() {
         v.error(
-            "process-lanes",
+            Kind::ProcessLanes,
             "a process needs at least one lane",
             v_loc(source, &file.lanes),
             "add a lane under `lanes:`",
@@ -113,7 +113,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
     let stages = &file.stages.value;
     if stages.is_empty() {
         v.error(
-            "process-stages",
+            Kind::ProcessStages,
             "a process needs at least one stage",
             v_loc(source, &file.stages),
             "add a stage under `stages:`",
@@ -137,14 +137,14 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         for n in &s.next {
             if n.value == s.id.value {
                 v.error(
-                    "process-ref",
+                    Kind::ProcessRef,
                     format!("stage `{}` lists itself in `next`", n.value),
                     at(n),
                     "remove it: a stage cannot lead to itself",
                 );
             } else if !seen.insert(n.value.as_str()) {
                 v.error(
-                    "process-ref",
+                    Kind::ProcessRef,
                     format!("stage `{}` is listed twice in `next`", n.value),
                     at(n),
                     "list each next stage once",
@@ -159,7 +159,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         let column = s.column.as_ref().map(|c| {
             if c.value > MAX_COLUMN {
                 v.error(
-                    "process-column",
+                    Kind::ProcessColumn,
                     format!("column {} is too large (at most {MAX_COLUMN})", c.value),
                     v_loc(source, c),
                     "column is a hint counted from 0; remove it to let the layout decide",
@@ -197,7 +197,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         }
         if g.stages.value.is_empty() {
             v.error(
-                "process-group",
+                Kind::ProcessGroup,
                 format!("group `{}` has no stages", g.id.value),
                 v_loc(source, &g.stages),
                 "list the ids of the stages the group surrounds",
@@ -209,14 +209,14 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
             match built[ix].group_ix {
                 Some(other) if other == gi => {
                     v.error(
-                        "process-group",
+                        Kind::ProcessGroup,
                         format!("stage `{}` is listed twice in group `{}`", s.value, g.id.value),
                         at(s),
                         "list each stage once",
                     );
                 }
                 Some(other) => v.error(
-                    "process-group",
+                    Kind::ProcessGroup,
                     format!("stage `{}` is already in group `{}`", s.value, file.groups[other].id.value),
                     at(s),
                     "a stage belongs to at most one group; remove it from one of them",
@@ -240,6 +240,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
         return Err(v.problems);
     }
     Ok(Process {
+        id_at: v_loc(source, &file.id),
         id: file.id.value,
         title: file.title.value.trim().to_string(),
         description: file.description.map(|d| d.trim().to_string()).unwrap_or_default(),
@@ -273,7 +274,7 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn error(&mut self, kind: &'static str, message: impl Into<String>, at: Location, hint: impl Into<String>) {
+    fn error(&mut self, kind: Kind, message: impl Into<String>, at: Location, hint: impl Into<String>) {
         self.problems.push(Diagnostic::error(kind, message).at(at).hint(hint));
     }
 
@@ -289,7 +290,7 @@ impl Validator<'_> {
             let at = self.loc(id);
             let suggestion = slugify(&id.value);
             self.error(
-                "process-id",
+                Kind::ProcessId,
                 format!("{what} id `{}` is not a valid id", id.value),
                 at,
                 format!(
@@ -303,14 +304,14 @@ impl Validator<'_> {
     fn check_text(&mut self, text: &Spanned<String>, what: &str) {
         if text.value.trim().is_empty() {
             let at = self.loc(text);
-            self.error("process-text", format!("the {what} is empty"), at, "write a short title");
+            self.error(Kind::ProcessText, format!("the {what} is empty"), at, "write a short title");
         }
     }
 
     fn duplicate(&mut self, what: &str, id: &Spanned<String>) {
         let at = self.loc(id);
         self.error(
-            "process-duplicate",
+            Kind::ProcessDuplicate,
             format!("duplicate {what} id `{}`", id.value),
             at,
             format!("give each {what} its own id"),
@@ -333,7 +334,7 @@ impl Validator<'_> {
                 None => format!("the {list} of this process are: {}", known.join(", ")),
             };
             // `unknown-stage` is also the name `signpost check` reports it under.
-            let kind = if what == "stage" { "unknown-stage" } else { "process-ref" };
+            let kind = if what == "stage" { Kind::UnknownStage } else { Kind::ProcessRef };
             self.error(kind, format!("unknown {what} `{}`", r.value), at, hint);
         }
         found
@@ -355,7 +356,7 @@ impl Validator<'_> {
         if let Some(problem) = problem {
             let at = self.loc(link);
             self.error(
-                "process-link",
+                Kind::ProcessLink,
                 format!("{problem}: `{href}`"),
                 at,
                 "write `page.html#anchor`, `#anchor` or an https:// address, or remove `link` to point at the heading named like the stage",

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::model::{self, GroupFile, LaneFile, ProcessFile, StageFile};
 use super::{Direction, Icon, Process, StageKind};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::yaml::{self, Spanned};
 
 /// A process file as written: a whole process, or changes to another.
@@ -185,7 +185,7 @@ fn merged(
                 let mut names: Vec<&str> = chain.iter().map(String::as_str).skip_while(|c| *c != id).collect();
                 names.push(id);
                 return Err(Diagnostic::error(
-                    "process-extends",
+                    Kind::ProcessExtends,
                     format!("`extends` goes round in a circle: {}", names.join(" -> ")),
                 )
                 .at(at(&variant.extends))
@@ -195,7 +195,7 @@ fn merged(
             if !files.contains_key(parent) {
                 let known: Vec<&str> = files.keys().map(String::as_str).filter(|k| *k != id).collect();
                 return Err(Diagnostic::error(
-                    "process-extends",
+                    Kind::ProcessExtends,
                     format!("`{id}` extends `{parent}`, which is not in diagrams/"),
                 )
                 .at(at(&variant.extends))
@@ -206,19 +206,22 @@ fn merged(
             let result = merged(parent, files, chain);
             chain.pop();
             let (base, origins) = result.map_err(|inner| {
-                if inner.iter().any(|d| d.kind == "process-extends") {
+                if inner.iter().any(|d| d.kind == Kind::ProcessExtends) {
                     inner
                 } else {
-                    Diagnostic::error("process-extends", format!("`{parent}` has errors, so `{id}` cannot extend it"))
-                        .at(at(&variant.extends))
-                        .hint(format!("fix diagrams/{parent}.yaml first"))
-                        .into()
+                    Diagnostic::error(
+                        Kind::ProcessExtends,
+                        format!("`{parent}` has errors, so `{id}` cannot extend it"),
+                    )
+                    .at(at(&variant.extends))
+                    .hint(format!("fix diagrams/{parent}.yaml first"))
+                    .into()
                 }
             })?;
             // A base with errors of its own is reported once, for the base.
             if files[parent].1.is_base() && model::validate(base.clone(), &files[parent].0).is_err() {
                 return Err(Diagnostic::error(
-                    "process-extends",
+                    Kind::ProcessExtends,
                     format!("`{parent}` has errors, so `{id}` cannot extend it"),
                 )
                 .at(at(&variant.extends))
@@ -245,7 +248,7 @@ fn apply(
 ) -> Result<(ProcessFile, Origins), Diagnostics> {
     let mut problems = Diagnostics::default();
     let missing = |what: &str, id: &str, at: Location, hint: String| {
-        Diagnostic::error("process-variant", format!("the base has no {what} `{id}`")).at(at).hint(hint)
+        Diagnostic::error(Kind::ProcessVariant, format!("the base has no {what} `{id}`")).at(at).hint(hint)
     };
     file.id = v.id.clone();
     if let Some(title) = &v.title {
@@ -335,7 +338,7 @@ fn apply(
             (None, Some(a)) => (a, true),
             _ => {
                 problems.push(
-                    Diagnostic::error("process-variant", "an insert needs exactly one of `before` and `after`")
+                    Diagnostic::error(Kind::ProcessVariant, "an insert needs exactly one of `before` and `after`")
                         .at(loc(source, insert))
                         .hint("write `before: STAGE` or `after: STAGE`"),
                 );

@@ -45,7 +45,7 @@ pub(super) struct Part {
 impl Part {
     /// The part's text for excerpts: its pieces after the heading, joined; a stage's
     /// title runs into its summary ("Go-live: The go-lives take place.").
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let mut text = String::new();
         let mut after_stage = false;
         for (field, piece) in self.pieces.iter().filter(|(f, _)| !matches!(f, Field::Title | Field::Heading)) {

@@ -32,7 +32,7 @@ pub(super) struct Language {
 impl Language {
     /// The rules for a primary language subtag (`en`); a language Signpost has no
     /// stemmer for is indexed word for word, with no stop words.
-    pub fn new(subtag: &str) -> Language {
+    pub(super) fn new(subtag: &str) -> Language {
         let algorithm = match subtag {
             "en" => Some(Algorithm::English),
             "cy" => None,
@@ -50,16 +50,16 @@ impl Language {
         Language { stemmer: algorithm.map(Stemmer::create), stop }
     }
 
-    pub fn stop_words(&self) -> &'static [&'static str] {
+    pub(super) fn stop_words(&self) -> &'static [&'static str] {
         self.stop
     }
 
-    pub fn is_stop(&self, word: &str) -> bool {
+    pub(super) fn is_stop(&self, word: &str) -> bool {
         self.stop.contains(&word)
     }
 
     /// The stem a normalised word is indexed under.
-    pub fn stem(&self, word: &str) -> String {
+    pub(super) fn stem(&self, word: &str) -> String {
         match &self.stemmer {
             Some(stemmer) => stemmer.stem(word).into_owned(),
             None => word.to_string(),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 
 /// One output file and the rebuild that last changed it.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ pub type Files = BTreeMap<Arc<str>, Served>;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ShownError {
     pub text: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     pub message: String,
     pub location: Option<Location>,
     /// The served pages are behind the sources until it is fixed (a page or the site did

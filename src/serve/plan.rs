@@ -7,13 +7,15 @@
 //! - a file under content/ that is no page: the generated files (it is copied);
 //! - an include: the pages that call it (every page, if a template mentions it);
 //! - a template: every page; a theme's static file: the generated files;
-//! - a process: the pages that place it;
+//! - a process or a drawing: the pages that place it;
 //! - site.yaml, content/_data (sidebars, `site.data`), or anything else: a full build
 //!   ([`Plan::full`]).
 //!
-//! Generated files read front matter and permalinks, never bodies: an edit of a body
-//! alone re-renders one page. Whoever makes a generated file or a page read more of other
-//! pages must extend this list; `tests/serve_incremental.rs` fails until they do.
+//! Which page calls, places or lists what is what its last render recorded
+//! (`PageRecord::reads`), not a search of its text. Generated files read front matter
+//! and permalinks, never bodies: an edit of a body alone re-renders one page. Whoever
+//! makes a generated file or a page read more of other pages must extend this list;
+//! `tests/suite/serve_incremental.rs` fails until they do.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -26,13 +28,13 @@ use super::reread;
 use super::watch::{classify, ChangeKind};
 use crate::content;
 use crate::diagnostics::Diagnostics;
-use crate::output::{MemorySink, Output, Sink};
+use crate::output::{MemorySink, Output, Reads, Sink};
 use crate::site::render::Renderer;
 use crate::theme::Theme;
 
 /// The changed paths of a batch, sorted by what depends on them.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(super) struct Plan {
     pub full: bool,
     /// Files and folders under content/, as changed paths relative to the root.
     pub content: Vec<PathBuf>,
@@ -44,7 +46,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn of(paths: &[PathBuf], theme: &str) -> Plan {
+    pub(super) fn of(paths: &[PathBuf], theme: &str) -> Plan {
         let mut plan = Plan::default();
         for path in paths {
             match classify(path, theme) {
@@ -64,7 +66,7 @@ impl Plan {
         plan
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         !self.full
             && self.content.is_empty()
             && !self.templates
@@ -85,7 +87,7 @@ impl Plan {
 }
 
 /// What an incremental rebuild produced, for [`Preview`] to put in place.
-pub struct Changes {
+pub(super) struct Changes {
     /// Output path -> bytes of every file rendered or copied again.
     pub rendered: BTreeMap<String, Vec<u8>>,
     /// Every output path, when the set of paths may have changed.
@@ -100,8 +102,11 @@ struct Dirty {
     all: bool,
     /// (source, service) of pages read again.
     fresh: BTreeSet<(PathBuf, Option<String>)>,
-    /// Words whose mention in a body makes the page render again (includes, processes).
-    mentions: BTreeSet<String>,
+    /// Includes, processes and drawings that changed: the pages whose last render read
+    /// one of them (`PageRecord::reads`) render again.
+    includes: BTreeSet<String>,
+    processes: BTreeSet<String>,
+    drawings: bool,
     /// File names of pages added or removed, for the service switcher.
     file_names: BTreeSet<String>,
     /// Titles, summaries, tags or URLs changed: what lists pages renders again.
@@ -197,6 +202,7 @@ fn update_pages(
     }
     if let Some(edited) = reread::in_place(preview, &model.site, &plan.content) {
         dirty.reuse_shared = true;
+        let mut replaced = Vec::new();
         for (i, page) in edited {
             let old = std::mem::replace(&mut model.site.content.pages[i], page);
             let page = &model.site.content.pages[i];
@@ -207,9 +213,18 @@ fn update_pages(
             preview.errors.pages.remove(&page.source);
             dirty.fresh.insert((page.source.clone(), page.service.clone()));
             old_files.read_again.insert((page.source.clone(), page.service.clone()), old.permalink.file().to_string());
+            replaced.push((i, old));
         }
         if dirty.listing {
             warnings.extend(model.site.reindex());
+            let clashes = model.site.permalink_clashes();
+            if !clashes.is_empty() {
+                for (i, old) in replaced {
+                    model.site.content.pages[i] = old;
+                }
+                model.site.reindex();
+                return Err(Diagnostics(clashes));
+            }
         }
         return Ok(old_files);
     }
@@ -221,6 +236,14 @@ fn update_pages(
     dirty.generated |=
         plan.content.iter().any(|p| !content::is_markdown(p)) || model.site.content.assets != reloaded.content.assets;
     let old = std::mem::replace(&mut model.site.content, reloaded.content);
+    model.site.reindex();
+    // A page moved onto a file the build generates: refused, as `build` refuses it.
+    let clashes = model.site.permalink_clashes();
+    if !clashes.is_empty() {
+        model.site.content = old;
+        model.site.reindex();
+        return Err(Diagnostics(clashes));
+    }
     let new_keys: BTreeSet<(&Path, Option<&str>)> =
         model.site.content.pages.iter().map(|p| (p.source.as_path(), p.service.as_deref())).collect();
     for page in &old.pages {
@@ -297,7 +320,7 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
                 dirty.all |= plan.templates;
                 for name in &plan.includes {
                     dirty.all |= theme_mentions(&root, &site.theme, name);
-                    dirty.mentions.insert(name.clone());
+                    dirty.includes.insert(name.clone());
                 }
             }
             Err(diagnostics) => {
@@ -306,6 +329,8 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
         }
     }
     if plan.diagrams {
+        // Drawings (`diagrams/*.drawio`) are read when a page places them.
+        dirty.drawings = true;
         let (processes, diagnostics) = crate::process::load_all(&root);
         if diagnostics.has_errors() {
             preview.errors.parts.insert("processes", diagnostics);
@@ -313,7 +338,7 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
             preview.errors.parts.remove("processes");
             warnings.extend(diagnostics);
             let ids: BTreeSet<&String> = processes.keys().chain(site.processes.keys()).collect();
-            dirty.mentions.extend(ids.into_iter().filter(|id| processes.get(*id) != site.processes.get(*id)).cloned());
+            dirty.processes.extend(ids.into_iter().filter(|id| processes.get(*id) != site.processes.get(*id)).cloned());
             site.processes = processes;
         }
     }
@@ -323,10 +348,10 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
 /// reads them renders again when a title, summary, tag or URL changes.
 const LISTINGS: [&str; 1] = ["tag_pages"];
 
-/// Pages that read a listing: bodies naming it, pages calling an include that reads it,
-/// and every page when a template reads it (or calls such an include).
+/// Pages that read a listing: those whose render recorded it (`Reads::listings`), pages
+/// calling a theme include that reads it, and every page when a template reads it (or
+/// calls such an include). Templates and includes are the theme's code, read as text.
 fn listing_readers(root: &Path, theme: &Theme, dirty: &mut Dirty) {
-    dirty.mentions.extend(LISTINGS.iter().map(|l| l.to_string()));
     let texts = theme_texts(root, theme);
     let reads = |text: &str| LISTINGS.iter().any(|l| text.contains(l));
     let includes: Vec<&str> = texts
@@ -339,7 +364,7 @@ fn listing_readers(root: &Path, theme: &Theme, dirty: &mut Dirty) {
             dirty.all = true;
         }
     }
-    dirty.mentions.extend(includes.into_iter().map(str::to_string));
+    dirty.includes.extend(includes.into_iter().map(str::to_string));
 }
 
 /// Whether a template or another include of the theme names `include`: then any page
@@ -370,6 +395,14 @@ fn theme_texts(root: &Path, theme: &Theme) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether a page's last render read something that changed.
+fn reads_changed(reads: &Reads, dirty: &Dirty) -> bool {
+    (dirty.listing && reads.listings)
+        || (dirty.drawings && !reads.drawings.is_empty())
+        || reads.includes.iter().any(|i| dirty.includes.contains(i))
+        || reads.processes.iter().any(|p| dirty.processes.contains(p))
+}
+
 /// Indices of the pages to render again.
 fn pages_to_render(preview: &Preview, model: &Model, dirty: &Dirty) -> Vec<usize> {
     let site = &model.site;
@@ -381,7 +414,7 @@ fn pages_to_render(preview: &Preview, model: &Model, dirty: &Dirty) -> Vec<usize
             dirty.all
                 || fresh.contains(&(p.source.as_path(), p.service.as_deref()))
                 || preview.unrendered.contains(&p.source)
-                || dirty.mentions.iter().any(|m| p.body.contains(m.as_str()))
+                || model.pages.get(p.permalink.file()).is_some_and(|record| reads_changed(&record.reads, dirty))
                 || (switcher && dirty.file_names.contains(reread::file_name(p)))
         })
         .map(|(i, _)| i)

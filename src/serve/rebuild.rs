@@ -1,7 +1,7 @@
 //! The preview's state and its rebuilds: a full build at the start (and after site.yaml
 //! changes), then, for each batch of changes, only what depends on them. Either way the
 //! served files equal what `signpost build` writes for the same sources (`index.rs` adds
-//! the search index); the tests in `tests/serve_incremental.rs` compare the two after
+//! the search index); the tests in `tests/suite/serve_incremental.rs` compare the two after
 //! series of edits.
 //!
 //! A rebuild that fails keeps the last good files and reports its errors; the next batch
@@ -74,6 +74,7 @@ impl Model {
                     links: p.links.clone(),
                     anchors: p.anchors.clone(),
                     search: None,
+                    reads: p.reads.clone(),
                 },
             })
             .collect();

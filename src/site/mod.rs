@@ -8,11 +8,11 @@ pub mod sidebar;
 pub mod urls;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::SiteConfig;
 use crate::content::{self, Content, Scope};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind};
 use crate::theme::Theme;
 pub use sidebar::Sidebar;
 pub use urls::Urls;
@@ -62,7 +62,7 @@ impl Site {
         if let Scope::Service(id) = &options.scope {
             if config.service(id).is_none() {
                 let known: Vec<_> = config.services.iter().map(|s| s.id.as_str()).collect();
-                return Err(Diagnostic::error("usage", format!("no service `{id}` in site.yaml"))
+                return Err(Diagnostic::error(Kind::Usage, format!("no service `{id}` in site.yaml"))
                     .hint(if known.is_empty() {
                         "site.yaml lists no services".to_string()
                     } else {
@@ -117,13 +117,20 @@ impl Site {
             data,
         };
         diagnostics.extend(site.missing_sidebars());
-        let clashes = reserved::permalink_clashes(&site);
+        let clashes = site.permalink_clashes();
         if !clashes.is_empty() {
             diagnostics.extend(clashes);
             diagnostics.sort();
             return Err(diagnostics);
         }
         Ok((site, diagnostics))
+    }
+
+    /// Pages whose output file is one the build generates (the sitemap, a tag page, a
+    /// theme asset...): errors at the page's permalink. `load` refuses such a site, and
+    /// `serve` checks again whenever pages or their front matter change.
+    pub fn permalink_clashes(&self) -> Vec<Diagnostic> {
+        reserved::permalink_clashes(self)
     }
 
     /// Recomputes what is derived from the pages after `serve` replaced some of them
@@ -148,10 +155,9 @@ impl Site {
         for page in &self.content.pages {
             if let Some(name) = page.front.sidebar.as_deref() {
                 if !self.sidebars.contains_key(name) {
-                    let line = page_line_of(&self.root, &page.source, "sidebar:");
                     warnings.push(
-                        Diagnostic::warning("missing-sidebar", format!("sidebar `{name}` does not exist"))
-                            .at(crate::diagnostics::Location::new(&page.source, line.0, line.1))
+                        Diagnostic::warning(Kind::MissingSidebar, format!("sidebar `{name}` does not exist"))
+                            .at(page.front.position("sidebar", &page.source))
                             .hint(format!("create {}/{name}.yml or name another sidebar", sidebar::SIDEBAR_DIR)),
                     );
                 }
@@ -179,12 +185,4 @@ fn tags_of(pages: &[content::Page]) -> BTreeMap<String, Vec<usize>> {
         }
     }
     tags
-}
-
-/// The line and column of the first line starting with `key` in a file (1, 1 if none).
-fn page_line_of(root: &Path, file: &Path, key: &str) -> (usize, usize) {
-    std::fs::read_to_string(root.join(file))
-        .ok()
-        .and_then(|t| t.lines().position(|l| l.starts_with(key)).map(|i| (i + 1, key.len() + 2)))
-        .unwrap_or((1, 1))
 }

@@ -17,7 +17,7 @@ use super::sidebar::{Sidebar, SidebarItem};
 use super::Site;
 
 /// The sidebars the pages of a render show, ready for templates.
-pub struct SidebarValues<'s> {
+pub(super) struct SidebarValues<'s> {
     /// By sidebar name and service.
     sidebars: HashMap<(&'s str, Option<&'s str>), Tree>,
 }
@@ -37,7 +37,7 @@ struct Entry {
 
 impl<'s> SidebarValues<'s> {
     /// Converts each sidebar for each service that shows it.
-    pub fn new(site: &'s Site) -> SidebarValues<'s> {
+    pub(super) fn new(site: &'s Site) -> SidebarValues<'s> {
         let mut sidebars = HashMap::new();
         for page in &site.content.pages {
             let Some(name) = site.sidebar_name(page) else { continue };
@@ -53,7 +53,7 @@ impl<'s> SidebarValues<'s> {
     }
 
     /// The sidebar for a page at `page_url` of `service`; none when the page shows none.
-    pub fn for_page(&self, name: Option<&str>, service: Option<&str>, page_url: &str) -> Value {
+    pub(super) fn for_page(&self, name: Option<&str>, service: Option<&str>, page_url: &str) -> Value {
         let tree = name.and_then(|n| self.sidebars.get(&(n, service)));
         match tree {
             Some(tree) => tree.for_page(page_url),

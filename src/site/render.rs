@@ -14,10 +14,29 @@ use super::sidebar::SidebarItem;
 use super::Site;
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::markdown::{self, Highlighter, Hooks, LinkKind, NoFences};
-use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Sink};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
+use crate::markdown::{self, Highlighter, Hooks, LinkKind};
+use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
+
+/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
+/// text), after the `diagnostics` its loading gave; fails when any is an error. Here,
+/// not in `build`, so that `check` renders without depending on `build` (which runs
+/// `check`): the dependency goes one way.
+pub fn render_loaded(
+    site: Site,
+    mut diagnostics: Diagnostics,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    let (output, render_diagnostics) = render(&site, sink, highlighter);
+    diagnostics.extend(render_diagnostics);
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((site, output, diagnostics))
+}
 
 /// Renders every page and generated file into `sink`.
 pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
@@ -96,7 +115,7 @@ impl<'s> Renderer<'s> {
         for (path, result) in generated {
             let written = result.and_then(|text| {
                 sink.put(&path, text.into_bytes())
-                    .map_err(|e| Diagnostic::error("io", format!("cannot write {path}: {e}")))
+                    .map_err(|e| Diagnostic::error(Kind::Io, format!("cannot write {path}: {e}")))
             });
             match written {
                 Ok(()) => {
@@ -117,7 +136,7 @@ impl<'s> Renderer<'s> {
                 Ok(()) => {
                     output.paths.insert(out.to_string());
                 }
-                Err(e) => diagnostics.push(Diagnostic::error("io", format!("cannot copy {out}: {e}"))),
+                Err(e) => diagnostics.push(Diagnostic::error(Kind::Io, format!("cannot copy {out}: {e}"))),
             }
         }
         output.sidebar_links = sidebar_links(site);
@@ -230,6 +249,7 @@ fn render_page(
         at: &at,
         placements: Vec::new(),
         warnings: Vec::new(),
+        reads: Reads::default(),
     };
     let expanded = includes::expand(&page.body, &mut tags).map_err(|errors| {
         errors
@@ -237,7 +257,7 @@ fn render_page(
             .map(|e| match e {
                 includes::Error::Include(d) => d,
                 includes::Error::Tag(t) => {
-                    Diagnostic::error("liquid", t.message).at(at(t.offset)).spanning(2).hint(t.hint)
+                    Diagnostic::error(Kind::Liquid, t.message).at(at(t.offset)).spanning(2).hint(t.hint)
                 }
             })
             .collect::<Vec<_>>()
@@ -245,8 +265,9 @@ fn render_page(
 
     let rewrite = |t: &str| site.urls.link(t, service);
     let placements = std::mem::take(&mut tags.placements);
+    let reads = std::mem::take(&mut tags.reads);
     let back_links = back_links(page, &placements);
-    let hooks = Hooks { fences: &NoFences, rewrite: &rewrite, back_links: &back_links };
+    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links };
     let mut md = if is_html(page) {
         html_content(&expanded.text)
     } else {
@@ -343,7 +364,7 @@ fn render_page(
     let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
-        .map_err(|e| vec![Diagnostic::error("io", format!("cannot write {}: {e}", page.permalink.file()))])?;
+        .map_err(|e| vec![Diagnostic::error(Kind::Io, format!("cannot write {}: {e}", page.permalink.file()))])?;
     let record = PageRecord {
         file: page.permalink.file().to_string(),
         url: page_url,
@@ -353,6 +374,7 @@ fn render_page(
         links,
         anchors,
         search,
+        reads,
     };
     Ok((record, warnings))
 }
@@ -504,7 +526,7 @@ fn layout_template(site: &Site, layout: Option<&str>, warnings: &mut Vec<Diagnos
                 template
             } else {
                 warnings.push(
-                    Diagnostic::warning("layout", format!("layout `{name}` not found; using page.html"))
+                    Diagnostic::warning(Kind::Layout, format!("layout `{name}` not found; using page.html"))
                         .at(Location::new(&page.source, 1, 1))
                         .hint(format!("add {}/templates/{template} or remove `layout:`", site.theme.dir.display())),
                 );
@@ -526,12 +548,25 @@ struct PageTags<'a> {
     placements: Vec<Placed>,
     /// What the page's tags could not do as Jekyll would, reported with the page.
     warnings: Vec<Diagnostic>,
+    /// What the tags read, for `serve` to know when to render the page again.
+    reads: Reads,
 }
 
 struct Placed {
     placement: crate::process::Placement,
     /// The stages as the search index holds them.
     stages: Vec<crate::search::StageEntry>,
+}
+
+/// Whether Liquid code names the variable `site` (as a word: `site.x`, `site["x"]`,
+/// `site | jsonify`, not `website`). Only through it can a page read the listings.
+fn mentions_site(code: &str) -> bool {
+    code.match_indices("site").any(|(i, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+        let before = code[..i].chars().next_back().is_none_or(|c| !word(c) && c != '.');
+        let after = code[i + 4..].chars().next().is_none_or(|c| !word(c));
+        before && after
+    })
 }
 
 /// Sections a placed diagram's stages link to on this page end with a link back to it.
@@ -555,14 +590,15 @@ impl PageTags<'_> {
     fn place_process(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
         let at = (self.at)(call.span.start);
         let Some(id) = call.params.iter().find(|(k, _)| k == "id").map(|(_, v)| v.as_str()) else {
-            return Err(Diagnostic::error("unknown-process", "the process include names no process")
+            return Err(Diagnostic::error(Kind::UnknownProcess, "the process include names no process")
                 .at(at)
                 .spanning(call.span.len())
                 .hint("write {% include process.html id=\"ID\" %} with the id of a file in diagrams/"));
         };
+        self.reads.processes.insert(id.to_string());
         let Some(process) = self.site.processes.get(id) else {
             let known: Vec<&str> = self.site.processes.keys().map(String::as_str).collect();
-            return Err(Diagnostic::error("unknown-process", format!("no process `{id}` in diagrams/"))
+            return Err(Diagnostic::error(Kind::UnknownProcess, format!("no process `{id}` in diagrams/"))
                 .at(at)
                 .spanning(call.span.len())
                 .hint(if known.is_empty() {
@@ -581,12 +617,42 @@ impl PageTags<'_> {
     }
 }
 
+impl PageTags<'_> {
+    /// `{% include drawing.html id="architecture" %}` draws `diagrams/architecture.drawio`
+    /// as SVG from its own geometry (a picture, not a process).
+    fn place_drawing(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
+        let param = |name: &str| call.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let id = param("id").unwrap_or_default();
+        self.reads.drawings.insert(id.to_string());
+        crate::process::drawio::drawing_html(&self.site.root, id, param("title")).map_err(|e| {
+            let hint = match &e {
+                crate::process::drawio::DrawingError::Unreadable { .. } => {
+                    "open the file in draw.io and save it again, or remove the include".to_string()
+                }
+                _ => "write {% include drawing.html id=\"ID\" %} with the name of a .drawio file in diagrams/".into(),
+            };
+            Diagnostic::error(Kind::UnknownDrawing, e.to_string())
+                .at((self.at)(call.span.start))
+                .spanning(call.span.len())
+                .hint(hint)
+        })
+    }
+}
+
 impl includes::Tags for PageTags<'_> {
     type Error = Diagnostic;
 
     fn include(&mut self, call: &IncludeCall) -> Result<String, Diagnostic> {
+        self.reads.includes.insert(call.name.trim_start_matches('/').to_string());
         if call.name == "process.html" && !self.site.theme.has_include("process.html") {
             return self.place_process(call);
+        }
+        if call.name == "drawing.html" && !self.site.theme.has_include("drawing.html") {
+            return self.place_drawing(call);
+        }
+        // A site include runs Liquid with every site value in reach.
+        if self.site.root.join(crate::jekyll::INCLUDES_DIR).join(call.name.trim_start_matches('/')).is_file() {
+            self.reads.listings = true;
         }
         render_include(self.site, self.shared, self.page, self.page_value, call, self.at, &mut self.warnings)
     }
@@ -598,13 +664,18 @@ impl includes::Tags for PageTags<'_> {
 
     /// Liquid blocks and filters (Jekyll pages): see `crate::jekyll`.
     fn liquid(&mut self, template: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        // Listings are reached through `site` (or an include, recorded above): Liquid
+        // that never names it reads none.
+        self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
         let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.page_value, &self.page.front, service);
         let at = (self.at)(span.start);
-        crate::jekyll::render_liquid(self, template, &globals, span, at)
+        let site = self.site;
+        crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
     }
 
     fn variable(&mut self, expression: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        self.reads.listings |= mentions_site(expression);
         let mut path = expression.split('.');
         let root = match path.next() {
             Some("site") => &self.shared.site,
@@ -613,7 +684,7 @@ impl includes::Tags for PageTags<'_> {
                 Some(service) => service,
                 None => {
                     return Err(Diagnostic::error(
-                        "unknown-variable",
+                        Kind::UnknownVariable,
                         format!("`{expression}`: this page has no service"),
                     )
                     .at((self.at)(span.start))
@@ -638,7 +709,7 @@ impl includes::Tags for PageTags<'_> {
             }
         }
         crate::content::value_text_under(Some(name), root, rest).map(Some).map_err(|unknown| {
-            Diagnostic::error("unknown-variable", format!("`{expression}` is not defined"))
+            Diagnostic::error(Kind::UnknownVariable, format!("`{expression}` is not defined"))
                 .at((self.at)(span.start))
                 .spanning(span.len())
                 .hint(unknown.hint())
@@ -664,7 +735,8 @@ fn render_include(
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
         let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
-        if let Some(result) = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start)) {
+        let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
+        if let Some(result) = found {
             // HTML (and SVG drawings, which are markup placed in the page) goes through
             // Markdown like any include; other files (JSON and XML examples, usually
             // inside a code fence) keep their lines as written.
@@ -673,9 +745,9 @@ fn render_include(
                 Ok(text) => return Ok(if html { splice_safe(&text) } else { text.trim_end().to_string() }),
                 // Jekyll ran this include; where Signpost's Liquid cannot, the theme's
                 // include of the same name stands in, with the reason as a warning.
-                Err(d) if d.kind == "liquid" && site.theme.has_include(name) => warnings.push(Diagnostic {
+                Err(d) if d.kind == Kind::Liquid && site.theme.has_include(name) => warnings.push(Diagnostic {
                     severity: crate::diagnostics::Severity::Warning,
-                    kind: "include-fallback",
+                    kind: Kind::IncludeFallback,
                     hint: Some(format!(
                         "the theme's {name} is used instead of {}/{name}; correct the Liquid there",
                         crate::jekyll::INCLUDES_DIR
@@ -687,7 +759,7 @@ fn render_include(
         }
     }
     if !site.theme.has_include(name) {
-        return Err(Diagnostic::error("unknown-include", format!("no include named `{}`", call.name))
+        return Err(Diagnostic::error(Kind::UnknownInclude, format!("no include named `{}`", call.name))
             .at(at(call.span.start))
             .spanning(call.span.len())
             .hint(format!(
@@ -918,5 +990,19 @@ impl<'a> LineIndex<'a> {
         let start = self.starts[line];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         Location::new(file, line + first_line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn liquid_reads_site_values_only_by_naming_site() {
+        use super::mentions_site;
+        for code in ["site.tag_pages", "site[\"tag_pages\"]", "for p in site.pages", "x | default: site"] {
+            assert!(mentions_site(code), "{code}");
+        }
+        for code in ["page.title", "website.url", "page.site", "my_site", "site_title"] {
+            assert!(!mentions_site(code), "{code}");
+        }
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::Site;
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location};
 
 /// Output path -> what the build writes there, for every file that is not a page.
 /// Folders the build owns whole (the search index) end in `/`.
@@ -56,7 +56,7 @@ pub(crate) fn permalink_clashes(site: &Site) -> Vec<Diagnostic> {
         let written = page.front.permalink.as_deref();
         errors.push(
             Diagnostic::error(
-                "permalink",
+                Kind::Permalink,
                 format!("the page would be written to {file}, where the build writes {what}"),
             )
             .at(page.front.permalink_at.clone().unwrap_or_else(|| Location::new(&page.source, 1, 1)))

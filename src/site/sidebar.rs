@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::yaml::{self, Spanned};
 
 pub const SIDEBAR_DIR: &str = "content/_data/sidebars";
@@ -116,7 +116,7 @@ pub fn parse(name: &str, source: &Path, text: &str, warnings: &mut Diagnostics) 
     // Every page shows its sidebar: a link that runs script would be on all of them.
     if let Some((item, why)) = refused_link(&sidebar.items) {
         let url = item.url.as_deref().unwrap_or_default();
-        return Err(Diagnostic::error("sidebar-link", format!("{why}: {url:?}"))
+        return Err(Diagnostic::error(Kind::SidebarLink, format!("{why}: {url:?}"))
             .at(item.location.clone())
             .hint("write a page path such as /overview.html, or an https:// address"));
     }

@@ -165,9 +165,27 @@ async function diagrams(page) {
   );
 }
 
+/** The draw.io pictures of the page: how far each pokes out of its column, its name. */
+async function pictures(page) {
+  return page.$$eval("figure.sp-drawing", (figures) =>
+    figures.map((figure) => {
+      const svg = figure.querySelector("svg");
+      const column = figure.parentElement.getBoundingClientRect();
+      const box = figure.getBoundingClientRect();
+      const title = svg?.querySelector("title")?.textContent ?? "";
+      return {
+        id: figure.id,
+        outside: Math.round(Math.max(box.right - column.right, column.left - box.left)),
+        name: svg?.getAttribute("role") === "img" && title.trim().length > 0,
+        images: figure.querySelectorAll("image, img").length,
+      };
+    }),
+  );
+}
+
 /** Every page of a built site that places a diagram. */
 function pagesWithDiagrams(dir) {
-  const found = spawnSync("grep", ["-rl", "--include=*.html", 'class="sp-process"', dir], { encoding: "utf8" });
+  const found = spawnSync("grep", ["-rlE", "--include=*.html", 'class="sp-(process|drawing)"', dir], { encoding: "utf8" });
   return found.stdout.split("\n").filter(Boolean).map((p) => p.slice(dir.length)).sort();
 }
 
@@ -205,6 +223,7 @@ test("every diagram fits the content column at 1280 px and a phone at 375 px", a
   const sites = await everyDiagramPage();
   const problems = [];
   let views = 0;
+  let pictureViews = 0;
   for (const [width, phone] of [[1280, false], [375, true]]) {
     const page = await browser.newPage({ viewport: { width, height: 900 }, isMobile: phone });
     for (const site of sites) {
@@ -223,12 +242,21 @@ test("every diagram fits the content column at 1280 px and a phone at 375 px", a
           if (!phone && d.stages <= 16 && d.height > tall) problems.push(`${at}: ${d.height}px tall`);
           for (const t of d.through) problems.push(`${at}: arrow ${t}`);
         }
+        // draw.io pictures (not processes): inside the column, named, never fetching.
+        for (const p of await pictures(page)) {
+          pictureViews++;
+          const at = `${path} ${p.id} at ${width}`;
+          if (p.outside > 1) problems.push(`${at}: ${p.outside}px wider than the column`);
+          if (!p.name) problems.push(`${at}: the picture has no accessible name`);
+          if (p.images) problems.push(`${at}: ${p.images} images fetched`);
+        }
       }
     }
     await page.close();
   }
   for (const site of sites) if (site.close) await site.server.close();
   assert.ok(views >= 6, `only ${views} diagram views`);
+  if (sites.length > 1) assert.ok(pictureViews >= 20, `only ${pictureViews} picture views`);
   assert.deepEqual(problems, [], problems.join("\n"));
 });
 

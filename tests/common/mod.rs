@@ -125,6 +125,13 @@ pub fn skip(require: &str, why: &str) {
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why} (with {require}=1 this fails)");
 }
 
+/// A page's `<main>` element, from its start tag to its end tag.
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main").unwrap_or_else(|| panic!("no <main> in {html}"));
+    let end = html[start..].find("</main>").map(|i| start + i + "</main>".len()).expect("</main> closes <main>");
+    &html[start..end]
+}
+
 /// Every `href="..."` and `src="..."` value in an HTML text.
 pub fn links_in(html: &str) -> Vec<String> {
     let mut out = Vec::new();

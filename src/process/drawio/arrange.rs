@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::convert::Found;
 use super::graph::{Graph, Rect};
-use crate::import::page::Heading;
+use crate::content::headings::Heading;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arranged {

@@ -75,6 +75,8 @@ pub struct Cell {
     pub parent: Option<String>,
     /// The label as plain text, whitespace collapsed.
     pub label: String,
+    /// The label's lines as written (line breaks, `<br>`, `<div>` and `<p>` kept).
+    pub lines: Vec<String>,
     pub link: Option<String>,
     pub style: Style,
     pub vertex: bool,
@@ -83,9 +85,14 @@ pub struct Cell {
     pub target: Option<String>,
     pub source_point: Option<(f64, f64)>,
     pub target_point: Option<(f64, f64)>,
-    /// Geometry as written: relative to the parent vertex, if any.
-    geometry: Option<Rect>,
-    relative: bool,
+    /// An edge's waypoints (`<Array as="points">`), absolute.
+    pub points: Vec<(f64, f64)>,
+    /// A label's offset from where its geometry places it (`<mxPoint as="offset">`).
+    pub offset: Option<(f64, f64)>,
+    /// Geometry as written: relative to the parent vertex, if any. For a label on an
+    /// edge (`relative="1"`), `x` runs from -1 (the source end) to 1 (the target end).
+    pub geometry: Option<Rect>,
+    pub relative: bool,
     visible: bool,
     /// Absolute bounds of a vertex (not of edge labels, which sit on their edge).
     pub bounds: Option<Rect>,
@@ -132,6 +139,11 @@ impl Graph {
                     .and_then(|g| g.children().find(|p| p.has_tag_name("mxPoint") && p.attribute("as") == Some(role)))
                     .map(|p| (number(p, "x").unwrap_or(0.0), number(p, "y").unwrap_or(0.0)))
             };
+            let number_point = |p: roxmltree::Node| (number(p, "x").unwrap_or(0.0), number(p, "y").unwrap_or(0.0));
+            let points = geometry_node
+                .and_then(|g| g.children().find(|a| a.has_tag_name("Array") && a.attribute("as") == Some("points")))
+                .map(|a| a.children().filter(|p| p.has_tag_name("mxPoint")).map(number_point).collect())
+                .unwrap_or_default();
             let geometry = geometry_node.map(|g| Rect {
                 x: number(g, "x").unwrap_or(0.0),
                 y: number(g, "y").unwrap_or(0.0),
@@ -143,6 +155,7 @@ impl Graph {
                 id,
                 parent: cell.attribute("parent").map(str::to_string),
                 label: plain_text(&raw_label),
+                lines: plain_lines(&raw_label),
                 link: wrapper.and_then(|w| w.attribute("link")).filter(|l| !l.trim().is_empty()).map(str::to_string),
                 vertex: cell.attribute("vertex") == Some("1"),
                 edge: cell.attribute("edge") == Some("1"),
@@ -150,6 +163,8 @@ impl Graph {
                 target: cell.attribute("target").map(str::to_string),
                 source_point: point("sourcePoint"),
                 target_point: point("targetPoint"),
+                points,
+                offset: point("offset"),
                 relative: geometry_node.and_then(|g| g.attribute("relative")) == Some("1"),
                 visible: cell.attribute("visible") != Some("0"),
                 geometry,
@@ -217,6 +232,9 @@ impl Graph {
             if cell.edge {
                 cell.source_point = cell.source_point.map(|(x, y)| (x + origin.0, y + origin.1));
                 cell.target_point = cell.target_point.map(|(x, y)| (x + origin.0, y + origin.1));
+                for point in &mut cell.points {
+                    *point = (point.0 + origin.0, point.1 + origin.1);
+                }
             }
         }
     }
@@ -246,6 +264,26 @@ pub fn plain_text(label: &str) -> String {
     decoded.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// A label's lines as plain text: a line ends at a line break, `<br>`, or where a
+/// `<div>`, `<p>` or `<li>` starts or ends (draw.io's editor writes `<div>` per line).
+pub fn plain_lines(label: &str) -> Vec<String> {
+    let mut marked = String::with_capacity(label.len());
+    let mut rest = label;
+    while let Some(open) = rest.find('<') {
+        marked.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim_start_matches('/').trim();
+        let name = tag.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        marked.push_str(if matches!(name.as_str(), "br" | "div" | "p" | "li" | "tr") { "\n" } else { " " });
+        rest = &rest[open + close + 1..];
+    }
+    marked.push_str(rest);
+    marked.split('\n').map(plain_text).filter(|l| !l.is_empty()).collect()
+}
+
 /// The largest `font-size: Npx` in an HTML label.
 fn html_font_size(label: &str) -> Option<f64> {
     let decoded = html_escape::decode_html_entities(label);
@@ -269,6 +307,11 @@ mod tests {
         assert_eq!(plain_text("a &amp;lt; b"), "a &lt; b");
         assert_eq!(plain_text("<font color=\"#fff\">Design,<br>build</font>"), "Design, build");
         assert_eq!(plain_text("User\n(patient&nbsp;or carer)"), "User (patient or carer)");
+        assert_eq!(
+            plain_lines("Request Headers<br>..other..<div>X-Id: &lt;1&gt;</div>"),
+            ["Request Headers", "..other..", "X-Id: <1>"]
+        );
+        assert_eq!(plain_lines("one\ntwo <b>bold</b>"), ["one", "two bold"]);
         assert_eq!(html_font_size("<font style=\"font-size: 24px\">x</font>"), Some(24.0));
     }
 

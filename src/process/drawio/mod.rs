@@ -5,6 +5,7 @@ pub mod arrange;
 pub mod convert;
 pub mod decode;
 pub mod graph;
+pub mod picture;
 pub mod write;
 
 use std::collections::BTreeSet;
@@ -68,7 +69,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// Where the diagram sits: the page's headings, its own file name, a title to fall back on.
 pub struct PageContext<'a> {
-    pub headings: &'a [crate::import::page::Heading],
+    pub headings: &'a [crate::content::headings::Heading],
     /// The page's output file name (`assurance_overview.html`), to know its own links.
     pub own_file: &'a str,
     /// Used when the drawing names no process: the heading above the diagram, or the page title.
@@ -77,11 +78,50 @@ pub struct PageContext<'a> {
     pub source: &'a str,
 }
 
+/// Why `{% include drawing.html id="..." %}` could not draw its drawing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DrawingError {
+    #[error("`{0}` is not a drawing id (letters, digits, `-` and `_`)")]
+    BadId(String),
+    #[error("no drawing `diagrams/{0}.drawio`")]
+    Missing(String),
+    #[error("diagrams/{id}.drawio cannot be read: {why}")]
+    Unreadable { id: String, why: String },
+}
+
+/// The HTML of a draw.io drawing placed in a page: `diagrams/ID.drawio` (as draw.io saves
+/// it, compressed or not) drawn as SVG from its own geometry (see [`picture`]).
+pub fn drawing_html(root: &std::path::Path, id: &str, title: Option<&str>) -> Result<String, DrawingError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(DrawingError::BadId(id.to_string()));
+    }
+    let path = root.join("diagrams").join(format!("{id}.drawio"));
+    if !path.is_file() {
+        return Err(DrawingError::Missing(id.to_string()));
+    }
+    let unreadable = |why: String| DrawingError::Unreadable { id: id.to_string(), why };
+    let shown = std::path::PathBuf::from(format!("diagrams/{id}.drawio"));
+    let text = crate::diagnostics::read_text(&path, &shown).map_err(|d| unreadable(d.message.clone()))?;
+    let pages = decode::decode_drawing(&text).map_err(|e| unreadable(e.to_string()))?;
+    let graph = graph::Graph::parse(&pages[0].model).map_err(|e| unreadable(e.to_string()))?;
+    let title = title.or(pages[0].name.as_deref()).unwrap_or(id);
+    let picture = picture::render(&graph, title, &format!("drawing-{id}"));
+    Ok(format!(
+        "<figure class=\"sp-drawing\" id=\"drawing-{id}\" style=\"--sp-drawing-width: {:.0}px\">\n{}\n</figure>",
+        picture.width, picture.svg
+    ))
+}
+
 /// A drawing converted to a process.
 #[derive(Debug, Clone)]
 pub struct Converted {
+    /// The process; empty for a picture.
     pub yaml: String,
-    /// The drawing as an uncompressed `.drawio` file, kept for reference.
+    /// The drawing links to no section: it is a picture (an architecture diagram, a
+    /// sketch), placed with `drawing.html` and drawn from its own geometry, not a process.
+    pub picture: bool,
+    /// The drawing as an uncompressed `.drawio` file: kept for reference beside a process,
+    /// the source of a picture.
     pub drawio: String,
     pub stages: usize,
     pub lanes: usize,
@@ -117,6 +157,23 @@ pub fn convert(attribute: &str, id: &str, page: &PageContext) -> Result<Converte
     if !hidden_layers.is_empty() {
         notes.push(format!("hidden layers left out: {}", hidden_layers.join(", ")));
     }
+    let drawio = format!("<mxfile host=\"signpost import\"><diagram name=\"Page-1\">{model}</diagram></mxfile>\n");
+    let drawn = |c: &graph::Cell| !c.hidden && !c.layer && (c.vertex || c.edge);
+    if !graph.cells.iter().any(|c| drawn(c) && c.link.is_some()) && graph.cells.iter().any(drawn) {
+        // Stages of a process are links to the sections that explain them; a drawing
+        // with none is a picture, kept as the author drew it.
+        return Ok(Converted {
+            yaml: String::new(),
+            picture: true,
+            drawio,
+            stages: 0,
+            lanes: 0,
+            groups: 0,
+            arrows: 0,
+            links: Vec::new(),
+            notes,
+        });
+    }
     let mut found = convert::find_stages(&graph);
     if found.stages.is_empty() {
         return Err(ConvertError::NoStages);
@@ -139,9 +196,9 @@ pub fn convert(attribute: &str, id: &str, page: &PageContext) -> Result<Converte
     }
     let process = crate::process::parse(&written.yaml, std::path::Path::new(&format!("diagrams/{id}.yaml")))
         .map_err(|d| ConvertError::Invalid(d.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
-    let drawio = format!("<mxfile host=\"signpost import\"><diagram name=\"Page-1\">{model}</diagram></mxfile>\n");
     Ok(Converted {
         yaml: written.yaml,
+        picture: false,
         drawio,
         stages: process.stages.len(),
         lanes: process.lanes.len(),
