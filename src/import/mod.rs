@@ -351,8 +351,8 @@ fn apply_defaults(
     }
 }
 
-/// Two pages with one permalink: as in Jekyll, the later one in path order is written last
-/// and wins; the other is imported unpublished, with a warning saying so.
+/// Two pages with one permalink: the one Jekyll writes last wins; the others are imported
+/// unpublished, with a warning saying so.
 fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
     let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (draft, _)) in drafts.iter().enumerate() {
@@ -360,7 +360,8 @@ fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
             by_path.entry(draft.permalink.clone()).or_default().push(i);
         }
     }
-    for (permalink, pages) in by_path.into_iter().filter(|(_, p)| p.len() > 1) {
+    for (permalink, mut pages) in by_path.into_iter().filter(|(_, p)| p.len() > 1) {
+        pages.sort_by(|&a, &b| jekyll_write_order(&drafts[a].0.source, &drafts[b].0.source));
         let winner = *pages.last().expect("two or more");
         let winner_source = drafts[winner].0.source.display().to_string();
         for &loser in &pages[..pages.len() - 1] {
@@ -379,6 +380,28 @@ fn resolve_duplicates(drafts: &mut [(PageDraft, Role)], report: &mut Report) {
             );
         }
     }
+}
+
+/// The order in which Jekyll writes two pages: its reader reads a folder's subfolders before
+/// the folder's own files (`Reader#read_directories`), then sorts the pages by file name
+/// (`sort_files!`), so the page with the later name, or with the same name nearer the top,
+/// is written last.
+fn jekyll_write_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let name = |p: &Path| p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name(a).cmp(&name(b)).then_with(|| read_order(a, b))
+}
+
+/// Jekyll's reading order: at the first folder where two paths part, a subfolder's pages come
+/// before the folder's own files; otherwise by name.
+fn read_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b): (Vec<_>, Vec<_>) = (a.components().collect(), b.components().collect());
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        if x != y {
+            let (x_is_folder, y_is_folder) = (i + 1 < a.len(), i + 1 < b.len());
+            return y_is_folder.cmp(&x_is_folder).then_with(|| x.cmp(y));
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The Jekyll theme warns about tags missing from `_data/tags.yml`'s `allowed-tags`.

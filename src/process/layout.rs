@@ -298,9 +298,8 @@ pub fn shown_height(layout: &Layout, width: i32) -> i32 {
 /// fits, the narrowest.
 pub fn fitted(process: &Process, width: i32) -> Layout {
     let mut candidates = Vec::new();
-    let down = |box_w| {
-        layout_with(process, &Options { direction: Direction::Down, box_w, wrap: None, titles_beside: false })
-    };
+    let down =
+        |box_w| layout_with(process, &Options { direction: Direction::Down, box_w, wrap: None, titles_beside: false });
     let trial = down(BOX_W);
     let spare = (width - trial.width) / trial.across.max(1) as i32;
     let box_w = (BOX_W + spare).clamp(MIN_BOX_W, MAX_BOX_W);
@@ -352,7 +351,14 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
         let shown = shown_height(l, width);
         let tall = !fit || shown > TALL;
         // Too tall to see whole: the lowest. Otherwise: the author's direction.
-        (!fit, tall, if tall { shown } else { 0 }, l.direction != process.direction, l.tiers, if fit { shown } else { l.width })
+        (
+            !fit,
+            tall,
+            if tall { shown } else { 0 },
+            l.direction != process.direction,
+            l.tiers,
+            if fit { shown } else { l.width },
+        )
     });
     // The first that no arrow spoils (through a title, or too close beside another).
     let clean = candidates.iter().position(|l| fits(l, width) && super::quality::is_clean(l)).unwrap_or(0);
@@ -501,12 +507,12 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             let side_by_side = beside
                 || right
                     && grid.bands.iter().zip(&lane_title_end).all(|(b, &end)| {
-                    b.first != cell
-                        || parts
-                            .iter()
-                            .zip(&group_x)
-                            .all(|((_, st), &(x0, _))| span(st, &y_of).0 != cell || x0 > end + 8)
-                });
+                        b.first != cell
+                            || parts
+                                .iter()
+                                .zip(&group_x)
+                                .all(|((_, st), &(x0, _))| span(st, &y_of).0 != cell || x0 > end + 8)
+                    });
             if side_by_side {
                 lane_band[cell].max(band[cell])
             } else {
@@ -576,13 +582,8 @@ pub fn layout_with(process: &Process, options: &Options) -> Layout {
             } else {
                 let (x0, x1) = band_x(b);
                 let rect = Rect { x: x0, y: MARGIN, w: x1 - x0, h: y.end - MARGIN };
-                let label = Label {
-                    lines,
-                    x: (x0 + x1) / 2,
-                    y: MARGIN + 18,
-                    line_height: LANE_LINE,
-                    anchor: Anchor::Middle,
-                };
+                let label =
+                    Label { lines, x: (x0 + x1) / 2, y: MARGIN + 18, line_height: LANE_LINE, anchor: Anchor::Middle };
                 LaneBand { lane: band.lane, rect, label }
             }
         })

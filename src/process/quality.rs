@@ -109,7 +109,12 @@ fn through(layout: &Layout) -> Vec<String> {
     // What an arrow must not run through, and the stage it belongs to.
     let mut boxes: Vec<(String, Rect, Option<usize>, bool)> = Vec::new();
     for band in &layout.lanes {
-        boxes.push((format!("lane title {:?}", band.label.lines), text_box(&band.label, layout.lane_font(), Weight::Bold), None, false));
+        boxes.push((
+            format!("lane title {:?}", band.label.lines),
+            text_box(&band.label, layout.lane_font(), Weight::Bold),
+            None,
+            false,
+        ));
     }
     for group in &layout.groups {
         let what = format!("group title {:?}", group.label.lines);
@@ -118,7 +123,12 @@ fn through(layout: &Layout) -> Vec<String> {
     for (s, stage) in layout.stages.iter().enumerate() {
         boxes.push((format!("stage {s} title"), text_box(&stage.label, FONT, Weight::Regular), Some(s), false));
         if let Some(caption) = &stage.caption {
-            boxes.push((format!("stage {s} caption"), text_box(caption, CAPTION_FONT, Weight::Regular), Some(s), false));
+            boxes.push((
+                format!("stage {s} caption"),
+                text_box(caption, CAPTION_FONT, Weight::Regular),
+                Some(s),
+                false,
+            ));
         }
         boxes.push((format!("stage {s}"), stage.rect, Some(s), true));
     }

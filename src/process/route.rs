@@ -215,7 +215,8 @@ fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
             }
             // No order satisfies both: the lowest free track.
             None => match tracks.iter().position(|t| {
-                t.iter().all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
+                t.iter()
+                    .all(|&o| legs[o].share.with(legs[i].share) || legs[o].hi < legs[i].lo || legs[i].hi < legs[o].lo)
             }) {
                 Some(t) => tracks[t].push(i),
                 None => tracks.push(vec![i]),

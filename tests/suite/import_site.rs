@@ -274,3 +274,26 @@ fn files_in_an_included_underscore_folder_stay_where_pages_point() {
     assert!(out.join("public/pages/guide/img/shot one.png").is_file());
     assert!(read(&out.join("public"), "shots.html").contains("src=\"pages/guide/img/shot one.png\""));
 }
+
+/// Jekyll writes every page, so of two with one permalink the one written last is what the
+/// published site shows: pages sorted by file name, and a folder's subfolders read before
+/// its own files.
+#[test]
+fn of_two_pages_with_one_permalink_the_one_jekyll_writes_last_is_published() {
+    let site = jekyll_site();
+    site.write("_pages/overview/index.md", "---\ntitle: Old home\npermalink: start.html\n---\n\nOld home.\n");
+    site.write("_pages/index.md", "---\ntitle: New home\npermalink: start.html\n---\n\nNew home.\n");
+    site.write("_pages/b_guide.md", "---\ntitle: Guide B\npermalink: guide.html\n---\n\nGuide B.\n");
+    site.write("_pages/later/a_guide.md", "---\ntitle: Guide A\npermalink: guide.html\n---\n\nGuide A.\n");
+    let out = site.root.parent().unwrap().join("imported");
+    let run = signpost(&["import", ".", out.to_str().unwrap()], &site.root);
+    assert!(run.stderr.contains("_pages/index.md wins, as in Jekyll"), "{}", run.stderr);
+    assert!(run.stderr.contains("_pages/b_guide.md wins, as in Jekyll"), "{}", run.stderr);
+    assert!(read(&out, "content/pages/overview/index.md").contains("published: false"));
+    assert!(read(&out, "content/pages/later/a_guide.md").contains("published: false"));
+
+    let build = signpost(&["build", "--root", out.to_str().unwrap()], &out);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    assert!(read(&out.join("public"), "start.html").contains("New home."));
+    assert!(read(&out.join("public"), "guide.html").contains("Guide B."));
+}
