@@ -22,6 +22,7 @@ pub(crate) mod link_scheme;
 pub mod liquid;
 pub mod markdown;
 pub(crate) mod output;
+pub mod pipeline;
 pub mod process;
 pub mod search;
 pub mod serve;

@@ -130,9 +130,10 @@ pub(super) fn apply(preview: &mut Preview, model: &mut Model, plan: &Plan) -> Re
     dirty.reuse_shared &= !plan.theme() && !plan.diagrams;
     let indices = pages_to_render(preview, model, &dirty);
 
+    let options = preview.render_options();
     let renderer = match model.shared.take() {
-        Some(shared) if dirty.reuse_shared => Renderer::reusing(&model.site, shared),
-        _ => Renderer::new(&model.site),
+        Some(shared) if dirty.reuse_shared => Renderer::reusing(&model.site, options, shared),
+        _ => Renderer::new(&model.site, options),
     };
     let sink = MemorySink::default();
     let results: Vec<(usize, Output, Diagnostics)> = indices
@@ -155,9 +156,9 @@ pub(super) fn apply(preview: &mut Preview, model: &mut Model, plan: &Plan) -> Re
     if let Some((mut output, diagnostics)) = generated {
         if diagnostics.has_errors() {
             output.paths.extend(model.generated.paths.iter().cloned());
-            preview.errors.parts.insert("generated", diagnostics);
+            preview.part_failed("generated", diagnostics);
         } else {
-            preview.errors.parts.remove("generated");
+            preview.part_ok("generated");
             warnings.extend(diagnostics);
         }
         // The search index is made after the pages are served (`Preview::index_search`).
@@ -196,7 +197,7 @@ fn update_pages(
     warnings: &mut Diagnostics,
 ) -> Result<OldFiles, Diagnostics> {
     let mut old_files = OldFiles::default();
-    if plan.content.is_empty() && preview.broken.is_empty() {
+    if plan.content.is_empty() && preview.unread_pages().is_empty() {
         dirty.reuse_shared = true;
         return Ok(old_files);
     }
@@ -210,7 +211,7 @@ fn update_pages(
                 dirty.listing = true;
                 dirty.reuse_shared = false;
             }
-            preview.errors.pages.remove(&page.source);
+            preview.page_ok(&page.source);
             dirty.fresh.insert((page.source.clone(), page.service.clone()));
             old_files.read_again.insert((page.source.clone(), page.service.clone()), old.permalink.file().to_string());
             replaced.push((i, old));
@@ -292,17 +293,15 @@ fn put_records(
     let rendered = records.len();
     let mut pruned = false;
     for ((source, service), record) in records {
-        if preview.unrendered.remove(&source) {
+        if preview.page_rendered(&source) {
             // A page that failed kept its last good record, maybe under another permalink.
             model.pages.retain(|_, r| r.source != source || r.service != service);
             pruned = true;
         }
-        preview.errors.pages.remove(&source);
         model.pages.insert(record.file.clone(), record);
     }
     for (source, errors) in page_errors {
-        preview.unrendered.insert(source.clone());
-        preview.errors.pages.entry(source).or_default().extend(errors);
+        preview.page_unrendered(source, errors);
     }
     (rendered, pruned)
 }
@@ -316,7 +315,7 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
         match Theme::load(&root, &site.config.theme) {
             Ok(theme) => {
                 site.theme = theme;
-                preview.errors.parts.remove("theme");
+                preview.part_ok("theme");
                 dirty.all |= plan.templates;
                 for name in &plan.includes {
                     dirty.all |= theme_mentions(&root, &site.theme, name);
@@ -324,7 +323,7 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
                 }
             }
             Err(diagnostics) => {
-                preview.errors.parts.insert("theme", diagnostics);
+                preview.part_failed("theme", diagnostics);
             }
         }
     }
@@ -333,9 +332,9 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
         dirty.drawings = true;
         let (processes, diagnostics) = crate::process::load_all(&root);
         if diagnostics.has_errors() {
-            preview.errors.parts.insert("processes", diagnostics);
+            preview.part_failed("processes", diagnostics);
         } else {
-            preview.errors.parts.remove("processes");
+            preview.part_ok("processes");
             warnings.extend(diagnostics);
             let ids: BTreeSet<&String> = processes.keys().chain(site.processes.keys()).collect();
             dirty.processes.extend(ids.into_iter().filter(|id| processes.get(*id) != site.processes.get(*id)).cloned());
@@ -413,7 +412,7 @@ fn pages_to_render(preview: &Preview, model: &Model, dirty: &Dirty) -> Vec<usize
         .filter(|(_, p)| {
             dirty.all
                 || fresh.contains(&(p.source.as_path(), p.service.as_deref()))
-                || preview.unrendered.contains(&p.source)
+                || preview.is_unrendered(&p.source)
                 || model.pages.get(p.permalink.file()).is_some_and(|record| reads_changed(&record.reads, dirty))
                 || (switcher && dirty.file_names.contains(reread::file_name(p)))
         })

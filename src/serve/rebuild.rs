@@ -19,8 +19,8 @@ use crate::build::CACHE_DIR;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::Highlighter;
-use crate::output::{Output, PageRecord};
-use crate::site::render::{Renderer, Shared};
+use crate::output::{MemorySink, Output, PageRecord};
+use crate::site::render::{RenderOptions, Renderer, Shared};
 use crate::site::{LoadOptions, Site};
 
 /// What one rebuild did, for the terminal.
@@ -113,11 +113,11 @@ pub struct Preview {
     version: u64,
     /// The path the site is served under, from the last good full build.
     base: String,
-    pub(super) errors: Errors,
+    errors: Errors,
     /// Page sources whose last read failed; read again with every batch.
-    pub(super) broken: BTreeSet<PathBuf>,
+    broken: BTreeSet<PathBuf>,
     /// Page sources whose last render failed; rendered again with every batch.
-    pub(super) unrendered: BTreeSet<PathBuf>,
+    unrendered: BTreeSet<PathBuf>,
     /// Paths of batches that could not be applied; tried again with the next one.
     pending: Vec<PathBuf>,
     /// What the last check of the served pages found.
@@ -199,15 +199,13 @@ impl Preview {
     fn check(&mut self) {
         self.findings = Diagnostics::default();
         let Some(model) = self.model.as_ref().filter(|_| self.errors.all().is_empty()) else { return };
-        let options = match crate::check::CheckOptions::for_site(&model.site) {
-            Ok(options) => options,
-            Err(problems) => {
-                self.findings = problems;
-                return;
-            }
-        };
         // The record without the search text, which the check does not read.
-        self.findings = crate::check::check(&model.site, &model.output(false), &options);
+        self.findings = crate::pipeline::check(&model.site, &model.output(false));
+    }
+
+    /// What serve renders: what `build` renders.
+    pub(super) fn render_options(&self) -> RenderOptions {
+        RenderOptions::BUILD
     }
 
     /// What every report ends with: the errors standing, the check, the time taken.
@@ -224,10 +222,13 @@ impl Preview {
         let start = Instant::now();
         self.version += 1;
         let mut report = Report { cause: cause.to_string(), full: true, ..Report::default() };
-        let loaded = crate::build::build_in_memory_with(&self.load_options(), &self.highlighter);
+        let sink = MemorySink::default();
+        let loaded = crate::pipeline::load(&self.load_options()).and_then(|(site, loaded)| {
+            crate::pipeline::render(site, loaded, self.render_options(), &self.highlighter, &sink)
+        });
         match loaded {
-            Ok((site, output, sink, warnings)) => {
-                self.indexes = crate::search::enabled(&site);
+            Ok((site, output, warnings)) => {
+                self.indexes = self.render_options().indexes(&site);
                 let rendered = std::mem::take(&mut *sink.files.lock().expect("memory sink"));
                 report.pages_rendered = output.pages.len();
                 report.files_changed = self.replace_files(rendered);
@@ -239,7 +240,7 @@ impl Preview {
                     .paths
                     .extend(self.files.keys().filter(|p| p.starts_with(SEARCH_PREFIX)).map(|p| p.to_string()));
                 self.base = local_base(&site.urls.base).unwrap_or_else(|| site.urls.base.clone());
-                let shared = Some(Renderer::new(&site).into_shared());
+                let shared = Some(Renderer::new(&site, self.render_options()).into_shared());
                 self.model = Some(Model { site, pages, generated, shared });
                 self.errors = Errors::default();
                 self.broken.clear();
@@ -308,6 +309,56 @@ impl Preview {
 
     pub(super) fn findings(&self) -> &Diagnostics {
         &self.findings
+    }
+
+    /// Every error standing, for a report.
+    pub(super) fn errors(&self) -> Diagnostics {
+        self.errors.all()
+    }
+
+    /// Page sources whose last read failed.
+    pub(super) fn unread_pages(&self) -> &BTreeSet<PathBuf> {
+        &self.broken
+    }
+
+    /// After pages were read again (those `reread` names): their old errors go, and
+    /// `broken` are the sources that did not read, with why.
+    pub(super) fn pages_read(&mut self, reread: &dyn Fn(&Path) -> bool, broken: BTreeMap<PathBuf, Diagnostics>) {
+        self.errors.pages.retain(|source, _| !reread(source));
+        self.broken = broken.keys().cloned().collect();
+        self.errors.pages.extend(broken);
+    }
+
+    /// A page read cleanly: its errors go.
+    pub(super) fn page_ok(&mut self, source: &Path) {
+        self.errors.pages.remove(source);
+    }
+
+    /// A page rendered: its errors go. Returns whether its last render had failed.
+    pub(super) fn page_rendered(&mut self, source: &Path) -> bool {
+        self.errors.pages.remove(source);
+        self.unrendered.remove(source)
+    }
+
+    /// A page did not render: it keeps its last good output, and renders again with
+    /// every batch until it does.
+    pub(super) fn page_unrendered(&mut self, source: PathBuf, errors: Diagnostics) {
+        self.unrendered.insert(source.clone());
+        self.errors.pages.entry(source).or_default().extend(errors);
+    }
+
+    pub(super) fn is_unrendered(&self, source: &Path) -> bool {
+        self.unrendered.contains(source)
+    }
+
+    /// A part of the site (the theme, processes, generated files) failed to load or
+    /// render: the last good one stays.
+    pub(super) fn part_failed(&mut self, part: &'static str, diagnostics: Diagnostics) {
+        self.errors.parts.insert(part, diagnostics);
+    }
+
+    pub(super) fn part_ok(&mut self, part: &'static str) {
+        self.errors.parts.remove(part);
     }
 
     pub(super) fn served(&self) -> &Files {

@@ -21,7 +21,7 @@ pub(super) struct Reloaded {
 /// `None` for any other batch (and for a page that does not read cleanly or whose
 /// permalink, service or publication changed), which [`pages`] then handles.
 pub(super) fn in_place(preview: &Preview, site: &Site, changed: &[PathBuf]) -> Option<Vec<(usize, Page)>> {
-    if !preview.broken.is_empty() || changed.is_empty() {
+    if !preview.unread_pages().is_empty() || changed.is_empty() {
         return None;
     }
     let root = preview.root();
@@ -52,7 +52,7 @@ pub(super) fn pages(preview: &mut Preview, site: &Site, changed: &[PathBuf]) -> 
     let root = preview.root().to_path_buf();
     let old: HashMap<(&Path, Option<&str>), &Page> =
         site.content.pages.iter().map(|p| ((p.source.as_path(), p.service.as_deref()), p)).collect();
-    let broken_before = preview.broken.clone();
+    let broken_before = preview.unread_pages().clone();
     let reread = |source: &Path| broken_before.contains(source) || changed.iter().any(|c| source.starts_with(c));
     let load = |keep_old: &BTreeSet<PathBuf>| {
         content::load_reusing(&root, &site.config, &site.scope, &|source, service| {
@@ -91,12 +91,7 @@ pub(super) fn pages(preview: &mut Preview, site: &Site, changed: &[PathBuf]) -> 
         })
         .map(|p| (p.source.clone(), p.service.clone()))
         .collect();
-    let cleared: Vec<PathBuf> = preview.errors.pages.keys().filter(|s| reread(s)).cloned().collect();
-    for source in cleared {
-        preview.errors.pages.remove(&source);
-    }
-    preview.broken = broken.keys().cloned().collect();
-    preview.errors.pages.extend(broken);
+    preview.pages_read(&reread, broken);
     diagnostics.0.retain(|d| !d.is_error());
     Ok(Reloaded { content, fresh, warnings: diagnostics })
 }

@@ -19,28 +19,49 @@ use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
 
-/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
-/// text), after the `diagnostics` its loading gave; fails when any is an error. Here,
-/// not in `build`, so that `check` renders without depending on `build` (which runs
-/// `check`): the dependency goes one way.
-pub fn render_loaded(
-    site: Site,
-    mut diagnostics: Diagnostics,
-    highlighter: &Highlighter,
-    sink: &dyn Sink,
-) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, render_diagnostics) = render(&site, sink, highlighter);
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
+/// What a command asks of the render, beside the loaded site: options travel with the
+/// [`Site`], never written into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// A search page, and the search box linking to it, when the theme has search;
+    /// `--no-search` turns it off.
+    pub search: bool,
+    /// Each page's text kept in its record for the search index; `check` reads only the
+    /// links and anchors, and saves the copy.
+    pub index_text: bool,
+}
+
+impl RenderOptions {
+    /// What `build` and `serve` render: everything, text for the index included.
+    pub const BUILD: RenderOptions = RenderOptions { search: true, index_text: true };
+    /// What `check` renders: the pages as built (search box and all), without their text.
+    pub const CHECK: RenderOptions = RenderOptions { search: true, index_text: false };
+
+    /// Whether pages link to a search page and the render writes one.
+    pub fn search(&self, site: &Site) -> bool {
+        self.search && site.has_search()
     }
-    Ok((site, output, diagnostics))
+
+    /// Whether pages keep their text and a search index is made of it.
+    pub fn indexes(&self, site: &Site) -> bool {
+        self.search(site) && self.index_text
+    }
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions::BUILD
+    }
 }
 
 /// Renders every page and generated file into `sink`.
-pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
-    let renderer = Renderer::new(site);
+pub fn render(
+    site: &Site,
+    options: RenderOptions,
+    sink: &dyn Sink,
+    highlighter: &Highlighter,
+) -> (Output, Diagnostics) {
+    let renderer = Renderer::new(site, options);
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
     let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
         rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
@@ -55,6 +76,7 @@ pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Outpu
 /// re-render only what an edit touched; [`render`] renders everything.
 pub struct Renderer<'s> {
     site: &'s Site,
+    options: RenderOptions,
     shared: Shared,
     /// Made again by every renderer: a sidebar file may change where nothing [`Shared`]
     /// reads does.
@@ -62,15 +84,15 @@ pub struct Renderer<'s> {
 }
 
 impl<'s> Renderer<'s> {
-    pub fn new(site: &'s Site) -> Self {
-        Renderer { site, shared: Shared::new(site), sidebars: SidebarValues::new(site) }
+    pub fn new(site: &'s Site, options: RenderOptions) -> Self {
+        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site) }
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
-    /// presence, which is all [`Shared`] reads.
-    pub fn reusing(site: &'s Site, shared: Shared) -> Self {
-        Renderer { site, shared, sidebars: SidebarValues::new(site) }
+    /// presence, which is all [`Shared`] reads, and the options are the same.
+    pub fn reusing(site: &'s Site, options: RenderOptions, shared: Shared) -> Self {
+        Renderer { site, options, shared, sidebars: SidebarValues::new(site) }
     }
 
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
@@ -81,10 +103,8 @@ impl<'s> Renderer<'s> {
     /// Renders the pages at these indices of `site.content.pages`, in parallel.
     pub fn pages(&self, indices: &[usize], sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
         let site = self.site;
-        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
-            .par_iter()
-            .map(|&i| render_page(site, &self.shared, &self.sidebars, &site.content.pages[i], sink, highlighter))
-            .collect();
+        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> =
+            indices.par_iter().map(|&i| self.page(&site.content.pages[i], sink, highlighter)).collect();
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
         for result in results {
@@ -107,7 +127,8 @@ impl<'s> Renderer<'s> {
         let shared = &self.shared;
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
-        let mut generated: Vec<(String, Result<String, Diagnostic>)> = generated_pages(site, shared);
+        let mut generated: Vec<(String, Result<String, Diagnostic>)> =
+            generated_pages(site, shared, self.options.search(site));
         generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet())));
         generated.push(("assets/diagram.css".into(), Ok(crate::process::DIAGRAM_CSS.to_string())));
         generated.push(("assets/diagram.js".into(), Ok(crate::process::DIAGRAM_JS.to_string())));
@@ -175,7 +196,7 @@ impl Shared {
             .unwrap_or_else(|| tera::Value::from(Vec::<tera::Value>::new()))
     }
 
-    fn new(site: &Site) -> Shared {
+    fn new(site: &Site, options: RenderOptions) -> Shared {
         let urls = &site.urls;
         let services: BTreeMap<String, Value> = site
             .config
@@ -191,7 +212,8 @@ impl Shared {
         let mut site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
-            "search_url": crate::search::url(site), "extra": c.extra, "data": site.data,
+            "search_url": if options.search(site) { urls.file(crate::output::SEARCH_PAGE) } else { String::new() },
+            "extra": c.extra, "data": site.data,
             "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
             "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
             "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
@@ -224,8 +246,20 @@ impl Shared {
     }
 }
 
+impl Renderer<'_> {
+    fn page(
+        &self,
+        page: &Page,
+        sink: &dyn Sink,
+        highlighter: &Highlighter,
+    ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
+        render_page(self.site, self.options, &self.shared, &self.sidebars, page, sink, highlighter)
+    }
+}
+
 fn render_page(
     site: &Site,
+    options: RenderOptions,
     shared: &Shared,
     sidebars: &SidebarValues<'_>,
     page: &Page,
@@ -322,17 +356,16 @@ fn render_page(
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
     // Only kept when an index will be written: it is a copy of the page's text.
-    let search =
-        (page.front.search && site.index_text && crate::search::enabled(site)).then(|| crate::search::Document {
-            url: page_url.clone(),
-            service: page.service.clone(),
-            title: page.front.title.clone(),
-            summary: page.front.summary.clone(),
-            keywords: page.front.keywords.clone(),
-            tags: page.front.tags.clone(),
-            sections: std::mem::take(&mut md.sections),
-            stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
-        });
+    let search = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
+        url: page_url.clone(),
+        service: page.service.clone(),
+        title: page.front.title.clone(),
+        summary: page.front.summary.clone(),
+        keywords: page.front.keywords.clone(),
+        tags: page.front.tags.clone(),
+        sections: std::mem::take(&mut md.sections),
+        stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
+    });
     let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
     let front = &page.front;
     let page_value = PageContext {
@@ -555,7 +588,7 @@ struct PageTags<'a> {
 struct Placed {
     placement: crate::process::Placement,
     /// The stages as the search index holds them.
-    stages: Vec<crate::search::StageEntry>,
+    stages: Vec<crate::output::StageEntry>,
 }
 
 /// Whether Liquid code names the variable `site` (as a word: `site.x`, `site["x"]`,
@@ -611,7 +644,7 @@ impl PageTags<'_> {
         let html = placement.html.clone();
         let page_url = self.site.urls.page(&self.page.permalink);
         let stages =
-            crate::search::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
+            super::stages::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
         self.placements.push(Placed { placement, stages });
         Ok(html)
     }
@@ -863,7 +896,7 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
 }
 
 /// Tag pages, the tags index and the 404 page.
-fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, Diagnostic>)> {
+fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, Result<String, Diagnostic>)> {
     let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, tera::Value)>| {
         let mut ctx = Context::new();
         ctx.insert_value("site", shared.site_template.clone());
@@ -908,8 +941,8 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         ));
     }
     out.push(render("404.html".into(), "404.html", "Page not found", vec![]));
-    if crate::search::enabled(site) {
-        out.push(render(crate::search::SEARCH_PAGE.into(), "search.html", "Search", vec![]));
+    if search {
+        out.push(render(crate::output::SEARCH_PAGE.into(), "search.html", "Search", vec![]));
     }
     out
 }
