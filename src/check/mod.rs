@@ -439,7 +439,8 @@ mod tests {
 
     #[test]
     fn levels_come_from_site_yaml() {
-        let config = |yaml: &str| crate::yaml::parse::<crate::config::SiteConfig>(yaml, std::path::Path::new("site.yaml"), 1);
+        let config =
+            |yaml: &str| crate::yaml::parse::<crate::config::SiteConfig>(yaml, std::path::Path::new("site.yaml"), 1);
         let check = config("title: t\ncheck:\n  orphan-page: ignore\n").unwrap().check;
         let options = CheckOptions::from_config(&check).unwrap();
         assert_eq!(options.level(Kind::OrphanPage), Level::Ignore);

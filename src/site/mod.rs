@@ -7,6 +7,7 @@ mod reserved;
 pub mod sidebar;
 mod stages;
 pub mod urls;
+mod view;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -160,6 +161,20 @@ impl Site {
 
     pub fn service(&self, id: Option<&str>) -> Option<&crate::config::ServiceConfig> {
         id.and_then(|id| self.config.service(id))
+    }
+}
+
+/// The output file of a tag's page.
+pub(crate) fn tag_file(tag: &str) -> String {
+    format!("tags/{}.html", tag_slug(tag))
+}
+
+fn tag_slug(tag: &str) -> String {
+    let slug = content::slug::slugify(tag);
+    if slug.is_empty() {
+        "tag".into()
+    } else {
+        slug
     }
 }
 

@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
 
 use super::nav::SidebarValues;
 use super::sidebar::SidebarItem;
-use super::Site;
+use super::view::{Body, LayoutPage, PageView};
+use super::{tag_file, Site};
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
@@ -271,15 +271,17 @@ fn render_page(
     let source: std::sync::Arc<Path> = page.source.as_path().into();
     let at = |offset: usize| lines.location(&source, offset, page.body_line);
     let service = page.service.as_deref();
-    let page_url = site.urls.page(&page.permalink);
-    let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary,
-                              "tags": page.front.tags, "extra": page.front.extra});
+    // What every template, include and Liquid block of the page sees as `page`.
+    let view = PageView::of(site, page);
+    let liquid_page = view.liquid();
+    let page_url = view.url.clone();
 
     let mut tags = PageTags {
         site,
         shared,
         page,
-        page_value: &include_page,
+        view: &view,
+        liquid_page: &liquid_page,
         at: &at,
         placements: Vec::new(),
         warnings: Vec::new(),
@@ -366,34 +368,18 @@ fn render_page(
         sections: std::mem::take(&mut md.sections),
         stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
     });
-    let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
-    let front = &page.front;
-    let page_value = PageContext {
-        title: &front.title,
-        summary: front.summary.as_deref(),
-        keywords: &front.keywords,
-        tags: front.tags.iter().map(|t| TagLink { name: t, url: tag_url(site, t) }).collect(),
-        url: &page_url,
-        source: crate::content::to_slash(&page.source),
-        content: &md.html,
-        toc: front.toc,
-        contents: contents(&headings),
-        headings,
-        layout: front.layout.as_deref(),
-        folder: front.folder.as_deref(),
-        extra: &front.extra,
-    };
+    let layout_page = LayoutPage { view: &view, body: Body::new(&md.html, &md.headings) };
     let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
     let mut ctx = Context::new();
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(service));
-    ctx.insert("page", &page_value);
+    ctx.insert("page", &layout_page);
     ctx.insert_value("sidebar", sidebar);
     ctx.insert("switcher", &switcher(site, shared, page));
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
-    let content = page_value.content;
+    let content = layout_page.body.content;
     let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
@@ -432,55 +418,6 @@ fn html_content(html: &str) -> markdown::Rendered {
         anchors,
         sections: Vec::new(),
     }
-}
-
-/// `page` in a layout's context. It goes straight into the template's value, so the
-/// page's content is copied once, not once into JSON and again out of it.
-#[derive(Serialize)]
-struct PageContext<'a> {
-    title: &'a str,
-    summary: Option<&'a str>,
-    keywords: &'a [String],
-    tags: Vec<TagLink<'a>>,
-    url: &'a str,
-    source: String,
-    content: &'a str,
-    toc: bool,
-    headings: Vec<&'a markdown::Heading>,
-    contents: Vec<ContentsEntry<'a>>,
-    layout: Option<&'a str>,
-    folder: Option<&'a str>,
-    extra: &'a BTreeMap<String, Value>,
-}
-
-/// An entry of the table of contents: an h2 with the h3s under it, or an h3 that comes
-/// before any h2. Nested here, in one pass, so a theme need not work the nesting out
-/// from the flat list (which took quadratic time: 12 s for 10,000 headings).
-#[derive(Serialize)]
-struct ContentsEntry<'a> {
-    id: &'a str,
-    title: &'a str,
-    children: Vec<ContentsEntry<'a>>,
-}
-
-fn contents<'a>(headings: &[&'a markdown::Heading]) -> Vec<ContentsEntry<'a>> {
-    let mut entries: Vec<ContentsEntry<'a>> = Vec::new();
-    let mut seen_h2 = false;
-    for h in headings {
-        let entry = ContentsEntry { id: &h.id, title: &h.title, children: Vec::new() };
-        match entries.last_mut() {
-            Some(parent) if h.level > 2 && seen_h2 => parent.children.push(entry),
-            _ => entries.push(entry),
-        }
-        seen_h2 |= h.level == 2;
-    }
-    entries
-}
-
-#[derive(Serialize)]
-struct TagLink<'a> {
-    name: &'a str,
-    url: String,
 }
 
 /// The layout a page was rendered with.
@@ -575,7 +512,9 @@ struct PageTags<'a> {
     site: &'a Site,
     shared: &'a Shared,
     page: &'a Page,
-    page_value: &'a Value,
+    view: &'a PageView<'a>,
+    /// `view` in Jekyll's shape, for Liquid and `{{ page.X }}`.
+    liquid_page: &'a Value,
     at: &'a dyn Fn(usize) -> Location,
     /// Diagrams the page places, with the offset of their include tags.
     placements: Vec<Placed>,
@@ -687,7 +626,8 @@ impl includes::Tags for PageTags<'_> {
         if self.site.root.join(crate::jekyll::INCLUDES_DIR).join(call.name.trim_start_matches('/')).is_file() {
             self.reads.listings = true;
         }
-        render_include(self.site, self.shared, self.page, self.page_value, call, self.at, &mut self.warnings)
+        let page = IncludePage { page: self.page, view: self.view, liquid: self.liquid_page };
+        render_include(self.site, self.shared, &page, call, self.at, &mut self.warnings)
     }
 
     fn include_relative(&mut self, file: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
@@ -701,7 +641,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.page_value, &self.page.front, service);
+        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -712,7 +652,7 @@ impl includes::Tags for PageTags<'_> {
         let mut path = expression.split('.');
         let root = match path.next() {
             Some("site") => &self.shared.site,
-            Some("page") => self.page_value,
+            Some("page") => self.liquid_page,
             Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
                 Some(service) => service,
                 None => {
@@ -756,8 +696,7 @@ impl includes::Tags for PageTags<'_> {
 fn render_include(
     site: &Site,
     shared: &Shared,
-    page: &Page,
-    page_value: &Value,
+    IncludePage { page, view, liquid }: &IncludePage<'_>,
     call: &IncludeCall,
     at: &dyn Fn(usize) -> Location,
     warnings: &mut Vec<Diagnostic>,
@@ -766,7 +705,7 @@ fn render_include(
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
+        let globals = crate::jekyll::page_globals(&shared.liquid_site, liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
         if let Some(result) = found {
@@ -806,11 +745,18 @@ fn render_include(
         call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let mut ctx = Context::new();
     ctx.insert("include", &params);
-    ctx.insert("page", page_value);
+    ctx.insert("page", view);
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(page.service.as_deref()));
     let html = site.theme.render_include(name, &ctx)?;
     Ok(splice_safe(&html))
+}
+
+/// The page an include is called from, and its view in either shape.
+struct IncludePage<'a> {
+    page: &'a Page,
+    view: &'a PageView<'a>,
+    liquid: &'a Value,
 }
 
 /// Include output is spliced into Markdown before parsing: blank lines would end an HTML
@@ -830,24 +776,6 @@ fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
         json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
     };
     Value::Array(pages.iter().map(entry).collect())
-}
-
-fn tag_url(site: &Site, tag: &str) -> String {
-    site.urls.file(&tag_file(tag))
-}
-
-/// The output file of a tag's page.
-pub(crate) fn tag_file(tag: &str) -> String {
-    format!("tags/{}.html", tag_slug(tag))
-}
-
-fn tag_slug(tag: &str) -> String {
-    let slug = crate::content::slug::slugify(tag);
-    if slug.is_empty() {
-        "tag".into()
-    } else {
-        slug
-    }
 }
 
 /// Sidebar URLs are written from the root of the site (or service), with or without `/`.
@@ -903,11 +831,9 @@ fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, R
         ctx.insert("service", &Value::Null);
         ctx.insert("sidebar", &Value::Null);
         ctx.insert("switcher", &Vec::<Value>::new());
-        ctx.insert(
-            "page",
-            &json!({"title": title, "url": site.urls.file(&path), "summary": null, "keywords": [], "tags": [],
-                    "content": "", "toc": false, "headings": [], "contents": [], "extra": {}, "source": null}),
-        );
+        let none = BTreeMap::new();
+        let view = PageView::generated(title, site.urls.file(&path), &none);
+        ctx.insert("page", &LayoutPage { view: &view, body: Body::empty() });
         for (k, v) in extra {
             ctx.insert_value(k, v);
         }
@@ -919,8 +845,8 @@ fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, R
     let (mut out, index): (Vec<_>, Vec<Value>) = tags
         .par_iter()
         .map(|&(tag, pages)| {
-            let slug = tag_slug(tag);
-            let url = tag_url(site, tag);
+            let slug = super::tag_slug(tag);
+            let url = site.urls.file(&tag_file(tag));
             let entry = json!({"name": tag, "slug": slug, "url": url, "count": pages.len()});
             // The page list is the one `site.tag_pages` holds, already converted.
             let mut tag_value = tera::Value::from_serializable(&json!({"name": tag, "slug": slug, "url": url}))

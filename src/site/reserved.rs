@@ -29,7 +29,7 @@ pub(crate) fn generated_files(site: &Site) -> BTreeMap<String, String> {
         add("tags/index.html".into(), "the tags page");
     }
     for tag in site.tags.keys() {
-        add(super::render::tag_file(tag), &format!("the page of tag `{tag}`"));
+        add(super::tag_file(tag), &format!("the page of tag `{tag}`"));
     }
     for (_, out) in &site.theme.static_files {
         add(out.clone(), "a file of the theme");
