@@ -5,7 +5,8 @@
 
 use std::time::Instant;
 
-use super::rebuild::{Preview, Report, SEARCH_PREFIX};
+use super::model::SEARCH_PREFIX;
+use super::rebuild::{Preview, Report};
 use crate::config::SiteConfig;
 use crate::output::Output;
 use crate::search::{self, Index};

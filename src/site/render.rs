@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::Context;
 
-use super::nav::SidebarValues;
+use super::nav::{resolve_sidebar_url, SidebarValues};
 use super::sidebar::SidebarItem;
 use super::view::{Body, LayoutPage, PageView};
 use super::{tag_file, Site};
@@ -776,25 +776,6 @@ fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
         json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
     };
     Value::Array(pages.iter().map(entry).collect())
-}
-
-/// Sidebar URLs are written from the root of the site (or service), with or without `/`.
-pub fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Option<&str>) -> String {
-    if external || url.contains("://") || url.starts_with("mailto:") {
-        return url.to_string();
-    }
-    let rooted = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
-    site.urls.link(&rooted, service).unwrap_or(rooted)
-}
-
-/// Whether two URLs are the same page: without their fragments, `dir/` and
-/// `dir/index.html` alike.
-pub(super) fn same_page(a: &str, b: &str) -> bool {
-    fn strip(u: &str) -> &str {
-        let u = u.split('#').next().unwrap_or(u);
-        u.strip_suffix("index.html").unwrap_or(u)
-    }
-    strip(a) == strip(b)
 }
 
 /// The same page in each service where it exists, else that service's home.
