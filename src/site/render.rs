@@ -768,10 +768,13 @@ fn splice_safe(html: &str) -> String {
     html.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
-/// The pages of a tag, each as its [`PageView`], as `site.tag_pages[tag]` lists them for
-/// includes such as `taglogic.html` and `tag.html`'s `tag.pages`.
+/// The pages of a tag (title, url, summary), as `site.tag_pages[tag]` lists them for
+/// includes such as `taglogic.html`.
 fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
-    let entry = |&i: &usize| serde_json::to_value(PageView::of(site, &site.content.pages[i])).unwrap_or(Value::Null);
+    let entry = |&i: &usize| {
+        let p = &site.content.pages[i];
+        json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
+    };
     Value::Array(pages.iter().map(entry).collect())
 }
 
