@@ -1,4 +1,4 @@
-//! The one flow every command runs: load -> render -> [`Output`] -> check -> index.
+//! The one flow every command runs: load -> render -> `Output` -> check -> index.
 //!
 //! `build` runs it whole into an atomic folder, `check` without the index and with its
 //! own report, `serve` step by step (it renders again only what changed, checks what it
