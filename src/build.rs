@@ -1,12 +1,14 @@
-//! `signpost build`: load, render in parallel, write atomically.
+//! `signpost build`: the whole pipeline (`crate::pipeline`), written atomically.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind};
 use crate::markdown::Highlighter;
-use crate::output::{write_atomically, MemorySink, Output, Sink};
-use crate::site::{render, LoadOptions, Site};
+use crate::output::{write_atomically, MemorySink, Output};
+use crate::pipeline::{self, Failed};
+use crate::site::render::RenderOptions;
+use crate::site::{LoadOptions, Site};
 
 /// Highlighted code blocks are cached here, under the site root.
 pub const CACHE_DIR: &str = ".signpost-cache";
@@ -64,8 +66,11 @@ impl BuildError {
 /// Builds the site into its output folder; the previous output survives any failure.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let (mut site, mut diagnostics) = Site::load(&options.load).map_err(BuildError::Content)?;
-    site.search = options.search;
+    let (site, loaded) = pipeline::load(&options.load).map_err(BuildError::Content)?;
+    let run_options = pipeline::Options {
+        render: RenderOptions { search: options.search, ..RenderOptions::BUILD },
+        check: options.check,
+    };
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let out = options.out_dir();
     safe_output_dir(&site.root, &out).map_err(|d| BuildError::Content(d.into()))?;
@@ -75,34 +80,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Diagnostic::error(Kind::Usage, format!("will not replace {}: {refused}", out.display())).hint(hint).into(),
         )
     })?;
-    let mut search = None;
-    let output = write_atomically(&out, |sink| {
-        let (mut output, render_diagnostics) = render::render(&site, sink, &highlighter);
-        diagnostics.extend(render_diagnostics);
-        if options.check && !diagnostics.has_errors() {
-            match crate::check::CheckOptions::for_site(&site) {
-                Ok(check) => diagnostics.extend(crate::check::check(&site, &output, &check)),
-                Err(problems) => diagnostics.extend(problems),
-            }
-        }
-        if diagnostics.has_errors() {
-            diagnostics.sort();
-            return Err(BuildError::Content(std::mem::take(&mut diagnostics)));
-        }
-        search = crate::search::write_index(&site, &mut output, sink).map_err(BuildError::Io)?;
-        Ok(output)
+    let run = write_atomically(&out, |sink| {
+        pipeline::run(site, loaded, &run_options, &highlighter, sink).map_err(|failed| match failed {
+            Failed::Site(d) => BuildError::Content(d),
+            Failed::Io(e) => BuildError::Io(e),
+        })
     })?;
     // A cache that cannot be written only makes the next build slower.
     let _ = highlighter.save();
-    diagnostics.sort();
+    let output = run.output;
     Ok(BuildReport {
         pages: output.pages.len(),
         files: output.paths.len(),
         output,
-        overrides: site.content.overrides.clone(),
-        diagnostics,
+        overrides: run.site.content.overrides.clone(),
+        diagnostics: run.diagnostics,
         elapsed: start.elapsed(),
-        search,
+        search: run.search,
     })
 }
 
@@ -147,7 +141,8 @@ fn safe_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Builds in memory, for `serve` and `check`: nothing is written.
+/// Loads and renders in memory (no check, no index), for `serve` and `import`: nothing
+/// is written.
 pub fn build_in_memory(load: &LoadOptions) -> Result<(Site, Output, MemorySink, Diagnostics), Diagnostics> {
     let highlighter = Highlighter::new(Some(&load.root.join(CACHE_DIR)));
     let built = build_in_memory_with(load, &highlighter)?;
@@ -162,18 +157,9 @@ pub fn build_in_memory_with(
     highlighter: &Highlighter,
 ) -> Result<(Site, Output, MemorySink, Diagnostics), Diagnostics> {
     let sink = MemorySink::default();
-    let (site, output, diagnostics) = render_to(load, highlighter, &sink)?;
+    let (site, loaded) = pipeline::load(load)?;
+    let (site, output, diagnostics) = pipeline::render(site, loaded, RenderOptions::BUILD, highlighter, &sink)?;
     Ok((site, output, sink, diagnostics))
-}
-
-/// Loads and renders into any sink.
-pub fn render_to(
-    load: &LoadOptions,
-    highlighter: &Highlighter,
-    sink: &dyn Sink,
-) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (site, diagnostics) = Site::load(load)?;
-    render::render_loaded(site, diagnostics, highlighter, sink)
 }
 
 /// Resolves `--root`, defaulting to the current folder.

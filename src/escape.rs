@@ -44,6 +44,32 @@ fn for_each_part(input: &str, mut part: impl FnMut(&str)) {
     part(&input[start..]);
 }
 
+/// HTML as plain text: entities decoded, tags gone (line breaks and blocks become spaces).
+/// For draw.io labels, and headings that hold markup; here, below both `content` and
+/// `process`, so neither reaches into the other for it.
+pub fn plain_text(label: &str) -> String {
+    let mut text = String::with_capacity(label.len());
+    let mut rest = label;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim_start_matches('/').trim();
+        let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        if matches!(name.as_str(), "br" | "div" | "p" | "li" | "tr" | "td" | "th" | "ul" | "ol" | "table" | "hr")
+            || name.starts_with('h') && name.len() == 2
+        {
+            text.push(' ');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&text);
+    decoded.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -336,7 +336,7 @@ fn cmd_check(args: CheckArgs) -> ExitCode {
     let external = args
         .external
         .then_some(check::external::ExternalRequest { anchors: args.external_anchors, max_age: args.max_age });
-    let (checked, problems) = check::check_site_with(&load, external.as_ref());
+    let (checked, problems) = signpost::pipeline::check_site_with(&load, external.as_ref());
     let entries = report::entries(checked.as_ref(), &problems);
     match args.format {
         CheckFormat::Json => {

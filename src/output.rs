@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::diagnostics::Location;
+use crate::markdown::Section;
 
 /// Where a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,12 +57,53 @@ pub struct PageRecord {
     pub anchors: Vec<AnchorRecord>,
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
-    pub search: Option<crate::search::Document>,
+    pub search: Option<Document>,
     /// What the page read while rendering, besides its own source: `serve` renders it
     /// again when one of these changes.
     #[serde(skip)]
     pub reads: Reads,
 }
+
+/// What the search index holds for one page, made while rendering it (the index, made
+/// after every page rendered, reads only these).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    /// The page's URL, with base_url: where a result lands.
+    pub url: String,
+    /// The service the page belongs to, for the service filter.
+    pub service: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub keywords: Vec<String>,
+    pub tags: Vec<String>,
+    /// The plain text under each heading, from the page's one Markdown pass.
+    pub sections: Vec<Section>,
+    /// The stages of the processes the page places; each is indexed in the section its
+    /// link lands on, on whichever page that is.
+    pub stages: Vec<StageEntry>,
+}
+
+/// One stage of a process placed on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageEntry {
+    pub title: String,
+    pub summary: Option<String>,
+    /// The title of the process, shown beside the stage.
+    pub process: String,
+    /// Where the stage's link lands, with base_url (`/booking/index.html#scal`), or
+    /// `None` when it leads off the site.
+    pub target: Option<String>,
+    /// The id of the diagram's wrapper on the placing page: where the stage lands in the
+    /// index when its target is not a section of an indexed page.
+    pub wrapper: String,
+}
+
+/// Where the search index is written, under the output root; `search.js` finds it at
+/// `BASE/search-index/`.
+pub const SEARCH_INDEX_DIR: &str = "search-index";
+
+/// The search page: full results with JavaScript, and what to do instead without it.
+pub const SEARCH_PAGE: &str = "search.html";
 
 /// What rendering a page read besides its own source (its layout template and the
 /// site-wide values every page shows are not listed: a change there renders every page).

@@ -13,7 +13,6 @@ pub mod resolve;
 mod stages;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -21,9 +20,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CheckConfig;
 use crate::diagnostics::{self, Diagnostic, Diagnostics, Location, Severity};
-use crate::markdown::Highlighter;
-use crate::output::{Output, Sink};
-use crate::site::{LoadOptions, Site};
+use crate::output::Output;
+use crate::site::Site;
 use resolve::Resolver;
 
 /// What a finding is about. The kebab-case names are stable: they are the `kind` of the
@@ -281,7 +279,7 @@ pub struct Report {
     pub links: usize,
     /// Links to other hosts or schemes, not followed.
     pub external: usize,
-    /// How long loading and rendering took (when [`check_site`] did it), and the check.
+    /// How long loading and rendering took (when `pipeline::check_site` did it), and the check.
     pub rendered: Duration,
     pub checked: Duration,
     /// What `--external` fetched, when it was asked for.
@@ -304,36 +302,25 @@ impl Report {
     }
 }
 
-/// `signpost check`: loads and renders the site in memory (nothing is written) and checks
-/// it. Without a report, the site did not load or render; the diagnostics say why.
-pub fn check_site(load: &LoadOptions) -> (Option<Report>, Diagnostics) {
-    check_site_with(load, None)
-}
-
-/// [`check_site`], and with `external` the links to other hosts are fetched too.
-pub fn check_site_with(
-    load: &LoadOptions,
+/// The report of `signpost check` on a rendered site (the pipeline loads and renders it,
+/// `crate::pipeline::check_site`), after the `warnings` of loading and rendering, which
+/// took `rendered`; with `external`, the links to other hosts are fetched too. Without
+/// a report, the site's `check:` settings are wrong; the diagnostics say why.
+pub fn full_report(
+    site: &Site,
+    output: &Output,
+    warnings: Diagnostics,
+    rendered: Duration,
     external: Option<&external::ExternalRequest>,
 ) -> (Option<Report>, Diagnostics) {
-    let start = Instant::now();
-    let highlighter = Highlighter::off();
-    let rendered = Site::load(load).and_then(|(mut site, loaded)| {
-        site.index_text = false;
-        crate::site::render::render_loaded(site, loaded, &highlighter, &Discard)
-    });
-    let (site, output, warnings) = match rendered {
-        Ok(built) => built,
-        Err(problems) => return (None, problems),
-    };
-    let checked = match CheckOptions::for_site(&site) {
+    match CheckOptions::for_site(site) {
         Ok(options) => {
-            let rendered = start.elapsed();
-            let mut report = run(&site, &output, &options);
+            let mut report = run(site, output, &options);
             let mut warnings = warnings;
             if let Some(request) = external {
                 let settings = &options.external;
                 let (found, summary, problems) =
-                    external::check(&site.root, &site.urls.base, &output, settings, request);
+                    external::check(&site.root, &site.urls.base, output, settings, request);
                 let mut all = std::mem::take(&mut report.findings);
                 all.extend(found);
                 report.findings = with_levels(all, &options);
@@ -347,24 +334,6 @@ pub fn check_site_with(
             problems.sort();
             (None, problems)
         }
-    };
-    // Freeing a large site's pages and records takes a while (about 0.07 s of 0.9 s for
-    // 10,000 pages); a thread of its own does it, so the report is not held up.
-    // (Should no thread be had, the values are dropped here with the closure.)
-    let _ = std::thread::Builder::new().spawn(move || drop((site, output)));
-    checked
-}
-
-/// The check needs what the render recorded, not the bytes it made.
-struct Discard;
-
-impl Sink for Discard {
-    fn put(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
-        Ok(())
-    }
-
-    fn copy(&self, _: &str, _: &Path) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
@@ -470,7 +439,8 @@ mod tests {
 
     #[test]
     fn levels_come_from_site_yaml() {
-        let config = |yaml: &str| crate::yaml::parse::<crate::config::SiteConfig>(yaml, Path::new("site.yaml"), 1);
+        let config =
+            |yaml: &str| crate::yaml::parse::<crate::config::SiteConfig>(yaml, std::path::Path::new("site.yaml"), 1);
         let check = config("title: t\ncheck:\n  orphan-page: ignore\n").unwrap().check;
         let options = CheckOptions::from_config(&check).unwrap();
         assert_eq!(options.level(Kind::OrphanPage), Level::Ignore);

@@ -48,7 +48,7 @@ pub fn headings(markdown: &str) -> Vec<Heading> {
                 title = title[..open].trim().to_string();
             }
         }
-        let plain = crate::process::drawio::graph::plain_text(&title);
+        let plain = crate::escape::plain_text(&title);
         let id = match explicit {
             Some(id) => {
                 ids.reserve(&id);

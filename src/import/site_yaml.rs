@@ -23,7 +23,7 @@ pub(super) fn site_yaml(config: &JekyllConfig, sidebar: Option<&str>) -> (String
     let title = ["site_title", "title", "topnav_title"]
         .iter()
         .find_map(|k| config.string(k))
-        .map(crate::process::drawio::graph::plain_text)
+        .map(crate::escape::plain_text)
         .unwrap_or_else(|| "Imported site".to_string());
     let mut y = String::new();
     let _ =

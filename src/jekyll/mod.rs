@@ -44,10 +44,9 @@ fn resolve_inside(root: &Path, dir: &str, path: &Path) -> std::io::Result<Option
     Ok(real.starts_with(&allowed).then_some(real))
 }
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::content::includes::{IncludeCall, Tags};
-use crate::content::FrontMatter;
 use crate::diagnostics::{Diagnostic, Kind, Location};
 use crate::liquid::Included;
 
@@ -79,28 +78,15 @@ pub(crate) fn liquid_site(site: &Value) -> Value {
     value
 }
 
-/// What a page's Liquid sees: `site` (with `site.data` and the `_config.yml` keys, see
-/// [`site_key`]), `page` (its front matter, as Jekyll gives it, plus `url`), and `service`
-/// when the page has one.
-pub(crate) fn globals(site: &Value, page: &Value, front: &FrontMatter, service: Option<&Value>) -> Value {
-    let mut page_value = serde_json::Map::new();
-    for (key, value) in &front.extra {
-        page_value.insert(key.clone(), value.clone());
-    }
-    page_value.insert("tags".into(), json!(front.tags));
-    page_value.insert("keywords".into(), json!(front.keywords.join(", ")));
-    page_value.insert("sidebar".into(), json!(front.sidebar));
-    page_value.insert("permalink".into(), json!(front.permalink));
-    page_value.insert("folder".into(), json!(front.folder));
-    if let Some(object) = page.as_object() {
-        page_value.extend(object.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    json!({"site": liquid_site(site), "page": page_value, "service": service})
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// What a page's Liquid sees, as one value.
+    fn globals(site: &Value, page: &Value, service: Option<&Value>) -> Value {
+        json!({"site": liquid_site(site), "page": page, "service": service})
+    }
 
     #[test]
     fn config_keys_are_site_keys_as_in_jekyll() {
@@ -109,24 +95,24 @@ mod tests {
         assert_eq!(site_key(&site, "site_title"), Some(&json!("Portal")));
         assert_eq!(site_key(&site, "title"), Some(&json!("Config title")));
         assert_eq!(site_key(&site, "data"), Some(&json!({"g": 1})), "Jekyll's own site.data comes first");
-        let globals = globals(&site, &json!({}), &FrontMatter::untitled(Path::new("a.md")), None);
+        let globals = globals(&site, &json!({}), None);
         assert_eq!(globals["site"]["site_title"], "Portal");
         assert_eq!(globals["site"]["title"], "Config title");
         assert_eq!(globals["site"]["data"], json!({"g": 1}));
     }
 }
 
-/// What a page's Liquid sees, as [`globals`] gives it, but borrowing `site` and `service`
-/// instead of copying them: the cost of a block does not grow with `site.data`.
+/// What a page's Liquid sees: `site` (as [`liquid_site`] makes it, with `site.data` and
+/// the `_config.yml` keys), `page` (the page's view in Jekyll's shape,
+/// `site::view::PageView::liquid`), and `service` when the page has one. All borrowed:
+/// the cost of a block does not grow with `site.data`.
 pub(crate) fn page_globals<'g>(
     site: &'g Value,
-    page: &Value,
-    front: &FrontMatter,
+    page: &'g Value,
     service: Option<&'g Value>,
 ) -> crate::liquid::Globals<'g> {
-    let mut own = globals(&Value::Null, page, front, None);
     let mut vars = crate::liquid::Globals::new();
-    vars.borrow("site", site).set("page", own["page"].take());
+    vars.borrow("site", site).borrow("page", page);
     match service {
         Some(service) => vars.borrow("service", service),
         None => vars.set("service", Value::Null),

@@ -1,67 +1,26 @@
 //! Search: a static index readers query in the browser, with no server.
 //!
 //! Rendering a page yields its [`Document`] (title, summary, keywords, tags, the plain
-//! text of each section, and the stages of the processes it places) beside its
+//! text of each section, and the stages of the processes it places) in its
 //! [`PageRecord`](crate::output::PageRecord). After the pages render, [`build_index`]
 //! turns the documents into an index under `BASE/search-index/`: word shards, postings,
 //! one file per page and `engine.js`, which queries them in the browser ([`index`]). The theme's
 //! `search.js` drives it from the header. `docs/search.md` describes the whole.
+//!
+//! The index is the last step of the pipeline and reads only the render's record: this
+//! module depends on `output` and `config`, and nothing that renders depends on it.
 
 mod index;
 mod record;
-mod stages;
 mod words;
 
 use std::time::{Duration, Instant};
 
-use crate::markdown::Section;
+use crate::config::SiteConfig;
 use crate::output::{Output, Sink};
-use crate::site::Site;
 
+pub use crate::output::{Document, StageEntry, SEARCH_INDEX_DIR as BUNDLE_DIR, SEARCH_PAGE};
 pub use index::Files;
-pub use stages::{placed_stages, StageEntry};
-
-/// The folder of the index under the output root; `search.js` finds it at
-/// `BASE/search-index/`.
-pub const BUNDLE_DIR: &str = "search-index";
-
-/// The search page: full results with JavaScript, and what to do instead without it.
-pub const SEARCH_PAGE: &str = "search.html";
-
-/// The theme template of the search page; a theme without one has no search.
-const SEARCH_TEMPLATE: &str = "search.html";
-
-/// What the index holds for one page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Document {
-    /// The page's URL, with base_url: where a result lands.
-    pub url: String,
-    /// The service the page belongs to, for the service filter.
-    pub service: Option<String>,
-    pub title: String,
-    pub summary: Option<String>,
-    pub keywords: Vec<String>,
-    pub tags: Vec<String>,
-    /// The plain text under each heading, from the page's one Markdown pass.
-    pub sections: Vec<Section>,
-    /// The stages of the processes the page places; each is indexed in the section its
-    /// link lands on, on whichever page that is.
-    pub stages: Vec<StageEntry>,
-}
-
-/// Whether the site gets a search index: its theme has a search page.
-pub fn enabled(site: &Site) -> bool {
-    site.search && site.theme.has_template(SEARCH_TEMPLATE)
-}
-
-/// `site.search_url` for templates: the search page, or empty when search is off.
-pub fn url(site: &Site) -> String {
-    if enabled(site) {
-        site.urls.file(SEARCH_PAGE)
-    } else {
-        String::new()
-    }
-}
 
 /// A built index: files relative to the output root (`search-index/...`), sorted by path.
 #[derive(Debug, Clone, Default)]
@@ -71,15 +30,9 @@ pub struct Index {
 }
 
 /// Builds the index of every page in `output` that has a search document, in memory.
-/// It reads only the records, so `serve` can rebuild it after swapping in re-rendered
-/// pages.
-pub fn build_index(site: &Site, output: &Output) -> Index {
-    build_index_for(&site.config, output)
-}
-
-/// As [`build_index`], from the part of the site it reads: `serve` builds the index on
-/// another thread than the one that keeps the site.
-pub fn build_index_for(config: &crate::config::SiteConfig, output: &Output) -> Index {
+/// It reads only the records and the site's configuration (not the site), so `serve`
+/// can rebuild it on another thread after swapping in re-rendered pages.
+pub fn build_index(config: &SiteConfig, output: &Output) -> Index {
     let files = std::sync::Mutex::new(Files::new());
     let put = |path: String, bytes: Vec<u8>| {
         files.lock().expect("index files").push((format!("{BUNDLE_DIR}/{path}"), bytes));
@@ -92,7 +45,7 @@ pub fn build_index_for(config: &crate::config::SiteConfig, output: &Output) -> I
 }
 
 /// Makes the index of `output`'s pages, handing each file to `put` as it is made.
-fn index_with(config: &crate::config::SiteConfig, output: &Output, put: &index::Put) -> std::io::Result<IndexStats> {
+fn index_with(config: &SiteConfig, output: &Output, put: &index::Put) -> std::io::Result<IndexStats> {
     let start = Instant::now();
     let documents: Vec<&Document> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
     let services: Vec<(String, String)> =
@@ -122,11 +75,9 @@ pub struct IndexStats {
 }
 
 /// Makes the index and writes it through `sink` as it goes, adding its files to
-/// `output.paths`. Does nothing when the theme has no search page.
-pub fn write_index(site: &Site, output: &mut Output, sink: &dyn Sink) -> std::io::Result<Option<IndexStats>> {
-    if !enabled(site) {
-        return Ok(None);
-    }
+/// `output.paths`. Whether a site gets one is the pipeline's decision
+/// (`RenderOptions::indexes`).
+pub fn write_index(config: &SiteConfig, output: &mut Output, sink: &dyn Sink) -> std::io::Result<IndexStats> {
     let paths = std::sync::Mutex::new(Vec::new());
     let put = |path: String, bytes: Vec<u8>| {
         let path = format!("{BUNDLE_DIR}/{path}");
@@ -134,9 +85,9 @@ pub fn write_index(site: &Site, output: &mut Output, sink: &dyn Sink) -> std::io
         paths.lock().expect("index paths").push(path);
         Ok(())
     };
-    let stats = index_with(&site.config, output, &put)?;
+    let stats = index_with(config, output, &put)?;
     output.paths.extend(paths.into_inner().expect("index paths"));
-    Ok(Some(stats))
+    Ok(stats)
 }
 
 /// Words are stemmed by the primary language subtag (`en-GB` -> `en`).

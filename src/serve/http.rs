@@ -55,7 +55,10 @@ async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers
     let live = path.strip_prefix(snapshot.base.as_str()).or_else(|| path.strip_prefix('/'));
     match live.and_then(|p| p.strip_prefix(LIVE_PREFIX)) {
         Some("live.js") => return file_response(StatusCode::OK, "live.js", reload::LIVE_JS.as_bytes().to_vec()),
-        Some("events") => return reload::events(&state, &snapshot, uri.query().unwrap_or("")).into_response(),
+        Some("events") => {
+            return reload::events(&state.snapshots, &state.closing, &snapshot, uri.query().unwrap_or(""))
+                .into_response()
+        }
         Some(_) => return not_found(&snapshot, path, None),
         None => {}
     }

@@ -5,7 +5,8 @@
 
 use std::time::Instant;
 
-use super::rebuild::{Preview, Report, SEARCH_PREFIX};
+use super::model::SEARCH_PREFIX;
+use super::rebuild::{Preview, Report};
 use crate::config::SiteConfig;
 use crate::output::Output;
 use crate::search::{self, Index};
@@ -25,7 +26,7 @@ pub struct Indexed {
 impl IndexJob {
     pub fn run(self) -> Indexed {
         let started = Instant::now();
-        Indexed { index: search::build_index_for(&self.config, &self.output), started }
+        Indexed { index: search::build_index(&self.config, &self.output), started }
     }
 }
 
@@ -56,7 +57,7 @@ impl Preview {
         expected.extend(model.pages.keys().cloned());
         self.next_version();
         report.files_changed = self.apply_files(index.files.into_iter().collect(), Some(&expected));
-        report.errors = self.errors.all();
+        report.errors = self.errors();
         report.findings = self.findings().clone();
         report.elapsed = indexed.started.elapsed();
         Some(report)

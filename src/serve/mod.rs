@@ -10,6 +10,7 @@
 pub mod files;
 pub mod http;
 pub mod index;
+mod model;
 mod plan;
 pub mod rebuild;
 pub mod reload;

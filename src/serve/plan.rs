@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::files::Files;
-use super::rebuild::{Model, Preview, SEARCH_PREFIX};
+use super::model::{Model, Step, SEARCH_PREFIX};
 use super::reread;
 use super::watch::{classify, ChangeKind};
 use crate::content;
@@ -118,46 +118,47 @@ struct Dirty {
 
 /// Brings `model` up to date with `plan`. On `Err` (errors that cannot be pinned on a
 /// changed page) nothing has changed.
-pub(super) fn apply(preview: &mut Preview, model: &mut Model, plan: &Plan) -> Result<Changes, Diagnostics> {
-    let root = preview.root().to_path_buf();
+pub(super) fn apply(step: &mut Step<'_>, model: &mut Model, plan: &Plan) -> Result<Changes, Diagnostics> {
+    let root = step.root.to_path_buf();
     let mut dirty = Dirty { generated: !plan.statics.is_empty(), ..Dirty::default() };
     let mut warnings = Diagnostics::default();
-    let old_files = update_pages(preview, model, plan, &mut dirty, &mut warnings)?;
-    reload_parts(preview, model, plan, &mut dirty, &mut warnings);
+    let old_files = update_pages(step, model, plan, &mut dirty, &mut warnings)?;
+    reload_parts(step, model, plan, &mut dirty, &mut warnings);
     if dirty.listing {
         listing_readers(&root, &model.site.theme, &mut dirty);
     }
     dirty.reuse_shared &= !plan.theme() && !plan.diagrams;
-    let indices = pages_to_render(preview, model, &dirty);
+    let indices = pages_to_render(step, model, &dirty);
 
+    let options = step.render;
     let renderer = match model.shared.take() {
-        Some(shared) if dirty.reuse_shared => Renderer::reusing(&model.site, shared),
-        _ => Renderer::new(&model.site),
+        Some(shared) if dirty.reuse_shared => Renderer::reusing(&model.site, options, shared),
+        _ => Renderer::new(&model.site, options),
     };
     let sink = MemorySink::default();
     let results: Vec<(usize, Output, Diagnostics)> = indices
         .par_iter()
         .map(|&i| {
-            let (output, diagnostics) = renderer.pages(&[i], &sink, preview.highlighter());
+            let (output, diagnostics) = renderer.pages(&[i], &sink, step.highlighter);
             (i, output, diagnostics)
         })
         .collect();
     let mut generated = None;
     if dirty.generated || dirty.all || dirty.listing {
         let changed = |file: &Path| plan.templates || plan.touches(&root, file);
-        let reusing = Reusing { fresh: &sink, old: preview.served(), changed: &changed };
+        let reusing = Reusing { fresh: &sink, old: step.served, changed: &changed };
         generated = Some(renderer.generated(&reusing));
     }
     let shared = renderer.into_shared();
     model.shared = Some(shared);
 
-    let (pages_rendered, pruned) = put_records(preview, model, results, &old_files, &mut warnings);
+    let (pages_rendered, pruned) = put_records(step, model, results, &old_files, &mut warnings);
     if let Some((mut output, diagnostics)) = generated {
         if diagnostics.has_errors() {
             output.paths.extend(model.generated.paths.iter().cloned());
-            preview.errors.parts.insert("generated", diagnostics);
+            step.errors.part_failed("generated", diagnostics);
         } else {
-            preview.errors.parts.remove("generated");
+            step.errors.part_ok("generated");
             warnings.extend(diagnostics);
         }
         // The search index is made after the pages are served (`Preview::index_search`).
@@ -189,18 +190,18 @@ struct OldFiles {
 /// Reads the changed pages again: in place when only existing pages changed and kept
 /// their permalinks (the common edit), else through `content::load_reusing`.
 fn update_pages(
-    preview: &mut Preview,
+    step: &mut Step<'_>,
     model: &mut Model,
     plan: &Plan,
     dirty: &mut Dirty,
     warnings: &mut Diagnostics,
 ) -> Result<OldFiles, Diagnostics> {
     let mut old_files = OldFiles::default();
-    if plan.content.is_empty() && preview.broken.is_empty() {
+    if plan.content.is_empty() && step.errors.unread_pages().is_empty() {
         dirty.reuse_shared = true;
         return Ok(old_files);
     }
-    if let Some(edited) = reread::in_place(preview, &model.site, &plan.content) {
+    if let Some(edited) = reread::in_place(step, &model.site, &plan.content) {
         dirty.reuse_shared = true;
         let mut replaced = Vec::new();
         for (i, page) in edited {
@@ -210,7 +211,7 @@ fn update_pages(
                 dirty.listing = true;
                 dirty.reuse_shared = false;
             }
-            preview.errors.pages.remove(&page.source);
+            step.errors.page_ok(&page.source);
             dirty.fresh.insert((page.source.clone(), page.service.clone()));
             old_files.read_again.insert((page.source.clone(), page.service.clone()), old.permalink.file().to_string());
             replaced.push((i, old));
@@ -228,7 +229,7 @@ fn update_pages(
         }
         return Ok(old_files);
     }
-    let reloaded = reread::pages(preview, &model.site, &plan.content)?;
+    let reloaded = reread::pages(step, &model.site, &plan.content)?;
     warnings.extend(reloaded.warnings);
     let listing = reread::compare(&model.site.content, &reloaded.content);
     dirty.listing = listing.changed;
@@ -264,7 +265,7 @@ fn update_pages(
 /// pages that did not render (their last good output stays). Returns how many rendered,
 /// and whether records of pages that failed before were dropped.
 fn put_records(
-    preview: &mut Preview,
+    step: &mut Step<'_>,
     model: &mut Model,
     results: Vec<(usize, Output, Diagnostics)>,
     old_files: &OldFiles,
@@ -292,31 +293,29 @@ fn put_records(
     let rendered = records.len();
     let mut pruned = false;
     for ((source, service), record) in records {
-        if preview.unrendered.remove(&source) {
+        if step.errors.page_rendered(&source) {
             // A page that failed kept its last good record, maybe under another permalink.
             model.pages.retain(|_, r| r.source != source || r.service != service);
             pruned = true;
         }
-        preview.errors.pages.remove(&source);
         model.pages.insert(record.file.clone(), record);
     }
     for (source, errors) in page_errors {
-        preview.unrendered.insert(source.clone());
-        preview.errors.pages.entry(source).or_default().extend(errors);
+        step.errors.page_unrendered(source, errors);
     }
     (rendered, pruned)
 }
 
 /// Reloads the theme and processes where the batch changed them; a part that
 /// does not load keeps its last good version and reports why.
-fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &mut Dirty, warnings: &mut Diagnostics) {
-    let root = preview.root().to_path_buf();
+fn reload_parts(step: &mut Step<'_>, model: &mut Model, plan: &Plan, dirty: &mut Dirty, warnings: &mut Diagnostics) {
+    let root = step.root.to_path_buf();
     let site = &mut model.site;
     if plan.theme() {
         match Theme::load(&root, &site.config.theme) {
             Ok(theme) => {
                 site.theme = theme;
-                preview.errors.parts.remove("theme");
+                step.errors.part_ok("theme");
                 dirty.all |= plan.templates;
                 for name in &plan.includes {
                     dirty.all |= theme_mentions(&root, &site.theme, name);
@@ -324,7 +323,7 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
                 }
             }
             Err(diagnostics) => {
-                preview.errors.parts.insert("theme", diagnostics);
+                step.errors.part_failed("theme", diagnostics);
             }
         }
     }
@@ -333,9 +332,9 @@ fn reload_parts(preview: &mut Preview, model: &mut Model, plan: &Plan, dirty: &m
         dirty.drawings = true;
         let (processes, diagnostics) = crate::process::load_all(&root);
         if diagnostics.has_errors() {
-            preview.errors.parts.insert("processes", diagnostics);
+            step.errors.part_failed("processes", diagnostics);
         } else {
-            preview.errors.parts.remove("processes");
+            step.errors.part_ok("processes");
             warnings.extend(diagnostics);
             let ids: BTreeSet<&String> = processes.keys().chain(site.processes.keys()).collect();
             dirty.processes.extend(ids.into_iter().filter(|id| processes.get(*id) != site.processes.get(*id)).cloned());
@@ -404,7 +403,7 @@ fn reads_changed(reads: &Reads, dirty: &Dirty) -> bool {
 }
 
 /// Indices of the pages to render again.
-fn pages_to_render(preview: &Preview, model: &Model, dirty: &Dirty) -> Vec<usize> {
+fn pages_to_render(step: &Step<'_>, model: &Model, dirty: &Dirty) -> Vec<usize> {
     let site = &model.site;
     let switcher = !site.config.services.is_empty() && !dirty.file_names.is_empty();
     let fresh: BTreeSet<(&Path, Option<&str>)> = dirty.fresh.iter().map(|(s, v)| (s.as_path(), v.as_deref())).collect();
@@ -413,7 +412,7 @@ fn pages_to_render(preview: &Preview, model: &Model, dirty: &Dirty) -> Vec<usize
         .filter(|(_, p)| {
             dirty.all
                 || fresh.contains(&(p.source.as_path(), p.service.as_deref()))
-                || preview.unrendered.contains(&p.source)
+                || step.errors.is_unrendered(&p.source)
                 || model.pages.get(p.permalink.file()).is_some_and(|record| reads_changed(&record.reads, dirty))
                 || (switcher && dirty.file_names.contains(reread::file_name(p)))
         })

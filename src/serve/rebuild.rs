@@ -13,15 +13,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::files::{self, Files, Snapshot};
+use super::model::{Errors, Model, Step, SEARCH_PREFIX};
 use super::plan::{self, Plan};
 use super::watch::Batch;
 use crate::build::CACHE_DIR;
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::markdown::Highlighter;
-use crate::output::{Output, PageRecord};
-use crate::site::render::{Renderer, Shared};
-use crate::site::{LoadOptions, Site};
+use crate::output::{MemorySink, Output, PageRecord};
+use crate::site::render::{RenderOptions, Renderer};
+use crate::site::LoadOptions;
 
 /// What one rebuild did, for the terminal.
 #[derive(Debug, Default)]
@@ -43,67 +44,6 @@ pub struct Report {
     pub findings: Diagnostics,
 }
 
-/// The loaded site and what rendering it recorded, kept between rebuilds.
-pub(super) struct Model {
-    pub site: Site,
-    /// The record of each rendered page, by output file.
-    pub pages: BTreeMap<String, PageRecord>,
-    /// What `Renderer::generated` produced last: its paths and the sidebar links.
-    pub generated: Output,
-    /// What the renderer computed for the whole site, reused while it stays the same.
-    pub shared: Option<Shared>,
-}
-
-impl Model {
-    /// The record of the render as one [`Output`]; `search`: with the pages' search text.
-    fn output(&self, search: bool) -> Output {
-        let mut paths = self.generated.paths.clone();
-        paths.extend(self.pages.keys().cloned());
-        let pages = self
-            .pages
-            .values()
-            .map(|p| match search {
-                true => p.clone(),
-                // Field by field: `..p.clone()` would copy the text only to drop it.
-                false => PageRecord {
-                    file: p.file.clone(),
-                    url: p.url.clone(),
-                    source: p.source.clone(),
-                    service: p.service.clone(),
-                    shared: p.shared,
-                    links: p.links.clone(),
-                    anchors: p.anchors.clone(),
-                    search: None,
-                    reads: p.reads.clone(),
-                },
-            })
-            .collect();
-        Output { paths, pages, sidebar_links: self.generated.sidebar_links.clone() }
-    }
-}
-
-/// Errors that keep the served pages behind the sources, by what has to change to clear them.
-#[derive(Default)]
-pub(super) struct Errors {
-    /// A failed full build, or a batch that could not be applied.
-    pub site: Diagnostics,
-    /// A theme, processes, generated files or the search index that did not load or render.
-    pub parts: BTreeMap<&'static str, Diagnostics>,
-    /// A page source that did not read or render.
-    pub pages: BTreeMap<PathBuf, Diagnostics>,
-}
-
-impl Errors {
-    pub(super) fn all(&self) -> Diagnostics {
-        let mut all = self.site.clone();
-        all.extend(self.parts.values().flat_map(|d| d.iter().cloned()));
-        all.extend(self.pages.values().flat_map(|d| d.iter().cloned()));
-        all.0.retain(Diagnostic::is_error);
-        all.sort();
-        all
-    }
-}
-
 /// The preview: the model of the site, the files served, and what is still to redo.
 pub struct Preview {
     options: LoadOptions,
@@ -113,11 +53,8 @@ pub struct Preview {
     version: u64,
     /// The path the site is served under, from the last good full build.
     base: String,
-    pub(super) errors: Errors,
-    /// Page sources whose last read failed; read again with every batch.
-    pub(super) broken: BTreeSet<PathBuf>,
-    /// Page sources whose last render failed; rendered again with every batch.
-    pub(super) unrendered: BTreeSet<PathBuf>,
+    /// Errors standing, and the pages to read or render again.
+    errors: Errors,
     /// Paths of batches that could not be applied; tried again with the next one.
     pending: Vec<PathBuf>,
     /// What the last check of the served pages found.
@@ -127,9 +64,6 @@ pub struct Preview {
     /// Pages changed since the search index was made.
     pub(super) index_stale: bool,
 }
-
-/// Where the search index lives in the output.
-pub(super) const SEARCH_PREFIX: &str = "search-index/";
 
 impl Preview {
     pub fn new(options: LoadOptions) -> Preview {
@@ -142,8 +76,6 @@ impl Preview {
             version: 0,
             base: "/".into(),
             errors: Errors::default(),
-            broken: BTreeSet::new(),
-            unrendered: BTreeSet::new(),
             pending: Vec::new(),
             findings: Diagnostics::default(),
             indexes: false,
@@ -199,15 +131,13 @@ impl Preview {
     fn check(&mut self) {
         self.findings = Diagnostics::default();
         let Some(model) = self.model.as_ref().filter(|_| self.errors.all().is_empty()) else { return };
-        let options = match crate::check::CheckOptions::for_site(&model.site) {
-            Ok(options) => options,
-            Err(problems) => {
-                self.findings = problems;
-                return;
-            }
-        };
         // The record without the search text, which the check does not read.
-        self.findings = crate::check::check(&model.site, &model.output(false), &options);
+        self.findings = crate::pipeline::check(&model.site, &model.output(false));
+    }
+
+    /// What serve renders: what `build` renders.
+    pub(super) fn render_options(&self) -> RenderOptions {
+        RenderOptions::BUILD
     }
 
     /// What every report ends with: the errors standing, the check, the time taken.
@@ -224,10 +154,13 @@ impl Preview {
         let start = Instant::now();
         self.version += 1;
         let mut report = Report { cause: cause.to_string(), full: true, ..Report::default() };
-        let loaded = crate::build::build_in_memory_with(&self.load_options(), &self.highlighter);
+        let sink = MemorySink::default();
+        let loaded = crate::pipeline::load(&self.load_options()).and_then(|(site, loaded)| {
+            crate::pipeline::render(site, loaded, self.render_options(), &self.highlighter, &sink)
+        });
         match loaded {
-            Ok((site, output, sink, warnings)) => {
-                self.indexes = crate::search::enabled(&site);
+            Ok((site, output, warnings)) => {
+                self.indexes = self.render_options().indexes(&site);
                 let rendered = std::mem::take(&mut *sink.files.lock().expect("memory sink"));
                 report.pages_rendered = output.pages.len();
                 report.files_changed = self.replace_files(rendered);
@@ -239,11 +172,9 @@ impl Preview {
                     .paths
                     .extend(self.files.keys().filter(|p| p.starts_with(SEARCH_PREFIX)).map(|p| p.to_string()));
                 self.base = local_base(&site.urls.base).unwrap_or_else(|| site.urls.base.clone());
-                let shared = Some(Renderer::new(&site).into_shared());
+                let shared = Some(Renderer::new(&site, self.render_options()).into_shared());
                 self.model = Some(Model { site, pages, generated, shared });
                 self.errors = Errors::default();
-                self.broken.clear();
-                self.unrendered.clear();
                 self.pending.clear();
                 self.index_stale = self.indexes;
                 report.warnings = warnings;
@@ -278,7 +209,14 @@ impl Preview {
         self.version += 1;
         let mut report = Report { cause, ..Report::default() };
         let mut model = self.model.take().expect("a model, or a full build above");
-        let applied = plan::apply(self, &mut model, &plan);
+        let mut step = Step {
+            root: &self.options.root,
+            highlighter: &self.highlighter,
+            served: &self.files,
+            render: self.render_options(),
+            errors: &mut self.errors,
+        };
+        let applied = plan::apply(&mut step, &mut model, &plan);
         self.model = Some(model);
         match applied {
             Ok(changes) => {
@@ -302,16 +240,13 @@ impl Preview {
         self.version
     }
 
-    pub(super) fn highlighter(&self) -> &Highlighter {
-        &self.highlighter
-    }
-
     pub(super) fn findings(&self) -> &Diagnostics {
         &self.findings
     }
 
-    pub(super) fn served(&self) -> &Files {
-        &self.files
+    /// Every error standing, for a report.
+    pub(super) fn errors(&self) -> Diagnostics {
+        self.errors.all()
     }
 
     /// Replaces every file but the search index, which stays until its successor is

@@ -19,7 +19,6 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::files::{ShownError, Snapshot};
-use super::http::AppState;
 
 /// The browser side, served as `__signpost/live.js` and added to served pages only.
 pub const LIVE_JS: &str = include_str!("live.js");
@@ -39,9 +38,11 @@ struct Connection {
     first: bool,
 }
 
-/// `events?file=guide/setup.html&v=3&at=7`.
+/// `events?file=guide/setup.html&v=3&at=7`: a stream that follows `snapshots` until
+/// `closing` turns true.
 pub fn events(
-    state: &AppState,
+    snapshots: &watch::Receiver<Arc<Snapshot>>,
+    closing: &watch::Receiver<bool>,
     snapshot: &Snapshot,
     query: &str,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
@@ -53,8 +54,8 @@ pub fn events(
     };
     let number = |name: &str| param(name).and_then(|v| v.parse::<u64>().ok());
     let connection = Connection {
-        snapshots: state.snapshots.clone(),
-        closing: state.closing.clone(),
+        snapshots: snapshots.clone(),
+        closing: closing.clone(),
         file: param("file").unwrap_or_default(),
         file_version: number("v").unwrap_or(0),
         seen: number("at").unwrap_or(snapshot.version),

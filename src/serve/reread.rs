@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::rebuild::Preview;
+use super::model::Step;
 use crate::content::{self, Content, Page};
 use crate::diagnostics::Diagnostics;
 use crate::site::Site;
@@ -20,11 +20,11 @@ pub(super) struct Reloaded {
 /// The common edit: pages that exist saved again under the same paths. Reads only them;
 /// `None` for any other batch (and for a page that does not read cleanly or whose
 /// permalink, service or publication changed), which [`pages`] then handles.
-pub(super) fn in_place(preview: &Preview, site: &Site, changed: &[PathBuf]) -> Option<Vec<(usize, Page)>> {
-    if !preview.broken.is_empty() || changed.is_empty() {
+pub(super) fn in_place(step: &Step<'_>, site: &Site, changed: &[PathBuf]) -> Option<Vec<(usize, Page)>> {
+    if !step.errors.unread_pages().is_empty() || changed.is_empty() {
         return None;
     }
-    let root = preview.root();
+    let root = step.root;
     let mut edited = Vec::new();
     for path in changed {
         if !content::is_markdown(path) || !root.join(path).is_file() {
@@ -48,11 +48,11 @@ pub(super) fn in_place(preview: &Preview, site: &Site, changed: &[PathBuf]) -> O
 /// Reads the pages under `changed` (and those that failed before). A page whose new
 /// version has errors keeps its last good version and its errors are recorded; `Err`
 /// when errors cannot be pinned on a changed file, and then nothing is applied.
-pub(super) fn pages(preview: &mut Preview, site: &Site, changed: &[PathBuf]) -> Result<Reloaded, Diagnostics> {
-    let root = preview.root().to_path_buf();
+pub(super) fn pages(step: &mut Step<'_>, site: &Site, changed: &[PathBuf]) -> Result<Reloaded, Diagnostics> {
+    let root = step.root.to_path_buf();
     let old: HashMap<(&Path, Option<&str>), &Page> =
         site.content.pages.iter().map(|p| ((p.source.as_path(), p.service.as_deref()), p)).collect();
-    let broken_before = preview.broken.clone();
+    let broken_before = step.errors.unread_pages().clone();
     let reread = |source: &Path| broken_before.contains(source) || changed.iter().any(|c| source.starts_with(c));
     let load = |keep_old: &BTreeSet<PathBuf>| {
         content::load_reusing(&root, &site.config, &site.scope, &|source, service| {
@@ -91,12 +91,7 @@ pub(super) fn pages(preview: &mut Preview, site: &Site, changed: &[PathBuf]) -> 
         })
         .map(|p| (p.source.clone(), p.service.clone()))
         .collect();
-    let cleared: Vec<PathBuf> = preview.errors.pages.keys().filter(|s| reread(s)).cloned().collect();
-    for source in cleared {
-        preview.errors.pages.remove(&source);
-    }
-    preview.broken = broken.keys().cloned().collect();
-    preview.errors.pages.extend(broken);
+    step.errors.pages_read(&reread, broken);
     diagnostics.0.retain(|d| !d.is_error());
     Ok(Reloaded { content, fresh, warnings: diagnostics })
 }

@@ -5,7 +5,9 @@ mod nav;
 pub mod render;
 mod reserved;
 pub mod sidebar;
+mod stages;
 pub mod urls;
+mod view;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -32,12 +34,9 @@ impl LoadOptions {
     }
 }
 
+/// The loaded site. What a command asks of it (`--no-search`, whether to keep text for
+/// an index) travels beside it, in [`render::RenderOptions`].
 pub struct Site {
-    /// Whether to write a search index (when the theme has search); `--no-search` turns it off.
-    pub search: bool,
-    /// Whether the render keeps each page's text for the index; `check` needs only the
-    /// links and anchors, and saves the copy.
-    pub index_text: bool,
     pub root: PathBuf,
     pub config: SiteConfig,
     pub scope: Scope,
@@ -102,20 +101,8 @@ impl Site {
         };
         let tags = tags_of(&content.pages);
         let theme = theme.expect("no errors means the theme loaded");
-        let site = Site {
-            search: true,
-            index_text: true,
-            root,
-            config,
-            scope: options.scope.clone(),
-            urls,
-            content,
-            sidebars,
-            theme,
-            processes,
-            tags,
-            data,
-        };
+        let site =
+            Site { root, config, scope: options.scope.clone(), urls, content, sidebars, theme, processes, tags, data };
         diagnostics.extend(site.missing_sidebars());
         let clashes = site.permalink_clashes();
         if !clashes.is_empty() {
@@ -166,10 +153,33 @@ impl Site {
         warnings
     }
 
+    /// Whether the theme has a search page (`templates/search.html`): a site without one
+    /// has no search, whatever the command asks.
+    pub fn has_search(&self) -> bool {
+        self.theme.has_template(SEARCH_TEMPLATE)
+    }
+
     pub fn service(&self, id: Option<&str>) -> Option<&crate::config::ServiceConfig> {
         id.and_then(|id| self.config.service(id))
     }
 }
+
+/// The output file of a tag's page.
+pub(crate) fn tag_file(tag: &str) -> String {
+    format!("tags/{}.html", tag_slug(tag))
+}
+
+fn tag_slug(tag: &str) -> String {
+    let slug = content::slug::slugify(tag);
+    if slug.is_empty() {
+        "tag".into()
+    } else {
+        slug
+    }
+}
+
+/// The theme template of the search page.
+const SEARCH_TEMPLATE: &str = "search.html";
 
 /// Tag name -> indices of the pages carrying it, in page order.
 fn tags_of(pages: &[content::Page]) -> BTreeMap<String, Vec<usize>> {

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use serde_json::json;
 use tera::Value;
 
-use super::render::{resolve_sidebar_url, same_page};
 use super::sidebar::{Sidebar, SidebarItem};
 use super::Site;
 
@@ -115,4 +114,23 @@ fn mark(items: &[Value], urls: &[Entry], page_url: &str) -> Option<Vec<Value>> {
         marked.get_or_insert_with(|| items.to_vec())[i] = Value::from(map);
     }
     marked
+}
+
+/// Sidebar URLs are written from the root of the site (or service), with or without `/`.
+pub(super) fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Option<&str>) -> String {
+    if external || url.contains("://") || url.starts_with("mailto:") {
+        return url.to_string();
+    }
+    let rooted = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
+    site.urls.link(&rooted, service).unwrap_or(rooted)
+}
+
+/// Whether two URLs are the same page: without their fragments, `dir/` and
+/// `dir/index.html` alike.
+fn same_page(a: &str, b: &str) -> bool {
+    fn strip(u: &str) -> &str {
+        let u = u.split('#').next().unwrap_or(u);
+        u.strip_suffix("index.html").unwrap_or(u)
+    }
+    strip(a) == strip(b)
 }

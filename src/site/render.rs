@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
 
-use super::nav::SidebarValues;
+use super::nav::{resolve_sidebar_url, SidebarValues};
 use super::sidebar::SidebarItem;
-use super::Site;
+use super::view::{Body, LayoutPage, PageView};
+use super::{tag_file, Site};
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
@@ -19,28 +19,49 @@ use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
 
-/// Renders a site already loaded (and set as the caller needs: `check` keeps no search
-/// text), after the `diagnostics` its loading gave; fails when any is an error. Here,
-/// not in `build`, so that `check` renders without depending on `build` (which runs
-/// `check`): the dependency goes one way.
-pub fn render_loaded(
-    site: Site,
-    mut diagnostics: Diagnostics,
-    highlighter: &Highlighter,
-    sink: &dyn Sink,
-) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, render_diagnostics) = render(&site, sink, highlighter);
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
+/// What a command asks of the render, beside the loaded site: options travel with the
+/// [`Site`], never written into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// A search page, and the search box linking to it, when the theme has search;
+    /// `--no-search` turns it off.
+    pub search: bool,
+    /// Each page's text kept in its record for the search index; `check` reads only the
+    /// links and anchors, and saves the copy.
+    pub index_text: bool,
+}
+
+impl RenderOptions {
+    /// What `build` and `serve` render: everything, text for the index included.
+    pub const BUILD: RenderOptions = RenderOptions { search: true, index_text: true };
+    /// What `check` renders: the pages as built (search box and all), without their text.
+    pub const CHECK: RenderOptions = RenderOptions { search: true, index_text: false };
+
+    /// Whether pages link to a search page and the render writes one.
+    pub fn search(&self, site: &Site) -> bool {
+        self.search && site.has_search()
     }
-    Ok((site, output, diagnostics))
+
+    /// Whether pages keep their text and a search index is made of it.
+    pub fn indexes(&self, site: &Site) -> bool {
+        self.search(site) && self.index_text
+    }
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions::BUILD
+    }
 }
 
 /// Renders every page and generated file into `sink`.
-pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
-    let renderer = Renderer::new(site);
+pub fn render(
+    site: &Site,
+    options: RenderOptions,
+    sink: &dyn Sink,
+    highlighter: &Highlighter,
+) -> (Output, Diagnostics) {
+    let renderer = Renderer::new(site, options);
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
     let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
         rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
@@ -55,6 +76,7 @@ pub fn render(site: &Site, sink: &dyn Sink, highlighter: &Highlighter) -> (Outpu
 /// re-render only what an edit touched; [`render`] renders everything.
 pub struct Renderer<'s> {
     site: &'s Site,
+    options: RenderOptions,
     shared: Shared,
     /// Made again by every renderer: a sidebar file may change where nothing [`Shared`]
     /// reads does.
@@ -62,15 +84,15 @@ pub struct Renderer<'s> {
 }
 
 impl<'s> Renderer<'s> {
-    pub fn new(site: &'s Site) -> Self {
-        Renderer { site, shared: Shared::new(site), sidebars: SidebarValues::new(site) }
+    pub fn new(site: &'s Site, options: RenderOptions) -> Self {
+        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site) }
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
-    /// presence, which is all [`Shared`] reads.
-    pub fn reusing(site: &'s Site, shared: Shared) -> Self {
-        Renderer { site, shared, sidebars: SidebarValues::new(site) }
+    /// presence, which is all [`Shared`] reads, and the options are the same.
+    pub fn reusing(site: &'s Site, options: RenderOptions, shared: Shared) -> Self {
+        Renderer { site, options, shared, sidebars: SidebarValues::new(site) }
     }
 
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
@@ -81,10 +103,8 @@ impl<'s> Renderer<'s> {
     /// Renders the pages at these indices of `site.content.pages`, in parallel.
     pub fn pages(&self, indices: &[usize], sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
         let site = self.site;
-        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
-            .par_iter()
-            .map(|&i| render_page(site, &self.shared, &self.sidebars, &site.content.pages[i], sink, highlighter))
-            .collect();
+        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> =
+            indices.par_iter().map(|&i| self.page(&site.content.pages[i], sink, highlighter)).collect();
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
         for result in results {
@@ -107,7 +127,8 @@ impl<'s> Renderer<'s> {
         let shared = &self.shared;
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
-        let mut generated: Vec<(String, Result<String, Diagnostic>)> = generated_pages(site, shared);
+        let mut generated: Vec<(String, Result<String, Diagnostic>)> =
+            generated_pages(site, shared, self.options.search(site));
         generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet())));
         generated.push(("assets/diagram.css".into(), Ok(crate::process::DIAGRAM_CSS.to_string())));
         generated.push(("assets/diagram.js".into(), Ok(crate::process::DIAGRAM_JS.to_string())));
@@ -175,7 +196,7 @@ impl Shared {
             .unwrap_or_else(|| tera::Value::from(Vec::<tera::Value>::new()))
     }
 
-    fn new(site: &Site) -> Shared {
+    fn new(site: &Site, options: RenderOptions) -> Shared {
         let urls = &site.urls;
         let services: BTreeMap<String, Value> = site
             .config
@@ -191,7 +212,8 @@ impl Shared {
         let mut site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
-            "search_url": crate::search::url(site), "extra": c.extra, "data": site.data,
+            "search_url": if options.search(site) { urls.file(crate::output::SEARCH_PAGE) } else { String::new() },
+            "extra": c.extra, "data": site.data,
             "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
             "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
             "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
@@ -224,8 +246,20 @@ impl Shared {
     }
 }
 
+impl Renderer<'_> {
+    fn page(
+        &self,
+        page: &Page,
+        sink: &dyn Sink,
+        highlighter: &Highlighter,
+    ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
+        render_page(self.site, self.options, &self.shared, &self.sidebars, page, sink, highlighter)
+    }
+}
+
 fn render_page(
     site: &Site,
+    options: RenderOptions,
     shared: &Shared,
     sidebars: &SidebarValues<'_>,
     page: &Page,
@@ -237,15 +271,17 @@ fn render_page(
     let source: std::sync::Arc<Path> = page.source.as_path().into();
     let at = |offset: usize| lines.location(&source, offset, page.body_line);
     let service = page.service.as_deref();
-    let page_url = site.urls.page(&page.permalink);
-    let include_page = json!({"title": page.front.title, "url": page_url, "summary": page.front.summary,
-                              "tags": page.front.tags, "extra": page.front.extra});
+    // What every template, include and Liquid block of the page sees as `page`.
+    let view = PageView::of(site, page);
+    let liquid_page = view.liquid();
+    let page_url = view.url.clone();
 
     let mut tags = PageTags {
         site,
         shared,
         page,
-        page_value: &include_page,
+        view: &view,
+        liquid_page: &liquid_page,
         at: &at,
         placements: Vec::new(),
         warnings: Vec::new(),
@@ -322,45 +358,28 @@ fn render_page(
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
     // Only kept when an index will be written: it is a copy of the page's text.
-    let search =
-        (page.front.search && site.index_text && crate::search::enabled(site)).then(|| crate::search::Document {
-            url: page_url.clone(),
-            service: page.service.clone(),
-            title: page.front.title.clone(),
-            summary: page.front.summary.clone(),
-            keywords: page.front.keywords.clone(),
-            tags: page.front.tags.clone(),
-            sections: std::mem::take(&mut md.sections),
-            stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
-        });
-    let headings: Vec<_> = md.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
-    let front = &page.front;
-    let page_value = PageContext {
-        title: &front.title,
-        summary: front.summary.as_deref(),
-        keywords: &front.keywords,
-        tags: front.tags.iter().map(|t| TagLink { name: t, url: tag_url(site, t) }).collect(),
-        url: &page_url,
-        source: crate::content::to_slash(&page.source),
-        content: &md.html,
-        toc: front.toc,
-        contents: contents(&headings),
-        headings,
-        layout: front.layout.as_deref(),
-        folder: front.folder.as_deref(),
-        extra: &front.extra,
-    };
+    let search = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
+        url: page_url.clone(),
+        service: page.service.clone(),
+        title: page.front.title.clone(),
+        summary: page.front.summary.clone(),
+        keywords: page.front.keywords.clone(),
+        tags: page.front.tags.clone(),
+        sections: std::mem::take(&mut md.sections),
+        stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
+    });
+    let layout_page = LayoutPage { view: &view, body: Body::new(&md.html, &md.headings) };
     let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
     let mut ctx = Context::new();
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(service));
-    ctx.insert("page", &page_value);
+    ctx.insert("page", &layout_page);
     ctx.insert_value("sidebar", sidebar);
     ctx.insert("switcher", &switcher(site, shared, page));
     let template = layout_template(site, page.front.layout.as_deref(), &mut warnings, page);
     let html = site.theme.render(&template, &ctx).map_err(|d| vec![d])?;
-    let content = page_value.content;
+    let content = layout_page.body.content;
     let layout = Layout { site, template: &template };
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
@@ -399,55 +418,6 @@ fn html_content(html: &str) -> markdown::Rendered {
         anchors,
         sections: Vec::new(),
     }
-}
-
-/// `page` in a layout's context. It goes straight into the template's value, so the
-/// page's content is copied once, not once into JSON and again out of it.
-#[derive(Serialize)]
-struct PageContext<'a> {
-    title: &'a str,
-    summary: Option<&'a str>,
-    keywords: &'a [String],
-    tags: Vec<TagLink<'a>>,
-    url: &'a str,
-    source: String,
-    content: &'a str,
-    toc: bool,
-    headings: Vec<&'a markdown::Heading>,
-    contents: Vec<ContentsEntry<'a>>,
-    layout: Option<&'a str>,
-    folder: Option<&'a str>,
-    extra: &'a BTreeMap<String, Value>,
-}
-
-/// An entry of the table of contents: an h2 with the h3s under it, or an h3 that comes
-/// before any h2. Nested here, in one pass, so a theme need not work the nesting out
-/// from the flat list (which took quadratic time: 12 s for 10,000 headings).
-#[derive(Serialize)]
-struct ContentsEntry<'a> {
-    id: &'a str,
-    title: &'a str,
-    children: Vec<ContentsEntry<'a>>,
-}
-
-fn contents<'a>(headings: &[&'a markdown::Heading]) -> Vec<ContentsEntry<'a>> {
-    let mut entries: Vec<ContentsEntry<'a>> = Vec::new();
-    let mut seen_h2 = false;
-    for h in headings {
-        let entry = ContentsEntry { id: &h.id, title: &h.title, children: Vec::new() };
-        match entries.last_mut() {
-            Some(parent) if h.level > 2 && seen_h2 => parent.children.push(entry),
-            _ => entries.push(entry),
-        }
-        seen_h2 |= h.level == 2;
-    }
-    entries
-}
-
-#[derive(Serialize)]
-struct TagLink<'a> {
-    name: &'a str,
-    url: String,
 }
 
 /// The layout a page was rendered with.
@@ -542,7 +512,9 @@ struct PageTags<'a> {
     site: &'a Site,
     shared: &'a Shared,
     page: &'a Page,
-    page_value: &'a Value,
+    view: &'a PageView<'a>,
+    /// `view` in Jekyll's shape, for Liquid and `{{ page.X }}`.
+    liquid_page: &'a Value,
     at: &'a dyn Fn(usize) -> Location,
     /// Diagrams the page places, with the offset of their include tags.
     placements: Vec<Placed>,
@@ -555,7 +527,7 @@ struct PageTags<'a> {
 struct Placed {
     placement: crate::process::Placement,
     /// The stages as the search index holds them.
-    stages: Vec<crate::search::StageEntry>,
+    stages: Vec<crate::output::StageEntry>,
 }
 
 /// Whether Liquid code names the variable `site` (as a word: `site.x`, `site["x"]`,
@@ -611,7 +583,7 @@ impl PageTags<'_> {
         let html = placement.html.clone();
         let page_url = self.site.urls.page(&self.page.permalink);
         let stages =
-            crate::search::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
+            super::stages::placed_stages(process, &placement, &page_url, &self.site.urls, self.page.service.as_deref());
         self.placements.push(Placed { placement, stages });
         Ok(html)
     }
@@ -654,7 +626,8 @@ impl includes::Tags for PageTags<'_> {
         if self.site.root.join(crate::jekyll::INCLUDES_DIR).join(call.name.trim_start_matches('/')).is_file() {
             self.reads.listings = true;
         }
-        render_include(self.site, self.shared, self.page, self.page_value, call, self.at, &mut self.warnings)
+        let page = IncludePage { page: self.page, view: self.view, liquid: self.liquid_page };
+        render_include(self.site, self.shared, &page, call, self.at, &mut self.warnings)
     }
 
     fn include_relative(&mut self, file: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
@@ -668,7 +641,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.page_value, &self.page.front, service);
+        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -679,7 +652,7 @@ impl includes::Tags for PageTags<'_> {
         let mut path = expression.split('.');
         let root = match path.next() {
             Some("site") => &self.shared.site,
-            Some("page") => self.page_value,
+            Some("page") => self.liquid_page,
             Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
                 Some(service) => service,
                 None => {
@@ -723,8 +696,7 @@ impl includes::Tags for PageTags<'_> {
 fn render_include(
     site: &Site,
     shared: &Shared,
-    page: &Page,
-    page_value: &Value,
+    IncludePage { page, view, liquid }: &IncludePage<'_>,
     call: &IncludeCall,
     at: &dyn Fn(usize) -> Location,
     warnings: &mut Vec<Diagnostic>,
@@ -733,7 +705,7 @@ fn render_include(
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&shared.liquid_site, page_value, &page.front, service);
+        let globals = crate::jekyll::page_globals(&shared.liquid_site, liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
         if let Some(result) = found {
@@ -773,11 +745,18 @@ fn render_include(
         call.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let mut ctx = Context::new();
     ctx.insert("include", &params);
-    ctx.insert("page", page_value);
+    ctx.insert("page", view);
     ctx.insert_value("site", shared.site_template.clone());
     ctx.insert_value("service", shared.service_template(page.service.as_deref()));
     let html = site.theme.render_include(name, &ctx)?;
     Ok(splice_safe(&html))
+}
+
+/// The page an include is called from, and its view in either shape.
+struct IncludePage<'a> {
+    page: &'a Page,
+    view: &'a PageView<'a>,
+    liquid: &'a Value,
 }
 
 /// Include output is spliced into Markdown before parsing: blank lines would end an HTML
@@ -797,43 +776,6 @@ fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
         json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
     };
     Value::Array(pages.iter().map(entry).collect())
-}
-
-fn tag_url(site: &Site, tag: &str) -> String {
-    site.urls.file(&tag_file(tag))
-}
-
-/// The output file of a tag's page.
-pub(crate) fn tag_file(tag: &str) -> String {
-    format!("tags/{}.html", tag_slug(tag))
-}
-
-fn tag_slug(tag: &str) -> String {
-    let slug = crate::content::slug::slugify(tag);
-    if slug.is_empty() {
-        "tag".into()
-    } else {
-        slug
-    }
-}
-
-/// Sidebar URLs are written from the root of the site (or service), with or without `/`.
-pub fn resolve_sidebar_url(site: &Site, url: &str, external: bool, service: Option<&str>) -> String {
-    if external || url.contains("://") || url.starts_with("mailto:") {
-        return url.to_string();
-    }
-    let rooted = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
-    site.urls.link(&rooted, service).unwrap_or(rooted)
-}
-
-/// Whether two URLs are the same page: without their fragments, `dir/` and
-/// `dir/index.html` alike.
-pub(super) fn same_page(a: &str, b: &str) -> bool {
-    fn strip(u: &str) -> &str {
-        let u = u.split('#').next().unwrap_or(u);
-        u.strip_suffix("index.html").unwrap_or(u)
-    }
-    strip(a) == strip(b)
 }
 
 /// The same page in each service where it exists, else that service's home.
@@ -863,18 +805,16 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
 }
 
 /// Tag pages, the tags index and the 404 page.
-fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, Diagnostic>)> {
+fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, Result<String, Diagnostic>)> {
     let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, tera::Value)>| {
         let mut ctx = Context::new();
         ctx.insert_value("site", shared.site_template.clone());
         ctx.insert("service", &Value::Null);
         ctx.insert("sidebar", &Value::Null);
         ctx.insert("switcher", &Vec::<Value>::new());
-        ctx.insert(
-            "page",
-            &json!({"title": title, "url": site.urls.file(&path), "summary": null, "keywords": [], "tags": [],
-                    "content": "", "toc": false, "headings": [], "contents": [], "extra": {}, "source": null}),
-        );
+        let none = BTreeMap::new();
+        let view = PageView::generated(title, site.urls.file(&path), &none);
+        ctx.insert("page", &LayoutPage { view: &view, body: Body::empty() });
         for (k, v) in extra {
             ctx.insert_value(k, v);
         }
@@ -886,8 +826,8 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
     let (mut out, index): (Vec<_>, Vec<Value>) = tags
         .par_iter()
         .map(|&(tag, pages)| {
-            let slug = tag_slug(tag);
-            let url = tag_url(site, tag);
+            let slug = super::tag_slug(tag);
+            let url = site.urls.file(&tag_file(tag));
             let entry = json!({"name": tag, "slug": slug, "url": url, "count": pages.len()});
             // The page list is the one `site.tag_pages` holds, already converted.
             let mut tag_value = tera::Value::from_serializable(&json!({"name": tag, "slug": slug, "url": url}))
@@ -908,8 +848,8 @@ fn generated_pages(site: &Site, shared: &Shared) -> Vec<(String, Result<String, 
         ));
     }
     out.push(render("404.html".into(), "404.html", "Page not found", vec![]));
-    if crate::search::enabled(site) {
-        out.push(render(crate::search::SEARCH_PAGE.into(), "search.html", "Search", vec![]));
+    if search {
+        out.push(render(crate::output::SEARCH_PAGE.into(), "search.html", "Search", vec![]));
     }
     out
 }

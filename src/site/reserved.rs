@@ -21,15 +21,15 @@ pub(crate) fn generated_files(site: &Site) -> BTreeMap<String, String> {
     add("assets/diagram.css".into(), "the diagram stylesheet");
     // Whether or not this build writes the index (`--no-search`), so that every build
     // of one site agrees on which pages are errors.
-    if site.theme.has_template(crate::search::SEARCH_PAGE) {
-        add(crate::search::SEARCH_PAGE.into(), "the search page");
-        add(format!("{}/", crate::search::BUNDLE_DIR), "the search index");
+    if site.has_search() {
+        add(crate::output::SEARCH_PAGE.into(), "the search page");
+        add(format!("{}/", crate::output::SEARCH_INDEX_DIR), "the search index");
     }
     if !site.tags.is_empty() {
         add("tags/index.html".into(), "the tags page");
     }
     for tag in site.tags.keys() {
-        add(super::render::tag_file(tag), &format!("the page of tag `{tag}`"));
+        add(super::tag_file(tag), &format!("the page of tag `{tag}`"));
     }
     for (_, out) in &site.theme.static_files {
         add(out.clone(), "a file of the theme");

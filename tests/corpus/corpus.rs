@@ -84,7 +84,7 @@ fn import_and_build(name: &str) -> Option<Measured> {
     }
 
     // What `signpost check` finds (the Jekyll site's own broken links, as warnings).
-    let (checked, _) = signpost::check::check_site(&options);
+    let (checked, _) = signpost::pipeline::check_site(&options);
     let checked = checked.expect("the imported site checks");
     let mut check_kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in &checked.findings {

@@ -86,7 +86,7 @@ fn fragments(index: &Index) -> Vec<Fragment> {
 
 fn index_of(load: &LoadOptions) -> (Index, Vec<Fragment>, usize) {
     let (site, output, _sink, _warnings) = build_in_memory(load).expect("the site builds");
-    let index = search::build_index(&site, &output);
+    let index = search::build_index(&site.config, &output);
     let frags = fragments(&index);
     (index, frags, output.pages.len())
 }

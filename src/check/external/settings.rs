@@ -5,44 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::config::ExternalConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::yaml::{self, Spanned};
-
-/// `check: external:` as written in site.yaml.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExternalConfig {
-    /// Only URLs matching one of these are fetched (all, when empty).
-    #[serde(default)]
-    pub include: Vec<Spanned<String>>,
-    /// URLs matching one of these are never fetched.
-    #[serde(default)]
-    pub exclude: Vec<Spanned<String>>,
-    /// How long a cached result is reused: `12h`, `7d`, `90s`, or seconds.
-    #[serde(default)]
-    pub max_age: Option<Spanned<String>>,
-    /// How long one request may take.
-    #[serde(default)]
-    pub timeout: Option<Spanned<String>>,
-    /// How many requests one host gets at a time.
-    #[serde(default)]
-    pub per_host: Option<Spanned<usize>>,
-    /// How many times a request that timed out, failed to connect or was asked to wait
-    /// (408, 429, 502, 503, 504) is tried again.
-    #[serde(default)]
-    pub retries: Option<Spanned<u32>>,
-    /// Also look for `#fragment`s in the HTML fetched.
-    #[serde(default)]
-    pub anchors: Option<bool>,
-    /// The cache file, relative to the site root.
-    #[serde(default)]
-    pub cache: Option<Spanned<String>>,
-    /// HTTP statuses that count as working (such as 403 from hosts that refuse robots).
-    #[serde(default)]
-    pub accept: Vec<Spanned<u16>>,
-}
 
 /// The external check's settings, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::decode::{parse_xml, DecodeError};
+pub use crate::escape::plain_text;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -238,30 +239,6 @@ impl Graph {
             }
         }
     }
-}
-
-/// A label as plain text: entities decoded, tags gone (line breaks and blocks become spaces).
-pub fn plain_text(label: &str) -> String {
-    let mut text = String::with_capacity(label.len());
-    let mut rest = label;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
-            break;
-        };
-        let tag = rest[open + 1..open + close].trim_start_matches('/').trim();
-        let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-        if matches!(name.as_str(), "br" | "div" | "p" | "li" | "tr" | "td" | "th" | "ul" | "ol" | "table" | "hr")
-            || name.starts_with('h') && name.len() == 2
-        {
-            text.push(' ');
-        }
-        rest = &rest[open + close + 1..];
-    }
-    text.push_str(rest);
-    let decoded = html_escape::decode_html_entities(&text);
-    decoded.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// A label's lines as plain text: a line ends at a line break, `<br>`, or where a

@@ -1,28 +1,15 @@
-//! The stages of a placed process, as the index holds them: each lands where its link
-//! in the diagram lands, so a reader who searches for a stage reaches the section that
-//! explains it.
+//! The stages of a placed process, as the search index holds them: each lands where its
+//! link in the diagram lands, so a reader who searches for a stage reaches the section
+//! that explains it. Worked out while rendering, into the page's record; the index only
+//! reads the record.
 
+use super::Urls;
+use crate::output::StageEntry;
 use crate::process::{Placement, Process};
-use crate::site::Urls;
-
-/// One stage of a process placed on a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageEntry {
-    pub title: String,
-    pub summary: Option<String>,
-    /// The title of the process, shown beside the stage.
-    pub process: String,
-    /// Where the stage's link lands, with base_url (`/booking/index.html#scal`), or
-    /// `None` when it leads off the site.
-    pub target: Option<String>,
-    /// The id of the diagram's wrapper on the placing page: where the stage lands in the
-    /// index when its target is not a section of an indexed page.
-    pub wrapper: String,
-}
 
 /// The stages of `process` as placed on the page at `page_url` (of `service`), in the
 /// diagram's order.
-pub fn placed_stages(
+pub(crate) fn placed_stages(
     process: &Process,
     placement: &Placement,
     page_url: &str,

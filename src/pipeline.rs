@@ -1,0 +1,173 @@
+//! The one flow every command runs: load -> render -> `Output` -> check -> index.
+//!
+//! `build` runs it whole into an atomic folder, `check` without the index and with its
+//! own report, `serve` step by step (it renders again only what changed, checks what it
+//! serves, and makes the index on a thread of its own); the tests call it as they do.
+//! What a command asks (`--no-search`, `--no-check`) travels in [`Options`], beside the
+//! loaded [`Site`], never written into it.
+//!
+//! This module sits above `site`, `check` and `search`, which do not know of one another's
+//! steps: the dependencies run one way.
+
+use std::time::Instant;
+
+use crate::check::external::ExternalRequest;
+use crate::diagnostics::Diagnostics;
+use crate::markdown::Highlighter;
+use crate::output::{Output, Sink};
+use crate::search::IndexStats;
+use crate::site::render::{self, RenderOptions};
+use crate::site::{LoadOptions, Site};
+
+/// What a command asks of the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub render: RenderOptions,
+    /// Run the checks of `signpost check` after rendering; their errors fail the run.
+    pub check: bool,
+}
+
+impl Options {
+    /// `signpost build`: everything, checked, with a search index.
+    pub const BUILD: Options = Options { render: RenderOptions::BUILD, check: true };
+}
+
+/// A site that went through the pipeline.
+pub struct Run {
+    pub site: Site,
+    pub output: Output,
+    /// The warnings of every step (a run with errors fails).
+    pub diagnostics: Diagnostics,
+    /// The search index written, when the site has search and the options ask for it.
+    pub search: Option<IndexStats>,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Failed {
+    /// Problems in the site's files (loading, rendering or checking).
+    #[error("the site has errors")]
+    Site(Diagnostics),
+    /// A file could not be written.
+    #[error("cannot write the output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Step one: the site as a model, with the warnings loading gave.
+pub fn load(load: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    Site::load(load)
+}
+
+/// Step two: renders a loaded site into `sink`, after the `diagnostics` its loading
+/// gave; fails when any is an error.
+pub fn render(
+    site: Site,
+    mut diagnostics: Diagnostics,
+    options: RenderOptions,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    let (output, rendered) = render::render(&site, options, sink, highlighter);
+    diagnostics.extend(rendered);
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((site, output, diagnostics))
+}
+
+/// Step three: the checks `build` runs before it writes (the `check:` levels of
+/// site.yaml applied), from what the render recorded.
+pub fn check(site: &Site, output: &Output) -> Diagnostics {
+    match crate::check::CheckOptions::for_site(site) {
+        Ok(options) => crate::check::check(site, output, &options),
+        Err(problems) => problems,
+    }
+}
+
+/// Step four: the search index of the rendered pages, written through `sink`, when the
+/// site has search and the options keep the pages' text.
+pub fn index(
+    site: &Site,
+    options: RenderOptions,
+    output: &mut Output,
+    sink: &dyn Sink,
+) -> std::io::Result<Option<IndexStats>> {
+    if !options.indexes(site) {
+        return Ok(None);
+    }
+    crate::search::write_index(&site.config, output, sink).map(Some)
+}
+
+/// Every step after loading, as `build` runs them: render, check (when asked), index.
+pub fn run(
+    site: Site,
+    loaded: Diagnostics,
+    options: &Options,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<Run, Failed> {
+    let (site, mut output, mut diagnostics) =
+        render(site, loaded, options.render, highlighter, sink).map_err(Failed::Site)?;
+    if options.check {
+        diagnostics.extend(check(&site, &output));
+        diagnostics.sort();
+        if diagnostics.has_errors() {
+            return Err(Failed::Site(diagnostics));
+        }
+    }
+    let search = index(&site, options.render, &mut output, sink)?;
+    Ok(Run { site, output, diagnostics, search })
+}
+
+/// `signpost check`: loads and renders the site in memory (nothing is written, no text
+/// kept for an index) and checks it. Without a report, the site did not load or render;
+/// the diagnostics say why.
+pub fn check_site(load_options: &LoadOptions) -> (Option<crate::check::Report>, Diagnostics) {
+    check_site_with(load_options, None)
+}
+
+/// [`check_site`], and with `external` the links to other hosts are fetched too.
+pub fn check_site_with(
+    load_options: &LoadOptions,
+    external: Option<&ExternalRequest>,
+) -> (Option<crate::check::Report>, Diagnostics) {
+    let start = Instant::now();
+    let highlighter = Highlighter::off();
+    let rendered = load(load_options)
+        .and_then(|(site, loaded)| render(site, loaded, RenderOptions::CHECK, &highlighter, &Discard));
+    let (site, output, warnings) = match rendered {
+        Ok(rendered) => rendered,
+        Err(problems) => return (None, problems),
+    };
+    let checked = crate::check::full_report(&site, &output, warnings, start.elapsed(), external);
+    // Freeing a large site's pages and records takes a while (about 0.07 s of 0.9 s for
+    // 10,000 pages); a thread of its own does it, so the report is not held up.
+    // (Should no thread be had, the values are dropped here with the closure.)
+    let _ = std::thread::Builder::new().spawn(move || drop((site, output)));
+    checked
+}
+
+/// The check needs what the render recorded, not the bytes it made.
+struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn copy(&self, _: &str, _: &std::path::Path) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Loads and runs every step, into any sink.
+pub fn load_and_run(
+    load_options: &LoadOptions,
+    options: &Options,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<Run, Failed> {
+    let (site, loaded) = load(load_options).map_err(Failed::Site)?;
+    run(site, loaded, options, highlighter, sink)
+}
