@@ -18,8 +18,16 @@
 //!   blank lines, where CommonMark stops at the first blank line;
 //! - `{:toc}` after a one-item list makes it the table of contents (converter/html.rb);
 //! - `$$…$$` is math (math.rb), kept for MathJax as `\[…\]` or `\(…\)`;
-//! - a heading may follow an HTML line directly (GFM's paragraph end rules).
+//! - a heading may follow an HTML line directly (GFM's paragraph end rules);
+//! - a link's URL may hold spaces (`![a](images/a b.png)`, `[id]: a b.html`), and the
+//!   last definition of a label wins (link.rb);
+//! - `<?xml …?>` outside raw HTML is text (html.rb reads no instruction there), and an
+//!   element CommonMark has no HTML block for (`<svg>`) is raw up to its end tag;
+//! - a fence without its closing fence is text (the GFM parser's code block pattern);
+//! - `markdown="span"` content starts no blocks;
+//! - indentation counts from the content of the list item a line is in.
 
+use super::raw_html::RawHtml;
 use super::tables::Edit;
 
 /// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
@@ -189,6 +197,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     // and the lines before `raw_until` belong to an HTML element kramdown keeps raw.
     let mut html_block = false;
     let mut raw_until = 0;
+    let mut items = ListItems::default();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -206,12 +215,14 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i += 1;
             continue;
         }
+        // Indentation counts from the content of the list item the line is in.
+        let rel = if trimmed.is_empty() { 0 } else { columns(body).saturating_sub(items.container(body, prev_blank)) };
         if trimmed.is_empty() {
             html_block = false;
         } else if html_block
             && !in_comment
             && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
-            && indent <= 3
+            && rel <= 3
             && !trimmed.starts_with('<')
         {
             // kramdown reads Markdown again right after an HTML element ends; CommonMark
@@ -231,21 +242,30 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i += 1;
             continue;
         }
-        if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+        if rel <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
             let c = trimmed.chars().next().unwrap_or('`');
-            fence = Some(trimmed.chars().take_while(|&x| x == c).collect());
+            let mark: String = trimmed.chars().take_while(|&x| x == c).collect();
+            let closed = lines[i + 1..].iter().any(|(_, l)| {
+                let l = l.trim();
+                l.starts_with(mark.as_str()) && l.trim_start_matches(c).is_empty()
+            });
+            if closed {
+                fence = Some(mark);
+            } else {
+                // kramdown's fenced code block needs its closing fence; without one it is text.
+                found.edits.push(Edit { at: at + indent, removed: 0, inserted: "\\".into() });
+            }
             i += 1;
             continue;
         }
-        if indent > 3 || body.starts_with('\t') {
+        if rel > 3 {
             i += 1;
             continue;
         }
+        let outside_html = !html_block && at >= raw_until;
         let blank_line =
             |found: &mut Found| found.edits.push(Edit { at, removed: body.len(), inserted: String::new() });
-        if trimmed == "^" && indent == 0 {
-            blank_line(&mut found);
-        } else if is_ald(trimmed) || is_abbreviation(trimmed) {
+        if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
             blank_line(&mut found);
         } else if let Some(list) = block_ial(trimmed) {
             if list.trim() == "toc" && !prev_blank {
@@ -275,7 +295,11 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         } else if let Some(end) = block_extension(text, lines, i, &mut found) {
             i = end;
             continue;
-        } else if trimmed.starts_with('<') {
+        } else if trimmed.starts_with('<') && !(trimmed.starts_with("<?") && outside_html) {
+            if let Some(end) = foreign_element(text, lines, i, at + indent, &mut found) {
+                i = end;
+                continue;
+            }
             let tag = start_tag(&text[at + indent..]).or_else(|| start_tag(&trimmed.replacen("</", "<", 1)));
             match tag {
                 Some((name, _)) if COMMONMARK_BLOCK_TAGS.contains(&name.as_str()) => html_block = true,
@@ -312,6 +336,16 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         } else if is_ordered_item(trimmed) && !prev_blank && is_plain_line(lines[i - 1].1) {
             // In kramdown-GFM any list item ends a paragraph; in CommonMark only `1.` does.
             found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+        } else if let Some(label) = definition_label(trimmed).filter(|_| prev_blank || is_definition(lines[i - 1].1)) {
+            // kramdown keeps the last definition of a label, CommonMark the first.
+            let later = lines[i + 1..].iter().any(|(_, l)| {
+                l.len() - l.trim_start().len() <= 3 && definition_label(l.trim()).is_some_and(|o| same_label(o, label))
+            });
+            if later {
+                blank_line(&mut found);
+            } else if let Some(rewritten) = spaced_definition_url(body) {
+                found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
+            }
         } else {
             if let Some(brace) = invalid_header_id(lines, i) {
                 // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
@@ -323,6 +357,10 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
             line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
+            line = spaced_link_urls(line.as_deref().unwrap_or(body)).or(line);
+            if outside_html {
+                line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
+            }
             if let Some(rewritten) = line {
                 found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
             }
@@ -330,6 +368,60 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         i += 1;
     }
     found
+}
+
+/// The list items around the line being read, by the column their content starts at: a
+/// line after a blank one that is indented less than an item's content is out of it.
+#[derive(Debug, Default)]
+struct ListItems(Vec<usize>);
+
+impl ListItems {
+    /// Follows `body` (a line that is not blank) and returns the column where the content
+    /// of the list item it is in starts (0 outside lists); 4 columns more make code.
+    fn container(&mut self, body: &str, prev_blank: bool) -> usize {
+        let cols = columns(body);
+        let marker = list_marker(body.trim_start());
+        if prev_blank || marker.is_some() {
+            while self.0.last().is_some_and(|&c| cols < c) {
+                self.0.pop();
+            }
+        }
+        let base = self.0.last().copied().unwrap_or(0);
+        if let Some(width) = marker.filter(|_| cols < base + 4) {
+            self.0.push(cols + width);
+        }
+        base
+    }
+}
+
+/// The columns of white space that `line` starts with, a tab going to the next multiple of 4.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .map_while(|c| match c {
+            ' ' => Some(1),
+            '\t' => Some(4),
+            _ => None,
+        })
+        .fold(0, |col, w| if w == 4 { col + 4 - col % 4 } else { col + 1 })
+}
+
+/// The width of the list item marker starting `t` (`- `, `* `, `12. `) with the spaces after
+/// it, which is where the item's content starts.
+fn list_marker(t: &str) -> Option<usize> {
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let mark = match t.as_bytes().first()? {
+        b'-' | b'*' | b'+' => 1,
+        _ if digits > 0 && t[digits..].starts_with('.') => digits + 1,
+        _ => return None,
+    };
+    let spaces = t[mark..].chars().take_while(|&c| c == ' ').count();
+    match spaces {
+        0 if t[mark..].starts_with('\t') => Some(mark + 1),
+        0 => None,
+        // Code after the marker: the content starts one space after it.
+        5.. => Some(mark + 1),
+        n => Some(mark + n),
+    }
 }
 
 /// Where a heading on line `i` ends with `{#…}` that kramdown does not take for an id
@@ -377,6 +469,176 @@ fn ial_markup(line: &str) -> Option<String> {
     }
     out.push_str(rest);
     (out != line).then_some(out)
+}
+
+/// `<?xml version="1.0"?>` outside raw HTML: kramdown reads no processing instruction
+/// there (its HTML block and span patterns start with a tag name, `!--` or `/`), so it is
+/// text; CommonMark would make it raw HTML, which shows nothing.
+fn processing_instructions(line: &str) -> Option<String> {
+    if !line.contains("<?") {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut code = false;
+    let mut rest = line;
+    while let Some(at) = rest.find(['`', '<']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('`') {
+            code = !code;
+        } else if !code && rest.starts_with("<?") {
+            out.push_str("&lt;");
+            rest = &rest[1..];
+            continue;
+        }
+        out.push_str(&rest[..1]);
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
+}
+
+/// `[text](with spaces.html)`, `![alt](images/a b.png 'title')`: kramdown takes a link's
+/// URL up to its closing parenthesis or a title in quotes, spaces and all (link.rb);
+/// CommonMark takes spaces (and parentheses that do not balance) only inside `<…>`, so such a URL is put in angle brackets. A
+/// link kramdown does not take (an empty title) is made text.
+fn spaced_link_urls(line: &str) -> Option<String> {
+    if !line.contains("](") {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 4);
+    let mut copied = 0;
+    let mut code = false;
+    let mut opened = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => code = !code,
+            b'[' if !code && (i == 0 || bytes[i - 1] != b'\\') => opened = true,
+            b']' if !code && opened && bytes.get(i + 1) == Some(&b'(') => {
+                let start = i + 2;
+                match inline_link(&line[start..]) {
+                    // Parentheses that do not balance are in the URL too.
+                    Some(InlineLink::Url(url)) if line[start..][url.clone()].contains([' ', '\t', '(', ')']) => {
+                        let (from, to) = (start + url.start, start + url.end);
+                        out.push_str(&line[copied..from]);
+                        out.push('<');
+                        out.push_str(&line[from..to].replace('<', "\\<").replace('>', "\\>"));
+                        out.push('>');
+                        copied = to;
+                    }
+                    Some(InlineLink::Text) => {
+                        out.push_str(&line[copied..=i]);
+                        out.push('\\');
+                        copied = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&line[copied..]);
+    Some(out)
+}
+
+/// `[label]: url`: the label of a link definition.
+fn definition_label(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    (close > 0 && rest[close + 1..].starts_with(':') && !rest.starts_with('^')).then(|| &rest[..close])
+}
+
+fn is_definition(line: &str) -> bool {
+    line.len() - line.trim_start().len() <= 3 && definition_label(line.trim()).is_some()
+}
+
+/// Labels match ignoring case and how white space runs (kramdown's normalize_link_id).
+fn same_label(a: &str, b: &str) -> bool {
+    a.split_whitespace().map(str::to_lowercase).eq(b.split_whitespace().map(str::to_lowercase))
+}
+
+/// `[id]: some spaces.html 'title'`: kramdown takes the URL up to a title in quotes at
+/// the end of the line, spaces and all; CommonMark only inside `<…>`. Where a quote after
+/// a space starts no title, the line is text to kramdown.
+fn spaced_definition_url(line: &str) -> Option<String> {
+    let colon = line.find("]:")? + 2;
+    let rest = &line[colon..];
+    let url_at = colon + (rest.len() - rest.trim_start().len());
+    let value = line[url_at..].trim_end();
+    if value.starts_with('<') {
+        return None;
+    }
+    let title_at = ['"', '\''].iter().find_map(|&q| {
+        let body = value.strip_suffix(q)?;
+        let open = body.rfind(q)?;
+        (open > 0 && body[..open].ends_with([' ', '\t'])).then_some(open)
+    });
+    let url = value[..title_at.unwrap_or(value.len())].trim_end();
+    if !url.contains([' ', '\t']) {
+        return None;
+    }
+    if url.contains(" \"") || url.contains(" '") || url.contains("\t\"") || url.contains("\t'") {
+        // A title kramdown cannot read (`'title"`): no definition, but text.
+        let bracket = line.find('[')?;
+        return Some(format!("{}\\{}", &line[..bracket], &line[bracket..]));
+    }
+    let after = &line[url_at + url.len()..];
+    Some(format!("{}<{}>{after}", &line[..url_at], url.replace('<', "\\<").replace('>', "\\>")))
+}
+
+/// What kramdown makes of `(…` after a link's text.
+enum InlineLink {
+    /// A link to the URL at this range (without the spaces around it).
+    Url(std::ops::Range<usize>),
+    /// Not a link: the brackets and parentheses are text.
+    Text,
+}
+
+/// The inline link whose `(` opened just before `rest`, as kramdown reads it (link.rb): its
+/// URL runs to the parenthesis that balances the opening one, or to white space before a
+/// quoted title, which must not be empty and which a `)` closes. `None` when it does not
+/// close on this line or its URL is already in angle brackets.
+fn inline_link(rest: &str) -> Option<InlineLink> {
+    if rest.trim_start().starts_with('<') {
+        return None;
+    }
+    let mut depth = 1;
+    for (i, c) in rest.char_indices() {
+        let url = || {
+            let url = &rest[..i];
+            let from = url.len() - url.trim_start().len();
+            InlineLink::Url(from..url.trim_end().len())
+        };
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(url());
+                }
+            }
+            c if c.is_whitespace() && rest[i + c.len_utf8()..].starts_with(['"', '\'']) => {
+                let title = &rest[i + c.len_utf8()..];
+                let quote = title.chars().next()?;
+                let closed = title
+                    .match_indices(quote)
+                    .skip(1)
+                    .any(|(q, _)| q > 1 && title[q + 1..].trim_start().starts_with(')'));
+                let empty = title[1..].starts_with(quote) && title[2..].trim_start().starts_with(')');
+                return match (closed, empty) {
+                    (true, _) => Some(url()),
+                    (false, true) => Some(InlineLink::Text),
+                    (false, false) => None,
+                };
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// kramdown's typographic `<<` and `>>` (outside code spans, not a quote's `>>`).
@@ -684,6 +946,37 @@ fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
     None
 }
 
+/// kramdown's HTML_SPAN_ELEMENTS: a line starting with any other tag is block HTML.
+const SPAN_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "big", "bdo", "br", "button", "cite", "code", "del", "dfn", "em", "i", "img", "input",
+    "ins", "kbd", "label", "option", "q", "rb", "rbc", "rp", "rt", "rtc", "ruby", "samp", "select", "small", "span",
+    "strong", "sub", "sup", "textarea", "tt", "var",
+];
+
+/// An element that CommonMark has no HTML block for (an inline `<svg>` drawing, MathML,
+/// XML), starting at `at` on line `i` and ending on a later line: kramdown keeps it raw up
+/// to its end tag, as any block HTML, while CommonMark reads it as a paragraph when its
+/// start tag spans lines. It is set aside whole as a raw chunk, written as kramdown writes
+/// raw HTML. Returns the line after it.
+fn foreign_element(text: &str, lines: &[(usize, &str)], i: usize, at: usize, found: &mut Found) -> Option<usize> {
+    let (name, _) = start_tag(&text[at..])?;
+    let known = [BLOCK_TAGS, COMMONMARK_BLOCK_TAGS, SPAN_ELEMENTS, &["script", "style", "pre"]];
+    if known.iter().any(|names| names.contains(&name.as_str())) {
+        return None;
+    }
+    let end = matching_end(text, at, &name)?;
+    let close = end + tag_end(&text[end..])?;
+    let last = lines.iter().rposition(|(l_at, _)| *l_at < close)?;
+    let (l_at, l) = lines[last];
+    if last == i || !text[close..l_at + l.len()].trim().is_empty() {
+        return None;
+    }
+    found.raw.push(RawHtml::default().rewrite(&text[at..close]));
+    let inserted = format!("\n{}\n", placeholder(found.raw.len() - 1));
+    found.edits.push(Edit { at, removed: close - at, inserted });
+    Some(last + 1)
+}
+
 /// An HTML element starting line `i`: with `markdown="1|block|span"`, its content is
 /// set apart by blank lines so CommonMark reads it as Markdown (and the attribute goes);
 /// without, blank lines inside it go, so it stays one raw block up to its end tag as in
@@ -717,19 +1010,33 @@ fn element_at(
         Some((value, attr_at, attr_len)) if value != "0" => {
             let end = end?;
             found.edits.push(Edit { at: at + attr_at, removed: attr_len, inserted: String::new() });
-            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}") });
             found.edits.push(Edit { at: end, removed: 0, inserted: format!("\n\n{indent}") });
-            if value == "span" || SPAN_TAGS.contains(&name.as_str()) {
-                // Text, not blocks: indentation does not make code of it.
-                for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
-                    let lead = l.len() - l.trim_start_matches([' ', '\t']).len();
-                    if lead > 0 {
-                        found.edits.push(Edit { at: l_at, removed: lead.min(end - l_at), inserted: String::new() });
-                    }
+            if !(value == "span" || SPAN_TAGS.contains(&name.as_str())) {
+                found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}") });
+                // Lines inside are looked at again: they may hold more of the same.
+                return Some(i + 1);
+            }
+            // Text, not blocks: no line of it starts a block (a fence, a list, code by its
+            // indentation, a blank line between paragraphs), so each starts with an empty
+            // placeholder and without its indentation.
+            found.raw.push(String::new());
+            let mark = inline_placeholder(found.raw.len() - 1);
+            let rest_of_line = text[at + tag_len..end].split('\n').next().unwrap_or("");
+            let first = if rest_of_line.trim().is_empty() { "" } else { mark.as_str() };
+            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}{first}") });
+            for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
+                let lead = (l.len() - l.trim_start_matches([' ', '\t']).len()).min(end - l_at);
+                if l.trim().is_empty() {
+                    found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
+                } else if l_at + lead < end {
+                    found.edits.push(Edit { at: l_at, removed: lead, inserted: mark.clone() });
+                } else if lead > 0 {
+                    found.edits.push(Edit { at: l_at, removed: lead, inserted: String::new() });
                 }
             }
-            // Lines inside are looked at again: they may hold more of the same.
-            Some(i + 1)
+            // Nothing inside is a block: go on from its end tag.
+            let end_line = lines.iter().rposition(|(l_at, _)| *l_at <= end).unwrap_or(i);
+            Some(end_line.max(i + 1))
         }
         // `markdown="0"`: raw, as without the attribute, which stays (kramdown drops it).
         Some(_) => None,

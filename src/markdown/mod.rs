@@ -5,6 +5,7 @@
 pub mod highlight;
 pub mod html_scan;
 mod kramdown;
+mod raw_html;
 mod tables;
 
 use std::collections::{BTreeMap, HashMap};
@@ -159,6 +160,9 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         open_back_links: Vec::new(),
         toc_at: None,
         no_toc: Vec::new(),
+        raw_html: raw_html::RawHtml::default(),
+        html_block: None,
+        span_depths: Vec::new(),
     };
     for (event, range) in events {
         r.event(event, range);
@@ -263,6 +267,13 @@ struct Renderer<'a, 't> {
     toc_at: Option<(usize, usize)>,
     /// Ids of the headings with the class `no_toc`, which the table of contents leaves out.
     no_toc: Vec<String>,
+    /// The raw HTML so far, which kramdown writes back as it parsed it.
+    raw_html: raw_html::RawHtml,
+    /// The HTML block being read, whole, since a tag may span its lines.
+    html_block: Option<String>,
+    /// For each open paragraph, heading or list item, how many HTML elements were open
+    /// where it started. (Not table cells: kramdown reads `<code>a | b</code>` as one.)
+    span_depths: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,6 +307,18 @@ impl<'a, 't> Renderer<'a, 't> {
                 _ => {}
             }
             return;
+        }
+        // kramdown closes a span element left open where the text around it ends.
+        match &event {
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item) => {
+                self.span_depths.push(self.raw_html.depth());
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                if let Some(depth) = self.span_depths.pop() {
+                    self.raw_html.close_to(depth);
+                }
+            }
+            _ => {}
         }
         if let Some(attrs) = self.pending_ial.take() {
             match event {
@@ -414,7 +437,16 @@ impl<'a, 't> Renderer<'a, 't> {
                 // kramdown's `markdown="1"` asks for Markdown inside the HTML block, which
                 // CommonMark gives after a blank line anyway; the attribute itself goes.
                 let html = if html.contains(" markdown=") { CowStr::from(strip_markdown_attr(&html)) } else { html };
-                self.out.push(Event::Html(html));
+                match &mut self.html_block {
+                    Some(block) => block.push_str(&html),
+                    None => self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&html)))),
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = self.html_block.take().filter(|b| !b.is_empty()) {
+                    self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&block))));
+                }
             }
             Event::FootnoteReference(label) => {
                 let id = slugify(&label);
