@@ -1072,10 +1072,14 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
         j += 1;
     }
     let blank = raw.lines().any(|l| l.trim().is_empty());
-    let keep = ["<pre", "<textarea", "```", "~~~", "{%", " markdown="];
+    let keep = ["<textarea", "```", "~~~", "{%", " markdown="];
     if !blank && nested.is_empty() || keep.iter().any(|k| raw.contains(k)) {
         return None;
     }
+    // Inside `<pre>` a blank line is content: it gets an empty comment, which keeps it
+    // without ending CommonMark's HTML block.
+    let mut pre = lines[i].1.to_ascii_lowercase().matches("<pre").count();
+    pre = pre.saturating_sub(lines[i].1.to_ascii_lowercase().matches("</pre").count());
     let mut j = i + 1;
     while j <= last {
         if let Some(&(start, inner_last, q)) = nested.iter().find(|(start, _, _)| *start == j) {
@@ -1094,11 +1098,16 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
         }
         let (l_at, l) = lines[j];
         let t = l.trim_start();
-        if l.trim().is_empty() {
+        if l.trim().is_empty() && pre > 0 {
+            let removed = l.trim_end_matches(['\n', '\r']).len();
+            found.edits.push(Edit { at: l_at, removed, inserted: "<!---->".into() });
+        } else if l.trim().is_empty() {
             found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
         } else if !nested.is_empty() && t.starts_with('<') && t.len() < l.len() {
             found.edits.push(Edit { at: l_at, removed: l.len() - t.len(), inserted: String::new() });
         }
+        let lower = l.to_ascii_lowercase();
+        pre = (pre + lower.matches("<pre").count()).saturating_sub(lower.matches("</pre").count());
         j += 1;
     }
     Some(last + 1)

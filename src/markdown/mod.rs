@@ -341,6 +341,7 @@ impl<'a, 't> Renderer<'a, 't> {
             }
         }
         let pending = self.pending_attrs.take();
+        let inline = matches!(event, Event::InlineHtml(_));
         match event {
             Event::Text(t) => {
                 let mut t = t;
@@ -437,9 +438,12 @@ impl<'a, 't> Renderer<'a, 't> {
                 // kramdown's `markdown="1"` asks for Markdown inside the HTML block, which
                 // CommonMark gives after a blank line anyway; the attribute itself goes.
                 let html = if html.contains(" markdown=") { CowStr::from(strip_markdown_attr(&html)) } else { html };
-                match &mut self.html_block {
-                    Some(block) => block.push_str(&html),
-                    None => self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&html)))),
+                match (&mut self.html_block, self.span_depths.last()) {
+                    (Some(block), _) => block.push_str(&html),
+                    (None, Some(&depth)) if inline => {
+                        self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite_span(&html, depth))));
+                    }
+                    (None, _) => self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&html)))),
                 }
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),

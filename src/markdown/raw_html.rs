@@ -8,7 +8,9 @@
 //! (`<http://example.com>` inside a `<div>`, `<!DOCTYPE …>`), and a `&` that starts no
 //! character reference (`&quot` without its `;`, which a browser would read as `"`).
 //! Comments, processing instructions (`<?xml …?>`, which show nothing) and the content of
-//! `<script>` and `<style>` are kept as they are.
+//! `<script>` and `<style>` are kept as they are. Inside text (a paragraph, heading or list
+//! item) a block element's tag is text too, and an element the text opened and left open
+//! closes where the text ends.
 
 /// What the HTML read so far on a page leaves open.
 #[derive(Debug, Default)]
@@ -25,6 +27,56 @@ const VOID: &[&str] = &[
     "track", "wbr",
 ];
 
+/// kramdown's HTML_BLOCK_ELEMENTS, whose tags inside text are text.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "address",
+    "applet",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "map",
+    "menu",
+    "nav",
+    "ol",
+    "optgroup",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
 impl RawHtml {
     /// How many elements are open: a paragraph, heading or table cell closes those opened
     /// inside it, as kramdown closes a span element at the end of its text.
@@ -39,6 +91,18 @@ impl RawHtml {
 
     /// `html` (raw HTML of the page, in the order written) as kramdown writes it.
     pub(super) fn rewrite(&mut self, html: &str) -> String {
+        self.rewrite_in(html, None)
+    }
+
+    /// [`RawHtml::rewrite`] for HTML inside text (a paragraph, heading or list item) that
+    /// started with `depth` elements open: there kramdown shows a block element's tag as
+    /// text (html.rb, `parse_span_html`), and an end tag closes only an element the text
+    /// itself opened.
+    pub(super) fn rewrite_span(&mut self, html: &str, depth: usize) -> String {
+        self.rewrite_in(html, Some(depth))
+    }
+
+    fn rewrite_in(&mut self, html: &str, span: Option<usize>) -> String {
         let mut out = String::with_capacity(html.len() + 16);
         let mut rest = html;
         while !rest.is_empty() {
@@ -58,7 +122,7 @@ impl RawHtml {
             };
             out.push_str(&rest[..at]);
             rest = &rest[at..];
-            let taken = if rest.starts_with('&') { self.reference(rest) } else { self.markup(rest) };
+            let taken = if rest.starts_with('&') { self.reference(rest) } else { self.markup(rest, span) };
             match taken {
                 Some(len) => {
                     out.push_str(&rest[..len]);
@@ -88,7 +152,7 @@ impl RawHtml {
 
     /// The length of the comment, instruction or tag that starts `rest` (at its `<`), if it
     /// is one kramdown keeps; the elements it opens and closes are followed.
-    fn markup(&mut self, rest: &str) -> Option<usize> {
+    fn markup(&mut self, rest: &str, span: Option<usize>) -> Option<usize> {
         if rest.starts_with("<!--") {
             self.until = Some("-->");
             return Some(4);
@@ -108,13 +172,16 @@ impl RawHtml {
             }
             // Only the innermost element's end tag closes it; any other is text to kramdown.
             let name = after[..name_end].to_ascii_lowercase();
-            if self.open.last() != Some(&name) {
+            if self.open.last() != Some(&name) || span.is_some_and(|depth| self.open.len() <= depth) {
                 return None;
             }
             self.open.pop();
             return Some(2 + name_end + close + 1);
         }
         let (name, len, closed) = start_tag(rest)?;
+        if span.is_some() && BLOCK_ELEMENTS.contains(&name.as_str()) {
+            return None;
+        }
         if !closed && !VOID.contains(&name.as_str()) {
             match name.as_str() {
                 "script" => self.until = Some("</script"),
@@ -214,6 +281,17 @@ mod tests {
         assert_eq!(rewritten(&["<div>\n</p>\n</div>"]), "<div>\n&lt;/p>\n</div>");
         assert_eq!(rewritten(&["<div>", "a", "</DIV>", "</div>"]), "<div>a</DIV>&lt;/div>");
         assert_eq!(rewritten(&["<tr><td>a/td>\n</tr>"]), "<tr><td>a/td>\n&lt;/tr>");
+    }
+
+    #[test]
+    fn inside_text_a_block_tag_and_an_end_tag_it_did_not_open_are_text() {
+        let mut raw = RawHtml::default();
+        assert_eq!(raw.rewrite("<div>"), "<div>");
+        let depth = raw.depth();
+        let text: String =
+            ["<span>", "</span>", "<hR>", "<p>", "</p>", "</div>"].iter().map(|t| raw.rewrite_span(t, depth)).collect();
+        assert_eq!(text, "<span></span>&lt;hR>&lt;p>&lt;/p>&lt;/div>");
+        assert_eq!(raw.rewrite("</div>"), "</div>");
     }
 
     #[test]

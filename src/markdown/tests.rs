@@ -331,3 +331,18 @@ fn elements_commonmark_has_no_block_for_stay_raw_to_their_end_tag() {
     assert!(r.html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"\n\t\txmlns:v=\"urn:visio\">"), "{}", r.html);
     assert!(r.html.contains("</v:userDefs>\n</svg>") && r.html.contains("<p>After.</p>"), "{}", r.html);
 }
+
+#[test]
+fn block_tags_inside_text_show_as_kramdown_shows_them() {
+    let r = md("An invalid tag: <hR>\n\nA <p>block tag</p>.\n\nA <span>span</span> and <br> stay.\n");
+    assert!(r.html.contains("An invalid tag: &lt;hR>"), "{}", r.html);
+    assert!(r.html.contains("A &lt;p>block tag&lt;/p>."), "{}", r.html);
+    assert!(r.html.contains("A <span>span</span> and <br> stay."), "{}", r.html);
+}
+
+#[test]
+fn a_blank_line_inside_pre_in_raw_html_stays_in_the_pre() {
+    let r = md("<div class=\"language-http\">\n<pre class=\"highlight\"><code>GET /x\n</code>\n\nReturn the resource.</pre>\n</div>\n\nAfter.\n");
+    assert!(r.html.contains("</code>\n<!---->\nReturn the resource.</pre>\n</div>"), "{}", r.html);
+    assert!(r.html.contains("<p>After.</p>"), "{}", r.html);
+}
