@@ -5,6 +5,7 @@
 pub mod highlight;
 pub mod html_scan;
 mod kramdown;
+mod link_syntax;
 mod raw_html;
 mod tables;
 
