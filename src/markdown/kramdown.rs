@@ -27,7 +27,10 @@
 //! - `markdown="span"` content starts no blocks;
 //! - indentation counts from the content of the list item a line is in.
 
-use super::link_syntax::{definition_label, is_definition, same_label, spaced_definition_url, spaced_link_urls};
+use super::link_syntax::{
+    definition_label, definition_labels, is_definition, reference_id_on_next_line, same_label, spaced_definition_url,
+    spaced_link_urls, spaced_reference_ids,
+};
 use super::raw_html::RawHtml;
 use super::tables::Edit;
 
@@ -199,6 +202,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut html_block = false;
     let mut raw_until = 0;
     let mut items = ListItems::default();
+    let labels = definition_labels(lines);
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -359,6 +363,15 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
             line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
             line = spaced_link_urls(line.as_deref().unwrap_or(body)).or(line);
+            line = spaced_reference_ids(line.as_deref().unwrap_or(body), &labels).or(line);
+            if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
+                // `[text]` then `[id]` on the next line: one link, so the line break goes.
+                found.edits.push(Edit {
+                    at: at + body.len(),
+                    removed: line_end_len(lines[i].1),
+                    inserted: String::new(),
+                });
+            }
             if outside_html {
                 line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
             }
@@ -369,6 +382,11 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         i += 1;
     }
     found
+}
+
+/// The length of the line ending of `line` (`\n`, `\r\n` or none).
+fn line_end_len(line: &str) -> usize {
+    line.len() - line.trim_end_matches(['\n', '\r']).len()
 }
 
 /// The list items around the line being read, by the column their content starts at: a

@@ -1,7 +1,8 @@
 //! kramdown's link syntax where CommonMark reads it differently, rewritten line by line
 //! (see `kramdown.rs`): a URL may hold spaces and parentheses that do not balance, both in
 //! an inline link and in a definition, and of two definitions of one label the last wins
-//! (kramdown 2.4 `lib/kramdown/parser/kramdown/link.rb`).
+//! (kramdown 2.4 `lib/kramdown/parser/kramdown/link.rb`); white space may stand between a
+//! reference link's text and its id.
 
 /// `[text](with spaces.html)`, `![alt](images/a b.png 'title')`: kramdown takes a link's
 /// URL up to its closing parenthesis or a title in quotes, spaces and all (link.rb);
@@ -144,4 +145,52 @@ fn inline_link(rest: &str) -> Option<InlineLink> {
         }
     }
     None
+}
+
+/// The labels of the link definitions in `lines` (each with its offset).
+pub(super) fn definition_labels<'t>(lines: &[(usize, &'t str)]) -> Vec<&'t str> {
+    lines.iter().filter(|(_, l)| is_definition(l)).filter_map(|(_, l)| definition_label(l.trim())).collect()
+}
+
+/// `[text] [id]`: kramdown lets white space stand between a link's text and the id of its
+/// definition (link.rb, LINK_INLINE_ID_RE); CommonMark would read two links. The space goes
+/// where `id` is defined.
+pub(super) fn spaced_reference_ids(line: &str, labels: &[&str]) -> Option<String> {
+    if labels.is_empty() || !line.contains("] ") && !line.contains("]\t") {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut copied = 0;
+    let mut code = false;
+    let mut opened = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '`' => code = !code,
+            '[' if !code => opened = true,
+            ']' if !code && opened => {
+                let after = &line[i + 1..];
+                let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+                if gap > 0 && reference_id(&after[gap..], labels) {
+                    out.push_str(&line[copied..=i]);
+                    copied = i + 1 + gap;
+                }
+            }
+            _ => {}
+        }
+    }
+    (copied > 0).then(|| out + &line[copied..])
+}
+
+/// Whether `line` (not blank) ends a link's text and `next` starts with the id of a
+/// definition, which kramdown reads as one reference link across the line break.
+pub(super) fn reference_id_on_next_line(line: &str, next: &str, labels: &[&str]) -> bool {
+    let next = next.trim_start();
+    line.trim_end().ends_with(']') && line.contains('[') && !is_definition(next) && reference_id(next, labels)
+}
+
+/// Whether `text` starts with `[id]` for a defined `id` (not a definition itself).
+fn reference_id(text: &str, labels: &[&str]) -> bool {
+    let Some(rest) = text.strip_prefix('[') else { return false };
+    let Some(close) = rest.find(']') else { return false };
+    !rest[close + 1..].starts_with(':') && labels.iter().any(|l| same_label(l, &rest[..close]))
 }

@@ -346,3 +346,13 @@ fn a_blank_line_inside_pre_in_raw_html_stays_in_the_pre() {
     assert!(r.html.contains("</code>\n<!---->\nReturn the resource.</pre>\n</div>"), "{}", r.html);
     assert!(r.html.contains("<p>After.</p>"), "{}", r.html);
 }
+
+#[test]
+fn a_reference_link_may_have_white_space_before_its_id() {
+    let r = md("simple [URL] [1] and [URL]\n[isurl], not [this] [none]\n\n[1]: one.html\n[isurl]: is.html\n");
+    assert!(
+        r.html.contains("simple <a href=\"one.html\">URL</a> and <a href=\"is.html\">URL</a>, not [this] [none]"),
+        "{}",
+        r.html
+    );
+}
