@@ -361,7 +361,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             line = span_extensions(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
             line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
-            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
+            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw, prev_blank).or(line);
             line = spaced_link_urls(line.as_deref().unwrap_or(body)).or(line);
             line = spaced_reference_ids(line.as_deref().unwrap_or(body), &labels).or(line);
             if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
@@ -562,12 +562,19 @@ fn block_math(text: &str, lines: &[(usize, &str)], i: usize, prev_blank: bool, f
 }
 
 /// `$$…$$` inside a line of text: kramdown's inline math, `\(…\)` for MathJax.
-fn inline_math(line: &str, raw: &mut Vec<String>) -> Option<String> {
+/// At the start of a paragraph, `\$$…$$` is inline math: the backslash only keeps it from
+/// being display math (math.rb).
+fn inline_math(line: &str, raw: &mut Vec<String>, paragraph_start: bool) -> Option<String> {
     if !line.contains("$$") || line.contains('`') {
         return None;
     }
     let mut out = String::with_capacity(line.len());
+    let indent = line.len() - line.trim_start().len();
     let mut rest = line;
+    if paragraph_start && line[indent..].starts_with("\\$$") && line[indent + 3..].contains("$$") {
+        out.push_str(&line[..indent]);
+        rest = &line[indent + 1..];
+    }
     while let Some(open) = rest.find("$$") {
         if rest[..open].ends_with('\\') {
             out.push_str(&rest[..open + 2]);

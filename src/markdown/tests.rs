@@ -356,3 +356,10 @@ fn a_reference_link_may_have_white_space_before_its_id() {
         r.html
     );
 }
+
+#[test]
+fn an_escaped_display_math_opening_a_paragraph_is_inline_math() {
+    let r = md("\\$$5+5$$\n\nText \\$$no math$$\n\n\\$\\$5+5$$\n");
+    assert!(r.html.contains("<p>\\(5+5\\)</p>"), "{}", r.html);
+    assert!(r.html.contains("<p>Text $$no math$$</p>\n<p>$$5+5$$</p>"), "{}", r.html);
+}
