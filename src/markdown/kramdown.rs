@@ -18,8 +18,20 @@
 //!   blank lines, where CommonMark stops at the first blank line;
 //! - `{:toc}` after a one-item list makes it the table of contents (converter/html.rb);
 //! - `$$…$$` is math (math.rb), kept for MathJax as `\[…\]` or `\(…\)`;
-//! - a heading may follow an HTML line directly (GFM's paragraph end rules).
+//! - a heading may follow an HTML line directly (GFM's paragraph end rules);
+//! - a link's URL may hold spaces (`![a](images/a b.png)`, `[id]: a b.html`), and the
+//!   last definition of a label wins (link.rb; in `link_syntax.rs`);
+//! - `<?xml …?>` outside raw HTML is text (html.rb reads no instruction there), and an
+//!   element CommonMark has no HTML block for (`<svg>`) is raw up to its end tag;
+//! - a fence without its closing fence is text (the GFM parser's code block pattern);
+//! - `markdown="span"` content starts no blocks;
+//! - indentation counts from the content of the list item a line is in.
 
+use super::link_syntax::{
+    definition_label, definition_labels, is_definition, reference_id_on_next_line, same_label, spaced_definition_url,
+    spaced_link_urls, spaced_reference_ids,
+};
+use super::raw_html::RawHtml;
 use super::tables::Edit;
 
 /// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
@@ -189,6 +201,8 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     // and the lines before `raw_until` belong to an HTML element kramdown keeps raw.
     let mut html_block = false;
     let mut raw_until = 0;
+    let mut items = ListItems::default();
+    let labels = definition_labels(lines);
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -206,12 +220,14 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i += 1;
             continue;
         }
+        // Indentation counts from the content of the list item the line is in.
+        let rel = if trimmed.is_empty() { 0 } else { columns(body).saturating_sub(items.container(body, prev_blank)) };
         if trimmed.is_empty() {
             html_block = false;
         } else if html_block
             && !in_comment
             && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
-            && indent <= 3
+            && rel <= 3
             && !trimmed.starts_with('<')
         {
             // kramdown reads Markdown again right after an HTML element ends; CommonMark
@@ -231,21 +247,30 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i += 1;
             continue;
         }
-        if indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+        if rel <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
             let c = trimmed.chars().next().unwrap_or('`');
-            fence = Some(trimmed.chars().take_while(|&x| x == c).collect());
+            let mark: String = trimmed.chars().take_while(|&x| x == c).collect();
+            let closed = lines[i + 1..].iter().any(|(_, l)| {
+                let l = l.trim();
+                l.starts_with(mark.as_str()) && l.trim_start_matches(c).is_empty()
+            });
+            if closed {
+                fence = Some(mark);
+            } else {
+                // kramdown's fenced code block needs its closing fence; without one it is text.
+                found.edits.push(Edit { at: at + indent, removed: 0, inserted: "\\".into() });
+            }
             i += 1;
             continue;
         }
-        if indent > 3 || body.starts_with('\t') {
+        if rel > 3 {
             i += 1;
             continue;
         }
+        let outside_html = !html_block && at >= raw_until;
         let blank_line =
             |found: &mut Found| found.edits.push(Edit { at, removed: body.len(), inserted: String::new() });
-        if trimmed == "^" && indent == 0 {
-            blank_line(&mut found);
-        } else if is_ald(trimmed) || is_abbreviation(trimmed) {
+        if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
             blank_line(&mut found);
         } else if let Some(list) = block_ial(trimmed) {
             if list.trim() == "toc" && !prev_blank {
@@ -275,7 +300,11 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         } else if let Some(end) = block_extension(text, lines, i, &mut found) {
             i = end;
             continue;
-        } else if trimmed.starts_with('<') {
+        } else if trimmed.starts_with('<') && !(trimmed.starts_with("<?") && outside_html) {
+            if let Some(end) = foreign_element(text, lines, i, at + indent, &mut found) {
+                i = end;
+                continue;
+            }
             let tag = start_tag(&text[at + indent..]).or_else(|| start_tag(&trimmed.replacen("</", "<", 1)));
             match tag {
                 Some((name, _)) if COMMONMARK_BLOCK_TAGS.contains(&name.as_str()) => html_block = true,
@@ -312,6 +341,16 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         } else if is_ordered_item(trimmed) && !prev_blank && is_plain_line(lines[i - 1].1) {
             // In kramdown-GFM any list item ends a paragraph; in CommonMark only `1.` does.
             found.edits.push(Edit { at, removed: 0, inserted: "\n".into() });
+        } else if let Some(label) = definition_label(trimmed).filter(|_| prev_blank || is_definition(lines[i - 1].1)) {
+            // kramdown keeps the last definition of a label, CommonMark the first.
+            let later = lines[i + 1..].iter().any(|(_, l)| {
+                l.len() - l.trim_start().len() <= 3 && definition_label(l.trim()).is_some_and(|o| same_label(o, label))
+            });
+            if later {
+                blank_line(&mut found);
+            } else if let Some(rewritten) = spaced_definition_url(body) {
+                found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
+            }
         } else {
             if let Some(brace) = invalid_header_id(lines, i) {
                 // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
@@ -322,7 +361,20 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             line = span_extensions(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
             line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
             line = guillemets(line.as_deref().unwrap_or(body)).or(line);
-            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
+            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw, prev_blank).or(line);
+            line = spaced_link_urls(line.as_deref().unwrap_or(body)).or(line);
+            line = spaced_reference_ids(line.as_deref().unwrap_or(body), &labels).or(line);
+            if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
+                // `[text]` then `[id]` on the next line: one link, so the line break goes.
+                found.edits.push(Edit {
+                    at: at + body.len(),
+                    removed: line_end_len(lines[i].1),
+                    inserted: String::new(),
+                });
+            }
+            if outside_html {
+                line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
+            }
             if let Some(rewritten) = line {
                 found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
             }
@@ -330,6 +382,65 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         i += 1;
     }
     found
+}
+
+/// The length of the line ending of `line` (`\n`, `\r\n` or none).
+fn line_end_len(line: &str) -> usize {
+    line.len() - line.trim_end_matches(['\n', '\r']).len()
+}
+
+/// The list items around the line being read, by the column their content starts at: a
+/// line after a blank one that is indented less than an item's content is out of it.
+#[derive(Debug, Default)]
+struct ListItems(Vec<usize>);
+
+impl ListItems {
+    /// Follows `body` (a line that is not blank) and returns the column where the content
+    /// of the list item it is in starts (0 outside lists); 4 columns more make code.
+    fn container(&mut self, body: &str, prev_blank: bool) -> usize {
+        let cols = columns(body);
+        let marker = list_marker(body.trim_start());
+        if prev_blank || marker.is_some() {
+            while self.0.last().is_some_and(|&c| cols < c) {
+                self.0.pop();
+            }
+        }
+        let base = self.0.last().copied().unwrap_or(0);
+        if let Some(width) = marker.filter(|_| cols < base + 4) {
+            self.0.push(cols + width);
+        }
+        base
+    }
+}
+
+/// The columns of white space that `line` starts with, a tab going to the next multiple of 4.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .map_while(|c| match c {
+            ' ' => Some(1),
+            '\t' => Some(4),
+            _ => None,
+        })
+        .fold(0, |col, w| if w == 4 { col + 4 - col % 4 } else { col + 1 })
+}
+
+/// The width of the list item marker starting `t` (`- `, `* `, `12. `) with the spaces after
+/// it, which is where the item's content starts.
+fn list_marker(t: &str) -> Option<usize> {
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let mark = match t.as_bytes().first()? {
+        b'-' | b'*' | b'+' => 1,
+        _ if digits > 0 && t[digits..].starts_with('.') => digits + 1,
+        _ => return None,
+    };
+    let spaces = t[mark..].chars().take_while(|&c| c == ' ').count();
+    match spaces {
+        0 if t[mark..].starts_with('\t') => Some(mark + 1),
+        0 => None,
+        // Code after the marker: the content starts one space after it.
+        5.. => Some(mark + 1),
+        n => Some(mark + n),
+    }
 }
 
 /// Where a heading on line `i` ends with `{#…}` that kramdown does not take for an id
@@ -374,6 +485,33 @@ fn ial_markup(line: &str) -> Option<String> {
         }
         out.push('}');
         rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
+}
+
+/// `<?xml version="1.0"?>` outside raw HTML: kramdown reads no processing instruction
+/// there (its HTML block and span patterns start with a tag name, `!--` or `/`), so it is
+/// text; CommonMark would make it raw HTML, which shows nothing.
+fn processing_instructions(line: &str) -> Option<String> {
+    if !line.contains("<?") {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut code = false;
+    let mut rest = line;
+    while let Some(at) = rest.find(['`', '<']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('`') {
+            code = !code;
+        } else if !code && rest.starts_with("<?") {
+            out.push_str("&lt;");
+            rest = &rest[1..];
+            continue;
+        }
+        out.push_str(&rest[..1]);
+        rest = &rest[1..];
     }
     out.push_str(rest);
     (out != line).then_some(out)
@@ -424,12 +562,19 @@ fn block_math(text: &str, lines: &[(usize, &str)], i: usize, prev_blank: bool, f
 }
 
 /// `$$…$$` inside a line of text: kramdown's inline math, `\(…\)` for MathJax.
-fn inline_math(line: &str, raw: &mut Vec<String>) -> Option<String> {
+/// At the start of a paragraph, `\$$…$$` is inline math: the backslash only keeps it from
+/// being display math (math.rb).
+fn inline_math(line: &str, raw: &mut Vec<String>, paragraph_start: bool) -> Option<String> {
     if !line.contains("$$") || line.contains('`') {
         return None;
     }
     let mut out = String::with_capacity(line.len());
+    let indent = line.len() - line.trim_start().len();
     let mut rest = line;
+    if paragraph_start && line[indent..].starts_with("\\$$") && line[indent + 3..].contains("$$") {
+        out.push_str(&line[..indent]);
+        rest = &line[indent + 1..];
+    }
     while let Some(open) = rest.find("$$") {
         if rest[..open].ends_with('\\') {
             out.push_str(&rest[..open + 2]);
@@ -684,6 +829,37 @@ fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
     None
 }
 
+/// kramdown's HTML_SPAN_ELEMENTS: a line starting with any other tag is block HTML.
+const SPAN_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "big", "bdo", "br", "button", "cite", "code", "del", "dfn", "em", "i", "img", "input",
+    "ins", "kbd", "label", "option", "q", "rb", "rbc", "rp", "rt", "rtc", "ruby", "samp", "select", "small", "span",
+    "strong", "sub", "sup", "textarea", "tt", "var",
+];
+
+/// An element that CommonMark has no HTML block for (an inline `<svg>` drawing, MathML,
+/// XML), starting at `at` on line `i` and ending on a later line: kramdown keeps it raw up
+/// to its end tag, as any block HTML, while CommonMark reads it as a paragraph when its
+/// start tag spans lines. It is set aside whole as a raw chunk, written as kramdown writes
+/// raw HTML. Returns the line after it.
+fn foreign_element(text: &str, lines: &[(usize, &str)], i: usize, at: usize, found: &mut Found) -> Option<usize> {
+    let (name, _) = start_tag(&text[at..])?;
+    let known = [BLOCK_TAGS, COMMONMARK_BLOCK_TAGS, SPAN_ELEMENTS, &["script", "style", "pre"]];
+    if known.iter().any(|names| names.contains(&name.as_str())) {
+        return None;
+    }
+    let end = matching_end(text, at, &name)?;
+    let close = end + tag_end(&text[end..])?;
+    let last = lines.iter().rposition(|(l_at, _)| *l_at < close)?;
+    let (l_at, l) = lines[last];
+    if last == i || !text[close..l_at + l.len()].trim().is_empty() {
+        return None;
+    }
+    found.raw.push(RawHtml::default().rewrite(&text[at..close]));
+    let inserted = format!("\n{}\n", placeholder(found.raw.len() - 1));
+    found.edits.push(Edit { at, removed: close - at, inserted });
+    Some(last + 1)
+}
+
 /// An HTML element starting line `i`: with `markdown="1|block|span"`, its content is
 /// set apart by blank lines so CommonMark reads it as Markdown (and the attribute goes);
 /// without, blank lines inside it go, so it stays one raw block up to its end tag as in
@@ -717,19 +893,33 @@ fn element_at(
         Some((value, attr_at, attr_len)) if value != "0" => {
             let end = end?;
             found.edits.push(Edit { at: at + attr_at, removed: attr_len, inserted: String::new() });
-            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}") });
             found.edits.push(Edit { at: end, removed: 0, inserted: format!("\n\n{indent}") });
-            if value == "span" || SPAN_TAGS.contains(&name.as_str()) {
-                // Text, not blocks: indentation does not make code of it.
-                for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
-                    let lead = l.len() - l.trim_start_matches([' ', '\t']).len();
-                    if lead > 0 {
-                        found.edits.push(Edit { at: l_at, removed: lead.min(end - l_at), inserted: String::new() });
-                    }
+            if !(value == "span" || SPAN_TAGS.contains(&name.as_str())) {
+                found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}") });
+                // Lines inside are looked at again: they may hold more of the same.
+                return Some(i + 1);
+            }
+            // Text, not blocks: no line of it starts a block (a fence, a list, code by its
+            // indentation, a blank line between paragraphs), so each starts with an empty
+            // placeholder and without its indentation.
+            found.raw.push(String::new());
+            let mark = inline_placeholder(found.raw.len() - 1);
+            let rest_of_line = text[at + tag_len..end].split('\n').next().unwrap_or("");
+            let first = if rest_of_line.trim().is_empty() { "" } else { mark.as_str() };
+            found.edits.push(Edit { at: at + tag_len, removed: 0, inserted: format!("\n\n{indent}{first}") });
+            for &(l_at, l) in lines[i + 1..].iter().take_while(|(l_at, _)| *l_at < end) {
+                let lead = (l.len() - l.trim_start_matches([' ', '\t']).len()).min(end - l_at);
+                if l.trim().is_empty() {
+                    found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
+                } else if l_at + lead < end {
+                    found.edits.push(Edit { at: l_at, removed: lead, inserted: mark.clone() });
+                } else if lead > 0 {
+                    found.edits.push(Edit { at: l_at, removed: lead, inserted: String::new() });
                 }
             }
-            // Lines inside are looked at again: they may hold more of the same.
-            Some(i + 1)
+            // Nothing inside is a block: go on from its end tag.
+            let end_line = lines.iter().rposition(|(l_at, _)| *l_at <= end).unwrap_or(i);
+            Some(end_line.max(i + 1))
         }
         // `markdown="0"`: raw, as without the attribute, which stays (kramdown drops it).
         Some(_) => None,
@@ -765,10 +955,14 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
         j += 1;
     }
     let blank = raw.lines().any(|l| l.trim().is_empty());
-    let keep = ["<pre", "<textarea", "```", "~~~", "{%", " markdown="];
+    let keep = ["<textarea", "```", "~~~", "{%", " markdown="];
     if !blank && nested.is_empty() || keep.iter().any(|k| raw.contains(k)) {
         return None;
     }
+    // Inside `<pre>` a blank line is content: it gets an empty comment, which keeps it
+    // without ending CommonMark's HTML block.
+    let mut pre = lines[i].1.to_ascii_lowercase().matches("<pre").count();
+    pre = pre.saturating_sub(lines[i].1.to_ascii_lowercase().matches("</pre").count());
     let mut j = i + 1;
     while j <= last {
         if let Some(&(start, inner_last, q)) = nested.iter().find(|(start, _, _)| *start == j) {
@@ -787,11 +981,16 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
         }
         let (l_at, l) = lines[j];
         let t = l.trim_start();
-        if l.trim().is_empty() {
+        if l.trim().is_empty() && pre > 0 {
+            let removed = l.trim_end_matches(['\n', '\r']).len();
+            found.edits.push(Edit { at: l_at, removed, inserted: "<!---->".into() });
+        } else if l.trim().is_empty() {
             found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
         } else if !nested.is_empty() && t.starts_with('<') && t.len() < l.len() {
             found.edits.push(Edit { at: l_at, removed: l.len() - t.len(), inserted: String::new() });
         }
+        let lower = l.to_ascii_lowercase();
+        pre = (pre + lower.matches("<pre").count()).saturating_sub(lower.matches("</pre").count());
         j += 1;
     }
     Some(last + 1)

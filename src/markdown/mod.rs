@@ -5,6 +5,8 @@
 pub mod highlight;
 pub mod html_scan;
 mod kramdown;
+mod link_syntax;
+mod raw_html;
 mod tables;
 
 use std::collections::{BTreeMap, HashMap};
@@ -159,6 +161,9 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         open_back_links: Vec::new(),
         toc_at: None,
         no_toc: Vec::new(),
+        raw_html: raw_html::RawHtml::default(),
+        html_block: None,
+        span_depths: Vec::new(),
     };
     for (event, range) in events {
         r.event(event, range);
@@ -263,6 +268,13 @@ struct Renderer<'a, 't> {
     toc_at: Option<(usize, usize)>,
     /// Ids of the headings with the class `no_toc`, which the table of contents leaves out.
     no_toc: Vec<String>,
+    /// The raw HTML so far, which kramdown writes back as it parsed it.
+    raw_html: raw_html::RawHtml,
+    /// The HTML block being read, whole, since a tag may span its lines.
+    html_block: Option<String>,
+    /// For each open paragraph, heading or list item, how many HTML elements were open
+    /// where it started. (Not table cells: kramdown reads `<code>a | b</code>` as one.)
+    span_depths: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +309,18 @@ impl<'a, 't> Renderer<'a, 't> {
             }
             return;
         }
+        // kramdown closes a span element left open where the text around it ends.
+        match &event {
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item) => {
+                self.span_depths.push(self.raw_html.depth());
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                if let Some(depth) = self.span_depths.pop() {
+                    self.raw_html.close_to(depth);
+                }
+            }
+            _ => {}
+        }
         if let Some(attrs) = self.pending_ial.take() {
             match event {
                 Event::End(TagEnd::Paragraph) => {
@@ -318,6 +342,7 @@ impl<'a, 't> Renderer<'a, 't> {
             }
         }
         let pending = self.pending_attrs.take();
+        let inline = matches!(event, Event::InlineHtml(_));
         match event {
             Event::Text(t) => {
                 let mut t = t;
@@ -414,7 +439,19 @@ impl<'a, 't> Renderer<'a, 't> {
                 // kramdown's `markdown="1"` asks for Markdown inside the HTML block, which
                 // CommonMark gives after a blank line anyway; the attribute itself goes.
                 let html = if html.contains(" markdown=") { CowStr::from(strip_markdown_attr(&html)) } else { html };
-                self.out.push(Event::Html(html));
+                match (&mut self.html_block, self.span_depths.last()) {
+                    (Some(block), _) => block.push_str(&html),
+                    (None, Some(&depth)) if inline => {
+                        self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite_span(&html, depth))));
+                    }
+                    (None, _) => self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&html)))),
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = self.html_block.take().filter(|b| !b.is_empty()) {
+                    self.out.push(Event::Html(CowStr::from(self.raw_html.rewrite(&block))));
+                }
             }
             Event::FootnoteReference(label) => {
                 let id = slugify(&label);

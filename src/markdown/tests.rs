@@ -256,3 +256,110 @@ fn markdown_in_html_on_one_line() {
     assert!(r.html.contains("<a href=\"https://example.org/\">spec</a> and <em>this</em>"), "{}", r.html);
     assert_eq!(r.links[0].target, "https://example.org/");
 }
+
+#[test]
+fn link_urls_with_spaces_as_kramdown_reads_them() {
+    let r = md("![Acute medications](images/Acute medication.png)\n\n[a](with (spaces).html 'title') and [b](/to(do \"doit\")\n");
+    assert!(r.html.contains("<img src=\"images/Acute%20medication.png\" alt=\"Acute medications\" />"), "{}", r.html);
+    assert!(r.html.contains("<a href=\"with%20(spaces).html\" title=\"title\">a</a>"), "{}", r.html);
+    assert!(r.html.contains("<a href=\"/to(do\" title=\"doit\">b</a>"), "{}", r.html);
+    assert_eq!(r.links[0].target, "images/Acute medication.png");
+    // An empty title is no link to kramdown, and a URL in a code span is left alone.
+    let r = md("bad [URL](x.html '') and `[c](d e)`\n");
+    assert!(r.html.contains("bad [URL](x.html ‘’) and <code>[c](d e)</code>"), "{}", r.html);
+}
+
+#[test]
+fn processing_instructions_outside_html_are_text() {
+    let r = md("<?xml version=\"1.0\"?>\n<!-- made by Visio -->\n\nThis is <? a PI ?>.\n\n<div>\n<?pi?>\n</div>\n");
+    assert!(r.html.contains("<p>&lt;?xml version=“1.0”?&gt;"), "{}", r.html);
+    assert!(r.html.contains("This is &lt;? a PI ?&gt;."), "{}", r.html);
+    assert!(r.html.contains("<div>\n<?pi?>\n</div>"), "inside raw HTML it stays an instruction: {}", r.html);
+}
+
+#[test]
+fn raw_html_is_written_back_as_kramdown_parsed_it() {
+    let r = md(
+        "<div class=\"content\">\n&quotid&quot: &quot;a&quot;\n</div>\n\n<div>\n</p>\n<http://example.com>\n</div>\n",
+    );
+    assert!(r.html.contains("&amp;quotid&amp;quot: &quot;a&quot;"), "a reference needs its `;`: {}", r.html);
+    assert!(r.html.contains("<div>\n&lt;/p>\n&lt;http://example.com>\n</div>"), "{}", r.html);
+    let r = md("An invalid </closing> tag and <span>one</span>.\n");
+    assert!(r.html.contains("An invalid &lt;/closing> tag and <span>one</span>."), "{}", r.html);
+}
+
+#[test]
+fn a_fence_without_its_closing_fence_is_text() {
+    let r = md("<div markdown=\"span\" class=\"alert\">\n\n```\nPOST [base]/Encounter/$uec-report\n</div>\n\n```\n\n## Parameters\n");
+    assert!(
+        r.html.contains("``` POST [base]/Encounter/$uec-report") || r.html.contains("```\nPOST [base]"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<p>```</p>"), "{}", r.html);
+    assert_eq!(r.headings[0].id, "parameters", "the rest of the page is not code: {}", r.html);
+}
+
+#[test]
+fn span_content_of_html_starts_no_blocks() {
+    let r = md(
+        "<div class=\"tabBody\" markdown=\"span\">\n\t\t```<Bundle>\n\t\t\t<id value=\"x\"/>\n</Bundle>```\n\t</div>\n",
+    );
+    assert!(r.html.contains("<code>&lt;Bundle&gt;"), "a code span, not a fence: {}", r.html);
+    assert!(!r.html.contains("<pre"), "{}", r.html);
+}
+
+#[test]
+fn html_in_a_list_item_is_read_from_the_item_content() {
+    let r = md("- item\n\n  - nested\n\n    <div markdown=\"span\" class=\"note\">The provider **MAY** use [PDS](pds.html).\n    <br/>\n    If **MUST**.</div>\n");
+    assert!(r.html.contains("The provider <strong>MAY</strong> use <a href=\"pds.html\">PDS</a>"), "{}", r.html);
+    assert!(!r.html.contains("**"), "{}", r.html);
+}
+
+#[test]
+fn link_definitions_as_kramdown_reads_them() {
+    let r = md("[a]: first.html\n[b]: some spaces.html 'title'\n[A]: last.html\n\nSee [a] and [b].\n");
+    assert!(r.html.contains("<a href=\"last.html\">a</a>"), "the last definition wins: {}", r.html);
+    assert!(r.html.contains("<a href=\"some%20spaces.html\" title=\"title\">b</a>"), "{}", r.html);
+}
+
+#[test]
+fn elements_commonmark_has_no_block_for_stay_raw_to_their_end_tag() {
+    let svg = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"\n\t\txmlns:v=\"urn:visio\">\n\t<title>Page-1</title>\n\n\t<v:userDefs><v:ud v:nameU=\"x\"/></v:userDefs>\n</svg>\n\nAfter.\n";
+    let r = md(svg);
+    assert!(r.html.contains("<p>&lt;?xml version=“1.0”?&gt;</p>"), "{}", r.html);
+    assert!(r.html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"\n\t\txmlns:v=\"urn:visio\">"), "{}", r.html);
+    assert!(r.html.contains("</v:userDefs>\n</svg>") && r.html.contains("<p>After.</p>"), "{}", r.html);
+}
+
+#[test]
+fn block_tags_inside_text_show_as_kramdown_shows_them() {
+    let r = md("An invalid tag: <hR>\n\nA <p>block tag</p>.\n\nA <span>span</span> and <br> stay.\n");
+    assert!(r.html.contains("An invalid tag: &lt;hR>"), "{}", r.html);
+    assert!(r.html.contains("A &lt;p>block tag&lt;/p>."), "{}", r.html);
+    assert!(r.html.contains("A <span>span</span> and <br> stay."), "{}", r.html);
+}
+
+#[test]
+fn a_blank_line_inside_pre_in_raw_html_stays_in_the_pre() {
+    let r = md("<div class=\"language-http\">\n<pre class=\"highlight\"><code>GET /x\n</code>\n\nReturn the resource.</pre>\n</div>\n\nAfter.\n");
+    assert!(r.html.contains("</code>\n<!---->\nReturn the resource.</pre>\n</div>"), "{}", r.html);
+    assert!(r.html.contains("<p>After.</p>"), "{}", r.html);
+}
+
+#[test]
+fn a_reference_link_may_have_white_space_before_its_id() {
+    let r = md("simple [URL] [1] and [URL]\n[isurl], not [this] [none]\n\n[1]: one.html\n[isurl]: is.html\n");
+    assert!(
+        r.html.contains("simple <a href=\"one.html\">URL</a> and <a href=\"is.html\">URL</a>, not [this] [none]"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn an_escaped_display_math_opening_a_paragraph_is_inline_math() {
+    let r = md("\\$$5+5$$\n\nText \\$$no math$$\n\n\\$\\$5+5$$\n");
+    assert!(r.html.contains("<p>\\(5+5\\)</p>"), "{}", r.html);
+    assert!(r.html.contains("<p>Text $$no math$$</p>\n<p>$$5+5$$</p>"), "{}", r.html);
+}
