@@ -6,7 +6,7 @@
 //! parallel arrows, size, and the median layout time. docs/diagram-layout.md holds a run.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -71,7 +71,13 @@ fn dot_source(process: &Process, drawn: &Layout) -> String {
         let _ = writeln!(d, "  subgraph cluster_{l} {{");
         for (s, stage) in process.stages.iter().enumerate().filter(|(_, s)| s.lane == lane.id) {
             let r = drawn.stages[s].rect;
-            let _ = writeln!(d, "    s{s} [width={:.2}, height={:.2}, label=\"{}\"];", f64::from(r.w) / 72.0, f64::from(r.h) / 72.0, stage.id);
+            let _ = writeln!(
+                d,
+                "    s{s} [width={:.2}, height={:.2}, label=\"{}\"];",
+                f64::from(r.w) / 72.0,
+                f64::from(r.h) / 72.0,
+                stage.id
+            );
         }
         d.push_str("  }\n");
     }
@@ -102,7 +108,9 @@ fn dot_edges(source: &str) -> Option<Vec<Polyline>> {
         let f: Vec<&str> = line.split_whitespace().collect();
         let (from, to, n) = (stage(f[1])?, stage(f[2])?, f[3].parse::<usize>().ok()?);
         let control: Vec<(f64, f64)> = (0..n)
-            .map(|i| (f[4 + 2 * i].parse::<f64>().unwrap_or(0.0) * 72.0, f[5 + 2 * i].parse::<f64>().unwrap_or(0.0) * 72.0))
+            .map(|i| {
+                (f[4 + 2 * i].parse::<f64>().unwrap_or(0.0) * 72.0, f[5 + 2 * i].parse::<f64>().unwrap_or(0.0) * 72.0)
+            })
             .collect();
         let mut points = vec![control[0]];
         for piece in control.windows(4).step_by(3) {
@@ -111,7 +119,10 @@ fn dot_edges(source: &str) -> Option<Vec<Polyline>> {
                 let u = 1.0 - t;
                 let b = |i: usize| -> f64 {
                     let c = |p: (f64, f64)| if i == 0 { p.0 } else { p.1 };
-                    u * u * u * c(piece[0]) + 3.0 * u * u * t * c(piece[1]) + 3.0 * u * t * t * c(piece[2]) + t * t * t * c(piece[3])
+                    u * u * u * c(piece[0])
+                        + 3.0 * u * u * t * c(piece[1])
+                        + 3.0 * u * t * t * c(piece[2])
+                        + t * t * t * c(piece[3])
                 };
                 points.push((b(0), b(1)));
             }
@@ -136,7 +147,8 @@ fn layout_ms(process: &Process) -> f64 {
 }
 
 fn main() {
-    let mut roots: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
+    let mut roots: Vec<PathBuf> =
+        std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
     if roots.is_empty() {
         roots.push(PathBuf::from("."));
     }
@@ -149,9 +161,30 @@ fn main() {
         let site = root.file_name().map_or(String::from("."), |n| n.to_string_lossy().into_owned());
         processes.extend(loaded.into_values().filter(|p| !p.is_abstract).map(|p| (format!("{site}/{}", p.id), p)));
     }
-    for (i, &(stages, lanes)) in [(5, 2), (8, 3), (12, 3), (16, 4), (16, 6), (20, 4), (30, 5), (50, 6), (75, 6), (100, 6)].iter().enumerate() {
+    // The first ten as in the earlier runs (each one's seed is its place in the list), then more sizes.
+    let sizes = [
+        (5, 2),
+        (8, 3),
+        (12, 3),
+        (16, 4),
+        (16, 6),
+        (20, 4),
+        (30, 5),
+        (50, 6),
+        (75, 6),
+        (100, 6),
+        (6, 2),
+        (10, 3),
+        (14, 4),
+        (24, 5),
+        (40, 6),
+        (60, 6),
+        (90, 6),
+    ];
+    for (i, &(stages, lanes)) in sizes.iter().enumerate() {
         let text = generated(stages, lanes, 0x5eed + i as u64);
-        let p = process::parse(&text, &PathBuf::from(format!("diagrams/gen-{stages}-{lanes}.yaml"))).expect("the generated process is valid");
+        let p = process::parse(&text, &PathBuf::from(format!("diagrams/gen-{stages}-{lanes}.yaml")))
+            .expect("the generated process is valid");
         processes.push((format!("generated/{stages}x{lanes}"), p));
     }
 
