@@ -344,12 +344,13 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
             for per_tier in (1..estimate.clamp(1, columns)).rev() {
                 let wrapped = right(Some(per_tier));
                 let done = fits(&wrapped.1, width);
+                // Once it fits, one tier more too, if this is seen whole: it may cross fewer arrows.
+                let one_more = done && per_tier > 1 && shown_height(&wrapped.1, width) <= TALL;
                 candidates.push(wrapped);
+                if one_more {
+                    candidates.push(right(Some(per_tier - 1)));
+                }
                 if done {
-                    // And one tier more, which may cross fewer arrows and still be seen whole.
-                    if per_tier > 1 {
-                        candidates.push(right(Some(per_tier - 1)));
-                    }
                     break;
                 }
             }
@@ -372,9 +373,18 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
     // whole, the lowest alone.
     let rivals =
         candidates.iter().skip(first).filter(|(_, l)| rank(l) == best).take(if best.1 { 1 } else { usize::MAX });
+    // A page whose column is wider than `width` shows a drawing at its natural size:
+    // there too a rival seen whole is no taller than the limit, or than the first. One
+    // that ordering made too tall competes as ordered without more room between rows,
+    // and as sketched.
+    let cap = if best.1 { i32::MAX } else { TALL.max(candidates[first].1.height) };
     let arranged = rivals
-        .map(|(options, _)| layout_with(process, options))
-        .filter(|l| clean(l))
+        .flat_map(|(options, sketched)| {
+            let freely = arranged(process, options, false);
+            let kept = (!best.1 && freely.height > cap).then(|| arranged(process, options, true));
+            [Some(freely), kept, Some(sketched.clone())].into_iter().flatten()
+        })
+        .filter(|l| clean(l) && l.height <= cap)
         .min_by_key(|l| (super::quality::drawn_crossings(l), rest(l)));
     arranged.unwrap_or_else(|| candidates.swap_remove(first).1)
 }
@@ -390,7 +400,12 @@ fn plain_grid(process: &Process, options: &Options) -> Grid {
 /// The process drawn with these options, its bands and rows ordered to cross the fewest
 /// arrows: when it is wrapped, each tier's bands may change places; always, each band's rows.
 pub fn layout_with(process: &Process, options: &Options) -> Layout {
-    let arranged = order::arrange(process, plain_grid(process, options), options.wrap.is_some());
+    arranged(process, options, false)
+}
+
+/// The same; with `no_taller`, no order that needs more room between the rows.
+fn arranged(process: &Process, options: &Options, no_taller: bool) -> Layout {
+    let arranged = order::arrange(process, plain_grid(process, options), options.wrap.is_some(), no_taller);
     let routes = route::route_via(process, &arranged.grid, &arranged.via);
     layout_on(process, options, arranged.grid, routes)
 }

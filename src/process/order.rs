@@ -11,7 +11,7 @@ use super::{route, Process};
 const SWEEPS: usize = 3;
 /// Arrows routed at most, over all the arrangements tried for one layout: the search
 /// stays within a few milliseconds however long the process.
-const WORK: usize = 12_000;
+const WORK: usize = 4_000;
 /// Up to this many bands or rows are tried in every order; more, by swapping neighbours.
 const EVERY_ORDER: usize = 4;
 
@@ -35,14 +35,25 @@ pub(crate) struct Arranged {
 /// The grid with its bands (when `bands_move`, in a wrapped flow) and rows reordered,
 /// and then each arrow that turns along a row channel moved to another beside its source
 /// or its target, wherever that crosses fewer arrows.
-pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool) -> Arranged {
+/// With `no_taller`, an arrangement that needs more tracks in all (a taller or wider
+/// drawing) is passed over.
+pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool, no_taller: bool) -> Arranged {
     let edges: usize = process.stages.iter().map(|s| s.next_ix.len()).sum();
     let budget = std::cell::Cell::new(WORK / edges.max(1));
+    // Tracks across the flow make a drawing taller, and along it wider (or, flowing down, the reverse).
+    let tracks = |routes: &route::Routes| routes.row_tracks.iter().chain(&routes.column_tracks).sum::<usize>();
+    let first = route::route(process, &grid);
+    let most_tracks = if no_taller { tracks(&first) } else { usize::MAX };
     let cost = |g: &Grid, via: &[Option<usize>]| {
         budget.set(budget.get().saturating_sub(1));
-        route::crossings(g, &route::route_via(process, g, via))
+        let routes = route::route_via(process, g, via);
+        if tracks(&routes) > most_tracks {
+            usize::MAX
+        } else {
+            route::crossings(g, &routes)
+        }
     };
-    let mut least = cost(&grid, &[]);
+    let mut least = route::crossings(&grid, &first);
     let mut best = grid;
     let mut units = Vec::new();
     for band in &best.bands {
@@ -53,8 +64,18 @@ pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool) -> Arrang
     }
     'sweeps: for _ in 0..SWEEPS {
         let before = least;
+        // Only where arrows cross is there anything to gain.
+        let routes = route::route(process, &best);
+        let mut crossing_rows = vec![false; best.rows];
+        for (route, _) in routes.routes.iter().zip(route::crossed(&best, &routes)).filter(|(_, c)| *c > 0) {
+            let (a, b) = (best.row[route.from], best.row[route.to]);
+            crossing_rows[a.min(b)..=a.max(b)].iter_mut().for_each(|r| *r = true);
+        }
         for &unit in &units {
             let Some(blocks) = blocks(process, &best, unit) else { continue };
+            if !blocks.iter().flatten().any(|&r| crossing_rows[r]) {
+                continue;
+            }
             for order in orders(blocks.len()) {
                 if least == 0 || budget.get() == 0 {
                     break 'sweeps;
@@ -93,7 +114,8 @@ pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool) -> Arrang
     let mut via: Vec<Option<usize>> = vec![None; routes.routes.len()];
     for _ in 0..SWEEPS {
         let before = least;
-        for mover in &movers {
+        let crossed = route::crossed(&best, &route::route_via(process, &best, &via));
+        for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
             let ends = |r: usize| [best.row[routes.routes[r].from], best.row[routes.routes[r].to]];
             let mut choices: Vec<usize> = mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
             choices.sort_unstable();

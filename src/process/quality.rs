@@ -70,6 +70,11 @@ fn related(a: &Polyline, b: &Polyline) -> bool {
 
 /// Points where two unrelated arrows properly cross (not where they only touch).
 pub fn crossings(lines: &[Polyline]) -> usize {
+    crossed(lines).iter().sum::<usize>() / 2
+}
+
+/// How many times each arrow properly crosses an unrelated one.
+pub(crate) fn crossed(lines: &[Polyline]) -> Vec<usize> {
     // Arrows whose bounding boxes do not meet cannot cross: most pairs, in a long flow.
     let bounds: Vec<(f64, f64, f64, f64)> = lines
         .iter()
@@ -79,7 +84,7 @@ pub fn crossings(lines: &[Polyline]) -> usize {
             })
         })
         .collect();
-    let mut count = 0;
+    let mut count = vec![0; lines.len()];
     for (i, a) in lines.iter().enumerate() {
         for (j, b) in lines.iter().enumerate().skip(i + 1) {
             let (p, q) = (bounds[i], bounds[j]);
@@ -89,7 +94,8 @@ pub fn crossings(lines: &[Polyline]) -> usize {
             for sa in a.points.windows(2) {
                 for sb in b.points.windows(2) {
                     if proper_intersection(sa[0], sa[1], sb[0], sb[1]) {
-                        count += 1;
+                        count[i] += 1;
+                        count[j] += 1;
                     }
                 }
             }

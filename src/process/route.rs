@@ -245,6 +245,11 @@ fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
 /// channels, tracks, cells and rows keep their order in the drawing, so a crossing of
 /// the routes is a crossing of the drawn arrows. This is what [`super::order`] minimises.
 pub(crate) fn crossings(grid: &Grid, routes: &Routes) -> usize {
+    crossed(grid, routes).iter().sum::<usize>() / 2
+}
+
+/// How many times each route crosses another.
+pub(crate) fn crossed(grid: &Grid, routes: &Routes) -> Vec<usize> {
     // Each channel and cell a span of positions, far wider than any channel's tracks.
     const SPAN: f64 = 1e6;
     let along = |a: Along| match a {
@@ -265,5 +270,5 @@ pub(crate) fn crossings(grid: &Grid, routes: &Routes) -> usize {
             points: r.points.iter().map(|&(a, c)| (along(a), across(c))).collect(),
         })
         .collect();
-    quality::crossings(&lines)
+    quality::crossed(&lines)
 }
