@@ -1,8 +1,11 @@
 //! The order across the flow that crosses the fewest arrows, as `dot` orders the nodes
 //! within its clusters: within each tier of a wrapped flow the lane bands may change
-//! places, and within each band its rows. Each arrangement is judged by routing it and
-//! counting the crossings ([`route::crossings`]), and kept only if it crosses strictly
-//! fewer arrows than the best so far, so the order as written wins every tie.
+//! places, and within each band its rows; then an arrow that turns along a channel
+//! between rows may take another, beside its target rather than its source. Each
+//! arrangement is judged by routing it and counting the crossings ([`route::crossings`]),
+//! and kept only if it crosses strictly fewer arrows than the best so far, so the order
+//! as written wins every tie. Only the parts where arrows cross are tried, within a fixed
+//! amount of routing, so the result is deterministic and quick.
 
 use super::grid::Grid;
 use super::{route, Process};
