@@ -6,7 +6,7 @@
 //! parallel arrows, size, and the median layout time. docs/diagram-layout.md holds a run.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -161,9 +161,27 @@ fn main() {
         let site = root.file_name().map_or(String::from("."), |n| n.to_string_lossy().into_owned());
         processes.extend(loaded.into_values().filter(|p| !p.is_abstract).map(|p| (format!("{site}/{}", p.id), p)));
     }
-    for (i, &(stages, lanes)) in
-        [(5, 2), (8, 3), (12, 3), (16, 4), (16, 6), (20, 4), (30, 5), (50, 6), (75, 6), (100, 6)].iter().enumerate()
-    {
+    // The first ten as in the earlier runs (each one's seed is its place in the list), then more sizes.
+    let sizes = [
+        (5, 2),
+        (8, 3),
+        (12, 3),
+        (16, 4),
+        (16, 6),
+        (20, 4),
+        (30, 5),
+        (50, 6),
+        (75, 6),
+        (100, 6),
+        (6, 2),
+        (10, 3),
+        (14, 4),
+        (24, 5),
+        (40, 6),
+        (60, 6),
+        (90, 6),
+    ];
+    for (i, &(stages, lanes)) in sizes.iter().enumerate() {
         let text = generated(stages, lanes, 0x5eed + i as u64);
         let p = process::parse(&text, &PathBuf::from(format!("diagrams/gen-{stages}-{lanes}.yaml")))
             .expect("the generated process is valid");

@@ -109,6 +109,35 @@ impl Grid {
         Grid { order, column, row, bands, flow_column, columns, rows, cell }
     }
 
+    /// The same grid with each row `r` drawn as row `to[r]`: a permutation that keeps
+    /// every band's rows together, and each band in its tier.
+    pub(crate) fn with_rows(&self, to: &[usize]) -> Grid {
+        let row: Vec<usize> = self.row.iter().map(|&r| to[r]).collect();
+        let mut bands: Vec<Band> = self
+            .bands
+            .iter()
+            .map(|b| {
+                let rows = (b.first..=b.last).map(|r| to[r]);
+                Band { first: rows.clone().min().unwrap_or(0), last: rows.max().unwrap_or(0), ..*b }
+            })
+            .collect();
+        bands.sort_by_key(|b| b.first);
+        let mut cell = vec![vec![None; self.columns]; self.rows];
+        for (s, &r) in row.iter().enumerate() {
+            cell[r][self.column[s]] = Some(s);
+        }
+        Grid {
+            order: self.order.clone(),
+            column: self.column.clone(),
+            row,
+            bands,
+            flow_column: self.flow_column.clone(),
+            columns: self.columns,
+            rows: self.rows,
+            cell,
+        }
+    }
+
     /// Whether an edge is drawn against the flow (it closes a cycle).
     pub fn is_back_edge(&self, from: usize, to: usize) -> bool {
         self.flow_column[to] <= self.flow_column[from]

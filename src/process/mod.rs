@@ -11,6 +11,7 @@ pub mod html;
 pub mod layout;
 pub mod linear;
 pub mod model;
+mod order;
 pub mod quality;
 pub mod route;
 pub mod svg;

@@ -33,6 +33,18 @@ pub struct Polyline {
 }
 
 pub fn measure(layout: &Layout) -> Quality {
+    Quality {
+        crossings: drawn_crossings(layout),
+        bends: layout.edges.iter().map(|e| e.points.len().saturating_sub(2)).sum(),
+        through: through(layout),
+        closest_parallel: closest_parallel(layout),
+        width: layout.width,
+        height: layout.height,
+    }
+}
+
+/// Points where two unrelated arrows of a drawing properly cross.
+pub(crate) fn drawn_crossings(layout: &Layout) -> usize {
     let lines: Vec<Polyline> = layout
         .edges
         .iter()
@@ -42,14 +54,7 @@ pub fn measure(layout: &Layout) -> Quality {
             points: e.points.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect(),
         })
         .collect();
-    Quality {
-        crossings: crossings(&lines),
-        bends: layout.edges.iter().map(|e| e.points.len().saturating_sub(2)).sum(),
-        through: through(layout),
-        closest_parallel: closest_parallel(layout),
-        width: layout.width,
-        height: layout.height,
-    }
+    crossings(&lines)
 }
 
 /// No arrow runs through text or a stage it does not join, and no two parallel arrows
@@ -65,16 +70,32 @@ fn related(a: &Polyline, b: &Polyline) -> bool {
 
 /// Points where two unrelated arrows properly cross (not where they only touch).
 pub fn crossings(lines: &[Polyline]) -> usize {
-    let mut count = 0;
+    crossed(lines).iter().sum::<usize>() / 2
+}
+
+/// How many times each arrow properly crosses an unrelated one.
+pub(crate) fn crossed(lines: &[Polyline]) -> Vec<usize> {
+    // Arrows whose bounding boxes do not meet cannot cross: most pairs, in a long flow.
+    let bounds: Vec<(f64, f64, f64, f64)> = lines
+        .iter()
+        .map(|l| {
+            l.points.iter().fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |(x0, y0, x1, y1), &(x, y)| {
+                (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+            })
+        })
+        .collect();
+    let mut count = vec![0; lines.len()];
     for (i, a) in lines.iter().enumerate() {
-        for b in &lines[i + 1..] {
-            if related(a, b) {
+        for (j, b) in lines.iter().enumerate().skip(i + 1) {
+            let (p, q) = (bounds[i], bounds[j]);
+            if related(a, b) || p.2 < q.0 || q.2 < p.0 || p.3 < q.1 || q.3 < p.1 {
                 continue;
             }
             for sa in a.points.windows(2) {
                 for sb in b.points.windows(2) {
                     if proper_intersection(sa[0], sa[1], sb[0], sb[1]) {
-                        count += 1;
+                        count[i] += 1;
+                        count[j] += 1;
                     }
                 }
             }

@@ -3,6 +3,7 @@
 //! channel holds as many parallel tracks as the edges passing along it need at once.
 
 use super::grid::Grid;
+use super::quality::{self, Polyline};
 use super::Process;
 
 /// A position along the flow: the side of a stage, or a track in the channel before a column.
@@ -72,6 +73,13 @@ struct Leg {
 }
 
 pub fn route(process: &Process, grid: &Grid) -> Routes {
+    route_via(process, grid, &[])
+}
+
+/// The routes, each arrow `r` that turns along a row channel running along channel
+/// `via[r]` when it is given (by default the channel beside its source's row, on the
+/// side of its target).
+pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -> Routes {
     let mut routes = Vec::new();
     let mut column_legs: Vec<Leg> = Vec::new();
     let mut row_legs: Vec<Leg> = Vec::new();
@@ -99,7 +107,7 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
             } else {
                 // Out into the channel after the source, along a row channel next to the
                 // source's row, then down the channel before the target.
-                let k = if rb < ra { ra } else { ra + 1 };
+                let k = via.get(r).copied().flatten().unwrap_or(if rb < ra { ra } else { ra + 1 });
                 let out = fa + 1;
                 column_legs.push(Leg {
                     route: r,
@@ -231,4 +239,36 @@ fn assign(legs: &mut [Leg], channels: usize) -> Vec<usize> {
         }
     }
     held.iter().map(Vec::len).collect()
+}
+
+/// How many times unrelated arrows properly cross, counted before any pixel is placed:
+/// channels, tracks, cells and rows keep their order in the drawing, so a crossing of
+/// the routes is a crossing of the drawn arrows. This is what [`super::order`] minimises.
+pub(crate) fn crossings(grid: &Grid, routes: &Routes) -> usize {
+    crossed(grid, routes).iter().sum::<usize>() / 2
+}
+
+/// How many times each route crosses another.
+pub(crate) fn crossed(grid: &Grid, routes: &Routes) -> Vec<usize> {
+    // Each channel and cell a span of positions, far wider than any channel's tracks.
+    const SPAN: f64 = 1e6;
+    let along = |a: Along| match a {
+        Along::Channel(c, t) => 2.0 * SPAN * c as f64 + 1.0 + t as f64,
+        Along::Entry(s) => SPAN * (2 * grid.column[s] + 1) as f64,
+        Along::Exit(s) => SPAN * (2 * grid.column[s] + 1) as f64 + SPAN / 2.0,
+    };
+    let across = |a: Across| match a {
+        Across::Channel(k, t) => 2.0 * SPAN * k as f64 + 1.0 + t as f64,
+        Across::Middle(r) => SPAN * (2 * r + 1) as f64 + SPAN / 2.0,
+    };
+    let lines: Vec<Polyline> = routes
+        .routes
+        .iter()
+        .map(|r| Polyline {
+            from: r.from,
+            to: r.to,
+            points: r.points.iter().map(|&(a, c)| (along(a), across(c))).collect(),
+        })
+        .collect();
+    quality::crossed(&lines)
 }

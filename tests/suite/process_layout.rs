@@ -309,3 +309,42 @@ fn placed_drawings_keep_arrows_off_text_and_apart() {
         }
     }
 }
+
+/// Crossings no more than recorded, process by process: the bundled ones next to what
+/// Graphviz `dot` draws for the same graph with the lanes as clusters (measured by
+/// `benches/layout_quality.rs`, docs/diagram-layout.md), and the generated chains. A
+/// change to the layout that crosses more arrows fails here; one that crosses fewer
+/// lowers the bound.
+#[test]
+fn placed_drawings_cross_no_more_arrows_than_recorded() {
+    // (process, our bound, dot's crossings as recorded)
+    let recorded: &[(&str, usize, Option<usize>)] = &[
+        ("booking", 1, Some(0)),
+        ("nrls", 3, Some(5)),
+        ("smsp", 0, Some(1)),
+        ("chain 5x2", 0, None),
+        ("chain 8x3", 0, None),
+        ("chain 12x3", 0, None),
+        ("chain 16x4", 1, None),
+        ("chain 16x6", 2, None),
+        ("chain 30x5", 9, None),
+        ("chain 60x6", 7, None),
+        ("chain 100x6", 54, None),
+    ];
+    let (bundled, problems) = process::load_all(Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(problems.is_empty(), "{problems:?}");
+    let generated = [(5, 2), (8, 3), (12, 3), (16, 4), (16, 6), (30, 5), (60, 6), (100, 6)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, l))| (format!("chain {s}x{l}"), chain(s, l, 0x5eed + i as u64)));
+    let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).chain(generated);
+    let mut over = Vec::new();
+    for (name, p) in all {
+        let crossings = quality::measure(&layout::fitted(&p, layout::COLUMN)).crossings;
+        let bound = recorded.iter().find(|r| r.0 == name).map(|r| r.1);
+        if bound.is_none_or(|b| crossings > b) {
+            over.push(format!("{name}: {crossings} crossings, recorded {bound:?}"));
+        }
+    }
+    assert!(over.is_empty(), "{over:#?}");
+}
