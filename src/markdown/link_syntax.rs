@@ -116,8 +116,9 @@ fn inline_link(rest: &str) -> Option<InlineLink> {
     for (i, c) in rest.char_indices() {
         let url = || {
             let url = &rest[..i];
-            let from = url.len() - url.trim_start().len();
-            InlineLink::Url(from..url.trim_end().len())
+            let (from, to) = (url.len() - url.trim_start().len(), url.trim_end().len());
+            // White space alone (`[a]( )`) is an empty URL.
+            InlineLink::Url(from.min(to)..to)
         };
         match c {
             '(' => depth += 1,

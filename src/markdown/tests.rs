@@ -267,6 +267,11 @@ fn link_urls_with_spaces_as_kramdown_reads_them() {
     // An empty title is no link to kramdown, and a URL in a code span is left alone.
     let r = md("bad [URL](x.html '') and `[c](d e)`\n");
     assert!(r.html.contains("bad [URL](x.html ‘’) and <code>[c](d e)</code>"), "{}", r.html);
+    // White space alone between the parentheses is an empty URL, as a real page has it.
+    for text in ["[a]( )\n", "[a](  )\n", "[a](\t)\n", "x [b]( ) y [c](d)\n"] {
+        let r = md(text);
+        assert!(r.html.contains("<a href=\"\">a</a>") || r.html.contains("<a href=\"\">b</a>"), "{text:?}: {}", r.html);
+    }
 }
 
 #[test]
