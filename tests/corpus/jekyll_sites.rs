@@ -12,7 +12,10 @@
 //! Where Signpost differs from Jekyll on purpose (docs/jekyll.md, "Deliberate
 //! differences"): a page with no title is titled from its file name at import; when
 //! Signpost's Liquid cannot run a site's own include, the theme's include of the same name
-//! stands in, with a warning. Neither changes the compared text of these sites.
+//! stands in, with a warning. Neither changes the compared text of these sites. One does:
+//! booking-standard's 9 draw.io processes are drawn as Signpost processes, whose stage list
+//! and "Back to the process" links are text Jekyll's script viewer does not have, so those
+//! 9 of its 125 pages are not identical by design (116 are).
 
 use crate::common;
 
@@ -77,8 +80,8 @@ const FLOORS: &[Floor] = &[
     Floor {
         site: "booking-api",
         missing_pages: 0,
-        text_kept: 0.9907,
-        identical_pages: 26,
+        text_kept: 0.999,
+        identical_pages: 27,
         heading_ids_missing: 0,
         syntax_as_text_pages: 0,
     },
