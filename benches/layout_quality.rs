@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+use signpost::process::fit;
 use signpost::process::layout::{self, Layout};
 use signpost::process::quality::{self, Polyline};
 use signpost::process::{self, Direction, Process};
@@ -138,7 +139,7 @@ fn layout_ms(process: &Process) -> f64 {
     let mut samples: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            std::hint::black_box(layout::fitted(process, layout::COLUMN));
+            std::hint::black_box(fit::fitted(process, layout::COLUMN));
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();
@@ -192,7 +193,7 @@ fn main() {
     println!("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut misses, mut worse_than_dot) = (0, 0);
     for (name, p) in &processes {
-        let drawn = layout::fitted(p, layout::COLUMN);
+        let drawn = fit::fitted(p, layout::COLUMN);
         let q = quality::measure(&drawn);
         let dot = dot_edges(&dot_source(p, &drawn)).map(|lines| quality::crossings(&lines));
         let arrangement = match (drawn.direction, drawn.tiers) {

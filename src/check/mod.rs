@@ -8,6 +8,7 @@
 pub mod external;
 mod links;
 mod pages;
+mod problem;
 pub mod report;
 pub mod resolve;
 mod stages;

@@ -1,6 +1,6 @@
 //! Stage links of placed process diagrams, and processes no page places.
 
-use super::links::{describe, Problem};
+use super::problem::{describe, Problem};
 use super::{Context, Finding, Kind};
 use crate::content::Scope;
 use crate::diagnostics::Location;

@@ -1,11 +1,11 @@
 //! A diagram on its own, for `signpost diagram`: an SVG file with its own stylesheet, or
 //! a PNG drawn by resvg with the system's fonts. It is the drawing a page shows in its
-//! content column (`layout::fitted`), so a document and the portal agree.
+//! content column (`fit::fitted`), so a document and the portal agree.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{layout, svg, Process, DIAGRAM_CSS};
+use super::{fit, layout, svg, Process, DIAGRAM_CSS};
 use crate::diagnostics::{Diagnostic, Kind};
 
 /// PNGs are drawn at twice the natural size, sharp on high-density screens and in print.
@@ -23,7 +23,7 @@ pub fn export_svg(process: &Process) -> String {
 
 /// The same in a service's colour (`primary`, such as `#007f3b`) instead of NHS blue.
 pub fn export_svg_in(process: &Process, primary: Option<&str>) -> String {
-    let layout = layout::fitted(process, layout::COLUMN);
+    let layout = fit::fitted(process, layout::COLUMN);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&svg::draw(process, &layout, svg::Mode::Standalone(&standalone_css_in(primary))));
     out
@@ -31,7 +31,7 @@ pub fn export_svg_in(process: &Process, primary: Option<&str>) -> String {
 
 /// The size of the exported drawing in CSS pixels, title included.
 pub fn export_size(process: &Process) -> (u32, u32) {
-    let layout = layout::fitted(process, layout::COLUMN);
+    let layout = fit::fitted(process, layout::COLUMN);
     (layout.width.max(0) as u32, (layout.height + svg::TITLE_BAND).max(0) as u32)
 }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{layout, linear, svg, Process, StageKind};
+use super::{fit, layout, linear, svg, Process, StageKind};
 use crate::diagnostics::Location;
 use crate::markdown::escape_attr;
 
@@ -34,7 +34,7 @@ pub fn wrapper_id(process: &Process) -> String {
 /// content column and the phone drawing (the container's width picks one, with CSS
 /// alone), the text alternative, and the place the skip link leads to.
 pub fn place(process: &Process) -> Placement {
-    let layout = layout::fitted(process, layout::COLUMN);
+    let layout = fit::fitted(process, layout::COLUMN);
     let narrow = linear::layout(process);
     let wrapper_id = wrapper_id(process);
     let after = format!("{wrapper_id}-after");

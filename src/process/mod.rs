@@ -4,8 +4,10 @@
 //! [`drawio`] turns a draw.io drawing into such a process (for `signpost import`).
 //! `docs/process-format.md` describes the format and the drawing.
 
+mod crossing;
 pub mod drawio;
 pub mod export;
+pub mod fit;
 pub mod grid;
 pub mod html;
 pub mod layout;

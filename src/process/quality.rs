@@ -3,6 +3,7 @@
 //! the two read as one. `benches/layout_quality.rs` reports them over many processes
 //! next to Graphviz `dot`; `tests/process_layout.rs` holds the invariants.
 
+pub use super::crossing::{crossings, Polyline};
 use super::layout::{Label, Layout, Rect, FONT, GROUP_FONT};
 use super::linear::CAPTION_FONT;
 use super::text::{self, Weight};
@@ -22,14 +23,6 @@ pub struct Quality {
     pub closest_parallel: Option<i32>,
     pub width: i32,
     pub height: i32,
-}
-
-/// An arrow as a polyline, with the stages it joins.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Polyline {
-    pub from: usize,
-    pub to: usize,
-    pub points: Vec<(f64, f64)>,
 }
 
 pub fn measure(layout: &Layout) -> Quality {
@@ -61,56 +54,6 @@ pub(crate) fn drawn_crossings(layout: &Layout) -> usize {
 /// run closer than [`MIN_PARALLEL_GAP`].
 pub(crate) fn is_clean(layout: &Layout) -> bool {
     closest_parallel(layout).is_none_or(|g| g >= MIN_PARALLEL_GAP) && through(layout).is_empty()
-}
-
-/// Arrows of a fork or a merge may share their first or last legs: theirs is no crossing.
-fn related(a: &Polyline, b: &Polyline) -> bool {
-    a.from == b.from || a.to == b.to
-}
-
-/// Points where two unrelated arrows properly cross (not where they only touch).
-pub fn crossings(lines: &[Polyline]) -> usize {
-    crossed(lines).iter().sum::<usize>() / 2
-}
-
-/// How many times each arrow properly crosses an unrelated one.
-pub(crate) fn crossed(lines: &[Polyline]) -> Vec<usize> {
-    // Arrows whose bounding boxes do not meet cannot cross: most pairs, in a long flow.
-    let bounds: Vec<(f64, f64, f64, f64)> = lines
-        .iter()
-        .map(|l| {
-            l.points.iter().fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |(x0, y0, x1, y1), &(x, y)| {
-                (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
-            })
-        })
-        .collect();
-    let mut count = vec![0; lines.len()];
-    for (i, a) in lines.iter().enumerate() {
-        for (j, b) in lines.iter().enumerate().skip(i + 1) {
-            let (p, q) = (bounds[i], bounds[j]);
-            if related(a, b) || p.2 < q.0 || q.2 < p.0 || p.3 < q.1 || q.3 < p.1 {
-                continue;
-            }
-            for sa in a.points.windows(2) {
-                for sb in b.points.windows(2) {
-                    if proper_intersection(sa[0], sa[1], sb[0], sb[1]) {
-                        count[i] += 1;
-                        count[j] += 1;
-                    }
-                }
-            }
-        }
-    }
-    count
-}
-
-fn proper_intersection(p1: (f64, f64), p2: (f64, f64), q1: (f64, f64), q2: (f64, f64)) -> bool {
-    let cross = |a: (f64, f64), b: (f64, f64), c: (f64, f64)| (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0);
-    let d1 = cross(q1, q2, p1);
-    let d2 = cross(q1, q2, p2);
-    let d3 = cross(p1, p2, q1);
-    let d4 = cross(p1, p2, q2);
-    d1 * d2 < 0.0 && d3 * d4 < 0.0
 }
 
 /// The box a label's text takes, as a browser measures it.

@@ -2,8 +2,8 @@
 //! columns and between rows, never through a cell, so they cannot cross a stage box. A
 //! channel holds as many parallel tracks as the edges passing along it need at once.
 
+use super::crossing::{self, Polyline};
 use super::grid::Grid;
-use super::quality::{self, Polyline};
 use super::Process;
 
 /// A position along the flow: the side of a stage, or a track in the channel before a column.
@@ -270,5 +270,5 @@ pub(crate) fn crossed(grid: &Grid, routes: &Routes) -> Vec<usize> {
             points: r.points.iter().map(|&(a, c)| (along(a), across(c))).collect(),
         })
         .collect();
-    quality::crossed(&lines)
+    crossing::crossed(&lines)
 }

@@ -18,7 +18,7 @@ fn png_has_text_pixels_inside_a_titled_stage() {
     let path = dir.path().join("small.png");
     process::export_png(&process, &path).unwrap();
     let pixmap = Pixmap::load_png(&path).unwrap();
-    let layout = process::layout::fitted(&process, process::layout::COLUMN);
+    let layout = process::fit::fitted(&process, process::layout::COLUMN);
     let scale = pixmap.width() as f32 / layout.width as f32;
     for stage in &layout.stages {
         // The middle of the box, away from its outline, holds only the title.

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use proptest::prelude::*;
+use signpost::process::fit;
 use signpost::process::layout::{self, layout, Layout, Rect};
 use signpost::process::quality;
 use signpost::process::{self, Process};
@@ -220,9 +221,9 @@ proptest! {
         let l = layout(&process);
         check(&process, &l)?;
         prop_assert_eq!(&l, &layout(&process), "layout is deterministic");
-        let fitted = process::layout::fitted(&process, process::layout::COLUMN);
+        let fitted = process::fit::fitted(&process, process::layout::COLUMN);
         check_geometry(&process, &fitted)?;
-        prop_assert_eq!(&fitted, &process::layout::fitted(&process, process::layout::COLUMN), "deterministic");
+        prop_assert_eq!(&fitted, &process::fit::fitted(&process, process::layout::COLUMN), "deterministic");
         let phone = process::linear::layout(&process);
         check_geometry(&process, &phone)?;
         prop_assert_eq!(phone.width, process::linear::WIDTH);
@@ -297,7 +298,7 @@ fn placed_drawings_keep_arrows_off_text_and_apart() {
         .map(|(i, &(s, l))| (format!("chain {s}x{l}"), chain(s, l, 0x5eed + i as u64), false));
     let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).map(|(id, p)| (id, p, true)).chain(generated);
     for (name, p, bundled) in all {
-        let drawn = layout::fitted(&p, layout::COLUMN);
+        let drawn = fit::fitted(&p, layout::COLUMN);
         let q = quality::measure(&drawn);
         assert!(q.through.is_empty(), "{name}: {:?}", q.through);
         let gap = q.closest_parallel.unwrap_or(i32::MAX);
@@ -340,7 +341,7 @@ fn placed_drawings_cross_no_more_arrows_than_recorded() {
     let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).chain(generated);
     let mut over = Vec::new();
     for (name, p) in all {
-        let crossings = quality::measure(&layout::fitted(&p, layout::COLUMN)).crossings;
+        let crossings = quality::measure(&fit::fitted(&p, layout::COLUMN)).crossings;
         let bound = recorded.iter().find(|r| r.0 == name).map(|r| r.1);
         if bound.is_none_or(|b| crossings > b) {
             over.push(format!("{name}: {crossings} crossings, recorded {bound:?}"));
