@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark `signpost build` on generated corpora of 1,000 and 10,000 pages, and Hugo
 # on the same pages when `hugo` is installed. Prints median wall time and peak memory,
-# the size of the search index, and each case's ratio to Hugo's time.
+# the size of the search index, and each case's ratio to Hugo's time. "warm" keeps the
+# highlighting cache and removes the output; "unchanged" keeps both, as does "one page
+# edited" (a sentence added to one page before each run).
 #
 #   scripts/bench-build.sh [RUNS]        (default 5 runs per case)
 #   BENCH_DIR=/dev/shm/mine scripts/bench-build.sh
@@ -50,6 +52,28 @@ for pages in 1000 10000; do
     done
     if [ -z "$flags" ]; then
       printf 'search index on disk: %s\n' "$(du -sh --apparent-size "$work/out-$pages/search-index" | cut -f1)"
+      # The output and cache kept from the last run: nothing to do but notice it.
+      results=""
+      for _ in $(seq "$runs"); do
+        line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
+        results+="$line"$'\n'
+      done
+      printf 'signpost %6d pages, with search unchanged:    ' "$pages"
+      printf '%s' "$results" | summarise
+      times["search unchanged"]=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+      # One page edited (a sentence added, a different one each run), output and cache kept.
+      page="$site/content/$(cd "$site/content" && ls part-00/ch-00/*.md | sed -n 2p)"
+      cp "$page" "$work/page.orig"
+      results=""
+      for i in $(seq "$runs"); do
+        printf '\nAn added sentence, number %s.\n' "$i" >> "$page"
+        line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
+        results+="$line"$'\n'
+      done
+      cp "$work/page.orig" "$page"
+      printf 'signpost %6d pages, with search one page edited: ' "$pages"
+      printf '%s' "$results" | summarise
+      times["search one-edit"]=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
     fi
   done
   if command -v hugo >/dev/null; then
@@ -64,7 +88,7 @@ for pages in 1000 10000; do
     printf 'hugo     %6d pages:                         ' "$pages"
     printf '%s' "$results" | summarise
     hugo_median=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
-    for case in "search cold" "search warm" "--no-search cold" "--no-search warm"; do
+    for case in "search cold" "search warm" "search unchanged" "search one-edit" "--no-search cold" "--no-search warm"; do
       awk -v s="${times[$case]}" -v h="$hugo_median" -v c="$case" \
         'BEGIN {printf "  ratio to hugo, %-17s %.2fx\n", c ":", s / h}'
     done

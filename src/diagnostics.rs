@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -16,11 +16,11 @@ pub enum Severity {
 }
 
 /// A place in a source file. `line` and `column` are 1-based; the column counts characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     /// Path as the user sees it: relative to the site root where possible. Shared: a
     /// large site records hundreds of thousands of link positions in a few thousand files.
-    #[serde(serialize_with = "serialize_path")]
+    #[serde(serialize_with = "serialize_path", deserialize_with = "deserialize_path")]
     pub file: Arc<Path>,
     pub line: usize,
     pub column: usize,
@@ -95,6 +95,10 @@ fn serialize_path<S: serde::Serializer>(path: &Arc<Path>, serializer: S) -> Resu
     path.serialize(serializer)
 }
 
+fn deserialize_path<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arc<Path>, D::Error> {
+    PathBuf::deserialize(deserializer).map(Arc::from)
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
@@ -146,8 +150,10 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 /// What a diagnostic is about. The kebab-case names are stable: `error[NAME]` in the text
 /// output, the `kind` of `signpost check --format json`, and for the kinds of
-/// [`crate::check::Kind`] the keys of `check:` in site.yaml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// [`crate::check::Kind`] the keys of `check:` in site.yaml. Each is its variant's name
+/// in kebab-case, which is how serde reads one back (a test holds the two the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// A file or folder cannot be read or written.
     Io,
@@ -369,7 +375,7 @@ impl Exit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// The kind of problem, such as [`Kind::BrokenAnchor`].
@@ -495,7 +501,7 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// The problems found by one run, errors and warnings together, in a stable order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
@@ -559,6 +565,31 @@ impl From<Diagnostic> for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diagnostic_reads_back_as_it_was_written() {
+        // `build` keeps its warnings to print them again on an unchanged rebuild.
+        let kinds = crate::check::Kind::ALL.map(crate::check::Kind::diagnostic).into_iter().chain([
+            Kind::Io,
+            Kind::FrontMatter,
+            Kind::DuplicatePermalink,
+            Kind::IncludeRelative,
+            Kind::DrawioPartial,
+            Kind::ProcessExtends,
+        ]);
+        for kind in kinds {
+            let written = Diagnostics(vec![
+                Diagnostic::warning(kind, "a message")
+                    .at(Location::new("content/a b.md", 3, 7))
+                    .spanning(4)
+                    .hint("do this"),
+                Diagnostic::error(kind, "another"),
+            ]);
+            let json = serde_json::to_string(&written).unwrap();
+            assert!(json.contains(&format!("\"{}\"", kind.name())), "{json}");
+            assert_eq!(serde_json::from_str::<Diagnostics>(&json).unwrap(), written, "{json}");
+        }
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -123,6 +123,9 @@ struct BuildArgs {
     /// Write no search index (the search box is then left out of the pages)
     #[arg(long)]
     no_search: bool,
+    /// Build even if nothing has changed since the last build into the output folder
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -261,6 +264,7 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
         out: args.out.clone(),
         check: !args.no_check,
         search: !args.no_search,
+        force: args.force,
     };
     let root = options.load.root.clone();
     match build::build(&options) {
@@ -269,14 +273,14 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 print_diagnostics(&root, &report.diagnostics);
             }
             if args.verbose || args.explain {
-                for page in &report.output.pages {
+                for page in &report.listing {
                     let from = if page.shared { " (shared)" } else { "" };
                     println!("  {} <- {}{from}", page.file, page.source.display());
                 }
                 for (own, shared) in &report.overrides {
                     println!("  {} replaces {}", own.display(), shared.display());
                 }
-                if let Some(search) = &report.search {
+                if let Some(search) = report.search.as_ref().filter(|_| !report.unchanged) {
                     println!(
                         "  search index: {} pages, {} words in {} shards, {} files, {} KB in {:.2} s",
                         search.pages,
@@ -289,14 +293,26 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 }
             }
             if !args.quiet {
-                println!(
-                    "Built {} pages ({} files) into {} in {:.2} s{}",
-                    report.pages,
-                    report.files,
-                    options.out_dir().display(),
-                    report.elapsed.as_secs_f64(),
-                    plural_warnings(report.diagnostics.warnings()),
-                );
+                if report.unchanged {
+                    println!(
+                        "Nothing changed since the last build: {} is up to date ({} pages, {} files; \
+                         looked in {:.2} s){}",
+                        options.out_dir().display(),
+                        report.pages,
+                        report.files,
+                        report.elapsed.as_secs_f64(),
+                        plural_warnings(report.diagnostics.warnings()),
+                    );
+                } else {
+                    println!(
+                        "Built {} pages ({} files) into {} in {:.2} s{}",
+                        report.pages,
+                        report.files,
+                        options.out_dir().display(),
+                        report.elapsed.as_secs_f64(),
+                        plural_warnings(report.diagnostics.warnings()),
+                    );
+                }
                 let config = signpost::config::SiteConfig::load(&root).ok();
                 let base_is_url = options.load.base_url.as_deref().unwrap_or_default().contains("://")
                     || config.as_ref().is_some_and(|c| c.base_url.contains("://"));

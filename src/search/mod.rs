@@ -63,7 +63,7 @@ fn index_with(config: &SiteConfig, output: &Output, put: &index::Put) -> std::io
 }
 
 /// What a written index holds, for `--verbose` and benchmarks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexStats {
     pub pages: usize,
     /// Distinct words indexed, and the shards they are kept in.

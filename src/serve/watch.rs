@@ -14,10 +14,11 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, FileIdMap, RecommendedCache};
 
 use crate::content::CONTENT_DIR;
+use crate::jekyll::INCLUDES_DIR;
 use crate::theme::THEMES_DIR;
 
 /// Folders under the root that hold sources, watched recursively.
-pub const WATCHED_FOLDERS: [&str; 3] = [CONTENT_DIR, "diagrams", THEMES_DIR];
+pub const WATCHED_FOLDERS: [&str; 4] = [CONTENT_DIR, "diagrams", THEMES_DIR, INCLUDES_DIR];
 
 /// Events for one path closer together than this are one change. Short, because the
 /// author is waiting; an editor's save takes well under a millisecond.
@@ -71,6 +72,9 @@ pub fn classify(relative: &Path, theme: &str) -> Option<ChangeKind> {
     match (*first, rest) {
         (crate::config::FILE_NAME, []) => Some(ChangeKind::Config),
         (CONTENT_DIR, []) | ("diagrams", []) | (THEMES_DIR, []) => Some(ChangeKind::Config),
+        // A Jekyll site's own includes (which win over the theme's): read by any page, and
+        // looked for before the theme's, so a new one can change pages that never saw it.
+        (INCLUDES_DIR, _) => Some(ChangeKind::Config),
         (CONTENT_DIR, rest) => Some(classify_content(rest)),
         ("diagrams", _) => Some(ChangeKind::Diagram),
         (THEMES_DIR, [name, ..]) if *name != theme => None,
@@ -209,6 +213,8 @@ mod tests {
         assert_eq!(kind("themes/other/templates/page.html"), None);
         assert_eq!(kind("diagrams/booking.yaml"), Some(ChangeKind::Diagram));
         assert_eq!(kind("content"), Some(ChangeKind::Config));
+        assert_eq!(kind("_includes/examples/a.xml"), Some(ChangeKind::Config));
+        assert_eq!(kind("_layouts/page.html"), None, "an imported site's layouts are the theme's now");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod serve_support;
 mod bad_inputs;
 mod build_errors;
 mod build_site;
+mod build_unchanged;
 mod bundled_processes;
 mod check_external;
 mod check_findings;

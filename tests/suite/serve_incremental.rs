@@ -83,10 +83,15 @@ impl Session {
 
     fn assert_full_build(&self, what: &str) {
         let out = self.fixture.root.parent().unwrap().join("built");
-        let options =
-            BuildOptions { load: self.preview.load_options(), out: Some(out.clone()), check: false, search: true };
+        let options = BuildOptions {
+            load: self.preview.load_options(),
+            out: Some(out.clone()),
+            check: false,
+            search: true,
+            force: true,
+        };
         let report = build(&options).unwrap_or_else(|e| panic!("{what}: the full build failed: {:?}", e.diagnostics()));
-        let output = report.output;
+        let output = report.output.expect("a forced build renders");
         let full = files_under(&out);
         let served = self.preview.files();
         let only_full: Vec<_> = full.keys().filter(|k| !served.contains_key(*k)).collect();
@@ -210,6 +215,14 @@ fn data_includes_templates_stylesheets_processes_and_config() {
     s.replace("themes/default/includes/tip.html", " data-edited>", " data-edited-again>");
     let report = s.step("include again", &["themes/default/includes/tip.html"]);
     assert_eq!(report.pages_rendered, callers + 1, "the callers and the page calling it in a block");
+
+    // A site's own include (ROOT/_includes, as an imported Jekyll site has them).
+    s.write("_includes/site-note.html", "<p class=\"site-note\">First words</p>\n");
+    s.write("content/nrls/site_include.md", "---\ntitle: Site include\n---\n{% include site-note.html %}\n");
+    s.step("a page calling a site include", &["_includes/site-note.html", "content/nrls/site_include.md"]);
+    s.write("_includes/site-note.html", "<p class=\"site-note\">Edited words</p>\n");
+    s.step("the site include edited", &["_includes/site-note.html"]);
+    assert!(s.served("nrls/site_include.html").contains("Edited words"));
 
     s.replace("themes/default/templates/page.html", "{%", "{# edited #}{%");
     s.step("template", &["themes/default/templates/page.html"]);

@@ -1,4 +1,7 @@
-//! `signpost build`: the whole pipeline (`crate::pipeline`), written atomically.
+//! `signpost build`: the whole pipeline (`crate::pipeline`), written atomically, or
+//! nothing at all when nothing has changed since the last build ([`unchanged`]).
+
+mod unchanged;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,6 +12,8 @@ use crate::output::{write_atomically, MemorySink, Output};
 use crate::pipeline::{self, Failed};
 use crate::site::render::RenderOptions;
 use crate::site::{LoadOptions, Site};
+
+pub use unchanged::Listed;
 
 /// Highlighted code blocks are cached here, under the site root.
 pub const CACHE_DIR: &str = ".signpost-cache";
@@ -22,6 +27,8 @@ pub struct BuildOptions {
     pub check: bool,
     /// Write the search index (when the theme has search).
     pub search: bool,
+    /// Build even when nothing has changed since the last build into the same folder.
+    pub force: bool,
 }
 
 impl BuildOptions {
@@ -34,7 +41,10 @@ impl BuildOptions {
 pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
-    pub output: Output,
+    /// What the build rendered; `None` when nothing had changed and nothing was written.
+    pub output: Option<Output>,
+    /// Each page's output path and source.
+    pub listing: Vec<Listed>,
     /// Shared pages a service replaced with its own: (service page, shared page).
     pub overrides: Vec<(PathBuf, PathBuf)>,
     /// Warnings (a successful build has no errors).
@@ -42,6 +52,9 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// The search index written, when the theme has search.
     pub search: Option<crate::search::IndexStats>,
+    /// Nothing had changed since the last build into the same folder, which already
+    /// holds what this one would write: nothing was written.
+    pub unchanged: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,13 +79,21 @@ impl BuildError {
 /// Builds the site into its output folder; the previous output survives any failure.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
+    let out = options.out_dir();
+    // Taken before the site is read: a file saved during the build makes the next one
+    // build again, never the other way round.
+    let inputs = unchanged::Inputs::of(options).ok();
+    if let Some(kept) =
+        inputs.as_ref().filter(|_| !options.force).and_then(|i| unchanged::unchanged(&options.load.root, &out, i))
+    {
+        return Ok(BuildReport::from_kept(kept, start.elapsed()));
+    }
     let (site, loaded) = pipeline::load(&options.load).map_err(BuildError::Content)?;
     let run_options = pipeline::Options {
         render: RenderOptions { search: options.search, ..RenderOptions::BUILD },
         check: options.check,
     };
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
-    let out = options.out_dir();
     safe_output_dir(&site.root, &out).map_err(|d| BuildError::Content(d.into()))?;
     crate::output::replaceable(&out).map_err(|refused| {
         let hint = refused.hint();
@@ -89,15 +110,38 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // A cache that cannot be written only makes the next build slower.
     let _ = highlighter.save();
     let output = run.output;
-    Ok(BuildReport {
+    let kept = unchanged::Kept {
         pages: output.pages.len(),
         files: output.paths.len(),
-        output,
+        listing: output
+            .pages
+            .iter()
+            .map(|page| Listed { file: page.file.clone(), source: page.source.clone(), shared: page.shared })
+            .collect(),
         overrides: run.site.content.overrides.clone(),
         diagnostics: run.diagnostics,
-        elapsed: start.elapsed(),
         search: run.search,
-    })
+    };
+    if let Some(inputs) = inputs {
+        unchanged::remember(&options.load.root, &out, inputs, kept.clone());
+    }
+    Ok(BuildReport { output: Some(output), unchanged: false, ..BuildReport::from_kept(kept, start.elapsed()) })
+}
+
+impl BuildReport {
+    fn from_kept(kept: unchanged::Kept, elapsed: Duration) -> BuildReport {
+        BuildReport {
+            pages: kept.pages,
+            files: kept.files,
+            output: None,
+            listing: kept.listing,
+            overrides: kept.overrides,
+            diagnostics: kept.diagnostics,
+            elapsed,
+            search: kept.search,
+            unchanged: true,
+        }
+    }
 }
 
 /// Folders of a site that hold sources: an output there would be swapped in over them.
