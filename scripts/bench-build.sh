@@ -21,6 +21,8 @@ bin="$repo/target/release/signpost"
 
 # median of the first column, and the max of the second, over lines "seconds kilobytes"
 summarise() { sort -n | awk '{t[NR]=$1; if ($2>m) m=$2} END {printf "median %.2f s, peak %.0f MB\n", t[int((NR+1)/2)], m/1024}'; }
+# median of the first column
+median() { sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}'; }
 
 declare -A times
 for pages in 1000 10000; do
@@ -47,7 +49,7 @@ for pages in 1000 10000; do
       done
       printf 'signpost %6d pages, %-11s %s cache: ' "$pages" "${flags:-with search}" "$cache"
       printf '%s' "$results" | summarise
-      median=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+      median=$(printf '%s' "$results" | median)
       times["${flags:-search} $cache"]=$median
     done
     if [ -z "$flags" ]; then
@@ -60,7 +62,7 @@ for pages in 1000 10000; do
       done
       printf 'signpost %6d pages, with search unchanged:    ' "$pages"
       printf '%s' "$results" | summarise
-      times["search unchanged"]=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+      times["search unchanged"]=$(printf '%s' "$results" | median)
       # One page edited (a sentence added, a different one each run), output and cache kept.
       page="$site/content/$(cd "$site/content" && ls part-00/ch-00/*.md | sed -n 2p)"
       cp "$page" "$work/page.orig"
@@ -73,7 +75,7 @@ for pages in 1000 10000; do
       cp "$work/page.orig" "$page"
       printf 'signpost %6d pages, with search one page edited: ' "$pages"
       printf '%s' "$results" | summarise
-      times["search one-edit"]=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+      times["search one-edit"]=$(printf '%s' "$results" | median)
     fi
   done
   if command -v hugo >/dev/null; then
@@ -87,7 +89,7 @@ for pages in 1000 10000; do
     done
     printf 'hugo     %6d pages:                         ' "$pages"
     printf '%s' "$results" | summarise
-    hugo_median=$(printf '%s' "$results" | sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}')
+    hugo_median=$(printf '%s' "$results" | median)
     for case in "search cold" "search warm" "search unchanged" "search one-edit" "--no-search cold" "--no-search warm"; do
       awk -v s="${times[$case]}" -v h="$hugo_median" -v c="$case" \
         'BEGIN {printf "  ratio to hugo, %-17s %.2fx\n", c ":", s / h}'

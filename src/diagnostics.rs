@@ -151,8 +151,8 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 /// What a diagnostic is about. The kebab-case names are stable: `error[NAME]` in the text
 /// output, the `kind` of `signpost check --format json`, and for the kinds of
 /// [`crate::check::Kind`] the keys of `check:` in site.yaml. Each is its variant's name
-/// in kebab-case, which is how serde reads one back (a test holds the two the same).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+/// in kebab-case, which is how serde writes and reads one (a test holds the two the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// A file or folder cannot be read or written.
@@ -343,12 +343,6 @@ impl Kind {
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
     }
 }
 
@@ -565,6 +559,23 @@ impl From<Diagnostic> for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_written_and_read_by_its_name() {
+        // `name()` matches every variant (the compiler holds it whole); serde's kebab-case
+        // must give the same names, or `check --format json` would change its words.
+        let source = include_str!("diagnostics.rs");
+        let arms: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Kind::")?.split_once(" => \"")?.1.strip_suffix("\","))
+            .collect();
+        assert!(arms.len() > 50, "the arms of name() are found: {arms:?}");
+        for name in arms {
+            let kind: Kind = serde_json::from_str(&format!("\"{name}\"")).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(kind.name(), name);
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
+    }
 
     #[test]
     fn a_diagnostic_reads_back_as_it_was_written() {

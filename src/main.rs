@@ -280,7 +280,7 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 for (own, shared) in &report.overrides {
                     println!("  {} replaces {}", own.display(), shared.display());
                 }
-                if let Some(search) = report.search.as_ref().filter(|_| !report.unchanged) {
+                if let Some(search) = report.search.as_ref().filter(|_| !report.unchanged()) {
                     println!(
                         "  search index: {} pages, {} words in {} shards, {} files, {} KB in {:.2} s",
                         search.pages,
@@ -293,7 +293,7 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                 }
             }
             if !args.quiet {
-                if report.unchanged {
+                if report.unchanged() {
                     println!(
                         "Nothing changed since the last build: {} is up to date ({} pages, {} files; \
                          looked in {:.2} s){}",

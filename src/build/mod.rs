@@ -41,7 +41,8 @@ impl BuildOptions {
 pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
-    /// What the build rendered; `None` when nothing had changed and nothing was written.
+    /// What the build rendered; `None` when nothing had changed since the last build into
+    /// the same folder, which already holds what this one would write ([`Self::unchanged`]).
     pub output: Option<Output>,
     /// Each page's output path and source.
     pub listing: Vec<Listed>,
@@ -52,9 +53,6 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// The search index written, when the theme has search.
     pub search: Option<crate::search::IndexStats>,
-    /// Nothing had changed since the last build into the same folder, which already
-    /// holds what this one would write: nothing was written.
-    pub unchanged: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +109,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let _ = highlighter.save();
     let output = run.output;
     let kept = unchanged::Kept {
-        pages: output.pages.len(),
         files: output.paths.len(),
         listing: output
             .pages
@@ -125,13 +122,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if let Some(inputs) = inputs {
         unchanged::remember(&options.load.root, &out, inputs, kept.clone());
     }
-    Ok(BuildReport { output: Some(output), unchanged: false, ..BuildReport::from_kept(kept, start.elapsed()) })
+    Ok(BuildReport { output: Some(output), ..BuildReport::from_kept(kept, start.elapsed()) })
 }
 
 impl BuildReport {
+    /// Nothing had changed, and nothing was written.
+    pub fn unchanged(&self) -> bool {
+        self.output.is_none()
+    }
+
     fn from_kept(kept: unchanged::Kept, elapsed: Duration) -> BuildReport {
         BuildReport {
-            pages: kept.pages,
+            pages: kept.listing.len(),
             files: kept.files,
             output: None,
             listing: kept.listing,
@@ -139,13 +141,13 @@ impl BuildReport {
             diagnostics: kept.diagnostics,
             elapsed,
             search: kept.search,
-            unchanged: true,
         }
     }
 }
 
-/// Folders of a site that hold sources: an output there would be swapped in over them.
-const SOURCE_DIRS: &[&str] = &["content", "themes", "diagrams", "_includes", "_data", CACHE_DIR, ".git"];
+/// Folders of a site an output there would be swapped in over: its sources, and beside
+/// them a Jekyll site's `_data` (moved into content/ by `import`), the cache and `.git`.
+const KEPT_FOLDERS: [&str; 3] = ["_data", CACHE_DIR, ".git"];
 
 /// The output folder is replaced whole on every build, so it must not be, hold or sit
 /// inside the site's sources: `--out .` or `--out content` would delete them.
@@ -176,7 +178,9 @@ fn safe_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     if root.starts_with(&out_abs) {
         return Err(refuse("it holds the site itself, which the build would replace".into()));
     }
-    if let Some(source) = SOURCE_DIRS.iter().find(|d| out_abs.starts_with(root.join(d))) {
+    if let Some(source) =
+        crate::site::SOURCE_FOLDERS.iter().chain(&KEPT_FOLDERS).find(|d| out_abs.starts_with(root.join(d)))
+    {
         return Err(refuse(format!("it is inside the site's {source}/ folder, which the build would replace")));
     }
     if out_abs.join(crate::config::FILE_NAME).exists() {

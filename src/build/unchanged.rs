@@ -29,20 +29,9 @@ use crate::search::IndexStats;
 /// Bump when the record's shape or what the digest covers changes.
 const FORMAT: u32 = 1;
 
-/// The folders and files under the root that a build reads. Everything else there (the
-/// output, the cache, `.git`, a repository's other files) cannot change what it writes.
-const SOURCES: &[&str] = &[
-    crate::config::FILE_NAME,
-    crate::content::CONTENT_DIR,
-    "diagrams",
-    crate::theme::THEMES_DIR,
-    crate::jekyll::INCLUDES_DIR,
-];
-
 /// What a build reported, kept to be reported again when nothing has changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct Kept {
-    pub(super) pages: usize,
     pub(super) files: usize,
     /// Each page's output path and source, for `--verbose`.
     pub(super) listing: Vec<Listed>,
@@ -85,7 +74,10 @@ impl Inputs {
     pub(super) fn of(options: &BuildOptions) -> io::Result<Inputs> {
         let root = &options.load.root;
         let mut files = Vec::new();
-        for source in SOURCES {
+        // Everything else under the root (the output, the cache, `.git`, a repository's
+        // other files) cannot change what a build writes.
+        let sources = std::iter::once(crate::config::FILE_NAME).chain(crate::site::SOURCE_FOLDERS);
+        for source in sources {
             let path = root.join(source);
             if path.is_file() {
                 files.push(PathBuf::from(source));

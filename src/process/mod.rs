@@ -31,6 +31,9 @@ pub use export::{export_png, export_png_in, export_size, export_svg, export_svg_
 pub use html::{place, Placement, StageLink};
 
 /// The stylesheet for diagrams placed in pages; the theme includes it.
+/// Where a site keeps its processes (`ID.yaml`) and draw.io drawings (`ID.drawio`).
+pub const DIAGRAMS_DIR: &str = "diagrams";
+
 pub const DIAGRAM_CSS: &str = include_str!("diagram.css");
 
 /// The diagram's small script (focus back on the stage, the stage being read marked);
@@ -159,7 +162,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Process, Diagnostics> {
 pub fn load_all(root: &Path) -> (BTreeMap<String, Process>, Diagnostics) {
     let mut processes = BTreeMap::new();
     let mut problems = Diagnostics::default();
-    let dir = root.join("diagrams");
+    let dir = root.join(DIAGRAMS_DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return (processes, problems);
     };

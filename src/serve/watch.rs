@@ -15,10 +15,9 @@ use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, F
 
 use crate::content::CONTENT_DIR;
 use crate::jekyll::INCLUDES_DIR;
+use crate::process::DIAGRAMS_DIR;
+use crate::site::SOURCE_FOLDERS;
 use crate::theme::THEMES_DIR;
-
-/// Folders under the root that hold sources, watched recursively.
-pub const WATCHED_FOLDERS: [&str; 4] = [CONTENT_DIR, "diagrams", THEMES_DIR, INCLUDES_DIR];
 
 /// Events for one path closer together than this are one change. Short, because the
 /// author is waiting; an editor's save takes well under a millisecond.
@@ -71,12 +70,12 @@ pub fn classify(relative: &Path, theme: &str) -> Option<ChangeKind> {
     }
     match (*first, rest) {
         (crate::config::FILE_NAME, []) => Some(ChangeKind::Config),
-        (CONTENT_DIR, []) | ("diagrams", []) | (THEMES_DIR, []) => Some(ChangeKind::Config),
+        (CONTENT_DIR, []) | (DIAGRAMS_DIR, []) | (THEMES_DIR, []) => Some(ChangeKind::Config),
         // A Jekyll site's own includes (which win over the theme's): read by any page, and
         // looked for before the theme's, so a new one can change pages that never saw it.
         (INCLUDES_DIR, _) => Some(ChangeKind::Config),
         (CONTENT_DIR, rest) => Some(classify_content(rest)),
-        ("diagrams", _) => Some(ChangeKind::Diagram),
+        (DIAGRAMS_DIR, _) => Some(ChangeKind::Diagram),
         (THEMES_DIR, [name, ..]) if *name != theme => None,
         (THEMES_DIR, [_, "templates", ..]) => Some(ChangeKind::Template),
         (THEMES_DIR, [_, "includes", _, ..]) => Some(ChangeKind::Include),
@@ -135,7 +134,7 @@ impl Watcher {
         };
         let mut watcher = Watcher { root, inner };
         watcher.watch(&watcher.root.clone(), RecursiveMode::NonRecursive)?;
-        for name in WATCHED_FOLDERS {
+        for name in SOURCE_FOLDERS {
             let dir = watcher.root.join(name);
             if dir.is_dir() {
                 watcher.watch(&dir, RecursiveMode::Recursive)?;
@@ -148,7 +147,7 @@ impl Watcher {
     /// again, since). Others are left alone: watching again would forget what a polling
     /// watcher has seen, and miss a change made meanwhile.
     pub fn watch_new_folders(&mut self, paths: &[PathBuf]) {
-        for name in WATCHED_FOLDERS {
+        for name in SOURCE_FOLDERS {
             let dir = self.root.join(name);
             if paths.iter().any(|p| p == Path::new(name)) && dir.is_dir() {
                 let _ = self.watch(&dir, RecursiveMode::Recursive);

@@ -19,6 +19,11 @@ use crate::theme::Theme;
 pub use sidebar::Sidebar;
 pub use urls::Urls;
 
+/// The folders under a site's root that a build reads, besides site.yaml: what `serve`
+/// watches, what an unchanged build compares, and what an output folder may not be in.
+pub const SOURCE_FOLDERS: [&str; 4] =
+    [content::CONTENT_DIR, crate::process::DIAGRAMS_DIR, crate::theme::THEMES_DIR, crate::jekyll::INCLUDES_DIR];
+
 /// What to load: the site root, which pages, and under which URL.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {

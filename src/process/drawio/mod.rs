@@ -95,7 +95,7 @@ pub fn drawing_html(root: &std::path::Path, id: &str, title: Option<&str>) -> Re
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(DrawingError::BadId(id.to_string()));
     }
-    let path = root.join("diagrams").join(format!("{id}.drawio"));
+    let path = root.join(crate::process::DIAGRAMS_DIR).join(format!("{id}.drawio"));
     if !path.is_file() {
         return Err(DrawingError::Missing(id.to_string()));
     }
