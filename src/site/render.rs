@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ use super::{tag_file, Site};
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
+use crate::documents::{Documents, Kept};
 use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
@@ -54,14 +56,16 @@ impl Default for RenderOptions {
     }
 }
 
-/// Renders every page and generated file into `sink`.
+/// Renders every page and generated file into `sink`. With `aside`, each page's search
+/// document is set aside there as the page renders, not kept in its record.
 pub fn render(
     site: &Site,
     options: RenderOptions,
     sink: &dyn Sink,
     highlighter: &Highlighter,
+    aside: Option<Arc<Documents>>,
 ) -> (Output, Diagnostics) {
-    let renderer = Renderer::new(site, options);
+    let renderer = Renderer { aside, ..Renderer::new(site, options) };
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
     let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
         rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
@@ -81,18 +85,20 @@ pub struct Renderer<'s> {
     /// Made again by every renderer: a sidebar file may change where nothing [`Shared`]
     /// reads does.
     sidebars: SidebarValues<'s>,
+    /// Where pages' search documents go as they render; in their records without it.
+    aside: Option<Arc<Documents>>,
 }
 
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site, options: RenderOptions) -> Self {
-        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site) }
+        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site), aside: None }
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
     /// presence, which is all [`Shared`] reads, and the options are the same.
     pub fn reusing(site: &'s Site, options: RenderOptions, shared: Shared) -> Self {
-        Renderer { site, options, shared, sidebars: SidebarValues::new(site) }
+        Renderer { site, options, shared, sidebars: SidebarValues::new(site), aside: None }
     }
 
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
@@ -106,6 +112,7 @@ impl<'s> Renderer<'s> {
         let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> =
             indices.par_iter().map(|&i| self.page(&site.content.pages[i], sink, highlighter)).collect();
         let mut output = Output::default();
+        output.pages.reserve_exact(results.len());
         let mut diagnostics = Diagnostics::default();
         for result in results {
             match result {
@@ -168,9 +175,10 @@ impl<'s> Renderer<'s> {
 /// What every page shares, computed once per build.
 pub struct Shared {
     site: Value,
-    /// `site` as Jekyll's Liquid sees it (`_config.yml` keys at the top), made once and
-    /// borrowed by every Liquid block and site include.
-    liquid_site: Value,
+    /// `site` as Jekyll's Liquid sees it (`_config.yml` keys at the top), made once, when
+    /// the first Liquid block or site include needs it (a copy of `site`, whose tag
+    /// listings name every page), and borrowed by the rest.
+    liquid_site: std::sync::OnceLock<Value>,
     services: BTreeMap<String, Value>,
     /// The same two, converted for templates once per build: a page's context then holds
     /// a reference-counted copy instead of a fresh conversion of every page of the site.
@@ -181,6 +189,10 @@ pub struct Shared {
 }
 
 impl Shared {
+    fn liquid_site(&self) -> &Value {
+        self.liquid_site.get_or_init(|| crate::jekyll::liquid_site(&self.site))
+    }
+
     fn service_template(&self, service: Option<&str>) -> tera::Value {
         service
             .and_then(|s| self.services_template.get(s))
@@ -241,7 +253,7 @@ impl Shared {
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
         let site_template = tera::Value::from(site_template);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        let liquid_site = crate::jekyll::liquid_site(&site_value);
+        let liquid_site = std::sync::OnceLock::new();
         Shared { site: site_value, liquid_site, services, site_template, services_template, files }
     }
 }
@@ -253,19 +265,17 @@ impl Renderer<'_> {
         sink: &dyn Sink,
         highlighter: &Highlighter,
     ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
-        render_page(self.site, self.options, &self.shared, &self.sidebars, page, sink, highlighter)
+        render_page(self, page, sink, highlighter)
     }
 }
 
 fn render_page(
-    site: &Site,
-    options: RenderOptions,
-    shared: &Shared,
-    sidebars: &SidebarValues<'_>,
+    renderer: &Renderer<'_>,
     page: &Page,
     sink: &dyn Sink,
     highlighter: &Highlighter,
 ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (site, options, shared, sidebars) = (renderer.site, renderer.options, &renderer.shared, &renderer.sidebars);
     let lines = LineIndex::new(&page.body);
     // Every position recorded in the page shares this one copy of its path.
     let source: std::sync::Arc<Path> = page.source.as_path().into();
@@ -358,7 +368,7 @@ fn render_page(
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
     // Only kept when an index will be written: it is a copy of the page's text.
-    let search = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
+    let document = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
         url: page_url.clone(),
         service: page.service.clone(),
         title: page.front.title.clone(),
@@ -368,6 +378,16 @@ fn render_page(
         sections: std::mem::take(&mut md.sections),
         stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
     });
+    let search = match (document, &renderer.aside) {
+        (Some(document), Some(aside)) => Some(aside.set_aside(document).map_err(|e| {
+            vec![Diagnostic::error(
+                Kind::Io,
+                format!("cannot set aside the search text of {}: {e}", page.source.display()),
+            )]
+        })?),
+        (document, None) => document.map(Kept::held),
+        (None, _) => None,
+    };
     let layout_page = LayoutPage { view: &view, body: Body::new(&md.html, &md.headings) };
     let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
@@ -384,6 +404,10 @@ fn render_page(
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
         .map_err(|e| vec![Diagnostic::error(Kind::Io, format!("cannot write {}: {e}", page.permalink.file()))])?;
+    // Records stay until the site is checked and indexed: no spare capacity (about a
+    // third of their size, on the 10,000-page benchmark).
+    links.shrink_to_fit();
+    anchors.shrink_to_fit();
     let record = PageRecord {
         file: page.permalink.file().to_string(),
         url: page_url,
@@ -641,7 +665,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.liquid_page, service);
+        let globals = crate::jekyll::page_globals(self.shared.liquid_site(), self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -705,7 +729,7 @@ fn render_include(
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&shared.liquid_site, liquid, service);
+        let globals = crate::jekyll::page_globals(shared.liquid_site(), liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
         if let Some(result) = found {
