@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -174,11 +174,14 @@ impl<'s> Renderer<'s> {
 
 /// What every page shares, computed once per build.
 pub struct Shared {
+    /// `site` without `tag_pages`, which lists every page once per tag: most of the value
+    /// on a large site, and kept whole only as converted for templates.
     site: Value,
-    /// `site` as Jekyll's Liquid sees it (`_config.yml` keys at the top), made once, when
-    /// the first Liquid block or site include needs it (a copy of `site`, whose tag
-    /// listings name every page), and borrowed by the rest.
-    liquid_site: std::sync::OnceLock<Value>,
+    /// `site` with `tag_pages`, as Liquid's `{{ site.* }}` reads it, and as Jekyll's
+    /// Liquid sees it (`_config.yml` keys at the top): each made once, when a Liquid
+    /// block or site include first needs it, and borrowed by the rest.
+    listed_site: OnceLock<Value>,
+    liquid_site: OnceLock<Value>,
     services: BTreeMap<String, Value>,
     /// The same two, converted for templates once per build: a page's context then holds
     /// a reference-counted copy instead of a fresh conversion of every page of the site.
@@ -189,8 +192,19 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn liquid_site(&self) -> &Value {
-        self.liquid_site.get_or_init(|| crate::jekyll::liquid_site(&self.site))
+    /// `site` whole. `serve` reuses a `Shared` only while nothing it reads changed, so
+    /// the listings made later are those of the site it was made for.
+    fn site_value(&self, site: &Site) -> &Value {
+        self.listed_site.get_or_init(|| {
+            let mut value = self.site.clone();
+            let tags = site.tags.iter().map(|(tag, pages)| (tag.clone(), tag_page_list(site, pages)));
+            value["tag_pages"] = Value::Object(tags.collect());
+            value
+        })
+    }
+
+    fn liquid_site(&self, site: &Site) -> &Value {
+        self.liquid_site.get_or_init(|| crate::jekyll::liquid_site(self.site_value(site)))
     }
 
     fn service_template(&self, service: Option<&str>) -> tera::Value {
@@ -221,7 +235,7 @@ impl Shared {
             Scope::Portal => urls.base.clone(),
             Scope::Service(_) => urls.service_home(None),
         };
-        let mut site_value = json!({
+        let site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
             "search_url": if options.search(site) { urls.file(crate::output::SEARCH_PAGE) } else { String::new() },
@@ -233,28 +247,25 @@ impl Shared {
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
         // `tag_pages` lists every page once per tag: most of the value on a large site, so
         // it is made and converted for templates a tag at a time, in parallel.
-        let tags: Vec<(String, Value, tera::Value)> = site
+        let tags: Vec<(String, tera::Value)> = site
             .tags
             .par_iter()
-            .map(|(tag, pages)| {
-                let list = tag_page_list(site, pages);
-                let converted = tera::Value::from_serializable(&list);
-                (tag.clone(), list, converted)
-            })
+            .map(|(tag, pages)| (tag.clone(), tera::Value::from_serializable(&tag_page_list(site, pages))))
             .collect();
         let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
-        let mut tag_pages = serde_json::Map::new();
-        let mut tag_pages_template = BTreeMap::new();
-        for (tag, list, converted) in tags {
-            tag_pages.insert(tag.clone(), list);
-            tag_pages_template.insert(tag, converted);
-        }
-        site_value["tag_pages"] = Value::Object(tag_pages);
+        let tag_pages_template: BTreeMap<String, tera::Value> = tags.into_iter().collect();
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
         let site_template = tera::Value::from(site_template);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        let liquid_site = std::sync::OnceLock::new();
-        Shared { site: site_value, liquid_site, services, site_template, services_template, files }
+        Shared {
+            site: site_value,
+            listed_site: OnceLock::new(),
+            liquid_site: OnceLock::new(),
+            services,
+            site_template,
+            services_template,
+            files,
+        }
     }
 }
 
@@ -665,7 +676,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::page_globals(self.shared.liquid_site(), self.liquid_page, service);
+        let globals = crate::jekyll::page_globals(self.shared.liquid_site(self.site), self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -675,7 +686,7 @@ impl includes::Tags for PageTags<'_> {
         self.reads.listings |= mentions_site(expression);
         let mut path = expression.split('.');
         let root = match path.next() {
-            Some("site") => &self.shared.site,
+            Some("site") => self.shared.site_value(self.site),
             Some("page") => self.liquid_page,
             Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
                 Some(service) => service,
@@ -700,7 +711,7 @@ impl includes::Tags for PageTags<'_> {
         // `site.KEY` is a `_config.yml` key first, as in Jekyll (see `crate::jekyll::site_key`).
         if name == "site" {
             let (key, after) = rest.split_once('.').unwrap_or((rest, ""));
-            if let Some(value) = crate::jekyll::site_key(&self.shared.site, key) {
+            if let Some(value) = crate::jekyll::site_key(self.shared.site_value(self.site), key) {
                 (root, rest) = (value, after);
                 name = &expression[..name.len() + 1 + key.len()];
             }
@@ -729,7 +740,7 @@ fn render_include(
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::page_globals(shared.liquid_site(), liquid, service);
+        let globals = crate::jekyll::page_globals(shared.liquid_site(site), liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
         if let Some(result) = found {
