@@ -17,6 +17,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub(crate) mod documents;
 mod escape;
 pub mod import;
 pub(crate) mod jekyll;

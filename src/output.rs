@@ -57,7 +57,7 @@ pub struct PageRecord {
     pub anchors: Vec<AnchorRecord>,
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
-    pub search: Option<Document>,
+    pub search: Option<crate::documents::Kept>,
     /// What the page read while rendering, besides its own source: `serve` renders it
     /// again when one of these changes.
     #[serde(skip)]

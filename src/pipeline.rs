@@ -9,10 +9,12 @@
 //! This module sits above `site`, `check` and `search`, which do not know of one another's
 //! steps: the dependencies run one way.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::check::external::ExternalRequest;
 use crate::diagnostics::Diagnostics;
+use crate::documents::Documents;
 use crate::markdown::Highlighter;
 use crate::output::{Output, Sink};
 use crate::search::IndexStats;
@@ -59,15 +61,28 @@ pub fn load(load: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 }
 
 /// Step two: renders a loaded site into `sink`, after the `diagnostics` its loading
-/// gave; fails when any is an error.
+/// gave; fails when any is an error. The pages' search documents stay in their records
+/// (`serve` keeps them there).
 pub fn render(
+    site: Site,
+    diagnostics: Diagnostics,
+    options: RenderOptions,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    render_aside(site, diagnostics, options, highlighter, sink, None)
+}
+
+/// [`render`], with each page's search document set aside in `aside` as it renders.
+fn render_aside(
     site: Site,
     mut diagnostics: Diagnostics,
     options: RenderOptions,
     highlighter: &Highlighter,
     sink: &dyn Sink,
+    aside: Option<Arc<Documents>>,
 ) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, rendered) = render::render(&site, options, sink, highlighter);
+    let (output, rendered) = render::render(&site, options, sink, highlighter, aside);
     diagnostics.extend(rendered);
     diagnostics.sort();
     if diagnostics.has_errors() {
@@ -107,8 +122,11 @@ pub fn run(
     highlighter: &Highlighter,
     sink: &dyn Sink,
 ) -> Result<Run, Failed> {
+    // A build's pages set their search text aside in a temporary file until the index
+    // reads it, so it is not held in memory all at once.
+    let aside = if options.render.indexes(&site) { Some(Documents::new()?) } else { None };
     let (site, mut output, mut diagnostics) =
-        render(site, loaded, options.render, highlighter, sink).map_err(Failed::Site)?;
+        render_aside(site, loaded, options.render, highlighter, sink, aside).map_err(Failed::Site)?;
     if options.check {
         diagnostics.extend(check(&site, &output));
         diagnostics.sort();

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, Kind, Location};
+use crate::diagnostics::{Diagnostic, Kind, Location, SourceFile};
 
 pub use serde_saphyr::Spanned;
 
@@ -162,7 +162,7 @@ where
 }
 
 /// The location of a spanned value, shifted to the file's own lines.
-pub fn location_of<T>(value: &Spanned<T>, file: &Path, first_line: usize) -> Option<Location> {
+pub fn location_of<T>(value: &Spanned<T>, file: impl SourceFile, first_line: usize) -> Option<Location> {
     let l = value.referenced;
     (l.line() > 0).then(|| Location::new(file, l.line() as usize + first_line - 1, l.column() as usize))
 }

@@ -122,8 +122,10 @@ impl FrontMatter {
             warnings,
         };
         let mut has_title = false;
+        // The positions of every page of a site are kept: they share one copy of its path.
+        let shared_file: std::sync::Arc<Path> = file.into();
         for (key, value) in map {
-            if let Some(at) = yaml::location_of(&value, file, 2) {
+            if let Some(at) = yaml::location_of(&value, &shared_file, 2) {
                 fm.positions.insert(key.clone(), at);
             }
             match key.as_str() {
@@ -140,7 +142,7 @@ impl FrontMatter {
                 "sidebar" => fm.sidebar = reader.string(&key, &value),
                 "permalink" => {
                     fm.permalink = reader.string(&key, &value);
-                    fm.permalink_at = yaml::location_of(&value, file, 2);
+                    fm.permalink_at = yaml::location_of(&value, &shared_file, 2);
                 }
                 "toc" => fm.toc = reader.boolean(&key, &value).unwrap_or(true),
                 "folder" => fm.folder = reader.string(&key, &value),

@@ -79,12 +79,33 @@ pub(super) struct Shape {
     pub(super) bytes: usize,
 }
 
-/// Where a stem occurs: a page and the score there.
+/// Where a stem occurs: a page and the score there, in one `u32`: the page in the high
+/// 28 bits, the score in the low four. The postings are most of what the index holds
+/// while it is made (two million for the 10,000-page benchmark).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Posting {
-    page: u32,
-    score: u32,
+struct Posting(u32);
+
+impl Posting {
+    /// Scores stop at [`MAX_SCORE`] as they are added: what `encode` writes is the same.
+    fn new(page: u32, score: u32) -> Posting {
+        Posting(page << 4 | score.min(MAX_SCORE))
+    }
+
+    fn page(self) -> u32 {
+        self.0 >> 4
+    }
+
+    fn score(self) -> u32 {
+        self.0 & MAX_SCORE
+    }
+
+    fn add(&mut self, score: u32) {
+        *self = Posting::new(self.page(), self.score() + score);
+    }
 }
+
+/// Pages an index can number: a page's position takes 28 bits of a [`Posting`].
+const MAX_PAGES: usize = 1 << 28;
 
 /// Scores are kept to four bits: ranking saturates long before (`saturate` in
 /// engine.js: 15 is 93% of the most a word can count).
@@ -94,11 +115,14 @@ const MAX_SCORE: u32 = 15;
 /// `services` are the portal's (id, display name) in site.yaml order.
 pub(super) fn build(
     count: usize,
-    record: &(dyn Fn(usize) -> Record + Sync),
+    record: &(dyn Fn(usize) -> io::Result<Record> + Sync),
     services: &[(String, String)],
     subtag: &str,
     put: &Put,
 ) -> io::Result<Shape> {
+    if count >= MAX_PAGES {
+        return Err(io::Error::other(format!("the search index takes up to {MAX_PAGES} pages, not {count}")));
+    }
     let language = Language::new(subtag);
     let writer = Writer { put, written: Mutex::default() };
     let mut service_runs: Vec<(i64, usize)> = Vec::new();
@@ -192,7 +216,7 @@ type Words = FxHashMap<String, Vec<Posting>>;
 /// service (a position in `services`, -1 for none).
 fn read_pages(
     count: usize,
-    record: &(dyn Fn(usize) -> Record + Sync),
+    record: &(dyn Fn(usize) -> io::Result<Record> + Sync),
     services: &[(String, String)],
     language: &Language,
     writer: &Writer,
@@ -208,7 +232,7 @@ fn read_pages(
         .try_fold(
             || (Words::default(), Vec::new()),
             |(mut words, mut of_page), page| {
-                let record = record(page);
+                let record = record(page)?;
                 writer.put(format!("pages/{page}.json"), page_json(&record, services))?;
                 of_page.push((page, page_service(&record)));
                 add_words(&mut words, page as u32, &record, language);
@@ -243,8 +267,8 @@ fn add_words(words: &mut Words, page: u32, record: &Record, language: &Language)
                     None => words.entry(word.to_string()).or_default(),
                 };
                 match list.last_mut() {
-                    Some(last) if last.page == page => last.score += *field as u32,
-                    _ => list.push(Posting { page, score: *field as u32 }),
+                    Some(last) if last.page() == page => last.add(*field as u32),
+                    _ => list.push(Posting::new(page, *field as u32)),
                 }
             });
         }
@@ -286,7 +310,7 @@ fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, 
             let mut merged: Vec<Posting> = Vec::with_capacity(postings.len());
             for p in postings {
                 match merged.last_mut() {
-                    Some(last) if last.page == p.page => last.score += p.score,
+                    Some(last) if last.page() == p.page() => last.add(p.score()),
                     _ => merged.push(p),
                 }
             }
@@ -304,15 +328,15 @@ fn encode(postings: &[Posting]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len());
     let mut previous: i64 = -1;
     for p in postings {
-        let gap = (i64::from(p.page) - previous) as u32;
-        let score = p.score.min(MAX_SCORE) as u8;
+        let gap = (i64::from(p.page()) - previous) as u32;
+        let score = p.score() as u8;
         if gap < 16 {
             out.push((gap as u8) << 4 | score);
         } else {
             out.push(score);
             varint(&mut out, gap);
         }
-        previous = i64::from(p.page);
+        previous = i64::from(p.page());
     }
     out
 }
@@ -447,7 +471,7 @@ mod tests {
             files.lock().unwrap().push((path, bytes));
             Ok(())
         };
-        let shape = build(records.len(), &|i| records[i].clone(), services, "en", &put).unwrap();
+        let shape = build(records.len(), &|i| Ok(records[i].clone()), services, "en", &put).unwrap();
         let mut files = files.into_inner().unwrap();
         files.sort();
         (files, shape)
@@ -584,12 +608,7 @@ mod tests {
 
     #[test]
     fn near_pages_take_a_byte_far_ones_more_and_scores_stop_at_fifteen() {
-        let postings = [
-            Posting { page: 0, score: 3 },
-            Posting { page: 15, score: 40 },
-            Posting { page: 16, score: 1 },
-            Posting { page: 300, score: 2 },
-        ];
+        let postings = [Posting::new(0, 3), Posting::new(15, 40), Posting::new(16, 1), Posting::new(300, 2)];
         let bytes = encode(&postings);
         assert_eq!(bytes, [0x13, 0xff, 0x11, 0x02, 0x9c, 0x02]);
         assert_eq!(decode(&bytes), [(0, 3), (15, 15), (16, 1), (300, 2)]);

@@ -2,7 +2,8 @@
 //!
 //! Rendering a page yields its [`Document`] (title, summary, keywords, tags, the plain
 //! text of each section, and the stages of the processes it places) in its
-//! [`PageRecord`](crate::output::PageRecord). After the pages render, [`build_index`]
+//! [`PageRecord`](crate::output::PageRecord) (`build` sets its text aside in a temporary
+//! file, `crate::documents`). After the pages render, [`build_index`]
 //! turns the documents into an index under `BASE/search-index/`: word shards, postings,
 //! one file per page and `engine.js`, which queries them in the browser ([`index`]). The theme's
 //! `search.js` drives it from the header. `docs/search.md` describes the whole.
@@ -17,6 +18,7 @@ mod words;
 use std::time::{Duration, Instant};
 
 use crate::config::SiteConfig;
+use crate::documents::Kept;
 use crate::output::{Output, Sink};
 
 pub use crate::output::{Document, StageEntry, SEARCH_INDEX_DIR as BUNDLE_DIR, SEARCH_PAGE};
@@ -38,7 +40,9 @@ pub fn build_index(config: &SiteConfig, output: &Output) -> Index {
         files.lock().expect("index files").push((format!("{BUNDLE_DIR}/{path}"), bytes));
         Ok(())
     };
-    let stats = index_with(config, output, &put).expect("a memory index cannot fail");
+    // Only documents set aside in a build's file are read, which does not fail short of
+    // a broken disk; `serve` holds its documents in memory.
+    let stats = index_with(config, output, &put).expect("the pages' search documents read back");
     let mut files = files.into_inner().expect("index files");
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Index { files, stats }
@@ -47,10 +51,10 @@ pub fn build_index(config: &SiteConfig, output: &Output) -> Index {
 /// Makes the index of `output`'s pages, handing each file to `put` as it is made.
 fn index_with(config: &SiteConfig, output: &Output, put: &index::Put) -> std::io::Result<IndexStats> {
     let start = Instant::now();
-    let documents: Vec<&Document> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
+    let documents: Vec<&Kept> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
     let services: Vec<(String, String)> =
         config.services.iter().map(|s| (s.id.clone(), s.short().to_string())).collect();
-    let records = record::Records::new(&documents);
+    let records = record::Records::new(&documents)?;
     let shape = index::build(records.len(), &|i| records.get(i), &services, &index_language(&config.language), put)?;
     Ok(IndexStats {
         pages: records.len(),

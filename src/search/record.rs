@@ -4,8 +4,10 @@
 //! part keeps its heading's id, so a result can land on a section.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 
 use super::{Document, StageEntry};
+use crate::documents::Kept;
 
 /// How much a word counts where it stands: a match in the page title outranks one in a
 /// heading, which outranks one in the body.
@@ -61,16 +63,16 @@ impl Part {
 type Landing = (usize, Option<String>);
 
 /// The records of some documents, each stage placed in the section its link lands on,
-/// made one at a time: the index reads each and lets it go, so the text of every page
-/// is never held twice.
+/// made one at a time: the index reads each (from the file a build set it aside in)
+/// and lets it go, so the text of every page is never held at once.
 pub(super) struct Records<'d> {
-    documents: &'d [&'d Document],
+    documents: &'d [&'d Kept],
     landings: BTreeMap<Landing, Vec<&'d StageEntry>>,
 }
 
 impl<'d> Records<'d> {
-    pub(super) fn new(documents: &'d [&'d Document]) -> Self {
-        Records { documents, landings: land_stages(documents) }
+    pub(super) fn new(documents: &'d [&'d Kept]) -> io::Result<Self> {
+        Ok(Records { documents, landings: land_stages(documents)? })
     }
 
     pub(super) fn len(&self) -> usize {
@@ -78,25 +80,28 @@ impl<'d> Records<'d> {
     }
 
     /// The record of document `i`.
-    pub(super) fn get(&self, i: usize) -> Record {
-        record(i, self.documents[i], &self.landings)
+    pub(super) fn get(&self, i: usize) -> io::Result<Record> {
+        Ok(record(i, &*self.documents[i].document()?, &self.landings))
     }
 }
 
 #[cfg(test)]
 fn records(documents: &[&Document]) -> Vec<Record> {
-    let records = Records::new(documents);
-    (0..records.len()).map(|i| records.get(i)).collect()
+    let kept: Vec<Kept> = documents.iter().map(|d| Kept::held((*d).clone())).collect();
+    let kept: Vec<&Kept> = kept.iter().collect();
+    let records = Records::new(&kept).unwrap();
+    (0..records.len()).map(|i| records.get(i).unwrap()).collect()
 }
 
 /// Stages grouped by where they land. A stage whose target is not a section of an
 /// indexed page (another site, an excluded page, an id written in raw HTML) lands on
 /// the diagram itself, in a section of the placing page named after the process.
-fn land_stages<'d>(documents: &[&'d Document]) -> BTreeMap<Landing, Vec<&'d StageEntry>> {
-    let by_url: HashMap<&str, usize> = documents.iter().enumerate().map(|(i, d)| (page_key(&d.url), i)).collect();
+/// A target's page is read only for a stage that names one of its sections.
+fn land_stages<'d>(documents: &[&'d Kept]) -> io::Result<BTreeMap<Landing, Vec<&'d StageEntry>>> {
+    let by_url: HashMap<&str, usize> = documents.iter().enumerate().map(|(i, d)| (page_key(d.url()), i)).collect();
     let mut landings: BTreeMap<Landing, Vec<&StageEntry>> = BTreeMap::new();
     for (i, doc) in documents.iter().enumerate() {
-        for stage in &doc.stages {
+        for stage in doc.stages() {
             let target = stage.target.as_deref().and_then(|t| {
                 let (page, anchor) = match t.split_once('#') {
                     Some((p, a)) if !a.is_empty() => (p, Some(a)),
@@ -104,15 +109,23 @@ fn land_stages<'d>(documents: &[&'d Document]) -> BTreeMap<Landing, Vec<&'d Stag
                     None => (t, None),
                 };
                 let page = if page.is_empty() { i } else { *by_url.get(page_key(page))? };
-                let known =
-                    anchor.is_none_or(|a| documents[page].sections.iter().any(|s| s.anchor.as_deref() == Some(a)));
-                known.then(|| (page, anchor.map(str::to_string)))
+                Some((page, anchor))
             });
-            let landing = target.unwrap_or_else(|| (i, Some(stage.wrapper.clone())));
+            let known = match target {
+                Some((_, None)) => true,
+                Some((page, Some(anchor))) => {
+                    documents[page].document()?.sections.iter().any(|s| s.anchor.as_deref() == Some(anchor))
+                }
+                None => false,
+            };
+            let landing = match target {
+                Some((page, anchor)) if known => (page, anchor.map(str::to_string)),
+                _ => (i, Some(stage.wrapper.clone())),
+            };
             landings.entry(landing).or_default().push(stage);
         }
     }
-    landings
+    Ok(landings)
 }
 
 /// `guide/` and `guide/index.html` are one page.

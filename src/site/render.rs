@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ use super::{tag_file, Site};
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
+use crate::documents::{Documents, Kept};
 use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
@@ -54,14 +56,16 @@ impl Default for RenderOptions {
     }
 }
 
-/// Renders every page and generated file into `sink`.
+/// Renders every page and generated file into `sink`. With `aside`, each page's search
+/// document is set aside there as the page renders, not kept in its record.
 pub fn render(
     site: &Site,
     options: RenderOptions,
     sink: &dyn Sink,
     highlighter: &Highlighter,
+    aside: Option<Arc<Documents>>,
 ) -> (Output, Diagnostics) {
-    let renderer = Renderer::new(site, options);
+    let renderer = Renderer { aside, ..Renderer::new(site, options) };
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
     let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
         rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
@@ -81,18 +85,20 @@ pub struct Renderer<'s> {
     /// Made again by every renderer: a sidebar file may change where nothing [`Shared`]
     /// reads does.
     sidebars: SidebarValues<'s>,
+    /// Where pages' search documents go as they render; in their records without it.
+    aside: Option<Arc<Documents>>,
 }
 
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site, options: RenderOptions) -> Self {
-        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site) }
+        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site), aside: None }
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
     /// presence, which is all [`Shared`] reads, and the options are the same.
     pub fn reusing(site: &'s Site, options: RenderOptions, shared: Shared) -> Self {
-        Renderer { site, options, shared, sidebars: SidebarValues::new(site) }
+        Renderer { site, options, shared, sidebars: SidebarValues::new(site), aside: None }
     }
 
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
@@ -106,6 +112,7 @@ impl<'s> Renderer<'s> {
         let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> =
             indices.par_iter().map(|&i| self.page(&site.content.pages[i], sink, highlighter)).collect();
         let mut output = Output::default();
+        output.pages.reserve_exact(results.len());
         let mut diagnostics = Diagnostics::default();
         for result in results {
             match result {
@@ -167,10 +174,14 @@ impl<'s> Renderer<'s> {
 
 /// What every page shares, computed once per build.
 pub struct Shared {
+    /// `site` without `tag_pages`, which lists every page once per tag: most of the value
+    /// on a large site, and kept whole only as converted for templates.
     site: Value,
-    /// `site` as Jekyll's Liquid sees it (`_config.yml` keys at the top), made once and
-    /// borrowed by every Liquid block and site include.
-    liquid_site: Value,
+    /// `site` with `tag_pages`, as Liquid's `{{ site.* }}` reads it, and as Jekyll's
+    /// Liquid sees it (`_config.yml` keys at the top): each made once, when a Liquid
+    /// block or site include first needs it, and borrowed by the rest.
+    listed_site: OnceLock<Value>,
+    liquid_site: OnceLock<Value>,
     services: BTreeMap<String, Value>,
     /// The same two, converted for templates once per build: a page's context then holds
     /// a reference-counted copy instead of a fresh conversion of every page of the site.
@@ -181,6 +192,21 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// `site` whole. `serve` reuses a `Shared` only while nothing it reads changed, so
+    /// the listings made later are those of the site it was made for.
+    fn site_value(&self, site: &Site) -> &Value {
+        self.listed_site.get_or_init(|| {
+            let mut value = self.site.clone();
+            let tags = site.tags.iter().map(|(tag, pages)| (tag.clone(), tag_page_list(site, pages)));
+            value["tag_pages"] = Value::Object(tags.collect());
+            value
+        })
+    }
+
+    fn liquid_site(&self, site: &Site) -> &Value {
+        self.liquid_site.get_or_init(|| crate::jekyll::liquid_site(self.site_value(site)))
+    }
+
     fn service_template(&self, service: Option<&str>) -> tera::Value {
         service
             .and_then(|s| self.services_template.get(s))
@@ -209,7 +235,7 @@ impl Shared {
             Scope::Portal => urls.base.clone(),
             Scope::Service(_) => urls.service_home(None),
         };
-        let mut site_value = json!({
+        let site_value = json!({
             "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
             "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
             "search_url": if options.search(site) { urls.file(crate::output::SEARCH_PAGE) } else { String::new() },
@@ -221,28 +247,25 @@ impl Shared {
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
         // `tag_pages` lists every page once per tag: most of the value on a large site, so
         // it is made and converted for templates a tag at a time, in parallel.
-        let tags: Vec<(String, Value, tera::Value)> = site
+        let tags: Vec<(String, tera::Value)> = site
             .tags
             .par_iter()
-            .map(|(tag, pages)| {
-                let list = tag_page_list(site, pages);
-                let converted = tera::Value::from_serializable(&list);
-                (tag.clone(), list, converted)
-            })
+            .map(|(tag, pages)| (tag.clone(), tera::Value::from_serializable(&tag_page_list(site, pages))))
             .collect();
         let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
-        let mut tag_pages = serde_json::Map::new();
-        let mut tag_pages_template = BTreeMap::new();
-        for (tag, list, converted) in tags {
-            tag_pages.insert(tag.clone(), list);
-            tag_pages_template.insert(tag, converted);
-        }
-        site_value["tag_pages"] = Value::Object(tag_pages);
+        let tag_pages_template: BTreeMap<String, tera::Value> = tags.into_iter().collect();
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
         let site_template = tera::Value::from(site_template);
         let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        let liquid_site = crate::jekyll::liquid_site(&site_value);
-        Shared { site: site_value, liquid_site, services, site_template, services_template, files }
+        Shared {
+            site: site_value,
+            listed_site: OnceLock::new(),
+            liquid_site: OnceLock::new(),
+            services,
+            site_template,
+            services_template,
+            files,
+        }
     }
 }
 
@@ -253,19 +276,17 @@ impl Renderer<'_> {
         sink: &dyn Sink,
         highlighter: &Highlighter,
     ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
-        render_page(self.site, self.options, &self.shared, &self.sidebars, page, sink, highlighter)
+        render_page(self, page, sink, highlighter)
     }
 }
 
 fn render_page(
-    site: &Site,
-    options: RenderOptions,
-    shared: &Shared,
-    sidebars: &SidebarValues<'_>,
+    renderer: &Renderer<'_>,
     page: &Page,
     sink: &dyn Sink,
     highlighter: &Highlighter,
 ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (site, options, shared, sidebars) = (renderer.site, renderer.options, &renderer.shared, &renderer.sidebars);
     let lines = LineIndex::new(&page.body);
     // Every position recorded in the page shares this one copy of its path.
     let source: std::sync::Arc<Path> = page.source.as_path().into();
@@ -358,7 +379,7 @@ fn render_page(
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
     // Only kept when an index will be written: it is a copy of the page's text.
-    let search = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
+    let document = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
         url: page_url.clone(),
         service: page.service.clone(),
         title: page.front.title.clone(),
@@ -368,6 +389,16 @@ fn render_page(
         sections: std::mem::take(&mut md.sections),
         stages: placements.iter().flat_map(|p| p.stages.iter().cloned()).collect(),
     });
+    let search = match (document, &renderer.aside) {
+        (Some(document), Some(aside)) => Some(aside.set_aside(document).map_err(|e| {
+            vec![Diagnostic::error(
+                Kind::Io,
+                format!("cannot set aside the search text of {}: {e}", page.source.display()),
+            )]
+        })?),
+        (document, None) => document.map(Kept::held),
+        (None, _) => None,
+    };
     let layout_page = LayoutPage { view: &view, body: Body::new(&md.html, &md.headings) };
     let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
@@ -384,6 +415,10 @@ fn render_page(
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
         .map_err(|e| vec![Diagnostic::error(Kind::Io, format!("cannot write {}: {e}", page.permalink.file()))])?;
+    // Records stay until the site is checked and indexed: no spare capacity (about a
+    // third of their size, on the 10,000-page benchmark).
+    links.shrink_to_fit();
+    anchors.shrink_to_fit();
     let record = PageRecord {
         file: page.permalink.file().to_string(),
         url: page_url,
@@ -641,7 +676,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&self.shared.liquid_site, self.liquid_page, service);
+        let globals = crate::jekyll::page_globals(self.shared.liquid_site(self.site), self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -651,7 +686,7 @@ impl includes::Tags for PageTags<'_> {
         self.reads.listings |= mentions_site(expression);
         let mut path = expression.split('.');
         let root = match path.next() {
-            Some("site") => &self.shared.site,
+            Some("site") => self.shared.site_value(self.site),
             Some("page") => self.liquid_page,
             Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
                 Some(service) => service,
@@ -676,7 +711,7 @@ impl includes::Tags for PageTags<'_> {
         // `site.KEY` is a `_config.yml` key first, as in Jekyll (see `crate::jekyll::site_key`).
         if name == "site" {
             let (key, after) = rest.split_once('.').unwrap_or((rest, ""));
-            if let Some(value) = crate::jekyll::site_key(&self.shared.site, key) {
+            if let Some(value) = crate::jekyll::site_key(self.shared.site_value(self.site), key) {
                 (root, rest) = (value, after);
                 name = &expression[..name.len() + 1 + key.len()];
             }
@@ -705,7 +740,7 @@ fn render_include(
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
         let service = page.service.as_deref().and_then(|s| shared.services.get(s));
-        let globals = crate::jekyll::page_globals(&shared.liquid_site, liquid, service);
+        let globals = crate::jekyll::page_globals(shared.liquid_site(site), liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
         if let Some(result) = found {
