@@ -98,3 +98,40 @@ pub fn html_scan(data: &[u8]) {
         assert_eq!(text.get(attr.offset..end), Some(attr.value), "the value is at its offset");
     }
 }
+
+/// A Liquid template, in both dialects, with a `site` and `page` to read, includes that
+/// come back as Liquid (the template itself, so includes nest up to the limit) and small
+/// limits, so a runaway loop is cut short rather than slowing the fuzzer to a crawl.
+pub fn liquid(data: &[u8]) {
+    use signpost::liquid::{self as lq, Dialect, Globals, Host, IncludeRequest, Included, Limits, Options};
+
+    struct Echo<'t>(&'t str);
+    impl Host for Echo<'_> {
+        fn include(&mut self, request: &IncludeRequest<'_>) -> Result<Included, String> {
+            match request.name {
+                name if name.starts_with("self") => Ok(Included::Liquid(self.0.to_string())),
+                name if name.starts_with("missing") => Err(format!("no include {name}")),
+                name => Ok(Included::Text(format!("[{name}]"))),
+            }
+        }
+    }
+
+    let Some(text) = text(data) else { return };
+    let site = serde_json::json!({
+        "title": "Fuzzed", "data": {"list": [1, 2, 3], "map": {"a": "x", "b": null}},
+        "pages": [{"title": "One", "url": "/one.html", "tags": ["a", "b"]}, {"title": "Two", "url": "/two.html"}],
+    });
+    let page = serde_json::json!({"title": "Page", "tags": ["a"], "keywords": "k1, k2", "toc": false});
+    let mut globals = Globals::new();
+    globals.borrow("site", &site).borrow("page", &page);
+    let limits = Limits { max_depth: 50, max_iterations: 20_000, max_output: 1 << 20, max_include_depth: 8 };
+    for dialect in [Dialect::Liquid, Dialect::Jekyll] {
+        for inline_errors in [false, true] {
+            let options = Options { dialect, limits: limits.clone(), inline_errors };
+            match lq::render(text, &globals, &mut Echo(text), &options) {
+                Ok(out) => assert!(out.len() <= limits.max_output, "the output stays within max_output"),
+                Err(e) => assert!(e.offset <= text.len(), "an error is at a place in the template"),
+            }
+        }
+    }
+}

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS each (default 600), JOBS at a time (default 2),
-# seeding the corpus first; prints each target's executions, corpus size and whether it
-# found a crash (saved under fuzz/artifacts/TARGET). Needs nightly Rust and cargo-fuzz.
+# Runs every fuzz target (or the TARGETS named) for SECONDS each (default 600), JOBS at a
+# time (default 2), seeding the corpus first; each stops at SECONDS or RUNS executions
+# (default 10 million), whichever comes first. Prints each target's executions, corpus
+# size and whether it found a crash (saved under fuzz/artifacts/TARGET). Needs nightly
+# Rust and cargo-fuzz.
+#
+#   fuzz/run-all.sh [SECONDS [JOBS [TARGETS...]]]
+#   MAX_LEN=1024 RUNS=20000000 fuzz/run-all.sh 7200 2 markdown liquid
 set -uo pipefail
 seconds=${1:-600} jobs=${2:-2}
+shift 2 2>/dev/null || shift $#
+max_len=${MAX_LEN:-4096} runs=${RUNS:-10000000}
 cd "$(dirname "$0")"
 ./seed.sh >/dev/null
 cargo +nightly fuzz build -O -a -s none >/dev/null 2>&1 || { echo "cargo fuzz build failed" >&2; exit 2; }
@@ -11,7 +18,7 @@ mkdir -p logs
 run() {
   local t=$1
   cargo +nightly fuzz run -O -a -s none "$t" -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 \
-    -max_len=65536 >"logs/$t.log" 2>&1
+    -max_len="$max_len" -runs="$runs" >"logs/$t.log" 2>&1
   local status=$?
   local done_line
   done_line=$(grep -E '^Done [0-9]+ runs' "logs/$t.log" | tail -1)
@@ -19,7 +26,7 @@ run() {
   corpus=$(ls "corpus/$t" | wc -l)
   echo "$t: ${done_line:-no summary} corpus $corpus files; exit $status$([ $status -ne 0 ] && echo ' (see fuzz/logs/'"$t"'.log)')"
 }
-targets=$(cargo +nightly fuzz list)
+targets=${*:-$(cargo +nightly fuzz list)}
 running=0
 for t in $targets; do
   run "$t" &

@@ -802,10 +802,13 @@ fn markdown_element_in(line: &str) -> Option<(usize, String)> {
 /// Where the element whose start tag is at `from` ends: the offset of its matching end
 /// tag, counting nested elements of the same name.
 fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
-    let lower = text[from..].to_ascii_lowercase();
+    // Counting starts after the start tag, and each nested start tag is skipped whole: an
+    // end tag inside a quoted attribute value (`title="a</div>"`) is text, not a tag.
+    let start = from + tag_end(&text[from..])?;
+    let lower = text[start..].to_ascii_lowercase();
     let open = format!("<{name}");
     let close = format!("</{name}");
-    let mut depth = 0usize;
+    let mut depth = 1usize;
     let mut i = 0;
     while let Some(p) = lower[i..].find('<') {
         let at = i + p;
@@ -817,12 +820,14 @@ fn matching_end(text: &str, from: usize, name: &str) -> Option<usize> {
         }
         let boundary = |s: &str| s[..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
         if rest.starts_with(&close) && boundary(&rest[close.len()..]) {
-            depth = depth.checked_sub(1)?;
+            depth -= 1;
             if depth == 0 {
-                return Some(from + at);
+                return Some(start + at);
             }
         } else if rest.starts_with(&open) && boundary(&rest[open.len()..]) {
             depth += 1;
+            i = at + tag_end(rest).unwrap_or(rest.len());
+            continue;
         }
         i = at + 1;
     }
@@ -1005,6 +1010,21 @@ mod tests {
         let found = rewrite(text, &lines_with_offsets(text));
         let (out, _) = apply(text, found.edits);
         restore_raw(&out, &found.raw)
+    }
+
+    #[test]
+    fn an_end_tag_inside_a_quoted_value_does_not_end_the_element() {
+        // Found by the markdown fuzz target: the end tag in the title ended the element
+        // before its start tag did, and the edits overlapped (a panic).
+        let text = "<div markdown=\"1\" title=\"a</div>\">\n*x*\n</div>\n";
+        let out = rewritten(text);
+        assert!(out.starts_with("<div title=\"a</div>\">\n\n"), "{out:?}");
+        assert!(
+            out.contains("\n*x*\n") && out.ends_with("\n</div>\n"),
+            "the Markdown inside is read as blocks: {out:?}"
+        );
+        let raw = "<div title='</div>'>\n*x*\n</div>\nafter\n";
+        assert!(rewritten(raw).contains("</div>\n"), "a raw block still ends at its end tag");
     }
 
     #[test]

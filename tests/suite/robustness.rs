@@ -19,6 +19,24 @@ fn markup() -> impl Strategy<Value = String> {
     .expect("a valid pattern")
 }
 
+/// A tag or output the page language reads, so random text lands inside real blocks.
+fn liquid_tag() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "{% if page.title %}",
+        "{% endif %}",
+        "{% for p in site.pages %}{{ p.title | upcase }}",
+        "{% endfor %}",
+        "{% include self.html %}",
+        "{% include missing.html %}",
+        "{% capture x %}",
+        "{% endcapture %}{{ x | size }}",
+        "{% assign a = site.data.list | join: \",\" %}",
+        "{{ page.tags | first | default: 'none' }}",
+        "{% case page.title %}{% when 'Page' %}",
+        "{% raw %}",
+    ])
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -58,6 +76,12 @@ proptest! {
     }
 
     #[test]
+    fn liquid_never_panics_and_stays_in_bounds(text in markup(), tag in liquid_tag()) {
+        entry_points::liquid(text.as_bytes());
+        entry_points::liquid(format!("{tag}{text}{tag}").as_bytes());
+    }
+
+    #[test]
     fn html_scan_finds_values_where_they_are(text in markup()) {
         entry_points::html_scan(text.as_bytes());
     }
@@ -71,6 +95,7 @@ fn run_over(dir: &Path) -> usize {
         let name = entry.path().to_string_lossy();
         match entry.path().extension().and_then(|e| e.to_str()) {
             Some("md") => {
+                entry_points::liquid(&bytes);
                 entry_points::front_matter(&bytes);
                 entry_points::markdown(&bytes);
                 entry_points::html_scan(&bytes);
@@ -78,6 +103,7 @@ fn run_over(dir: &Path) -> usize {
             Some("yaml" | "yml") if name.contains("diagrams") => entry_points::process_yaml(&bytes),
             Some("yaml" | "yml") => entry_points::front_matter(&bytes),
             Some("html") => {
+                entry_points::liquid(&bytes);
                 entry_points::html_scan(&bytes);
                 entry_points::drawio(&bytes);
             }
