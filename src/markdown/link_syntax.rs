@@ -16,14 +16,23 @@ pub(super) fn spaced_link_urls(line: &str) -> Option<String> {
     let mut copied = 0;
     let mut code = false;
     let mut opened = false;
+    // The end of the last link's URL: a `](` inside a URL is part of it, not a new link.
+    let mut resume = 0;
     let bytes = line.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
+        if i < resume {
+            continue;
+        }
         match b {
             b'`' => code = !code,
             b'[' if !code && (i == 0 || bytes[i - 1] != b'\\') => opened = true,
             b']' if !code && opened && bytes.get(i + 1) == Some(&b'(') => {
                 let start = i + 2;
-                match inline_link(&line[start..]) {
+                let link = inline_link(&line[start..]);
+                if let Some(InlineLink::Url(url)) = &link {
+                    resume = start + url.end;
+                }
+                match link {
                     // Parentheses that do not balance are in the URL too.
                     Some(InlineLink::Url(url)) if line[start..][url.clone()].contains([' ', '\t', '(', ')']) => {
                         let (from, to) = (start + url.start, start + url.end);

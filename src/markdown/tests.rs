@@ -274,6 +274,18 @@ fn link_urls_with_spaces_as_kramdown_reads_them() {
     }
 }
 
+/// Found by the markdown fuzz target: a `](` inside a URL that had been put in angle
+/// brackets was read as a second link, whose start lay before the end of the first.
+#[test]
+fn a_link_inside_a_spaced_url_is_part_of_it() {
+    let r = md("- [SMART](http://docs.smart](images/a b.png){x}/)\n");
+    assert!(
+        r.html.contains("<li><a href=\"http://docs.smart%5D(images/a%20b.png)%7Bx%7D/\">SMART</a></li>"),
+        "{}",
+        r.html
+    );
+}
+
 #[test]
 fn processing_instructions_outside_html_are_text() {
     let r = md("<?xml version=\"1.0\"?>\n<!-- made by Visio -->\n\nThis is <? a PI ?>.\n\n<div>\n<?pi?>\n</div>\n");
