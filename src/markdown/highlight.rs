@@ -18,11 +18,20 @@ const CACHE_FILE: &str = "highlight-v1.bin";
 /// HTTP messages are in most API pages and syntect has no grammar for them.
 const HTTP_SYNTAX: &str = include_str!("http.sublime-syntax");
 
-/// The syntaxes, parsed once per process and shared by every build (read-only).
-fn syntaxes() -> &'static SyntaxSet {
+/// The grammars syntect ships, loaded from its packaged dump as they are, once per
+/// process and shared by every build (read-only).
+fn default_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The HTTP grammar, in a set of its own: added to the default set, it made syntect
+/// rebuild every default grammar at start (961M instructions, against under 10M for the dump
+/// alone). It refers to no other grammar, so it needs none beside it.
+fn http_syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        let mut builder = SyntaxSet::new().into_builder();
         if let Ok(http) = SyntaxDefinition::load_from_str(HTTP_SYNTAX, true, Some("http")) {
             builder.add(http);
         }
@@ -30,8 +39,17 @@ fn syntaxes() -> &'static SyntaxSet {
     })
 }
 
+/// The grammar for a fence's language and the set it belongs to. HTTP is looked up
+/// first, as it was when it was the last grammar added to one set.
+fn find_syntax(lang: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
+    let token = language_token(lang);
+    [http_syntaxes(), default_syntaxes()]
+        .into_iter()
+        .find_map(|set| set.find_syntax_by_token(&token).map(|syntax| (set, syntax)))
+}
+
 /// Names authors write after the fence, mapped to the grammar's own token.
-fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference> {
+fn language_token(lang: &str) -> String {
     let lang = lang.to_ascii_lowercase();
     let token = match lang.as_str() {
         "shell" | "sh" | "console" | "zsh" | "curl" => "bash",
@@ -44,7 +62,7 @@ fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference
         "ps" | "powershell" => "ps1",
         other => other,
     };
-    set.find_syntax_by_token(token)
+    token.to_string()
 }
 
 /// Highlights code blocks, with a cache keyed by the language and the code.
@@ -106,8 +124,7 @@ impl Highlighter {
         if let Some(html) = self.cache.as_ref().and_then(|c| c.get(&key)) {
             return Some(html);
         }
-        let set = syntaxes();
-        let syntax = find_syntax(set, lang)?;
+        let (set, syntax) = find_syntax(lang)?;
         let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
             if generator.parse_html_for_line_which_includes_newline(line).is_err() {
