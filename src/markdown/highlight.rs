@@ -2,14 +2,16 @@
 //! inline styles, and a content-addressed cache on disk so an unchanged rebuild reuses
 //! every highlighted block (syntect costs about 0.7 ms a block).
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use syntect::highlighting::ThemeSet;
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
+use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -18,11 +20,20 @@ const CACHE_FILE: &str = "highlight-v1.bin";
 /// HTTP messages are in most API pages and syntect has no grammar for them.
 const HTTP_SYNTAX: &str = include_str!("http.sublime-syntax");
 
-/// The syntaxes, parsed once per process and shared by every build (read-only).
-fn syntaxes() -> &'static SyntaxSet {
+/// The grammars syntect ships, loaded from its packaged dump as they are, once per
+/// process and shared by every build (read-only).
+fn default_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The HTTP grammar, in a set of its own: added to the default set, it made syntect
+/// rebuild every default grammar at start (961M instructions, against under 10M for the dump
+/// alone). It refers to no other grammar, so it needs none beside it.
+fn http_syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        let mut builder = SyntaxSet::new().into_builder();
         if let Ok(http) = SyntaxDefinition::load_from_str(HTTP_SYNTAX, true, Some("http")) {
             builder.add(http);
         }
@@ -30,8 +41,17 @@ fn syntaxes() -> &'static SyntaxSet {
     })
 }
 
+/// The grammar for a fence's language and the set it belongs to. HTTP is looked up
+/// first, as it was when it was the last grammar added to one set.
+fn find_syntax(lang: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
+    let token = language_token(lang);
+    [http_syntaxes(), default_syntaxes()]
+        .into_iter()
+        .find_map(|set| set.find_syntax_by_token(&token).map(|syntax| (set, syntax)))
+}
+
 /// Names authors write after the fence, mapped to the grammar's own token.
-fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference> {
+fn language_token(lang: &str) -> String {
     let lang = lang.to_ascii_lowercase();
     let token = match lang.as_str() {
         "shell" | "sh" | "console" | "zsh" | "curl" => "bash",
@@ -44,7 +64,7 @@ fn find_syntax<'s>(set: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference
         "ps" | "powershell" => "ps1",
         other => other,
     };
-    set.find_syntax_by_token(token)
+    token.to_string()
 }
 
 /// Highlights code blocks, with a cache keyed by the language and the code.
@@ -106,15 +126,8 @@ impl Highlighter {
         if let Some(html) = self.cache.as_ref().and_then(|c| c.get(&key)) {
             return Some(html);
         }
-        let set = syntaxes();
-        let syntax = find_syntax(set, lang)?;
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-                return None;
-            }
-        }
-        let html = generator.finalize();
+        let (set, syntax) = find_syntax(lang)?;
+        let html = LINES.with(|lines| lines.borrow_mut().highlight(set, syntax, code))?;
         if let Some(cache) = &self.cache {
             cache.put(key, &html, true);
         }
@@ -206,6 +219,76 @@ fn read_index(file: &std::fs::File) -> HashMap<[u8; 32], (u64, u32)> {
         index.retain(|_, (o, l)| *o + u64::from(*l) <= end);
     }
     index
+}
+
+thread_local! {
+    /// Each render thread's lines already highlighted.
+    static LINES: RefCell<LineCache> = RefCell::new(LineCache::default());
+}
+
+/// Lines kept per thread before the cache starts again, so it stays a few megabytes.
+const LINES_KEPT: usize = 8192;
+
+/// The HTML of lines already highlighted, by their text. Code blocks repeat lines (`{`,
+/// `set -euo pipefail`, an XML declaration), and syntect's result for a line depends only
+/// on the line and the state it starts in, so a line met again in the same state is not
+/// parsed again: about a fifth of the highlighting of the benchmark corpus.
+#[derive(Default)]
+struct LineCache {
+    lines: FxHashMap<Box<str>, Vec<Line>>,
+    kept: usize,
+}
+
+/// One line highlighted: the state it started in, the state it left, and its HTML.
+struct Line {
+    set: &'static SyntaxSet,
+    before: (ParseState, ScopeStack),
+    after: (ParseState, ScopeStack),
+    html: Box<str>,
+    /// Spans opened (or, negative, closed) by the line.
+    spans: isize,
+}
+
+impl LineCache {
+    /// The `<code>` contents of `code`, as syntect's `ClassedHTMLGenerator` makes them;
+    /// `None` if syntect fails on a line.
+    fn highlight(&mut self, set: &'static SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        let mut state = (ParseState::new(syntax), ScopeStack::new());
+        let mut html = String::with_capacity(code.len() * 2);
+        let mut open_spans = 0;
+        for text in LinesWithEndings::from(code) {
+            let line = match self.find(set, &state, text) {
+                Some(line) => line,
+                None => self.add(set, &state, text)?,
+            };
+            html.push_str(&line.html);
+            open_spans += line.spans;
+            state.clone_from(&line.after);
+        }
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+
+    fn find(&self, set: &'static SyntaxSet, state: &(ParseState, ScopeStack), text: &str) -> Option<&Line> {
+        self.lines.get(text)?.iter().find(|line| std::ptr::eq(line.set, set) && line.before == *state)
+    }
+
+    fn add(&mut self, set: &'static SyntaxSet, state: &(ParseState, ScopeStack), text: &str) -> Option<&Line> {
+        let (mut parse, mut scopes) = state.clone();
+        let ops = parse.parse_line(text, set).ok()?;
+        let (html, spans) = line_tokens_to_classed_spans(text, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        if self.kept >= LINES_KEPT {
+            self.lines.clear();
+            self.kept = 0;
+        }
+        self.kept += 1;
+        let line = Line { set, before: state.clone(), after: (parse, scopes), html: html.into(), spans };
+        let same_text = self.lines.entry(text.into()).or_default();
+        same_text.push(line);
+        same_text.last()
+    }
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for dark mode.
