@@ -94,7 +94,8 @@ pub(crate) struct Way {
 }
 
 impl Way {
-    /// The way an arrow runs unless told otherwise, if it turns at all.
+    /// The way an arrow runs unless told otherwise; `None` for one that runs straight
+    /// along its row, or in one leg between neighbouring columns.
     pub(crate) fn usual(grid: &Grid, from: usize, to: usize) -> Option<Way> {
         let (fa, ra, fb, rb) = (grid.column[from], grid.row[from], grid.column[to], grid.row[to]);
         if (ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none())) || fb == fa + 1 {
