@@ -174,6 +174,9 @@ impl Search<'_> {
     /// The row channel of each arrow that turns along one, and of all those leaving one
     /// stage together (they may share their tracks): beside its source or its target.
     fn rechannel(&mut self) {
+        if self.is_done() {
+            return;
+        }
         let routes = route::route(self.process, &self.best);
         let usual: Vec<Option<Way>> = routes.routes.iter().map(|r| Way::usual(&self.best, r.from, r.to)).collect();
         let turning: Vec<(usize, usize)> =
@@ -186,6 +189,9 @@ impl Search<'_> {
             }
         }
         for _ in 0..SWEEPS {
+            if self.is_done() {
+                return;
+            }
             let before = self.least;
             let crossed = self.crossed();
             for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
@@ -214,6 +220,9 @@ impl Search<'_> {
     /// the channel at the far end of the flow, or enter its target by the one at the
     /// start, running along a row channel beside either end or along the drawing's edge.
     fn go_round(&mut self) {
+        if self.is_done() {
+            return;
+        }
         let routes = route::route(self.process, &self.best);
         for _ in 0..SWEEPS {
             if self.is_done() {
