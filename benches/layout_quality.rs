@@ -1,5 +1,5 @@
 //! How good the drawings are, process by process, next to Graphviz `dot` with the lanes
-//! as clusters: `cargo bench --bench layout_quality -- [SITE_ROOT ...]`. Every process of
+//! as clusters: `cargo bench --bench layout_quality -- [SITE_ROOT ...] [--only=NAME]`. Every process of
 //! each site root (the repository's own `diagrams/` by default) and generated ones of 5
 //! to 100 stages are laid out as a page places them (fitted to the content column) and
 //! measured: crossings, bends, arrows through text or stages, the closest gap between
@@ -189,6 +189,10 @@ fn main() {
         processes.push((format!("generated/{stages}x{lanes}"), p));
     }
 
+    // `--only=NAME` keeps the processes whose names hold NAME (a quicker look at a few).
+    if let Some(only) = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_string)) {
+        processes.retain(|(name, _)| name.contains(&only));
+    }
     println!("| process | stages | lanes | arrangement | crossings | dot crossings | bends | through text or stage | closest parallel gap | size (px) | aspect | layout (ms) |");
     println!("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut misses, mut worse_than_dot) = (0, 0);

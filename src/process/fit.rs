@@ -7,6 +7,7 @@ use super::layout::{
     arranged, fits, layout_on, plain_grid, shown_height, Layout, Options, BOX_W, MAX_BOX_W, MIN_BOX_W, NARROW_BOX_W,
     TALL,
 };
+use super::order::Room;
 use super::{quality, route, Direction, Process};
 
 /// The arrangement that suits a column `width` pixels wide: flowing down with the lanes
@@ -94,13 +95,19 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
         candidates.iter().skip(first).filter(|(_, l)| rank(l) == best).take(if best.1 { 1 } else { usize::MAX });
     // A page whose column is wider than `width` shows a drawing at its natural size:
     // there too a rival seen whole is no taller than the limit, or than the first. One
-    // that ordering made too tall competes as ordered without more room between rows,
-    // and as sketched.
+    // that ordering made too tall competes as ordered within the height and width left
+    // to it, and as sketched.
     let cap = if best.1 { i32::MAX } else { TALL.max(candidates[first].1.height) };
+    let widest = width * 14 / 13;
     let arranged = rivals
         .flat_map(|(options, sketched)| {
-            let freely = arranged(process, options, false);
-            let kept = (!best.1 && freely.height > cap).then(|| arranged(process, options, true));
+            let freely = arranged(process, options, None);
+            let (taller, wider) = (cap - sketched.height, widest - sketched.width);
+            let room = match options.direction {
+                Direction::Right => Room { across: taller, along: wider },
+                Direction::Down => Room { across: wider, along: taller },
+            };
+            let kept = (!best.1 && freely.height > cap).then(|| arranged(process, options, Some(room)));
             [Some(freely), kept, Some(sketched.clone())].into_iter().flatten()
         })
         .filter(|l| clean(l) && l.height <= cap)

@@ -196,11 +196,7 @@ impl Axis {
             };
             let lead = side(ch.after_group, i == 0);
             let trail = side(ch.before_group, i == cells);
-            let middle = match (ch.tracks, outer) {
-                (0, true) => 0,
-                (0, false) => 4,
-                (t, _) => 2 * TRACK_MARGIN + TRACK * t as i32,
-            };
+            let middle = channel_size(ch.tracks, outer);
             channel_lead.push(pos + lead);
             pos += lead + middle + trail;
             if i < cells {
@@ -227,6 +223,15 @@ impl Axis {
         } else {
             self.channel_lead[row] - GAP / 2
         }
+    }
+}
+
+/// The room a channel's arrows take across it, between its sides.
+pub(super) fn channel_size(tracks: usize, outer: bool) -> i32 {
+    match (tracks, outer) {
+        (0, true) => 0,
+        (0, false) => 4,
+        (t, _) => 2 * TRACK_MARGIN + TRACK * t as i32,
     }
 }
 
@@ -301,12 +306,13 @@ pub(super) fn plain_grid(process: &Process, options: &Options) -> Grid {
 /// The process drawn with these options, its bands and rows ordered to cross the fewest
 /// arrows: when it is wrapped, each tier's bands may change places; always, each band's rows.
 pub fn layout_with(process: &Process, options: &Options) -> Layout {
-    arranged(process, options, false)
+    arranged(process, options, None)
 }
 
-/// The same; with `no_taller`, no order that needs more room between the rows.
-pub(super) fn arranged(process: &Process, options: &Options, no_taller: bool) -> Layout {
-    let arranged = order::arrange(process, plain_grid(process, options), options.wrap.is_some(), no_taller);
+/// The same; with `room`, no arrangement whose arrows take more room than that beyond
+/// the order written.
+pub(super) fn arranged(process: &Process, options: &Options, room: Option<order::Room>) -> Layout {
+    let arranged = order::arrange(process, plain_grid(process, options), options.wrap.is_some(), room);
     let routes = route::route_via(process, &arranged.grid, &arranged.via);
     layout_on(process, options, arranged.grid, routes)
 }

@@ -1,17 +1,23 @@
 //! The order across the flow that crosses the fewest arrows, as `dot` orders the nodes
 //! within its clusters: within each tier of a wrapped flow the lane bands may change
 //! places, and within each band its rows; then an arrow that turns along a channel
-//! between rows may take another, beside its target rather than its source. Each
+//! between rows may take another, beside its target rather than its source; and an
+//! arrow that still crosses others may go round the outside of the drawing. Each
 //! arrangement is judged by routing it and counting the crossings ([`route::crossings`]),
 //! and kept only if it crosses strictly fewer arrows than the best so far, so the order
 //! as written wins every tie. Only the parts where arrows cross are tried, within a fixed
 //! amount of routing, so the result is deterministic and quick.
 
 use super::grid::Grid;
-use super::{route, Process};
+use super::layout::channel_size;
+use super::route::{self, Way};
+use super::Process;
 
 /// Sweeps over all the tiers and bands; a sweep that finds nothing better ends the search.
 const SWEEPS: usize = 3;
+/// Rounds of reordering, rechannelling and going round: a change of one may open a
+/// better choice of another.
+const ROUNDS: usize = 2;
 /// Arrows routed at most, over all the arrangements tried for one layout: the search
 /// stays within a few milliseconds however long the process.
 const WORK: usize = 4_000;
@@ -29,120 +35,234 @@ enum Unit {
     },
 }
 
-/// An order across the flow, and the row channel chosen for each arrow that turns along one.
+/// An order across the flow, and the way chosen for each arrow that turns.
 pub(crate) struct Arranged {
     pub grid: Grid,
-    pub via: Vec<Option<usize>>,
+    pub via: Vec<Option<Way>>,
+}
+
+/// How much larger than the order written an arrangement may make the drawing, in
+/// pixels: across the flow (the channels between rows) and along it (between columns).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Room {
+    pub across: i32,
+    pub along: i32,
 }
 
 /// The grid with its bands (when `bands_move`, in a wrapped flow) and rows reordered,
-/// and then each arrow that turns along a row channel moved to another beside its source
-/// or its target, wherever that crosses fewer arrows.
-/// With `no_taller`, an arrangement that needs more tracks in all (a taller or wider
-/// drawing) is passed over.
-pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool, no_taller: bool) -> Arranged {
+/// then each arrow that turns along a row channel moved to another beside its source
+/// or its target, and last each arrow that still crosses others sent round the far
+/// side of the drawing, wherever that crosses fewer arrows; the three again, while a
+/// round finds something better. With `room`, an arrangement whose channels take more
+/// room than that beyond the order written is passed over.
+pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool, room: Option<Room>) -> Arranged {
     let edges: usize = process.stages.iter().map(|s| s.next_ix.len()).sum();
-    let budget = std::cell::Cell::new(WORK / edges.max(1));
-    // Tracks across the flow make a drawing taller, and along it wider (or, flowing down, the reverse).
-    let tracks = |routes: &route::Routes| routes.row_tracks.iter().chain(&routes.column_tracks).sum::<usize>();
     let first = route::route(process, &grid);
-    let most_tracks = if no_taller { tracks(&first) } else { usize::MAX };
-    let cost = |g: &Grid, via: &[Option<usize>]| {
-        budget.set(budget.get().saturating_sub(1));
-        let routes = route::route_via(process, g, via);
-        if tracks(&routes) > most_tracks {
-            usize::MAX
-        } else {
-            route::crossings(g, &routes)
-        }
+    let mut search = Search {
+        process,
+        budget: WORK / edges.max(1),
+        room: room.map(|room| (room, channels_size(&first))),
+        least: route::crossings(&grid, &first),
+        via: vec![None; first.routes.len()],
+        best: grid,
     };
-    let mut least = route::crossings(&grid, &first);
-    let mut best = grid;
     let mut units = Vec::new();
-    for band in &best.bands {
+    for band in &search.best.bands {
         if bands_move && !units.iter().any(|u| matches!(u, Unit::Tier(t) if *t == band.tier)) {
             units.push(Unit::Tier(band.tier));
         }
         units.push(Unit::Band { tier: band.tier, lane: band.lane });
     }
-    'sweeps: for _ in 0..SWEEPS {
-        let before = least;
-        // Only where arrows cross is there anything to gain.
-        let routes = route::route(process, &best);
-        let mut crossing_rows = vec![false; best.rows];
-        for (route, _) in routes.routes.iter().zip(route::crossed(&best, &routes)).filter(|(_, c)| *c > 0) {
-            let (a, b) = (best.row[route.from], best.row[route.to]);
-            crossing_rows[a.min(b)..=a.max(b)].iter_mut().for_each(|r| *r = true);
-        }
-        for &unit in &units {
-            let Some(blocks) = blocks(process, &best, unit) else { continue };
-            if !blocks.iter().flatten().any(|&r| crossing_rows[r]) {
-                continue;
-            }
-            for order in orders(blocks.len()) {
-                if least == 0 || budget.get() == 0 {
-                    break 'sweeps;
-                }
-                let candidate = best.with_rows(&placing(&best, &blocks, &order));
-                let crossings = cost(&candidate, &[]);
-                if crossings < least {
-                    (best, least) = (candidate, crossings);
-                    // The blocks moved with it: on to the next unit.
-                    break;
-                }
-            }
-        }
-        if least == before {
+    for _ in 0..ROUNDS {
+        let before = search.least;
+        search.reorder(&units);
+        search.rechannel();
+        search.go_round();
+        if search.least == before || search.is_done() {
             break;
+        }
+    }
+    Arranged { grid: search.best, via: search.via }
+}
+
+/// The room the channels between rows and between columns take, in pixels.
+fn channels_size(routes: &route::Routes) -> (i32, i32) {
+    let sum = |tracks: &[usize]| {
+        let last = tracks.len().saturating_sub(1);
+        tracks.iter().enumerate().map(|(i, &t)| channel_size(t, i == 0 || i == last)).sum::<i32>()
+    };
+    (sum(&routes.row_tracks), sum(&routes.column_tracks))
+}
+
+/// The best arrangement so far, and what is left of the routing allowed.
+struct Search<'a> {
+    process: &'a Process,
+    budget: usize,
+    /// The room allowed beyond the order written, and the room that order's channels take.
+    room: Option<(Room, (i32, i32))>,
+    least: usize,
+    best: Grid,
+    via: Vec<Option<Way>>,
+}
+
+impl Search<'_> {
+    fn is_done(&self) -> bool {
+        self.least == 0 || self.budget == 0
+    }
+
+    /// Takes `grid` and `via` if they cross fewer arrows than the best so far (and keep
+    /// within the room allowed).
+    fn try_better(&mut self, grid: Option<Grid>, via: Vec<Option<Way>>) -> bool {
+        self.budget = self.budget.saturating_sub(1);
+        let routes = route::route_via(self.process, grid.as_ref().unwrap_or(&self.best), &via);
+        if let Some((room, (across, along))) = self.room {
+            let (a, b) = channels_size(&routes);
+            if a - across > room.across || b - along > room.along {
+                return false;
+            }
+        }
+        let crossings = route::crossings(grid.as_ref().unwrap_or(&self.best), &routes);
+        if crossings >= self.least {
+            return false;
+        }
+        self.least = crossings;
+        self.via = via;
+        if let Some(grid) = grid {
+            self.best = grid;
+        }
+        true
+    }
+
+    /// How many times each arrow crosses another, as the best so far routes them.
+    fn crossed(&self) -> Vec<usize> {
+        route::crossed(&self.best, &route::route_via(self.process, &self.best, &self.via))
+    }
+
+    /// The bands of each tier, and the rows of each band, in other orders.
+    fn reorder(&mut self, units: &[Unit]) {
+        for _ in 0..SWEEPS {
+            let before = self.least;
+            // Only where arrows cross is there anything to gain.
+            let routes = route::route_via(self.process, &self.best, &self.via);
+            let mut crossing_rows = vec![false; self.best.rows];
+            for (route, _) in routes.routes.iter().zip(route::crossed(&self.best, &routes)).filter(|(_, c)| *c > 0) {
+                let (a, b) = (self.best.row[route.from], self.best.row[route.to]);
+                crossing_rows[a.min(b)..=a.max(b)].iter_mut().for_each(|r| *r = true);
+            }
+            for &unit in units {
+                let Some(blocks) = blocks(self.process, &self.best, unit) else { continue };
+                if !blocks.iter().flatten().any(|&r| crossing_rows[r]) {
+                    continue;
+                }
+                for order in orders(blocks.len()) {
+                    if self.is_done() {
+                        return;
+                    }
+                    let candidate = self.best.with_rows(&placing(&self.best, &blocks, &order));
+                    // The blocks moved with it: on to the next unit.
+                    if self.try_better(Some(candidate), self.via.clone()) {
+                        break;
+                    }
+                }
+            }
+            if self.least == before {
+                break;
+            }
         }
     }
 
-    // Then the row channel of each arrow that turns along one, and of all those leaving
-    // one stage together (they may share their tracks).
-    let routes = route::route(process, &best);
-    let turning: Vec<(usize, usize)> = routes
-        .routes
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.points.iter().any(|p| matches!(p.1, route::Across::Channel(..))))
-        .map(|(r, route)| (r, route.from))
-        .collect();
-    let mut movers: Vec<Vec<usize>> = turning.iter().map(|&(r, _)| vec![r]).collect();
-    for &(_, from) in &turning {
-        let together: Vec<usize> = turning.iter().filter(|t| t.1 == from).map(|t| t.0).collect();
-        if together.len() > 1 && !movers.contains(&together) {
-            movers.push(together);
+    /// The row channel of each arrow that turns along one, and of all those leaving one
+    /// stage together (they may share their tracks): beside its source or its target.
+    fn rechannel(&mut self) {
+        if self.is_done() {
+            return;
         }
-    }
-    let mut via: Vec<Option<usize>> = vec![None; routes.routes.len()];
-    for _ in 0..SWEEPS {
-        let before = least;
-        let crossed = route::crossed(&best, &route::route_via(process, &best, &via));
-        for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
-            let ends = |r: usize| [best.row[routes.routes[r].from], best.row[routes.routes[r].to]];
-            let mut choices: Vec<usize> = mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
-            choices.sort_unstable();
-            choices.dedup();
-            for k in choices {
-                if least == 0 || budget.get() == 0 {
-                    return Arranged { grid: best, via };
-                }
-                let mut moved = via.clone();
-                mover.iter().for_each(|&r| moved[r] = Some(k));
-                if moved == via {
-                    continue;
-                }
-                let crossings = cost(&best, &moved);
-                if crossings < least {
-                    (via, least) = (moved, crossings);
-                }
+        let routes = route::route(self.process, &self.best);
+        let usual: Vec<Option<Way>> = routes.routes.iter().map(|r| Way::usual(&self.best, r.from, r.to)).collect();
+        let turning: Vec<(usize, usize)> =
+            routes.routes.iter().enumerate().filter(|(r, _)| usual[*r].is_some()).map(|(r, o)| (r, o.from)).collect();
+        let mut movers: Vec<Vec<usize>> = turning.iter().map(|&(r, _)| vec![r]).collect();
+        for &(_, from) in &turning {
+            let together: Vec<usize> = turning.iter().filter(|t| t.1 == from).map(|t| t.0).collect();
+            if together.len() > 1 && !movers.contains(&together) {
+                movers.push(together);
             }
         }
-        if least == before {
-            break;
+        for _ in 0..SWEEPS {
+            if self.is_done() {
+                return;
+            }
+            let before = self.least;
+            let crossed = self.crossed();
+            for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
+                let ends = |r: usize| [self.best.row[routes.routes[r].from], self.best.row[routes.routes[r].to]];
+                let mut choices: Vec<usize> = mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
+                choices.sort_unstable();
+                choices.dedup();
+                for k in choices {
+                    if self.is_done() {
+                        return;
+                    }
+                    let mut moved = self.via.clone();
+                    mover.iter().for_each(|&r| moved[r] = usual[r].map(|w| Way { along: k, ..w }));
+                    if moved != self.via {
+                        self.try_better(None, moved);
+                    }
+                }
+            }
+            if self.least == before {
+                break;
+            }
         }
     }
-    Arranged { grid: best, via }
+
+    /// Round the outside: an arrow that still crosses others may leave its source by
+    /// the channel at the far end of the flow, or enter its target by the one at the
+    /// start, running along a row channel beside either end or along the drawing's edge.
+    fn go_round(&mut self) {
+        if self.is_done() {
+            return;
+        }
+        let routes = route::route(self.process, &self.best);
+        for _ in 0..SWEEPS {
+            if self.is_done() {
+                return;
+            }
+            let before = self.least;
+            let crossed = self.crossed();
+            for (r, route) in routes.routes.iter().enumerate().filter(|(r, _)| crossed[*r] > 0) {
+                let grid = &self.best;
+                let (from, to) = (route.from, route.to);
+                let now = self.via[r].or(Way::usual(grid, from, to));
+                let mut alongs: Vec<usize> = [grid.row[from], grid.row[to]].into_iter().flat_map(|k| [k, k + 1]).collect();
+                alongs.extend([0, grid.rows]);
+                alongs.sort_unstable();
+                alongs.dedup();
+                let mut outs = vec![grid.column[from] + 1, grid.columns];
+                let mut intos = vec![grid.column[to], 0];
+                outs.dedup();
+                intos.dedup();
+                let mut ways = Vec::new();
+                for &out in &outs {
+                    for &into in &intos {
+                        ways.extend(alongs.iter().map(|&along| Way { out, along, into }));
+                    }
+                }
+                ways.retain(|way| now != Some(*way) && way.is_open(grid, from, to));
+                for way in ways {
+                    if self.is_done() {
+                        return;
+                    }
+                    let mut moved = self.via.clone();
+                    moved[r] = Some(way);
+                    self.try_better(None, moved);
+                }
+            }
+            if self.least == before {
+                break;
+            }
+        }
+    }
 }
 
 /// The blocks of rows a unit reorders, top to bottom, or `None` if it has fewer than two

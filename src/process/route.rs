@@ -76,10 +76,51 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
     route_via(process, grid, &[])
 }
 
-/// The routes, each arrow `r` that turns along a row channel running along channel
-/// `via[r]` when it is given (by default the channel beside its source's row, on the
-/// side of its target).
-pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -> Routes {
+/// How an arrow that leaves the row of its source runs: out of its source into one
+/// channel between columns, along a channel between rows, and down another channel
+/// between columns into its target. By default it leaves by the channel just after its
+/// source, runs along the row channel beside its source on the side of its target, and
+/// enters by the channel just before its target; an arrow that crosses others may go
+/// round instead, out by the channel at the far end of the flow or in by the one at its
+/// start, where its source's or its target's row is clear of stages up to there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Way {
+    /// The channel between columns it leaves its source by.
+    pub out: usize,
+    /// The channel between rows it runs along.
+    pub along: usize,
+    /// The channel between columns it enters its target by.
+    pub into: usize,
+}
+
+impl Way {
+    /// The way an arrow runs unless told otherwise; `None` for one that runs straight
+    /// along its row, or in one leg between neighbouring columns.
+    pub(crate) fn usual(grid: &Grid, from: usize, to: usize) -> Option<Way> {
+        let (fa, ra, fb, rb) = (grid.column[from], grid.row[from], grid.column[to], grid.row[to]);
+        if (ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none())) || fb == fa + 1 {
+            return None;
+        }
+        Some(Way { out: fa + 1, along: if rb < ra { ra } else { ra + 1 }, into: fb })
+    }
+
+    /// Whether an arrow from `from` to `to` can run this way: its stubs along the rows
+    /// of its ends pass no stage.
+    pub(crate) fn is_open(&self, grid: &Grid, from: usize, to: usize) -> bool {
+        let (fa, ra, fb, rb) = (grid.column[from], grid.row[from], grid.column[to], grid.row[to]);
+        self.out > fa
+            && self.out <= grid.columns
+            && self.into <= fb
+            && self.along <= grid.rows
+            && self.out != self.into
+            && (fa + 1..self.out).all(|c| grid.cell[ra][c].is_none())
+            && (self.into..fb).all(|c| grid.cell[rb][c].is_none())
+    }
+}
+
+/// The routes, each arrow `r` that turns running the way `via[r]` when it is given (and
+/// open), and otherwise the usual way ([`Way::usual`]).
+pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<Way>]) -> Routes {
     let mut routes = Vec::new();
     let mut column_legs: Vec<Leg> = Vec::new();
     let mut row_legs: Vec<Leg> = Vec::new();
@@ -88,27 +129,11 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -
             let r = routes.len();
             let (fa, ra, fb, rb) = (grid.column[from], grid.row[from], grid.column[to], grid.row[to]);
             let mut points = vec![(Along::Exit(from), Across::Middle(ra))];
-            if ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none()) {
-                // Straight along the row.
-            } else if fb == fa + 1 {
-                column_legs.push(Leg {
-                    route: r,
-                    point: 1,
-                    channel: fb,
-                    lo: 2 * ra.min(rb) + 1,
-                    hi: 2 * ra.max(rb) + 1,
-                    share: Share { from: Some(from), to: Some(to) },
-                    exit: Some(ra),
-                    entry: Some(rb),
-                    track: 0,
-                });
-                points.push((Along::Channel(fb, 0), Across::Middle(ra)));
-                points.push((Along::Channel(fb, 0), Across::Middle(rb)));
-            } else {
-                // Out into the channel after the source, along a row channel next to the
-                // source's row, then down the channel before the target.
-                let k = via.get(r).copied().flatten().unwrap_or(if rb < ra { ra } else { ra + 1 });
-                let out = fa + 1;
+            let usual = Way::usual(grid, from, to);
+            let way = via.get(r).copied().flatten().filter(|w| w.is_open(grid, from, to)).or(usual);
+            if let Some(Way { out, along: k, into }) = way {
+                // Out into a channel after the source, along a row channel, then down
+                // the channel before the target.
                 column_legs.push(Leg {
                     route: r,
                     point: 1,
@@ -124,8 +149,8 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -
                     route: r,
                     point: 2,
                     channel: k,
-                    lo: (2 * out).min(2 * fb),
-                    hi: (2 * out).max(2 * fb),
+                    lo: (2 * out).min(2 * into),
+                    hi: (2 * out).max(2 * into),
                     share: Share { from: Some(from), to: None },
                     exit: None,
                     entry: None,
@@ -134,7 +159,7 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -
                 column_legs.push(Leg {
                     route: r,
                     point: 3,
-                    channel: fb,
+                    channel: into,
                     lo: (2 * rb + 1).min(2 * k),
                     hi: (2 * rb + 1).max(2 * k),
                     share: Share { from: None, to: Some(to) },
@@ -144,7 +169,21 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<usize>]) -
                 });
                 points.push((Along::Channel(out, 0), Across::Middle(ra)));
                 points.push((Along::Channel(out, 0), Across::Channel(k, 0)));
-                points.push((Along::Channel(fb, 0), Across::Channel(k, 0)));
+                points.push((Along::Channel(into, 0), Across::Channel(k, 0)));
+                points.push((Along::Channel(into, 0), Across::Middle(rb)));
+            } else if fb == fa + 1 && !(ra == rb) {
+                column_legs.push(Leg {
+                    route: r,
+                    point: 1,
+                    channel: fb,
+                    lo: 2 * ra.min(rb) + 1,
+                    hi: 2 * ra.max(rb) + 1,
+                    share: Share { from: Some(from), to: Some(to) },
+                    exit: Some(ra),
+                    entry: Some(rb),
+                    track: 0,
+                });
+                points.push((Along::Channel(fb, 0), Across::Middle(ra)));
                 points.push((Along::Channel(fb, 0), Across::Middle(rb)));
             }
             points.push((Along::Entry(to), Across::Middle(rb)));
