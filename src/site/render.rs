@@ -246,12 +246,23 @@ impl Shared {
         });
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
         // `tag_pages` lists every page once per tag: most of the value on a large site, so
-        // it is made and converted for templates a tag at a time, in parallel.
+        // each page's entry is converted for templates once, in parallel, and shared by
+        // its tags' lists (a template value's map is reference-counted).
+        let entries: Vec<Option<tera::Value>> = site
+            .content
+            .pages
+            .par_iter()
+            .map(|p| (!p.front.tags.is_empty()).then(|| tera::Value::from_serializable(&tag_entry(site, p))))
+            .collect();
         let tags: Vec<(String, tera::Value)> = site
             .tags
-            .par_iter()
-            .map(|(tag, pages)| (tag.clone(), tera::Value::from_serializable(&tag_page_list(site, pages))))
+            .iter()
+            .map(|(tag, pages)| {
+                let listed = pages.iter().filter_map(|&i| entries[i].clone());
+                (tag.clone(), tera::Value::from(listed.collect::<Vec<_>>()))
+            })
             .collect();
+        drop(entries);
         let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
         let tag_pages_template: BTreeMap<String, tera::Value> = tags.into_iter().collect();
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
@@ -805,11 +816,12 @@ fn splice_safe(html: &str) -> String {
 /// The pages of a tag (title, url, summary), as `site.tag_pages[tag]` lists them for
 /// includes such as `taglogic.html`.
 fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
-    let entry = |&i: &usize| {
-        let p = &site.content.pages[i];
-        json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
-    };
-    Value::Array(pages.iter().map(entry).collect())
+    Value::Array(pages.iter().map(|&i| tag_entry(site, &site.content.pages[i])).collect())
+}
+
+/// A page as `site.tag_pages` lists it.
+fn tag_entry(site: &Site, p: &Page) -> Value {
+    json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
 }
 
 /// The same page in each service where it exists, else that service's home.
