@@ -255,6 +255,7 @@ fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
         root: build::root_or_current(site.root.as_deref()),
         scope: site.service.clone().map_or(Scope::Portal, Scope::Service),
         base_url,
+        bodies: Default::default(),
     }
 }
 

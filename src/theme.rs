@@ -33,9 +33,14 @@ pub struct Theme {
     pub static_files: Vec<(StaticSource, String)>,
     /// Every `href` and `src` the templates write, for pointing at a broken one.
     links: Vec<TemplateLink>,
-    /// `link_source` of each link seen: a layout writes the same links on every page.
+    /// `link_source` of the first links seen: a layout writes the same links on every
+    /// page. Bounded ([`KNOWN_SOURCES`]): links made of a page's own values (its URL, its
+    /// headings' ids) are seen once each, and on a large site would fill it.
     sources: std::sync::RwLock<std::collections::HashMap<String, LinkSource>>,
 }
+
+/// How many links' sources [`Theme::link_source`] keeps: far more than a theme writes.
+const KNOWN_SOURCES: usize = 4096;
 
 /// A link attribute written in a template: `href="{{ site.base_url }}tags.html"`.
 #[derive(Debug, Clone)]
@@ -214,7 +219,9 @@ impl Theme {
         }
         let source = self.trace(href);
         if let Ok(mut sources) = self.sources.write() {
-            sources.insert(href.to_string(), source.clone());
+            if sources.len() < KNOWN_SOURCES {
+                sources.insert(href.to_string(), source.clone());
+            }
         }
         source
     }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::problem::{describe, extension, Problem};
 use super::resolve::Target;
 use super::{nearest, stages, Context, Finding};
-use crate::output::{LinkOrigin, PageRecord};
+use crate::output::{LinkOrigin, LinkRecord, PageRecord};
 
 /// How many links a check looked at, and the pages they lead to.
 #[derive(Debug, Clone, Default)]
@@ -26,11 +26,12 @@ enum Outcome {
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
 pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
+    let links: Vec<LinkRecord> = page.links.iter().collect();
     // A placed diagram's HTML repeats its stage links, recorded as the include's links:
     // each is checked once, as a stage link, which says which stage to correct.
     let stage_hrefs: HashSet<&str> =
-        page.links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
-    for link in &page.links {
+        links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
+    for link in &links {
         if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href.as_str()) {
             continue;
         }

@@ -410,7 +410,7 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     fn new(site: &'a Site, output: &'a Output) -> Self {
         let pages = output.pages.iter().enumerate().map(|(i, p)| (p.file.as_str(), i)).collect();
-        let anchors = output.pages.par_iter().map(|p| p.anchors.iter().map(|a| a.id.as_str()).collect()).collect();
+        let anchors = output.pages.par_iter().map(|p| p.anchors.ids().collect()).collect();
         Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
     }
 }

@@ -10,7 +10,8 @@ use crate::output::{AnchorRecord, PageRecord};
 
 /// An id defined twice in a page: links reach only the first.
 pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
-    let mut anchors: Vec<&AnchorRecord> = page.anchors.iter().collect();
+    let recorded: Vec<AnchorRecord> = page.anchors.iter().collect();
+    let mut anchors: Vec<&AnchorRecord> = recorded.iter().collect();
     anchors.sort_by(|a, b| (&a.location, &a.id).cmp(&(&b.location, &b.id)));
     // The same id recorded twice at the same place is one element seen twice (a placed
     // diagram's wrapper is recorded by the render and again in the include's HTML).

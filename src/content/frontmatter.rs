@@ -28,9 +28,10 @@ pub struct FrontMatter {
     /// `search: exclude` (or `search: false`) keeps the page out of the search index.
     pub search: bool,
     pub extra: BTreeMap<String, Value>,
-    /// Where each key's value is written, for errors about it found after loading.
+    /// Where each key's value is written (line, column), for errors about it found after
+    /// loading: a short list rather than a map, as every page of a site keeps one.
     #[serde(skip)]
-    pub positions: BTreeMap<String, Location>,
+    pub positions: Vec<(Box<str>, u32, u32)>,
     /// What Jekyll accepts but an author should fix (a key written twice), for the loader
     /// to report.
     #[serde(skip)]
@@ -118,15 +119,14 @@ impl FrontMatter {
             published: true,
             search: true,
             extra: BTreeMap::new(),
-            positions: BTreeMap::new(),
+            positions: Vec::new(),
             warnings,
         };
         let mut has_title = false;
-        // The positions of every page of a site are kept: they share one copy of its path.
         let shared_file: std::sync::Arc<Path> = file.into();
         for (key, value) in map {
             if let Some(at) = yaml::location_of(&value, &shared_file, 2) {
-                fm.positions.insert(key.clone(), at);
+                fm.positions.push((key.as_str().into(), at.line as u32, at.column as u32));
             }
             match key.as_str() {
                 "title" => {
@@ -174,7 +174,10 @@ impl FrontMatter {
 
     /// Where `key`'s value is written in `file`, or the file's first line when the key is not.
     pub fn position(&self, key: &str, file: &Path) -> Location {
-        self.positions.get(key).cloned().unwrap_or_else(|| Location::new(file, 1, 1))
+        match self.positions.iter().find(|(k, _, _)| **k == *key) {
+            Some((_, line, column)) => Location::new(file, *line as usize, *column as usize),
+            None => Location::new(file, 1, 1),
+        }
     }
 
     /// Front matter for a Markdown file that has none: its title is its file name.

@@ -26,8 +26,8 @@ pub struct Page {
     /// Path relative to the site root, as errors show it: `content/booking/overview.md`.
     pub source: PathBuf,
     pub front: FrontMatter,
-    /// The Markdown after the front matter, with `\n` line ends.
-    pub body: String,
+    /// The Markdown after the front matter: [`Page::body`] gives it.
+    pub body: Body,
     /// Line of the source file where `body` starts.
     pub body_line: usize,
     /// Where the page is written and linked, relative to the output root.
@@ -36,6 +36,41 @@ pub struct Page {
     pub service: Option<String>,
     /// Built from `content/_shared` for its service.
     pub shared: bool,
+}
+
+/// Where a page's Markdown is between loading and rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Read again from the page's file when it renders: a build holds the front matter of
+    /// every page, not the text (most of a large site's size), until it is needed.
+    OnDisk,
+    /// Kept from loading, with `\n` line ends: `serve` renders a page's last good version
+    /// while its file has errors.
+    Held(String),
+}
+
+/// Which of [`Body`]'s two ways loading takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Bodies {
+    #[default]
+    OnDisk,
+    Held,
+}
+
+impl Page {
+    /// The Markdown after the front matter, with `\n` line ends, read again from the page's
+    /// file under `root` unless it was kept.
+    pub fn body(&self, root: &Path) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        match &self.body {
+            Body::Held(text) => Ok(text.as_str().into()),
+            Body::OnDisk => {
+                let mut text = normalise_text(crate::diagnostics::read_text(&root.join(&self.source), &self.source)?);
+                let start = text.len() - frontmatter::split(&text).body.len();
+                text.replace_range(..start, "");
+                Ok(text.into())
+            }
+        }
+    }
 }
 
 /// A file copied to the output as it is (images, PDFs, downloads).
@@ -73,8 +108,8 @@ struct Found {
 }
 
 /// Reads every page and asset under `ROOT/content`, in parallel, reporting all problems.
-pub fn load(root: &Path, config: &SiteConfig, scope: &Scope) -> (Content, Diagnostics) {
-    load_reusing(root, config, scope, &|_, _| None)
+pub fn load(root: &Path, config: &SiteConfig, scope: &Scope, bodies: Bodies) -> (Content, Diagnostics) {
+    load_reusing(root, config, scope, bodies, &|_, _| None)
 }
 
 /// What `reuse(source, service)` hands back instead of reading the file again: a page
@@ -84,7 +119,13 @@ pub type Reuse<'a> = dyn Fn(&Path, Option<&str>) -> Option<Option<Page>> + Sync 
 /// As [`load`], but pages `reuse` hands back are not read again: `serve` re-reads only
 /// the files that changed, while every rule of loading (order, `_shared`, overrides,
 /// duplicates) stays here.
-pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reuse) -> (Content, Diagnostics) {
+pub fn load_reusing(
+    root: &Path,
+    config: &SiteConfig,
+    scope: &Scope,
+    bodies: Bodies,
+    reuse: &Reuse,
+) -> (Content, Diagnostics) {
     let content_root = root.join(CONTENT_DIR);
     let mut diagnostics = Diagnostics::default();
     let mut found = Vec::new();
@@ -133,7 +174,7 @@ pub fn load_reusing(root: &Path, config: &SiteConfig, scope: &Scope, reuse: &Reu
         .par_iter()
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
             Some(page) => Ok(page),
-            None => read_page(root, f, &prefix_for(&f.service)),
+            None => read_page(root, f, &prefix_for(&f.service), bodies),
         })
         .collect();
     for result in results {
@@ -162,6 +203,7 @@ pub fn read_one(
     root: &Path,
     config: &SiteConfig,
     scope: &Scope,
+    bodies: Bodies,
     relative: &Path,
 ) -> Result<Option<Page>, Vec<Diagnostic>> {
     let local_path = relative.strip_prefix(CONTENT_DIR).unwrap_or(relative);
@@ -172,10 +214,10 @@ pub fn read_one(
         (Scope::Portal, Some(id)) => id.clone(),
         _ => String::new(),
     };
-    read_page(root, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix)
+    read_page(root, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix, bodies)
 }
 
-fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, Vec<Diagnostic>> {
+fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result<Option<Page>, Vec<Diagnostic>> {
     let file = &found.relative;
     let text = crate::diagnostics::read_text(&root.join(file), file).map_err(|d| vec![d])?;
     let text = normalise_text(text);
@@ -200,7 +242,10 @@ fn read_page(root: &Path, found: &Found, prefix: &str) -> Result<Option<Page>, V
     Ok(Some(Page {
         shared: found.shared,
         source: file.clone(),
-        body: split.body.to_string(),
+        body: match bodies {
+            Bodies::OnDisk => Body::OnDisk,
+            Bodies::Held => Body::Held(split.body.to_string()),
+        },
         body_line: split.body_line,
         front,
         permalink: local.under(prefix),

@@ -271,7 +271,12 @@ pub fn import(from: &Path, to: &Path) -> Result<Report, ImportError> {
 
 /// The errors building the imported site at `root` gives, located in its files.
 fn build_errors(root: &Path) -> Vec<Diagnostic> {
-    let options = crate::site::LoadOptions { root: root.to_path_buf(), scope: Default::default(), base_url: None };
+    let options = crate::site::LoadOptions {
+        root: root.to_path_buf(),
+        scope: Default::default(),
+        base_url: None,
+        bodies: Default::default(),
+    };
     let highlighter = crate::markdown::Highlighter::new(None);
     let Err(problems) = crate::build::build_in_memory_with(&options, &highlighter) else { return Vec::new() };
     problems

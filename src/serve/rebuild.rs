@@ -88,9 +88,11 @@ impl Preview {
     }
 
     /// The options the preview loads the site with: a full-URL base_url is served at its
-    /// path, so links stay on the preview server.
+    /// path, so links stay on the preview server, and pages' Markdown is kept, so a page
+    /// whose file has errors renders as it last loaded.
     pub fn load_options(&self) -> LoadOptions {
         let mut options = self.options.clone();
+        options.bodies = crate::content::Bodies::Held;
         if options.base_url.is_none() {
             if let Ok(config) = SiteConfig::load(&options.root) {
                 options.base_url = local_base(&config.base_url);

@@ -36,7 +36,7 @@ pub(super) fn in_place(step: &Step<'_>, site: &Site, changed: &[PathBuf]) -> Opt
         if same.next().is_some() || old.shared || overridden {
             return None;
         }
-        let page = content::read_one(root, &site.config, &site.scope, path).ok()??;
+        let page = content::read_one(root, &site.config, &site.scope, content::Bodies::Held, path).ok()??;
         if page.permalink.file() != old.permalink.file() || page.service != old.service {
             return None;
         }
@@ -55,7 +55,7 @@ pub(super) fn pages(step: &mut Step<'_>, site: &Site, changed: &[PathBuf]) -> Re
     let broken_before = step.errors.unread_pages().clone();
     let reread = |source: &Path| broken_before.contains(source) || changed.iter().any(|c| source.starts_with(c));
     let load = |keep_old: &BTreeSet<PathBuf>| {
-        content::load_reusing(&root, &site.config, &site.scope, &|source, service| {
+        content::load_reusing(&root, &site.config, &site.scope, content::Bodies::Held, &|source, service| {
             let previous = || old.get(&(source, service)).map(|p| (*p).clone());
             if keep_old.contains(source) {
                 Some(previous())

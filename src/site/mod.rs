@@ -31,11 +31,13 @@ pub struct LoadOptions {
     pub scope: Scope,
     /// Overrides `base_url` from site.yaml.
     pub base_url: Option<String>,
+    /// Whether pages' Markdown is kept from loading or read again when they render.
+    pub bodies: content::Bodies,
 }
 
 impl LoadOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        LoadOptions { root: root.into(), scope: Scope::Portal, base_url: None }
+        LoadOptions { root: root.into(), scope: Scope::Portal, base_url: None, bodies: content::Bodies::OnDisk }
     }
 }
 
@@ -83,7 +85,7 @@ impl Site {
                 None
             }
         };
-        let (content, content_diagnostics) = content::load(&root, &config, &options.scope);
+        let (content, content_diagnostics) = content::load(&root, &config, &options.scope, options.bodies);
         diagnostics.extend(content_diagnostics);
         let (sidebars, sidebar_diagnostics) = sidebar::load_all(&root);
         diagnostics.extend(sidebar_diagnostics);

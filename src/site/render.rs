@@ -18,7 +18,7 @@ use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::documents::{Documents, Kept};
 use crate::markdown::{self, Highlighter, Hooks, LinkKind};
-use crate::output::{AnchorRecord, LinkOrigin, LinkRecord, Output, PageRecord, Reads, Sink};
+use crate::output::{AnchorRecord, Anchors, LinkOrigin, LinkRecord, Links, Output, PageRecord, Reads, Sink};
 use crate::theme::StaticSource;
 
 /// What a command asks of the render, beside the loaded site: options travel with the
@@ -246,12 +246,23 @@ impl Shared {
         });
         let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
         // `tag_pages` lists every page once per tag: most of the value on a large site, so
-        // it is made and converted for templates a tag at a time, in parallel.
+        // each page's entry is converted for templates once, in parallel, and shared by
+        // its tags' lists (a template value's map is reference-counted).
+        let entries: Vec<Option<tera::Value>> = site
+            .content
+            .pages
+            .par_iter()
+            .map(|p| (!p.front.tags.is_empty()).then(|| tera::Value::from_serializable(&tag_entry(site, p))))
+            .collect();
         let tags: Vec<(String, tera::Value)> = site
             .tags
-            .par_iter()
-            .map(|(tag, pages)| (tag.clone(), tera::Value::from_serializable(&tag_page_list(site, pages))))
+            .iter()
+            .map(|(tag, pages)| {
+                let listed = pages.iter().filter_map(|&i| entries[i].clone());
+                (tag.clone(), tera::Value::from(listed.collect::<Vec<_>>()))
+            })
             .collect();
+        drop(entries);
         let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
         let tag_pages_template: BTreeMap<String, tera::Value> = tags.into_iter().collect();
         site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
@@ -287,7 +298,8 @@ fn render_page(
     highlighter: &Highlighter,
 ) -> Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (site, options, shared, sidebars) = (renderer.site, renderer.options, &renderer.shared, &renderer.sidebars);
-    let lines = LineIndex::new(&page.body);
+    let body = page.body(&site.root).map_err(|d| vec![d])?;
+    let lines = LineIndex::new(&body);
     // Every position recorded in the page shares this one copy of its path.
     let source: std::sync::Arc<Path> = page.source.as_path().into();
     let at = |offset: usize| lines.location(&source, offset, page.body_line);
@@ -308,7 +320,7 @@ fn render_page(
         warnings: Vec::new(),
         reads: Reads::default(),
     };
-    let expanded = includes::expand(&page.body, &mut tags).map_err(|errors| {
+    let expanded = includes::expand(&body, &mut tags).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| match e {
@@ -415,18 +427,16 @@ fn render_page(
     layout.links(&html, content, &mut links, &mut anchors);
     sink.put(page.permalink.file(), html.into_bytes())
         .map_err(|e| vec![Diagnostic::error(Kind::Io, format!("cannot write {}: {e}", page.permalink.file()))])?;
-    // Records stay until the site is checked and indexed: no spare capacity (about a
-    // third of their size, on the 10,000-page benchmark).
-    links.shrink_to_fit();
-    anchors.shrink_to_fit();
+    // Records stay until the site is checked and indexed: packed into bytes, not kept
+    // as structs of two strings each (most of a 100,000-page build's memory).
     let record = PageRecord {
         file: page.permalink.file().to_string(),
         url: page_url,
         source: page.source.clone(),
         service: page.service.clone(),
         shared: page.shared,
-        links,
-        anchors,
+        links: Links::pack(&links),
+        anchors: Anchors::pack(&anchors),
         search,
         reads,
     };
@@ -806,11 +816,12 @@ fn splice_safe(html: &str) -> String {
 /// The pages of a tag (title, url, summary), as `site.tag_pages[tag]` lists them for
 /// includes such as `taglogic.html`.
 fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
-    let entry = |&i: &usize| {
-        let p = &site.content.pages[i];
-        json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
-    };
-    Value::Array(pages.iter().map(entry).collect())
+    Value::Array(pages.iter().map(|&i| tag_entry(site, &site.content.pages[i])).collect())
+}
+
+/// A page as `site.tag_pages` lists it.
+fn tag_entry(site: &Site, p: &Page) -> Value {
+    json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
 }
 
 /// The same page in each service where it exists, else that service's home.

@@ -41,7 +41,7 @@ fn import_and_build(name: &str) -> Option<Measured> {
 
     // The corpus copied no `_includes/`: the site's own include files are missing, which is
     // not unsupported syntax. Stand-ins are written for them, and counted.
-    let options = LoadOptions { root: site.clone(), scope: Scope::Portal, base_url: None };
+    let options = LoadOptions { root: site.clone(), scope: Scope::Portal, base_url: None, bodies: Default::default() };
     let mut missing_files: BTreeMap<String, usize> = BTreeMap::new();
     for _ in 0..3 {
         let Err(errors) = signpost::build::build_in_memory(&options) else { break };

@@ -99,7 +99,8 @@ pub(super) fn check(
 
     let resolver = Resolver::new(base_url, &output.paths);
     let mut by_url: BTreeMap<String, Linked> = BTreeMap::new();
-    for place in places(&resolver, output) {
+    let links: Vec<Vec<LinkRecord>> = output.pages.iter().map(|p| p.links.iter().collect()).collect();
+    for place in places(&resolver, output, &links) {
         let Some(url) = http_url(&place.link.href) else {
             summary.not_http += 1;
             continue;
@@ -192,7 +193,8 @@ pub(super) fn check(
 
 /// Every place an external link is written, once per place: a shared page built for
 /// several services, or a template on every page, writes one link many times over.
-fn places<'a>(resolver: &Resolver, output: &'a Output) -> Vec<Place<'a>> {
+/// `links`: each page's links, unpacked, by its index in `output.pages`.
+fn places<'a>(resolver: &Resolver, output: &'a Output, links: &'a [Vec<LinkRecord>]) -> Vec<Place<'a>> {
     let mut seen = HashSet::new();
     let mut all = Vec::new();
     let mut add = |link: &'a LinkRecord, page: Option<&'a PageRecord>| {
@@ -203,12 +205,12 @@ fn places<'a>(resolver: &Resolver, output: &'a Output) -> Vec<Place<'a>> {
             all.push(Place { link, page, fragment: None });
         }
     };
-    for page in &output.pages {
+    for (page, links) in output.pages.iter().zip(links) {
         // A placed diagram repeats its stage links as the include's: each is reported
         // once, at the stage.
         let stages: HashSet<&str> =
-            page.links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
-        for link in &page.links {
+            links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
+        for link in links {
             if link.origin != LinkOrigin::Include || !stages.contains(link.href.as_str()) {
                 add(link, Some(page));
             }

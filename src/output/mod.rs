@@ -11,6 +11,9 @@ use serde::Serialize;
 use crate::diagnostics::Location;
 use crate::markdown::Section;
 
+mod packed;
+pub(crate) use packed::{Anchors, Links};
+
 /// Where a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -53,8 +56,8 @@ pub struct PageRecord {
     pub service: Option<String>,
     /// Built from `content/_shared` for its service.
     pub shared: bool,
-    pub links: Vec<LinkRecord>,
-    pub anchors: Vec<AnchorRecord>,
+    pub links: Links,
+    pub anchors: Anchors,
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
     pub search: Option<crate::documents::Kept>,

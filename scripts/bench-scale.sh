@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# How `signpost build` scales: cold builds (search index included) of generated corpora
+# of 1,000, 10,000 and 100,000 pages, one run each, printing wall time, peak resident
+# memory and time per page. Issue #18 asks for memory that does not grow with the site
+# (100,000 pages under 400 MB) and time linear in the pages.
+#
+#   scripts/bench-scale.sh                 (1000 10000 100000)
+#   scripts/bench-scale.sh 1000 10000      (other sizes)
+#   BENCH_DIR=/dev/shm/mine scripts/bench-scale.sh
+#
+# The corpora are written by ../shared/bench/gen_corpus.py to tmpfs (/dev/shm), as
+# bench-build.sh writes them (100,000 pages take about 430 MB of Markdown, and as much
+# again of output: check `df -h /dev/shm`). Each output is removed after its run.
+set -euo pipefail
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+gen="$repo/../shared/bench/gen_corpus.py"
+[ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
+work=${BENCH_DIR:-/dev/shm/signpost-bench}
+mkdir -p "$work"
+cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+bin="$repo/target/release/signpost"
+
+printf '| pages | cold build with search | peak memory | per page |\n| --- | --- | --- | --- |\n'
+for pages in "${sizes[@]}"; do
+  site="$work/plain-$pages"
+  if [ ! -f "$site/site.yaml" ]; then
+    rm -rf "$site"
+    python3 "$gen" --pages "$pages" --out "$site/content" --format plain >/dev/null
+    # Every page is linked from others; the sidebar names the first one, so nothing is an orphan.
+    first=$(cd "$site/content" && ls part-00/ch-00/*.md | head -1)
+    printf 'title: Benchmark corpus\nsidebar: main_sidebar\n' > "$site/site.yaml"
+    mkdir -p "$site/content/_data/sidebars"
+    printf 'entries:\n- title: sidebar\n  product: Benchmark\n  folders:\n  - title: Start\n    output: web\n    folderitems:\n    - title: First page\n      url: /%s\n      output: web\n' "${first%.md}.html" \
+      > "$site/content/_data/sidebars/main_sidebar.yml"
+  fi
+  rm -rf "$site/.signpost-cache" "$work/out-$pages"
+  line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
+  rm -rf "$work/out-$pages"
+  echo "$pages $line" | awk '{printf "| %d | %.2f s | %.0f MB | %.0f µs |\n", $1, $2, $3/1024, $2/$1*1e6}'
+done

@@ -1,0 +1,276 @@
+//! A page's link and anchor records, packed into bytes until the check reads them.
+//!
+//! A large site records millions of links (the theme's on every page besides the pages'
+//! own), kept from the render until the check: as structs with two strings each they
+//! were most of a 100,000-page build's memory. Packed, a link is its text once (the href
+//! only when it differs from what was written), a byte for its origin and small numbers
+//! for its position, whose file is named once per page.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+use super::{AnchorRecord, LinkOrigin, LinkRecord};
+use crate::diagnostics::Location;
+
+/// The links of one page, packed; [`Links::iter`] gives them back as recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links(Packed);
+
+/// The anchors of one page, packed; [`Anchors::iter`] gives them back as recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Anchors(Packed);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Packed {
+    bytes: Box<[u8]>,
+    /// The files positions are in, each once, in the order first seen.
+    files: Box<[Arc<Path>]>,
+    len: usize,
+}
+
+const ORIGINS: [LinkOrigin; 7] = [
+    LinkOrigin::Markdown,
+    LinkOrigin::Image,
+    LinkOrigin::Html,
+    LinkOrigin::Include,
+    LinkOrigin::Sidebar,
+    LinkOrigin::Template,
+    LinkOrigin::Stage,
+];
+
+impl Links {
+    pub fn pack(links: &[LinkRecord]) -> Links {
+        let mut w = Writer::default();
+        for link in links {
+            w.bytes.push(ORIGINS.iter().position(|o| *o == link.origin).expect("every origin is listed") as u8);
+            w.text(&link.written);
+            if link.href == link.written {
+                w.number(0);
+            } else {
+                w.number(link.href.len() + 1);
+                w.bytes.extend_from_slice(link.href.as_bytes());
+            }
+            w.location(&link.location);
+            w.number(link.len);
+        }
+        Links(w.finish(links.len()))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = LinkRecord> + '_ {
+        let mut r = Reader { packed: &self.0, at: 0 };
+        (0..self.0.len).map(move |_| {
+            let origin = ORIGINS[r.byte() as usize];
+            let written = r.text().to_string();
+            let href = match r.number() {
+                0 => written.clone(),
+                n => r.take(n - 1).to_string(),
+            };
+            let location = r.location();
+            LinkRecord { written, href, origin, location, len: r.number() }
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+}
+
+impl Anchors {
+    pub fn pack(anchors: &[AnchorRecord]) -> Anchors {
+        let mut w = Writer::default();
+        for anchor in anchors {
+            w.text(&anchor.id);
+            match &anchor.location {
+                Some(location) => {
+                    w.bytes.push(1);
+                    w.location(location);
+                }
+                None => w.bytes.push(0),
+            }
+        }
+        Anchors(w.finish(anchors.len()))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = AnchorRecord> + '_ {
+        let mut r = Reader { packed: &self.0, at: 0 };
+        (0..self.0.len).map(move |_| {
+            let id = r.text().to_string();
+            let location = (r.byte() == 1).then(|| r.location());
+            AnchorRecord { id, location }
+        })
+    }
+
+    /// The ids alone, borrowed: what a link's anchor is looked up in.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut r = Reader { packed: &self.0, at: 0 };
+        (0..self.0.len).map(move |_| {
+            let id = r.text();
+            if r.byte() == 1 {
+                r.location();
+            }
+            id
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+}
+
+impl Serialize for Links {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for link in self.iter() {
+            seq.serialize_element(&link)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Anchors {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for anchor in self.iter() {
+            seq.serialize_element(&anchor)?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Default)]
+struct Writer {
+    bytes: Vec<u8>,
+    files: Vec<Arc<Path>>,
+}
+
+impl Writer {
+    /// LEB128: seven bits a byte, the high bit set on all but the last.
+    fn number(&mut self, mut n: usize) {
+        while n >= 0x80 {
+            self.bytes.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.number(text.len());
+        self.bytes.extend_from_slice(text.as_bytes());
+    }
+
+    fn location(&mut self, location: &Location) {
+        let file = match self.files.iter().position(|f| Arc::ptr_eq(f, &location.file) || *f == location.file) {
+            Some(i) => i,
+            None => {
+                self.files.push(location.file.clone());
+                self.files.len() - 1
+            }
+        };
+        self.number(file);
+        self.number(location.line);
+        self.number(location.column);
+    }
+
+    fn finish(self, len: usize) -> Packed {
+        Packed { bytes: self.bytes.into_boxed_slice(), files: self.files.into_boxed_slice(), len }
+    }
+}
+
+struct Reader<'a> {
+    packed: &'a Packed,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> u8 {
+        self.at += 1;
+        self.packed.bytes[self.at - 1]
+    }
+
+    fn number(&mut self) -> usize {
+        let (mut n, mut shift) = (0, 0);
+        loop {
+            let b = self.byte();
+            n |= ((b & 0x7f) as usize) << shift;
+            if b < 0x80 {
+                return n;
+            }
+            shift += 7;
+        }
+    }
+
+    fn take(&mut self, len: usize) -> &'a str {
+        let bytes = &self.packed.bytes[self.at..self.at + len];
+        self.at += len;
+        // Only whole strings are written, and read back at the offsets they were written at.
+        std::str::from_utf8(bytes).expect("packed text is UTF-8")
+    }
+
+    fn text(&mut self) -> &'a str {
+        let len = self.number();
+        self.take(len)
+    }
+
+    fn location(&mut self) -> Location {
+        let file = self.packed.files[self.number()].clone();
+        let line = self.number();
+        Location { file, line, column: self.number() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_come_back_as_packed() {
+        let page: Arc<Path> = Path::new("content/a.md").into();
+        let theme: Arc<Path> = Path::new("themes/t/templates/page.html").into();
+        let at = |file: &Arc<Path>, line, column| Location { file: file.clone(), line, column };
+        let links = vec![
+            LinkRecord {
+                written: "b.md#x".into(),
+                href: "/base/b.html#x".into(),
+                origin: LinkOrigin::Markdown,
+                location: at(&page, 3, 200),
+                len: 6,
+            },
+            LinkRecord {
+                written: "/tags.html".into(),
+                href: "/tags.html".into(),
+                origin: LinkOrigin::Template,
+                location: at(&theme, 70_000, 1),
+                len: 10,
+            },
+            LinkRecord {
+                written: "ü".repeat(100),
+                href: String::new(),
+                origin: LinkOrigin::Stage,
+                location: at(&page, 1, 1),
+                len: 100,
+            },
+        ];
+        let packed = Links::pack(&links);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), links);
+        assert_eq!(packed.0.files.len(), 2, "each file once");
+
+        let anchors = vec![
+            AnchorRecord { id: "x".into(), location: Some(at(&page, 4, 1)) },
+            AnchorRecord { id: "top-bar".into(), location: None },
+        ];
+        let packed = Anchors::pack(&anchors);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), anchors);
+        assert_eq!(packed.ids().collect::<Vec<_>>(), ["x", "top-bar"]);
+        assert!(Anchors::pack(&[]).is_empty());
+    }
+}
