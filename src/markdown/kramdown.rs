@@ -625,7 +625,8 @@ fn is_plain_line(line: &str) -> bool {
 /// `{:name: attributes}`: an attribute list definition.
 fn is_ald(t: &str) -> bool {
     let Some(rest) = t.strip_prefix("{:").and_then(|r| r.strip_suffix('}')) else { return false };
-    let name_len = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').count();
+    // In bytes: a name may hold letters beyond ASCII.
+    let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
     name_len > 0 && rest[name_len..].starts_with(':') && rest.chars().next().is_some_and(|c| c.is_alphanumeric())
 }
 
@@ -1010,6 +1011,16 @@ mod tests {
         let found = rewrite(text, &lines_with_offsets(text));
         let (out, _) = apply(text, found.edits);
         restore_raw(&out, &found.raw)
+    }
+
+    /// Found by the markdown fuzz target: the name's length was counted in characters and
+    /// used as a byte offset, which fell inside a letter beyond ASCII.
+    #[test]
+    fn an_attribute_list_definition_may_be_named_beyond_ascii() {
+        assert!(is_ald("{:nĐ: .x}"));
+        assert!(is_ald("{:Đ-é_1: #id}"));
+        assert!(!is_ald("{:nĐ .x}"));
+        assert_eq!(rewritten("{:nĐ>lcr<t]\n"), "{:nĐ>lcr<t]\n");
     }
 
     #[test]

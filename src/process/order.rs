@@ -196,7 +196,8 @@ impl Search<'_> {
             let crossed = self.crossed();
             for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
                 let ends = |r: usize| [self.best.row[routes.routes[r].from], self.best.row[routes.routes[r].to]];
-                let mut choices: Vec<usize> = mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
+                let mut choices: Vec<usize> =
+                    mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
                 choices.sort_unstable();
                 choices.dedup();
                 for k in choices {
@@ -234,7 +235,8 @@ impl Search<'_> {
                 let grid = &self.best;
                 let (from, to) = (route.from, route.to);
                 let now = self.via[r].or(Way::usual(grid, from, to));
-                let mut alongs: Vec<usize> = [grid.row[from], grid.row[to]].into_iter().flat_map(|k| [k, k + 1]).collect();
+                let mut alongs: Vec<usize> =
+                    [grid.row[from], grid.row[to]].into_iter().flat_map(|k| [k, k + 1]).collect();
                 alongs.extend([0, grid.rows]);
                 alongs.sort_unstable();
                 alongs.dedup();
