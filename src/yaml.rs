@@ -44,7 +44,8 @@ pub fn parse_jekyll<T: DeserializeOwned>(
             }
         }
     };
-    for repeat in repeated_keys(&text) {
+    let repeats = if keys_plainly_distinct(&text) { Vec::new() } else { repeated_keys(&text) };
+    for repeat in repeats {
         let shift = first_line - 1;
         warnings.push(
             Diagnostic::warning(
@@ -103,6 +104,27 @@ struct RepeatedKey {
     first_line: usize,
     line: usize,
     column: usize,
+}
+
+/// Whether `text` is `key: value` lines only, each key plain and at column 0 and each value
+/// on its own line with no mapping in it, and no key written twice: then [`repeated_keys`]
+/// has nothing to find. Most front matter is like that, and parsing it a second time to
+/// look was a twentieth of `signpost check`'s work on the benchmark corpus. Any other line
+/// (indented, a list item, a quoted key, a continuation) leaves the question to the parser.
+fn keys_plainly_distinct(text: &str) -> bool {
+    let mut keys = rustc_hash::FxHashSet::default();
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else { return false };
+        let plain_key = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let plain_value = (value.is_empty() || value.starts_with(' ')) && !value.contains('{');
+        if !plain_key || !plain_value || !keys.insert(key) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Every scalar key repeated within one mapping, read from the parser's events (the
@@ -230,6 +252,27 @@ mod tests {
         assert_eq!((at.line, at.column), (5, 3));
         // The strict reader refuses the same text.
         assert!(parse::<serde_json::Value>(text, Path::new("site.yaml"), 1).is_err());
+    }
+
+    #[test]
+    fn plain_distinct_keys_are_told_without_parsing_again() {
+        assert!(keys_plainly_distinct("title: \"A: b\"\ntags: [a, b]\n# note\n\ntoc: true\nempty:\n"));
+        for text in [
+            "title: A\ntitle: B\n",
+            "nested:\n  output: pdf\n  output: web\n",
+            "flow: {a: 1, a: 2}\n",
+            "- a: 1\n",
+            "\"title\": A\n",
+            "<<: *base\n",
+            "url:http\n",
+        ] {
+            assert!(!keys_plainly_distinct(text), "{text}");
+        }
+        // Whatever the answer, it is the one the parser gives; a line inside a quoted value
+        // may look like a key, which can only make the answer "ask the parser".
+        for text in ["a: 1\nb: 2\n", "a: 1\nb: 2\na: 3\n", "a: {x: 1, x: 2}\n", "s: \"one\nlong: line\"\n"] {
+            assert_eq!(keys_plainly_distinct(text), repeated_keys(text).is_empty(), "{text}");
+        }
     }
 
     #[test]
