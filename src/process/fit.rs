@@ -4,8 +4,8 @@
 
 use super::grid::Grid;
 use super::layout::{
-    arranged, fits, layout_on, plain_grid, shown_height, Layout, Options, BOX_W, MAX_BOX_W, MIN_BOX_W, NARROW_BOX_W,
-    TALL,
+    arranged, fits, layout_on, plain_grid, shown_height, widest_fitting, Layout, Options, BOX_W, MAX_BOX_W, MIN_BOX_W,
+    NARROW_BOX_W, TALL,
 };
 use super::order::Room;
 use super::{quality, route, Direction, Process};
@@ -98,7 +98,7 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
     // that ordering made too tall competes as ordered within the height and width left
     // to it, and as sketched.
     let cap = if best.1 { i32::MAX } else { TALL.max(candidates[first].1.height) };
-    let widest = width * 14 / 13;
+    let widest = widest_fitting(width);
     let arranged = rivals
         .flat_map(|(options, sketched)| {
             let freely = arranged(process, options, None);

@@ -283,7 +283,12 @@ pub fn layout(process: &Process) -> Layout {
 
 /// Whether a drawing fits `width` with its text at 13 px or more (14 px at natural size).
 pub fn fits(layout: &Layout, width: i32) -> bool {
-    layout.width * 13 <= width * 14
+    layout.width <= widest_fitting(width)
+}
+
+/// The widest drawing that fits `width`: scaled down to it, 14 px text is still 13 px.
+pub fn widest_fitting(width: i32) -> i32 {
+    (i64::from(width) * 14 / 13) as i32
 }
 
 /// How tall a drawing is on screen once scaled down to `width`.
