@@ -18,6 +18,8 @@ work=${BENCH_DIR:-/dev/shm/signpost-bench}
 mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 bin="$repo/target/release/signpost"
+# shellcheck source=corpus.sh
+. "$repo/scripts/corpus.sh"
 
 # median of the first column, and the max of the second, over lines "seconds kilobytes"
 summarise() { sort -n | awk '{t[NR]=$1; if ($2>m) m=$2} END {printf "median %.2f s, peak %.0f MB\n", t[int((NR+1)/2)], m/1024}'; }
@@ -27,16 +29,7 @@ median() { sort -n | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}'; }
 declare -A times
 for pages in 1000 10000; do
   site="$work/plain-$pages"
-  if [ ! -f "$site/site.yaml" ]; then
-    rm -rf "$site"
-    python3 "$gen" --pages "$pages" --out "$site/content" --format plain >/dev/null
-    # Every page is linked from others; the sidebar names the first one, so nothing is an orphan.
-    first=$(cd "$site/content" && ls part-00/ch-00/*.md | head -1)
-    printf 'title: Benchmark corpus\nsidebar: main_sidebar\n' > "$site/site.yaml"
-    mkdir -p "$site/content/_data/sidebars"
-    printf 'entries:\n- title: sidebar\n  product: Benchmark\n  folders:\n  - title: Start\n    output: web\n    folderitems:\n    - title: First page\n      url: /%s\n      output: web\n' "${first%.md}.html" \
-      > "$site/content/_data/sidebars/main_sidebar.yml"
-  fi
+  make_corpus "$site" "$pages"
   for flags in "" "--no-search"; do
     for cache in cold warm; do
       results=""

@@ -21,20 +21,13 @@ work=${BENCH_DIR:-/dev/shm/signpost-bench}
 mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 bin="$repo/target/release/signpost"
+# shellcheck source=corpus.sh
+. "$repo/scripts/corpus.sh"
 
 printf '| pages | cold build with search | peak memory | per page |\n| --- | --- | --- | --- |\n'
 for pages in "${sizes[@]}"; do
   site="$work/plain-$pages"
-  if [ ! -f "$site/site.yaml" ]; then
-    rm -rf "$site"
-    python3 "$gen" --pages "$pages" --out "$site/content" --format plain >/dev/null
-    # Every page is linked from others; the sidebar names the first one, so nothing is an orphan.
-    first=$(cd "$site/content" && ls part-00/ch-00/*.md | head -1)
-    printf 'title: Benchmark corpus\nsidebar: main_sidebar\n' > "$site/site.yaml"
-    mkdir -p "$site/content/_data/sidebars"
-    printf 'entries:\n- title: sidebar\n  product: Benchmark\n  folders:\n  - title: Start\n    output: web\n    folderitems:\n    - title: First page\n      url: /%s\n      output: web\n' "${first%.md}.html" \
-      > "$site/content/_data/sidebars/main_sidebar.yml"
-  fi
+  make_corpus "$site" "$pages"
   rm -rf "$site/.signpost-cache" "$work/out-$pages"
   line=$( { /usr/bin/time -f '%e %M' "$bin" build --quiet --root "$site" --out "$work/out-$pages" ; } 2>&1 | tail -1)
   rm -rf "$work/out-$pages"
