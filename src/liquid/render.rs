@@ -12,6 +12,9 @@ use super::parse::{ForLoop, Include, IncludeName, Node, TreeParser};
 use super::value::{self, equal, is_blank, is_empty, property, truthy, Num, Prop};
 use super::{Dialect, Error, ErrorKind, Globals, Host, IncludeRequest, Included, Options};
 
+/// What one value of an array takes in memory at least, counted against `max_output`.
+const ELEMENT_SIZE: usize = std::mem::size_of::<Value>();
+
 type Scope<'g> = HashMap<String, Cow<'g, Value>>;
 
 /// What a body asks of the loop around it.
@@ -567,11 +570,28 @@ impl<'g, 'h> Renderer<'g, 'h> {
             for (k, a) in &call.keywords {
                 keywords.push((k.clone(), self.eval(a, offset)?.into_owned()));
             }
+            // `split` turns each byte of a string into a value of its own, 50 or more bytes
+            // in memory: a string within the limit could become gigabytes. Refused before
+            // the parts are made.
+            if let (Value::String(text), "split", Some(Value::String(pattern))) =
+                (&*v, call.name.as_str(), args.first())
+            {
+                let parts = if pattern.is_empty() { text.len() } else { text.matches(pattern.as_str()).count() + 1 };
+                if parts.saturating_mul(ELEMENT_SIZE) > self.options.limits.max_output {
+                    return Err(Error::limit(
+                        format!(
+                            "`split` would make {parts} values, more than {} bytes",
+                            self.options.limits.max_output
+                        ),
+                        offset,
+                    ));
+                }
+            }
             let result = self.filter(&call.name, &v, &args, &keywords).map_err(|m| Error::render(m, offset))?;
             if let Some(result) = result {
                 let size = match &result {
                     Value::String(s) => s.len(),
-                    Value::Array(a) => a.len(),
+                    Value::Array(a) => a.len().saturating_mul(ELEMENT_SIZE),
                     _ => 0,
                 };
                 if size > self.options.limits.max_output {

@@ -69,6 +69,20 @@ fn hostile_templates() {
     limit(&"{% if true %}".repeat(2000));
     limit("{% assign x = 'ab' %}{% for i in (1..40) %}{% capture x %}{{ x }}{{ x }}{% endcapture %}{% endfor %}");
     limit("{% assign x = 'ab' %}{% for i in (1..40) %}{% assign x = x | append: x %}{% endfor %}");
+    // Found by the liquid fuzz target (as a slow input): `split` made a value per byte,
+    // each far bigger than the byte, and only their number was counted.
+    let small = Options {
+        dialect: Dialect::Jekyll,
+        limits: Limits { max_output: 1 << 20, ..Limits::default() },
+        ..Options::default()
+    };
+    let doubled = "{% assign x = 'ab' %}{% for i in (1..18) %}{% assign x = x | append: x %}{% endfor %}";
+    let split = format!("{doubled}{{{{ x | split: '' | size }}}}");
+    let e = render(&split, &Globals::new(), &mut NoIncludes, &small).expect_err("split into 512 Ki values");
+    assert_eq!(e.kind, ErrorKind::Limit, "{e}");
+    assert!(e.message.contains("`split` would make 524288 values"), "{e}");
+    let fine = format!("{doubled}{{{{ x | size }}}} {{{{ 'a,b' | split: ',' | size }}}}");
+    assert_eq!(render(&fine, &Globals::new(), &mut NoIncludes, &small).unwrap(), "524288 2");
     for bad in ["{%}", "{% if %}", "{{", "{% for %}", "{% endif %}", "{% if a %}", "{{ [[[[ }}", "{% raw %}"] {
         let _ = run(bad, json!({}));
     }
