@@ -11,15 +11,9 @@
 # Everything is written to tmpfs (/dev/shm) so disk speed does not decide the result.
 set -euo pipefail
 runs=${1:-5}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-gen="$repo/../shared/bench/gen_corpus.py"
-[ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
-work=${BENCH_DIR:-/dev/shm/signpost-bench}
-mkdir -p "$work"
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-bin="$repo/target/release/signpost"
+# Sets repo, gen, work and bin (a release build), or skips without the shared generator.
 # shellcheck source=corpus.sh
-. "$repo/scripts/corpus.sh"
+. "$(dirname "$0")/corpus.sh"
 
 # median of the first column, and the max of the second, over lines "seconds kilobytes"
 summarise() { sort -n | awk '{t[NR]=$1; if ($2>m) m=$2} END {printf "median %.2f s, peak %.0f MB\n", t[int((NR+1)/2)], m/1024}'; }

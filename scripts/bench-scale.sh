@@ -14,15 +14,9 @@
 set -euo pipefail
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
-repo=$(cd "$(dirname "$0")/.." && pwd)
-gen="$repo/../shared/bench/gen_corpus.py"
-[ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
-work=${BENCH_DIR:-/dev/shm/signpost-bench}
-mkdir -p "$work"
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-bin="$repo/target/release/signpost"
+# Sets repo, gen, work and bin (a release build), or skips without the shared generator.
 # shellcheck source=corpus.sh
-. "$repo/scripts/corpus.sh"
+. "$(dirname "$0")/corpus.sh"
 
 printf '| pages | cold build with search | peak memory | per page |\n| --- | --- | --- | --- |\n'
 for pages in "${sizes[@]}"; do

@@ -1,5 +1,15 @@
-# Sourced by the benchmark scripts: make_corpus SITE PAGES writes a generated corpus of PAGES
-# pages (../shared/bench/gen_corpus.py, in $gen) with a site.yaml and a sidebar, once.
+# Sourced by the benchmark scripts: sets repo, gen (../shared/bench/gen_corpus.py), work
+# (BENCH_DIR, on tmpfs by default) and bin (a release build of signpost), and defines
+# make_corpus SITE PAGES, which writes a generated corpus of PAGES pages with a site.yaml
+# and a sidebar, once. Without the generator the calling script skips.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+gen="$repo/../shared/bench/gen_corpus.py"
+[ -f "$gen" ] || { echo "skipped: $gen not found (the shared corpus generator is needed)"; exit 0; }
+work=${BENCH_DIR:-/dev/shm/signpost-bench}
+mkdir -p "$work"
+cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+bin="$repo/target/release/signpost"
+
 make_corpus() {
   local site=$1 pages=$2
   [ -f "$site/site.yaml" ] && return 0
