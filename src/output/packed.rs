@@ -40,11 +40,25 @@ const ORIGINS: [LinkOrigin; 7] = [
     LinkOrigin::Stage,
 ];
 
+/// A link origin's byte: its place in [`ORIGINS`]. A match, so that a new origin is a
+/// compile error here rather than a panic while packing.
+fn origin_byte(origin: LinkOrigin) -> u8 {
+    match origin {
+        LinkOrigin::Markdown => 0,
+        LinkOrigin::Image => 1,
+        LinkOrigin::Html => 2,
+        LinkOrigin::Include => 3,
+        LinkOrigin::Sidebar => 4,
+        LinkOrigin::Template => 5,
+        LinkOrigin::Stage => 6,
+    }
+}
+
 impl Links {
     pub fn pack(links: &[LinkRecord]) -> Links {
         let mut w = Writer::default();
         for link in links {
-            w.bytes.push(ORIGINS.iter().position(|o| *o == link.origin).expect("every origin is listed") as u8);
+            w.bytes.push(origin_byte(link.origin));
             w.text(&link.written);
             if link.href == link.written {
                 w.number(0);
@@ -231,6 +245,13 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_origin_is_read_back_from_its_byte() {
+        for (i, origin) in ORIGINS.into_iter().enumerate() {
+            assert_eq!(usize::from(origin_byte(origin)), i, "{origin:?}");
+        }
+    }
 
     #[test]
     fn records_come_back_as_packed() {
