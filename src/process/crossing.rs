@@ -32,10 +32,21 @@ pub(crate) fn crossed(lines: &[Polyline]) -> Vec<usize> {
         })
         .collect();
     let mut count = vec![0; lines.len()];
-    for (i, a) in lines.iter().enumerate() {
-        for (j, b) in lines.iter().enumerate().skip(i + 1) {
+    // Swept along the drawing's longer side (a wrapped flow is tall and narrow): each
+    // arrow is compared only with those that start before it ends along that side.
+    let (w, h) = bounds.iter().fold((0.0_f64, 0.0_f64), |(w, h), b| (w.max(b.2), h.max(b.3)));
+    let along = |b: &(f64, f64, f64, f64)| if h > w { (b.1, b.3) } else { (b.0, b.2) };
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&i, &j| along(&bounds[i]).0.total_cmp(&along(&bounds[j]).0).then(i.cmp(&j)));
+    for (k, &i) in order.iter().enumerate() {
+        let end = along(&bounds[i]).1;
+        for &j in &order[k + 1..] {
+            if along(&bounds[j]).0 > end {
+                break;
+            }
             let (p, q) = (bounds[i], bounds[j]);
-            if related(a, b) || p.2 < q.0 || q.2 < p.0 || p.3 < q.1 || q.3 < p.1 {
+            let (a, b) = (&lines[i], &lines[j]);
+            if p.2 < q.0 || q.2 < p.0 || p.3 < q.1 || q.3 < p.1 || related(a, b) {
                 continue;
             }
             for sa in a.points.windows(2) {
