@@ -140,14 +140,23 @@ impl RawHtml {
     /// The length of the character reference `&…;` that starts `rest`, if it is one.
     fn reference(&self, rest: &str) -> Option<usize> {
         let body = &rest[1..];
+        // A numeric reference needs at least one digit: `&#;` and `&#x;` are text.
         let len = if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
-            2 + hex.chars().take_while(char::is_ascii_hexdigit).count().max(1)
+            let digits = hex.chars().take_while(char::is_ascii_hexdigit).count();
+            if digits == 0 {
+                return None;
+            }
+            2 + digits
         } else if let Some(digits) = body.strip_prefix('#') {
-            1 + digits.chars().take_while(char::is_ascii_digit).count().max(1)
+            let digits = digits.chars().take_while(char::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            1 + digits
         } else {
             name_len(body)
         };
-        (len > 0 && body[len..].starts_with(';') && body.as_bytes()[len - 1] != b'#').then_some(len + 2)
+        (len > 0 && body[len..].starts_with(';')).then_some(len + 2)
     }
 
     /// The length of the comment, instruction or tag that starts `rest` (at its `<`), if it
@@ -274,6 +283,16 @@ mod tests {
         assert_eq!(rewritten(&["<!DOCTYPE html>"]), "&lt;!DOCTYPE html>");
         assert_eq!(rewritten(&["<td width=50%>x</td>"]), "&lt;td width=50%>x&lt;/td>");
         assert_eq!(rewritten(&["<p lang=en class>x</p>"]), "<p lang=en class>x</p>");
+    }
+
+    #[test]
+    fn a_numeric_reference_without_digits_is_text_even_at_the_end() {
+        // Found by the markdown fuzz target: `&#` ending the HTML was measured as a
+        // reference one digit long, past the end of the text.
+        for (html, text) in [("&#", "&amp;#"), ("&#x", "&amp;#x"), ("&#;", "&amp;#;"), ("&#X;", "&amp;#X;")] {
+            assert_eq!(rewritten(&[&format!("<div>{html}")]), format!("<div>{text}"));
+        }
+        assert_eq!(rewritten(&["<div>&#9;&#x9;"]), "<div>&#9;&#x9;");
     }
 
     #[test]
