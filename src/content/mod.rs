@@ -42,8 +42,11 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// Read again from the page's file when it renders: a build holds the front matter of
-    /// every page, not the text (most of a large site's size), until it is needed.
-    OnDisk,
+    /// every page, not the text (most of a large site's size), until it is needed. `front`
+    /// is a digest of the text before the body as it was loaded: a file saved between
+    /// loading and rendering is refused rather than built with the old front matter (and
+    /// line numbers) on the new text.
+    OnDisk { front: u64 },
     /// Kept from loading, with `\n` line ends: `serve` renders a page's last good version
     /// while its file has errors.
     Held(String),
@@ -63,14 +66,31 @@ impl Page {
     pub fn body(&self, root: &Path) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
         match &self.body {
             Body::Held(text) => Ok(text.as_str().into()),
-            Body::OnDisk => {
+            Body::OnDisk { front } => {
                 let mut text = normalise_text(crate::diagnostics::read_text(&root.join(&self.source), &self.source)?);
                 let start = text.len() - frontmatter::split(&text).body.len();
+                if digest(&text[..start]) != *front {
+                    return Err(Diagnostic::error(
+                        Kind::Io,
+                        format!("{} changed while the build was reading it", self.source.display()),
+                    )
+                    .at(Location::new(self.source.clone(), 1, 1))
+                    .hint("build again once the file is saved; the previous output is kept"));
+                }
                 text.replace_range(..start, "");
                 Ok(text.into())
             }
         }
     }
+}
+
+/// A digest of a page's front matter text, to notice it changed (not a defence against
+/// anyone choosing a collision: it only tells a later save from the text loaded).
+fn digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A file copied to the output as it is (images, PDFs, downloads).
@@ -243,7 +263,7 @@ fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result
         shared: found.shared,
         source: file.clone(),
         body: match bodies {
-            Bodies::OnDisk => Body::OnDisk,
+            Bodies::OnDisk => Body::OnDisk { front: digest(&text[..text.len() - split.body.len()]) },
             Bodies::Held => Body::Held(split.body.to_string()),
         },
         body_line: split.body_line,
@@ -533,5 +553,24 @@ mod tests {
         assert_eq!(unknown.hint(), "`service` has: none, tags, title");
         let under = value_text_under(Some("service"), &values["service"], "nope").unwrap_err();
         assert_eq!((under.path.as_str(), under.found.as_str()), ("service.nope", "service"));
+    }
+
+    #[test]
+    fn a_page_saved_between_loading_and_rendering_is_refused_not_mixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("content/page.md");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "---\ntitle: One\n---\nFirst body.\n").unwrap();
+        let found = Found { relative: "content/page.md".into(), shared: false, service: None, local: "page.md".into() };
+        let page = read_page(dir.path(), &found, "", Bodies::OnDisk).unwrap().unwrap();
+        assert_eq!(page.body(dir.path()).unwrap(), "First body.\n");
+        // The body alone changed: the page is built with it, as the next build would be.
+        std::fs::write(&file, "---\ntitle: One\n---\nSecond body.\n").unwrap();
+        assert_eq!(page.body(dir.path()).unwrap(), "Second body.\n");
+        // The front matter changed: its title and line numbers would no longer be the text's.
+        std::fs::write(&file, "---\ntitle: Two\nsummary: longer now\n---\nSecond body.\n").unwrap();
+        let refused = page.body(dir.path()).unwrap_err();
+        assert_eq!(refused.kind, Kind::Io);
+        assert!(refused.message.contains("changed while the build was reading it"), "{}", refused.message);
     }
 }
