@@ -133,42 +133,51 @@ impl Search<'_> {
         true
     }
 
-    /// How many times each arrow crosses another, as the best so far routes them.
-    fn crossed(&self) -> Vec<usize> {
-        route::crossed(&self.best, &route::route_via(self.process, &self.best, &self.via))
-    }
-
-    /// The bands of each tier, and the rows of each band, in other orders.
-    fn reorder(&mut self, units: &[Unit]) {
+    /// Rounds of `round` while a round crosses fewer arrows than the one before (at most
+    /// [`SWEEPS`]) and the budget lasts; each round is given the best drawing's routes and
+    /// how many times each of them crosses another. A round that finds the search done
+    /// returns, and no further round starts.
+    fn sweep(&mut self, mut round: impl FnMut(&mut Self, &route::Routes, &[usize])) {
         for _ in 0..SWEEPS {
+            if self.is_done() {
+                return;
+            }
             let before = self.least;
-            // Only where arrows cross is there anything to gain.
             let routes = route::route_via(self.process, &self.best, &self.via);
-            let mut crossing_rows = vec![false; self.best.rows];
-            for (route, _) in routes.routes.iter().zip(route::crossed(&self.best, &routes)).filter(|(_, c)| *c > 0) {
-                let (a, b) = (self.best.row[route.from], self.best.row[route.to]);
-                crossing_rows[a.min(b)..=a.max(b)].iter_mut().for_each(|r| *r = true);
-            }
-            for &unit in units {
-                let Some(blocks) = blocks(self.process, &self.best, unit) else { continue };
-                if !blocks.iter().flatten().any(|&r| crossing_rows[r]) {
-                    continue;
-                }
-                for order in orders(blocks.len()) {
-                    if self.is_done() {
-                        return;
-                    }
-                    let candidate = self.best.with_rows(&placing(&self.best, &blocks, &order));
-                    // The blocks moved with it: on to the next unit.
-                    if self.try_better(Some(candidate), self.via.clone()) {
-                        break;
-                    }
-                }
-            }
+            let crossed = route::crossed(&self.best, &routes);
+            round(self, &routes, &crossed);
             if self.least == before {
                 break;
             }
         }
+    }
+
+    /// The bands of each tier, and the rows of each band, in other orders.
+    fn reorder(&mut self, units: &[Unit]) {
+        self.sweep(|search, routes, crossed| {
+            // Only where arrows cross is there anything to gain.
+            let mut crossing_rows = vec![false; search.best.rows];
+            for (route, _) in routes.routes.iter().zip(crossed).filter(|(_, c)| **c > 0) {
+                let (a, b) = (search.best.row[route.from], search.best.row[route.to]);
+                crossing_rows[a.min(b)..=a.max(b)].iter_mut().for_each(|r| *r = true);
+            }
+            for &unit in units {
+                let Some(blocks) = blocks(search.process, &search.best, unit) else { continue };
+                if !blocks.iter().flatten().any(|&r| crossing_rows[r]) {
+                    continue;
+                }
+                for order in orders(blocks.len()) {
+                    if search.is_done() {
+                        return;
+                    }
+                    let candidate = search.best.with_rows(&placing(&search.best, &blocks, &order));
+                    // The blocks moved with it: on to the next unit.
+                    if search.try_better(Some(candidate), search.via.clone()) {
+                        break;
+                    }
+                }
+            }
+        });
     }
 
     /// The row channel of each arrow that turns along one, and of all those leaving one
@@ -188,33 +197,25 @@ impl Search<'_> {
                 movers.push(together);
             }
         }
-        for _ in 0..SWEEPS {
-            if self.is_done() {
-                return;
-            }
-            let before = self.least;
-            let crossed = self.crossed();
+        self.sweep(|search, _, crossed| {
             for mover in movers.iter().filter(|m| m.iter().any(|&r| crossed[r] > 0)) {
-                let ends = |r: usize| [self.best.row[routes.routes[r].from], self.best.row[routes.routes[r].to]];
+                let ends = |r: usize| [search.best.row[routes.routes[r].from], search.best.row[routes.routes[r].to]];
                 let mut choices: Vec<usize> =
                     mover.iter().flat_map(|&r| ends(r)).flat_map(|row| [row, row + 1]).collect();
                 choices.sort_unstable();
                 choices.dedup();
                 for k in choices {
-                    if self.is_done() {
+                    if search.is_done() {
                         return;
                     }
-                    let mut moved = self.via.clone();
+                    let mut moved = search.via.clone();
                     mover.iter().for_each(|&r| moved[r] = usual[r].map(|w| Way { along: k, ..w }));
-                    if moved != self.via {
-                        self.try_better(None, moved);
+                    if moved != search.via {
+                        search.try_better(None, moved);
                     }
                 }
             }
-            if self.least == before {
-                break;
-            }
-        }
+        });
     }
 
     /// Round the outside: an arrow that still crosses others may leave its source by
@@ -224,17 +225,11 @@ impl Search<'_> {
         if self.is_done() {
             return;
         }
-        let routes = route::route(self.process, &self.best);
-        for _ in 0..SWEEPS {
-            if self.is_done() {
-                return;
-            }
-            let before = self.least;
-            let crossed = self.crossed();
+        self.sweep(|search, routes, crossed| {
             for (r, route) in routes.routes.iter().enumerate().filter(|(r, _)| crossed[*r] > 0) {
-                let grid = &self.best;
+                let grid = &search.best;
                 let (from, to) = (route.from, route.to);
-                let now = self.via[r].or(Way::usual(grid, from, to));
+                let now = search.via[r].or(Way::usual(grid, from, to));
                 let mut alongs: Vec<usize> =
                     [grid.row[from], grid.row[to]].into_iter().flat_map(|k| [k, k + 1]).collect();
                 alongs.extend([0, grid.rows]);
@@ -252,18 +247,15 @@ impl Search<'_> {
                 }
                 ways.retain(|way| now != Some(*way) && way.is_open(grid, from, to));
                 for way in ways {
-                    if self.is_done() {
+                    if search.is_done() {
                         return;
                     }
-                    let mut moved = self.via.clone();
+                    let mut moved = search.via.clone();
                     moved[r] = Some(way);
-                    self.try_better(None, moved);
+                    search.try_better(None, moved);
                 }
             }
-            if self.least == before {
-                break;
-            }
-        }
+        });
     }
 }
 
