@@ -200,11 +200,14 @@ fn main() {
         let drawn = fit::fitted(p, layout::COLUMN);
         let q = quality::measure(&drawn);
         let dot = dot_edges(&dot_source(p, &drawn)).map(|lines| quality::crossings(&lines));
-        let arrangement = match (drawn.direction, drawn.tiers) {
+        let mut arrangement = match (drawn.direction, drawn.tiers) {
             (Direction::Down, _) => "down".to_string(),
             (Direction::Right, 1) => "right".to_string(),
             (Direction::Right, t) => format!("right, {t} rows"),
         };
+        if drawn.lanes_in_captions && p.lanes.len() > 1 {
+            arrangement.push_str(", lanes on stages");
+        }
         let gap = q.closest_parallel.map_or("-".to_string(), |g| g.to_string());
         if !q.through.is_empty() || q.closest_parallel.is_some_and(|g| g < quality::MIN_PARALLEL_GAP) {
             misses += 1;

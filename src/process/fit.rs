@@ -4,8 +4,8 @@
 
 use super::grid::Grid;
 use super::layout::{
-    arranged, fits, layout_on, plain_grid, shown_height, widest_fitting, Layout, Options, BOX_W, MAX_BOX_W, MIN_BOX_W,
-    NARROW_BOX_W, TALL,
+    arranged, fits, layout_on, plain_grid, shown_height, widest_fitting, Layout, Options, BOX_W, CAPTION_LINE,
+    MAX_BOX_W, MIN_BOX_H, MIN_BOX_W, NARROW_BOX_W, TALL,
 };
 use super::order::Room;
 use super::{quality, route, Direction, Process};
@@ -18,7 +18,35 @@ use super::{quality, route, Direction, Process};
 /// the fewest crossings (with the bands and rows ordered to cross fewest, [`super::order`]),
 /// then the fewest tiers, then the lower; if none can be seen whole, the lowest. When
 /// nothing fits, the narrowest.
+///
+/// A process whose lane bands make every arrangement too tall to be seen whole is drawn
+/// without them, if that can be seen whole: one flow wrapped into rows, each stage naming
+/// its lane (and group) above its title, as the phone drawing does.
 pub fn fitted(process: &Process, width: i32) -> Layout {
+    let banded = arranged_in_bands(process, width);
+    let seen_whole = |l: &Layout| fits(l, width) && shown_height(l, width) <= TALL;
+    // However it is arranged, no more stages than this fit in the height without bands:
+    // a row of the narrowest stages, each a caption and a line of title, at a time.
+    let most = (widest_fitting(width) / NARROW_BOX_W) * (TALL / (MIN_BOX_H + CAPTION_LINE));
+    if process.lanes.len() < 2 || seen_whole(&banded) || process.stages.len() as i32 > most {
+        return banded;
+    }
+    // Seen whole at its natural size too, as a column wider than `width` shows it.
+    let captioned = arranged_in_bands(&process.in_one_lane(), width);
+    if seen_whole(&captioned) && captioned.height <= TALL && quality::is_clean(&captioned) {
+        captioned
+    } else {
+        banded
+    }
+}
+
+/// [`fitted`], with the lanes as the process has them. Drawn without bands
+/// ([`Process::in_one_lane`]), a drawing is seen whole only if it is at its natural size
+/// too, and each wrapped arrangement is tried again with its stages widened into the
+/// width it leaves, where titles and captions take fewer lines.
+fn arranged_in_bands(process: &Process, width: i32) -> Layout {
+    let one_lane = process.lanes_in_captions();
+    let shown_height = |l: &Layout, width| if one_lane { l.height } else { shown_height(l, width) };
     // First each arrangement in the order written, which is quick to draw: ordering
     // rows to cross fewer arrows is left to the few that can win.
     let sketch = |options: Options| {
@@ -51,7 +79,8 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
             }
         }
     }
-    for titles_beside in [false, true] {
+    // Without bands there are no lane titles to put beside them.
+    for titles_beside in [false, true].into_iter().filter(|&beside| !(beside && one_lane)) {
         for box_w in [BOX_W, MIN_BOX_W, NARROW_BOX_W] {
             let right = |wrap| sketch(Options { direction: Direction::Right, box_w, wrap, titles_beside });
             let whole = right(None);
@@ -75,6 +104,18 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
                 }
             }
         }
+    }
+    if one_lane {
+        let widened: Vec<_> = candidates
+            .iter()
+            .filter_map(|(options, l)| {
+                let per_tier = options.wrap.filter(|_| options.direction == Direction::Right && fits(l, width))?;
+                let spare = (widest_fitting(width) - l.width) / per_tier as i32;
+                let box_w = (options.box_w + spare).min(MAX_BOX_W);
+                (spare > 0 && box_w > options.box_w).then_some(Options { box_w, ..*options })
+            })
+            .collect();
+        candidates.extend(widened.into_iter().map(sketch).filter(|(_, l)| fits(l, width)));
     }
     // Too tall to see whole: the lowest. Otherwise: the author's direction.
     let rank = |l: &Layout| {

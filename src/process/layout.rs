@@ -19,9 +19,12 @@ pub(super) const MAX_BOX_W: i32 = 230;
 pub(super) const NARROW_BOX_W: i32 = 104;
 pub const FONT: f64 = 14.0;
 pub const LINE: i32 = 17;
+/// A stage's lane (and group), written above its title where no band says it.
+pub const CAPTION_FONT: f64 = 13.0;
+pub const CAPTION_LINE: i32 = 16;
 const BOX_PAD_Y: i32 = 8;
 /// A stage with a one-line title: still a comfortable target to click or tap.
-const MIN_BOX_H: i32 = 40;
+pub(super) const MIN_BOX_H: i32 = 40;
 /// How far a group box reaches beyond its stages.
 pub const GROUP_PAD: i32 = 8;
 pub const GROUP_FONT: f64 = 13.0;
@@ -139,6 +142,9 @@ pub struct Layout {
     /// The lane titles are written in a column beside their bands, smaller, where
     /// room is short.
     pub lane_titles_beside: bool,
+    /// No lane bands: each stage names its lane (and group) above its title
+    /// ([`Process::in_one_lane`]).
+    pub lanes_in_captions: bool,
 }
 
 impl Layout {
@@ -255,13 +261,18 @@ fn lane_column(process: &Process) -> i32 {
     (word.ceil() as i32 + 2 * LANE_COLUMN_PAD).clamp(LANE_COLUMN.0, LANE_COLUMN.1)
 }
 
-/// The narrowest stage in which each title's longest word fits on a line of its own.
+/// The narrowest stage in which each title's (and caption's) longest word fits on a line
+/// of its own.
 fn widest_word_box(process: &Process) -> i32 {
     process
         .stages
         .iter()
         .map(|s| {
-            let word = s.title.split_whitespace().map(|w| text::width(w, FONT, Weight::Regular)).fold(0.0, f64::max);
+            let longest = |text: &str, font: f64, weight| {
+                text.split_whitespace().map(|w| text::width(w, font, weight)).fold(0.0, f64::max)
+            };
+            let caption = s.caption.as_deref().unwrap_or_default();
+            let word = longest(&s.title, FONT, Weight::Regular).max(longest(caption, CAPTION_FONT, Weight::Bold));
             let room = text_width(s.kind, s.icon.is_some(), 0);
             (word - room).ceil() as i32 + 1
         })
@@ -330,14 +341,24 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
         .iter()
         .map(|s| text::wrap(&s.title, FONT, Weight::Regular, text_width(s.kind, s.icon.is_some(), box_w)))
         .collect();
+    let captions: Vec<Vec<String>> = process
+        .stages
+        .iter()
+        .map(|s| match &s.caption {
+            Some(c) => text::wrap(c, CAPTION_FONT, Weight::Bold, text_width(s.kind, s.icon.is_some(), box_w)),
+            None => Vec::new(),
+        })
+        .collect();
+    let text_height = |s: usize| titles[s].len() as i32 * LINE + captions[s].len() as i32 * CAPTION_LINE;
+    let banded = !process.lanes_in_captions();
     let right = options.direction == Direction::Right;
     let y_of = |s: usize| if right { grid.row[s] } else { grid.column[s] };
     let y_cell_count = if right { grid.rows } else { grid.columns };
     // A row of stages (a rank, when the flow runs down) is as tall as its longest title.
     let mut box_h = vec![MIN_BOX_H; y_cell_count];
-    for (s, lines) in titles.iter().enumerate() {
+    for s in 0..titles.len() {
         let h = &mut box_h[y_of(s)];
-        *h = (*h).max(lines.len() as i32 * LINE + 2 * BOX_PAD_Y);
+        *h = (*h).max(text_height(s) + 2 * BOX_PAD_Y);
     }
     let x_of = |s: usize| if right { grid.column[s] } else { grid.row[s] };
 
@@ -418,6 +439,8 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
             let over = lines.len() as i32 * lane_line + 8 - rows;
             lane_band[band.first] = lane_band[band.first].max(over.max(0));
         }
+    } else if !banded {
+        // The stages name their lanes: no band has a title.
     } else if right {
         for (band, lines) in grid.bands.iter().zip(&lane_lines) {
             lane_band[band.first] = lane_band[band.first].max(lane_head(lines.len()));
@@ -476,22 +499,27 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
 
     let stage_rect = |s: usize| Rect { x: x.box_start[x_of(s)], y: y.box_start[y_of(s)], w: box_w, h: box_h[y_of(s)] };
     let stages = titles
-        .into_iter()
+        .iter()
+        .zip(&captions)
         .enumerate()
-        .map(|(s, lines)| {
+        .map(|(s, (lines, caption))| {
             let rect = stage_rect(s);
             let shift = if process.stages[s].icon.is_some() { ICON / 2 } else { 0 };
-            let first = rect.y + (rect.h - lines.len() as i32 * LINE) / 2 + 13;
+            let x = rect.x + box_w / 2 + shift;
+            // The caption above the title, the two centred together in the box.
+            let top = rect.y + (rect.h - text_height(s)) / 2;
+            let first = top + caption.len() as i32 * CAPTION_LINE + 13;
+            let caption = (!caption.is_empty()).then(|| Label {
+                lines: caption.clone(),
+                x,
+                y: top + 12,
+                line_height: CAPTION_LINE,
+                anchor: Anchor::Middle,
+            });
             StageBox {
                 rect,
-                label: Label {
-                    lines,
-                    x: rect.x + box_w / 2 + shift,
-                    y: first,
-                    line_height: LINE,
-                    anchor: Anchor::Middle,
-                },
-                caption: None,
+                label: Label { lines: lines.clone(), x, y: first, line_height: LINE, anchor: Anchor::Middle },
+                caption,
             }
         })
         .collect();
@@ -500,6 +528,7 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
         .bands
         .iter()
         .enumerate()
+        .filter(|_| banded)
         .map(|(b, band)| {
             let lines = lane_lines[b].clone();
             if right {
@@ -568,6 +597,7 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
         across: if right { grid.rows } else { x_cells },
         tiers: grid.bands.last().map_or(1, |b| b.tier + 1),
         lane_titles_beside: beside,
+        lanes_in_captions: !banded,
     }
 }
 

@@ -5,14 +5,12 @@
 //! long ones.
 
 use super::grid::Grid;
-use super::layout::{Anchor, Edge, Label, Layout, Rect, StageBox, FONT, ICON, LINE, TRACK};
+use super::layout::{Anchor, Edge, Label, Layout, Rect, StageBox, CAPTION_FONT, CAPTION_LINE, FONT, ICON, LINE, TRACK};
 use super::text::{self, Weight};
 use super::{Direction, Process, StageKind};
 
 /// The drawing's natural width; it scales with the screen.
 pub const WIDTH: i32 = 320;
-pub const CAPTION_FONT: f64 = 13.0;
-const CAPTION_LINE: i32 = 16;
 const MARGIN: i32 = 4;
 /// Between one box and the next: room for an arrow.
 const GAP: i32 = 24;
@@ -93,11 +91,7 @@ pub fn layout(process: &Process) -> Layout {
         };
         let icon = if stage.icon.is_some() { ICON } else { 0 };
         let inner = f64::from(box_w - 2 * pad_x - icon);
-        let mut caption = process.lanes[stage.lane_ix].title.clone();
-        if let Some(g) = stage.group_ix {
-            caption = format!("{caption} · {}", process.groups[g].title);
-        }
-        let caption_lines = text::wrap(&caption, CAPTION_FONT, Weight::Regular, inner);
+        let caption_lines = text::wrap(&process.caption(s), CAPTION_FONT, Weight::Bold, inner);
         let lines = text::wrap(&stage.title, FONT, Weight::Regular, inner);
         let h = (2 * PAD_Y + caption_lines.len() as i32 * CAPTION_LINE + lines.len() as i32 * LINE).max(48);
         let rect = Rect { x: box_x, y, w: box_w, h };
@@ -158,6 +152,7 @@ pub fn layout(process: &Process) -> Layout {
         across: 1,
         tiers: 1,
         lane_titles_beside: false,
+        lanes_in_captions: true,
     }
 }
 

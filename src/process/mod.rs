@@ -85,6 +85,44 @@ pub struct Stage {
     pub(crate) lane_ix: usize,
     pub(crate) next_ix: Vec<usize>,
     pub(crate) group_ix: Option<usize>,
+    /// Who acts (and the group), written above the title when the drawing has no lane
+    /// bands to say it: set only in [`Process::in_one_lane`]'s copy.
+    pub(crate) caption: Option<String>,
+}
+
+impl Process {
+    /// Who acts in stage `s`, and its group: what a drawing without lane bands writes on
+    /// the stage instead.
+    pub(crate) fn caption(&self, s: usize) -> String {
+        let stage = &self.stages[s];
+        let lane = &self.lanes[stage.lane_ix].title;
+        match stage.group_ix {
+            // The separator ends the lane's line when the caption wraps.
+            Some(g) => format!("{lane}\u{a0}· {}", self.groups[g].title),
+            None => lane.clone(),
+        }
+    }
+
+    /// This process laid out as if it had one lane and no groups, each stage captioned
+    /// with its own lane and group ([`Process::caption`]): what `fit` tries when the
+    /// bands make a drawing too tall to be seen whole. The stages keep their places, so a
+    /// layout of this copy draws the original.
+    pub(crate) fn in_one_lane(&self) -> Process {
+        let mut one = self.clone();
+        for (s, stage) in one.stages.iter_mut().enumerate() {
+            stage.caption = Some(self.caption(s));
+            stage.lane_ix = 0;
+            stage.group_ix = None;
+        }
+        one.lanes = vec![Lane { id: String::new(), title: String::new() }];
+        one.groups = Vec::new();
+        one
+    }
+
+    /// Whether this is [`Process::in_one_lane`]'s copy, drawn without bands.
+    pub(crate) fn lanes_in_captions(&self) -> bool {
+        self.stages.iter().any(|s| s.caption.is_some())
+    }
 }
 
 impl Stage {

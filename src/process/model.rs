@@ -184,6 +184,7 @@ pub fn validate(file: ProcessFile, source: &Path) -> Result<Process, Diagnostics
             lane_ix: lane_ix.unwrap_or(0),
             next_ix,
             group_ix: None,
+            caption: None,
         });
     }
 

@@ -4,8 +4,8 @@
 //! next to Graphviz `dot`; `tests/process_layout.rs` holds the invariants.
 
 pub use super::crossing::{crossings, Polyline};
+use super::layout::CAPTION_FONT;
 use super::layout::{Label, Layout, Rect, FONT, GROUP_FONT};
-use super::linear::CAPTION_FONT;
 use super::text::{self, Weight};
 
 /// Two parallel arrows closer than this read as one.
@@ -87,12 +87,7 @@ fn through(layout: &Layout) -> Vec<String> {
     for (s, stage) in layout.stages.iter().enumerate() {
         boxes.push((format!("stage {s} title"), text_box(&stage.label, FONT, Weight::Regular), Some(s), false));
         if let Some(caption) = &stage.caption {
-            boxes.push((
-                format!("stage {s} caption"),
-                text_box(caption, CAPTION_FONT, Weight::Regular),
-                Some(s),
-                false,
-            ));
+            boxes.push((format!("stage {s} caption"), text_box(caption, CAPTION_FONT, Weight::Bold), Some(s), false));
         }
         boxes.push((format!("stage {s}"), stage.rect, Some(s), true));
     }

@@ -208,7 +208,7 @@ fn stage(out: &mut String, process: &Process, s: usize, layout: &Layout, ids: &I
         draw_icon(out, icon, r.x + pad, r.y + r.h / 2 - 7);
     }
     if let Some(caption) = &sbox.caption {
-        label(out, "sp-stage-lane", caption, super::linear::CAPTION_FONT);
+        label(out, "sp-stage-lane", caption, layout::CAPTION_FONT);
     }
     label(out, "sp-stage-title", &sbox.label, layout::FONT);
     out.push_str("</a>\n");

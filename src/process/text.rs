@@ -95,9 +95,12 @@ pub fn wrap(text: &str, size: f64, weight: Weight, max: f64) -> Vec<String> {
     lines
 }
 
-/// Words separated by whitespace; a hyphenated word also breaks after each hyphen.
+/// Words separated by whitespace other than a no-break space; a hyphenated word also
+/// breaks after each hyphen.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split_whitespace().flat_map(|w| w.split_inclusive('-'))
+    text.split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| w.split_inclusive('-'))
 }
 
 #[cfg(test)]
@@ -119,6 +122,14 @@ mod tests {
         let lines = wrap("Supercalifragilistic", 14.0, Weight::Regular, 60.0);
         assert!(lines.len() > 1);
         assert_eq!(lines.concat(), "Supercalifragilistic");
+    }
+
+    #[test]
+    fn a_no_break_space_keeps_its_words_on_one_line() {
+        assert_eq!(
+            wrap("Care organisation\u{a0}· Build", 13.0, Weight::Bold, 130.0),
+            ["Care", "organisation\u{a0}·", "Build"]
+        );
     }
 
     #[test]

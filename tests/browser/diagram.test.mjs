@@ -189,9 +189,15 @@ function pagesWithDiagrams(dir) {
   return found.stdout.split("\n").filter(Boolean).map((p) => p.slice(dir.length)).sort();
 }
 
-/** The bundled portal's pages, and the NHS Booking Standard converted by `signpost import`. */
+/**
+ * The bundled portal's pages, a fixture whose process is drawn with its lanes named on
+ * the stages, and the NHS Booking Standard converted by `signpost import`.
+ */
 async function everyDiagramPage() {
   const sites = [{ server, pages: ["/booking/assurance_overview.html", "/nrls/assurance_overview.html", "/smsp/assurance_overview.html"] }];
+  // Sixteen stages in four lanes: too tall with bands, so each stage names its lane.
+  const lanesOnStages = await serve(build([], join(REPO, "tests/fixtures/lanes_on_stages")));
+  sites.push({ server: lanesOnStages, pages: ["/index.html"], close: true });
   const source = join(REPO, "../shared/sites/booking-standard");
   if (!existsSync(source)) {
     const message = `../shared/sites/booking-standard is missing: the converted diagrams are not checked`;

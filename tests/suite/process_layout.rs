@@ -284,10 +284,9 @@ fn chain(stages: usize, lanes: usize, seed: u64) -> Process {
 }
 
 /// What a reader sees on a page: no arrow through a title or a stage it does not join,
-/// no two parallel arrows closer than 12 px, and a bundled process of up to 16 stages no
-/// taller than a laptop screen shows whole. (Generated chains that hop between lanes at
-/// random are not held to the height yet: 12 to 16 of their stages still take 830 to
-/// 1270 px, docs/diagram-layout.md.)
+/// no two parallel arrows closer than 12 px, and a process of up to 16 stages no taller
+/// than a laptop screen shows whole (generated chains that hop between lanes at random
+/// need their lanes named on the stages for that).
 #[test]
 fn placed_drawings_keep_arrows_off_text_and_apart() {
     let (bundled, problems) = process::load_all(Path::new(env!("CARGO_MANIFEST_DIR")));
@@ -295,20 +294,47 @@ fn placed_drawings_keep_arrows_off_text_and_apart() {
     let generated = [(5, 2), (8, 3), (12, 3), (16, 4), (16, 6), (30, 5), (60, 6), (100, 6)]
         .iter()
         .enumerate()
-        .map(|(i, &(s, l))| (format!("chain {s}x{l}"), chain(s, l, 0x5eed + i as u64), false));
-    let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).map(|(id, p)| (id, p, true)).chain(generated);
-    for (name, p, bundled) in all {
+        .map(|(i, &(s, l))| (format!("chain {s}x{l}"), chain(s, l, 0x5eed + i as u64)));
+    let all = bundled.into_iter().filter(|(_, p)| !p.is_abstract).chain(generated);
+    for (name, p) in all {
         let drawn = fit::fitted(&p, layout::COLUMN);
         let q = quality::measure(&drawn);
         assert!(q.through.is_empty(), "{name}: {:?}", q.through);
         let gap = q.closest_parallel.unwrap_or(i32::MAX);
         assert!(gap >= quality::MIN_PARALLEL_GAP, "{name}: parallel arrows {gap} px apart");
         assert!(layout::fits(&drawn, layout::COLUMN), "{name}: {} px wide", drawn.width);
-        if bundled && p.stages.len() <= 16 {
+        if p.stages.len() <= 16 {
             let shown = layout::shown_height(&drawn, layout::COLUMN);
             assert!(shown <= layout::TALL, "{name}: {shown} px tall on screen");
         }
     }
+}
+
+/// A process whose lane bands cannot be seen whole is drawn without them, if that can
+/// be: each stage then says who acts (and its group) above its title, in the drawing and
+/// in its link's name, so nothing the bands said is lost.
+#[test]
+fn a_tall_process_names_its_lanes_on_its_stages() {
+    let p = chain(16, 4, 0x5eed + 3);
+    let banded = process::layout::layout_with(&p, &process::layout::Options::natural(&p));
+    assert!(!banded.lanes.is_empty());
+    let drawn = fit::fitted(&p, layout::COLUMN);
+    assert!(drawn.lanes_in_captions, "16 stages in 4 lanes are drawn with their bands");
+    assert!(drawn.lanes.is_empty() && drawn.groups.is_empty());
+    assert!(layout::shown_height(&drawn, layout::COLUMN) <= layout::TALL);
+    for (s, stage) in p.stages.iter().enumerate() {
+        let caption = drawn.stages[s].caption.as_ref().expect("a caption").lines.join(" ");
+        let lane = &p.lanes.iter().find(|l| l.id == stage.lane).unwrap().title;
+        assert_eq!(&caption, lane, "stage {s}");
+    }
+    let svg = process::svg::draw(&p, &drawn, process::svg::Mode::Wide);
+    let first = drawn.stages[0].caption.as_ref().unwrap().lines.join(" ");
+    assert!(svg.contains(&format!(r#"aria-label="{first} Stage 0 checks the requirements""#)), "{svg}");
+    assert!(!svg.contains("sp-lane-band"));
+
+    // A process its bands let a reader see whole keeps them.
+    let short = chain(8, 3, 0x5eed + 1);
+    assert!(!fit::fitted(&short, layout::COLUMN).lanes_in_captions);
 }
 
 /// Crossings no more than recorded, process by process: the bundled ones next to what
