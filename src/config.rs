@@ -186,19 +186,6 @@ impl ServiceConfig {
     pub fn short(&self) -> &str {
         self.short_name.as_deref().unwrap_or(&self.title)
     }
-
-    /// The service as pages and templates see it (`service.title`, `service.values.X`);
-    /// `url`, its home, is known once the site's URLs are.
-    pub fn template_value(&self, url: Option<&str>) -> serde_json::Value {
-        let mut value = serde_json::json!({
-            "id": self.id, "title": self.title, "short_name": self.short(), "summary": self.summary,
-            "colours": self.colours, "values": self.values, "process": self.process,
-        });
-        if let Some(url) = url {
-            value["url"] = url.into();
-        }
-        value
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

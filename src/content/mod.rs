@@ -277,7 +277,8 @@ fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result
 /// `summary: How {{ service.short_name }} assures products`.
 fn service_values_in_front_matter(page: &mut Page, config: &SiteConfig) -> Result<(), Diagnostic> {
     let Some(service) = page.service.as_deref().and_then(|id| config.service(id)) else { return Ok(()) };
-    let values = serde_json::json!({"service": service.template_value(None), "site": {"title": config.title}});
+    let service = crate::site::view::ServiceView::of(service, None);
+    let values = serde_json::json!({"service": service, "site": {"title": config.title}});
     let at = [page.front.position("title", &page.source), page.front.position("summary", &page.source)];
     let fields = [("title", &mut page.front.title), ("summary", page.front.summary.get_or_insert_with(String::new))];
     for ((key, text), at) in fields.into_iter().zip(at) {

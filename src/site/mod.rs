@@ -7,7 +7,7 @@ mod reserved;
 pub mod sidebar;
 mod stages;
 pub mod urls;
-mod view;
+pub(crate) mod view;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

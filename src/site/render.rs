@@ -6,12 +6,14 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tera::Context;
 
 use super::nav::{resolve_sidebar_url, SidebarValues};
 use super::sidebar::SidebarItem;
-use super::view::{Body, LayoutPage, PageView};
+use super::view::{
+    Body, LayoutPage, ListedPage, PageView, ServiceView, SiteView, SwitcherEntry, TagIndexEntry, TagPageView, TagPages,
+};
 use super::{tag_file, Site};
 use crate::content::includes::{self, IncludeCall};
 use crate::content::{Page, Scope};
@@ -174,110 +176,99 @@ impl<'s> Renderer<'s> {
 
 /// What every page shares, computed once per build.
 pub struct Shared {
-    /// `site` without `tag_pages`, which lists every page once per tag: most of the value
-    /// on a large site, and kept whole only as converted for templates.
-    site: Value,
-    /// `site` with `tag_pages`, as Liquid's `{{ site.* }}` reads it, and as Jekyll's
-    /// Liquid sees it (`_config.yml` keys at the top): each made once, when a Liquid
-    /// block or site include first needs it, and borrowed by the rest.
-    listed_site: OnceLock<Value>,
-    liquid_site: OnceLock<Value>,
-    services: BTreeMap<String, Value>,
-    /// The same two, converted for templates once per build: a page's context then holds
-    /// a reference-counted copy instead of a fresh conversion of every page of the site.
-    site_template: tera::Value,
-    services_template: BTreeMap<String, tera::Value>,
+    /// `site` ([`SiteView`]) converted for templates once per build: a page's context then
+    /// holds a reference-counted copy instead of a fresh conversion of every page of the
+    /// site. `service` is one of its `services`.
+    site: tera::Value,
+    /// Whether the site has a search page, to make the same view again for the forms below.
+    search: bool,
+    /// `site` as JSON, as `{{ site.* }}` in a page's Markdown reads it; as Jekyll's Liquid
+    /// sees it (`_config.yml` keys at the top); and each service as JSON, for `service`.
+    /// Each made once, when a Liquid block or site include first needs it, and borrowed by
+    /// the rest: `tag_pages` lists every page once per tag, most of the value on a large
+    /// site, and a site without Liquid never lists them again.
+    json: OnceLock<Value>,
+    liquid: OnceLock<Value>,
+    services: OnceLock<Vec<Value>>,
     /// Output files of pages, to find the same page in another service.
     files: BTreeSet<String>,
 }
 
 impl Shared {
-    /// `site` whole. `serve` reuses a `Shared` only while nothing it reads changed, so
+    fn new(site: &Site, options: RenderOptions) -> Shared {
+        let search = options.search(site);
+        // `tag_pages` lists every page once per tag: most of the value on a large site, so
+        // each page's entry is converted for templates once, in parallel, and shared by
+        // its tags' lists (a template value's map is reference-counted, and converting the
+        // view keeps the lists already converted, by reference).
+        let entries: Vec<Option<tera::Value>> = site
+            .content
+            .pages
+            .par_iter()
+            .map(|p| (!p.front.tags.is_empty()).then(|| tera::Value::from_serializable(&ListedPage::of(site, p))))
+            .collect();
+        let tag_pages: BTreeMap<&str, tera::Value> = site
+            .tags
+            .iter()
+            .map(|(tag, pages)| {
+                let listed = pages.iter().filter_map(|&i| entries[i].clone());
+                (tag.as_str(), tera::Value::from(listed.collect::<Vec<_>>()))
+            })
+            .collect();
+        drop(entries);
+        let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
+        Shared {
+            site: tera::Value::from_serializable(&SiteView::of(site, search, tag_pages)),
+            search,
+            json: OnceLock::new(),
+            liquid: OnceLock::new(),
+            services: OnceLock::new(),
+            files,
+        }
+    }
+
+    /// `site` as JSON. `serve` reuses a `Shared` only while nothing it reads changed, so
     /// the listings made later are those of the site it was made for.
     fn site_value(&self, site: &Site) -> &Value {
-        self.listed_site.get_or_init(|| {
-            let mut value = self.site.clone();
-            let tags = site.tags.iter().map(|(tag, pages)| (tag.clone(), tag_page_list(site, pages)));
-            value["tag_pages"] = Value::Object(tags.collect());
-            value
-        })
+        self.json.get_or_init(|| json(&SiteView::of(site, self.search, TagPages(site))))
     }
 
     fn liquid_site(&self, site: &Site) -> &Value {
-        self.liquid_site.get_or_init(|| crate::jekyll::liquid_site(self.site_value(site)))
+        self.liquid.get_or_init(|| crate::jekyll::liquid_site(self.site_value(site)))
     }
 
-    fn service_template(&self, service: Option<&str>) -> tera::Value {
-        service
-            .and_then(|s| self.services_template.get(s))
+    /// The page's service as JSON, for Liquid and `{{ service.X }}`.
+    fn service_value(&self, site: &Site, service: Option<&str>) -> Option<&Value> {
+        let services = self.services.get_or_init(|| ServiceView::all(site).iter().map(json).collect());
+        services.get(service_index(site, service)?)
+    }
+
+    /// The page's service as templates read it: one of `site.services`, shared.
+    fn service_template(&self, site: &Site, service: Option<&str>) -> tera::Value {
+        let services = self.site.as_map().and_then(|m| m.get(&"services".into())).and_then(tera::Value::as_array);
+        service_index(site, service)
+            .and_then(|i| services?.get(i))
             .cloned()
             .unwrap_or_else(|| tera::Value::from_serializable(&()))
     }
 
     /// `site.tag_pages[tag]`, as converted for templates once per build.
     fn tag_pages(&self, tag: &str) -> tera::Value {
-        let tags = self.site_template.as_map().and_then(|m| m.get(&"tag_pages".into())).and_then(tera::Value::as_map);
+        let tags = self.site.as_map().and_then(|m| m.get(&"tag_pages".into())).and_then(tera::Value::as_map);
         tags.and_then(|t| t.get(&tag.to_string().into()))
             .cloned()
             .unwrap_or_else(|| tera::Value::from(Vec::<tera::Value>::new()))
     }
+}
 
-    fn new(site: &Site, options: RenderOptions) -> Shared {
-        let urls = &site.urls;
-        let services: BTreeMap<String, Value> = site
-            .config
-            .services
-            .iter()
-            .map(|s| (s.id.clone(), s.template_value(Some(&urls.service_home(Some(&s.id))))))
-            .collect();
-        let c = &site.config;
-        let home_url = match &site.scope {
-            Scope::Portal => urls.base.clone(),
-            Scope::Service(_) => urls.service_home(None),
-        };
-        let site_value = json!({
-            "title": c.title, "description": c.description, "language": c.language, "footer": c.footer,
-            "base_url": urls.base, "home_url": home_url, "assets_url": urls.file("assets/"),
-            "search_url": if options.search(site) { urls.file(crate::output::SEARCH_PAGE) } else { String::new() },
-            "extra": c.extra, "data": site.data,
-            "tags_url": if site.tags.is_empty() { String::new() } else { urls.file("tags/index.html") },
-            "services": c.services.iter().map(|s| &services[&s.id]).collect::<Vec<_>>(),
-            "mode": match site.scope { Scope::Portal => "portal", Scope::Service(_) => "service" },
-        });
-        let files = site.content.pages.iter().map(|p| p.permalink.file().to_string()).collect();
-        // `tag_pages` lists every page once per tag: most of the value on a large site, so
-        // each page's entry is converted for templates once, in parallel, and shared by
-        // its tags' lists (a template value's map is reference-counted).
-        let entries: Vec<Option<tera::Value>> = site
-            .content
-            .pages
-            .par_iter()
-            .map(|p| (!p.front.tags.is_empty()).then(|| tera::Value::from_serializable(&tag_entry(site, p))))
-            .collect();
-        let tags: Vec<(String, tera::Value)> = site
-            .tags
-            .iter()
-            .map(|(tag, pages)| {
-                let listed = pages.iter().filter_map(|&i| entries[i].clone());
-                (tag.clone(), tera::Value::from(listed.collect::<Vec<_>>()))
-            })
-            .collect();
-        drop(entries);
-        let mut site_template = tera::Value::from_serializable(&site_value).into_map().unwrap_or_default();
-        let tag_pages_template: BTreeMap<String, tera::Value> = tags.into_iter().collect();
-        site_template.insert("tag_pages".into(), tera::Value::from(tag_pages_template));
-        let site_template = tera::Value::from(site_template);
-        let services_template = services.iter().map(|(k, v)| (k.clone(), tera::Value::from_serializable(v))).collect();
-        Shared {
-            site: site_value,
-            listed_site: OnceLock::new(),
-            liquid_site: OnceLock::new(),
-            services,
-            site_template,
-            services_template,
-            files,
-        }
-    }
+/// Where a service is in site.yaml's list, as `site.services` lists them.
+fn service_index(site: &Site, service: Option<&str>) -> Option<usize> {
+    site.config.services.iter().position(|s| Some(s.id.as_str()) == service)
+}
+
+/// A view as JSON. Views have only string keys, which is all that could fail.
+fn json(view: &impl serde::Serialize) -> Value {
+    serde_json::to_value(view).unwrap_or_default()
 }
 
 impl Renderer<'_> {
@@ -415,8 +406,8 @@ fn render_page(
     let mut warnings = std::mem::take(&mut tags.warnings);
     let sidebar = sidebars.for_page(site.sidebar_name(page), service, &page_url);
     let mut ctx = Context::new();
-    ctx.insert_value("site", shared.site_template.clone());
-    ctx.insert_value("service", shared.service_template(service));
+    ctx.insert_value("site", shared.site.clone());
+    ctx.insert_value("service", shared.service_template(site, service));
     ctx.insert("page", &layout_page);
     ctx.insert_value("sidebar", sidebar);
     ctx.insert("switcher", &switcher(site, shared, page));
@@ -685,7 +676,7 @@ impl includes::Tags for PageTags<'_> {
         // Listings are reached through `site` (or an include, recorded above): Liquid
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
-        let service = self.page.service.as_deref().and_then(|s| self.shared.services.get(s));
+        let service = self.shared.service_value(self.site, self.page.service.as_deref());
         let globals = crate::jekyll::page_globals(self.shared.liquid_site(self.site), self.liquid_page, service);
         let at = (self.at)(span.start);
         let site = self.site;
@@ -698,7 +689,7 @@ impl includes::Tags for PageTags<'_> {
         let root = match path.next() {
             Some("site") => self.shared.site_value(self.site),
             Some("page") => self.liquid_page,
-            Some("service") => match self.page.service.as_deref().and_then(|s| self.shared.services.get(s)) {
+            Some("service") => match self.shared.service_value(self.site, self.page.service.as_deref()) {
                 Some(service) => service,
                 None => {
                     return Err(Diagnostic::error(
@@ -749,7 +740,7 @@ fn render_include(
     let name = call.name.trim_start_matches('/');
     // Rendered with Liquid, borrowing the site's values.
     if site.root.join(crate::jekyll::INCLUDES_DIR).join(name).is_file() {
-        let service = page.service.as_deref().and_then(|s| shared.services.get(s));
+        let service = shared.service_value(site, page.service.as_deref());
         let globals = crate::jekyll::page_globals(shared.liquid_site(site), liquid, service);
         let own = IncludeCall { name: name.to_string(), params: call.params.clone(), span: call.span.clone() };
         let found = crate::jekyll::site_include(&site.root, &own, &globals, at(call.span.start), &site.config.liquid);
@@ -791,8 +782,8 @@ fn render_include(
     let mut ctx = Context::new();
     ctx.insert("include", &params);
     ctx.insert("page", view);
-    ctx.insert_value("site", shared.site_template.clone());
-    ctx.insert_value("service", shared.service_template(page.service.as_deref()));
+    ctx.insert_value("site", shared.site.clone());
+    ctx.insert_value("service", shared.service_template(site, page.service.as_deref()));
     let html = site.theme.render_include(name, &ctx)?;
     Ok(splice_safe(&html))
 }
@@ -813,19 +804,8 @@ fn splice_safe(html: &str) -> String {
     html.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
-/// The pages of a tag (title, url, summary), as `site.tag_pages[tag]` lists them for
-/// includes such as `taglogic.html`.
-fn tag_page_list(site: &Site, pages: &[usize]) -> Value {
-    Value::Array(pages.iter().map(|&i| tag_entry(site, &site.content.pages[i])).collect())
-}
-
-/// A page as `site.tag_pages` lists it.
-fn tag_entry(site: &Site, p: &Page) -> Value {
-    json!({"title": p.front.title, "url": site.urls.page(&p.permalink), "summary": p.front.summary})
-}
-
 /// The same page in each service where it exists, else that service's home.
-fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
+fn switcher<'a>(site: &'a Site, shared: &Shared, page: &Page) -> Vec<SwitcherEntry<'a>> {
     let local = match (&site.scope, page.service.as_deref()) {
         (Scope::Portal, Some(s)) => {
             page.permalink.file().strip_prefix(&format!("{s}/")).unwrap_or(page.permalink.file())
@@ -844,8 +824,8 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
                 Scope::Service(_) => format!("{}{}/{local}", site.urls.portal, s.id),
                 Scope::Portal => site.urls.service_home(Some(&s.id)),
             };
-            json!({"id": s.id, "title": s.title, "short_name": s.short(), "url": url,
-                   "current": page.service.as_deref() == Some(s.id.as_str())})
+            let current = page.service.as_deref() == Some(s.id.as_str());
+            SwitcherEntry { id: &s.id, title: &s.title, short_name: s.short(), url, current }
         })
         .collect()
 }
@@ -854,10 +834,10 @@ fn switcher(site: &Site, shared: &Shared, page: &Page) -> Vec<Value> {
 fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, Result<String, Diagnostic>)> {
     let render = |path: String, template: &str, title: &str, extra: Vec<(&'static str, tera::Value)>| {
         let mut ctx = Context::new();
-        ctx.insert_value("site", shared.site_template.clone());
+        ctx.insert_value("site", shared.site.clone());
         ctx.insert("service", &Value::Null);
         ctx.insert("sidebar", &Value::Null);
-        ctx.insert("switcher", &Vec::<Value>::new());
+        ctx.insert("switcher", &Vec::<SwitcherEntry>::new());
         let none = BTreeMap::new();
         let view = PageView::generated(title, site.urls.file(&path), &none);
         ctx.insert("page", &LayoutPage { view: &view, body: Body::empty() });
@@ -869,19 +849,15 @@ fn generated_pages(site: &Site, shared: &Shared, search: bool) -> Vec<(String, R
     };
     // One page per tag, each listing its pages: on a large site, as many entries as pages.
     let tags: Vec<(&String, &Vec<usize>)> = site.tags.iter().collect();
-    let (mut out, index): (Vec<_>, Vec<Value>) = tags
+    let (mut out, index): (Vec<_>, Vec<TagIndexEntry>) = tags
         .par_iter()
         .map(|&(tag, pages)| {
-            let slug = super::tag_slug(tag);
-            let url = site.urls.file(&tag_file(tag));
-            let entry = json!({"name": tag, "slug": slug, "url": url, "count": pages.len()});
-            // The page list is the one `site.tag_pages` holds, already converted.
-            let mut tag_value = tera::Value::from_serializable(&json!({"name": tag, "slug": slug, "url": url}))
-                .into_map()
-                .unwrap_or_default();
-            tag_value.insert("pages".into(), shared.tag_pages(tag));
+            let (slug, url) = (super::tag_slug(tag), site.urls.file(&tag_file(tag)));
+            // The page list is the one `site.tag_pages` holds, already converted, and shared.
+            let view = TagPageView { name: tag, slug: slug.clone(), url: url.clone(), pages: shared.tag_pages(tag) };
+            let entry = TagIndexEntry { name: tag, slug, url, count: pages.len() };
             let title = format!("Pages tagged “{tag}”");
-            let extra = vec![("tag", tera::Value::from(tag_value))];
+            let extra = vec![("tag", tera::Value::from_serializable(&view))];
             (render(tag_file(tag), "tag.html", &title, extra), entry)
         })
         .unzip();
@@ -981,9 +957,25 @@ impl<'a> LineIndex<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_and_liquid_read_the_same_site_and_services() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let (site, _) = Site::load(&super::super::LoadOptions::new(root)).expect("the bundled portal loads");
+        let shared = Shared::new(&site, RenderOptions::BUILD);
+        let tera = serde_json::to_value(&shared.site).expect("template values are JSON");
+        assert_eq!(&tera, shared.site_value(&site));
+        let service = shared.service_template(&site, Some("nrls"));
+        assert_eq!(serde_json::to_value(&service).ok().as_ref(), shared.service_value(&site, Some("nrls")));
+        assert_eq!(shared.service_value(&site, None), None);
+        // `tag.pages` on a tag's page is the list `site.tag_pages` holds.
+        let (tag, pages) = site.tags.iter().next().expect("the portal's pages have tags");
+        assert_eq!(shared.tag_pages(tag).as_array().map(<[_]>::len), Some(pages.len()));
+    }
+
     #[test]
     fn liquid_reads_site_values_only_by_naming_site() {
-        use super::mentions_site;
         for code in ["site.tag_pages", "site[\"tag_pages\"]", "for p in site.pages", "x | default: site"] {
             assert!(mentions_site(code), "{code}");
         }
