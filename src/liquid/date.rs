@@ -42,13 +42,14 @@ fn parse_text(s: &str) -> Option<OffsetDateTime> {
             Date::from_calendar_date(num(0, 4)?, Month::try_from(num(5, 2)? as u8).ok()?, num(8, 2)? as u8).ok()?;
         let mut rest = s[10..].trim_start_matches(['T', ' ']);
         let mut t = Time::MIDNIGHT;
+        // `get`, not indexing: the bytes after a colon may be inside a character.
         if rest.len() >= 5 && rest.as_bytes()[2] == b':' {
-            let h: u8 = rest[0..2].parse().ok()?;
-            let m: u8 = rest[3..5].parse().ok()?;
+            let h: u8 = rest.get(0..2)?.parse().ok()?;
+            let m: u8 = rest.get(3..5)?.parse().ok()?;
             let mut sec = 0u8;
             rest = &rest[5..];
             if rest.starts_with(':') && rest.len() >= 3 {
-                sec = rest[1..3].parse().ok()?;
+                sec = rest.get(1..3)?.parse().ok()?;
                 rest = &rest[3..];
                 if rest.starts_with('.') {
                     rest = rest[1..].trim_start_matches(|c: char| c.is_ascii_digit());
@@ -230,5 +231,14 @@ mod tests {
         assert_eq!(strftime(&d, "%-d %B %Y, %H:%M:%S %z %a %j"), "5 March 2024, 14:07:09 +0100 Tue 065");
         let d = parse(&Value::String("2024-03-05".into())).unwrap();
         assert_eq!(strftime(&d, "%d %b %y %e|%I %p"), "05 Mar 24  5|12 AM");
+    }
+
+    /// Found by the liquid fuzz target: a letter of two bytes where the minutes belong
+    /// was sliced through the middle.
+    #[test]
+    fn a_time_with_a_character_beyond_ascii_is_not_a_date() {
+        for text in ["2020-06-15 14:3\u{410}h400", "2020-06-15 14:30:\u{410}"] {
+            assert_eq!(parse(&Value::String(text.into())), None, "{text}");
+        }
     }
 }
