@@ -10,6 +10,18 @@ use std::path::{Component, Path, PathBuf};
 /// `{% include_relative FILE %}`: the file beside the page (or below it), spliced raw.
 /// Paths may not climb out of the site's content folder.
 pub(crate) fn include_relative(root: &Path, page_source: &Path, file: &str) -> Result<String, String> {
+    let path = relative_path(page_source, file)?;
+    let file = file.trim().trim_matches(['"', '\'']);
+    let real = resolve_inside(root, crate::content::CONTENT_DIR, &path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .ok_or_else(|| format!("`{file}` is a link to a file outside content/"))?;
+    let text = std::fs::read_to_string(real).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(crate::content::normalise_text(text))
+}
+
+/// The file `{% include_relative FILE %}` in the page at `page_source` names, from the
+/// site root, as written (links not followed): within content/, or why not.
+pub(crate) fn relative_path(page_source: &Path, file: &str) -> Result<PathBuf, String> {
     let file = file.trim().trim_matches(['"', '\'']);
     let base = page_source.parent().unwrap_or(Path::new(""));
     let mut path = PathBuf::new();
@@ -28,11 +40,7 @@ pub(crate) fn include_relative(root: &Path, page_source: &Path, file: &str) -> R
     if !path.starts_with(crate::content::CONTENT_DIR) {
         return Err(format!("`{file}` is outside content/"));
     }
-    let real = resolve_inside(root, crate::content::CONTENT_DIR, &path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-        .ok_or_else(|| format!("`{file}` is a link to a file outside content/"))?;
-    let text = std::fs::read_to_string(real).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(crate::content::normalise_text(text))
+    Ok(path)
 }
 
 /// `ROOT/path` with every symbolic link followed, or `None` when it then lies outside

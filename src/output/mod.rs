@@ -121,6 +121,8 @@ pub struct Reads {
     /// Values that list other pages (`site.tag_pages`), read directly or perhaps by the
     /// page's Liquid or a site include.
     pub listings: bool,
+    /// Files spliced by `include_relative`, from the site root (`content/api/example.json`).
+    pub relative: std::collections::BTreeSet<PathBuf>,
 }
 
 /// Receives the files of a build as they are rendered, from many threads.

@@ -4,7 +4,8 @@
 //! - a page: that page; when its front matter, permalink or presence changed, also the
 //!   generated files (tag pages, tags index, sitemap: they list titles and URLs) and
 //!   the pages of other services with the same file name (the service switcher);
-//! - a file under content/ that is no page: the generated files (it is copied);
+//! - a file under content/ that is no page: the generated files (it is copied), and the
+//!   pages that splice it with `include_relative`;
 //! - an include: the pages that call it (every page, if a template mentions it);
 //! - a template: every page; a theme's static file: the generated files;
 //! - a process or a drawing: the pages that place it;
@@ -102,9 +103,12 @@ struct Dirty {
     all: bool,
     /// (source, service) of pages read again.
     fresh: BTreeSet<(PathBuf, Option<String>)>,
-    /// Includes, processes and drawings that changed: the pages whose last render read
-    /// one of them (`PageRecord::reads`) render again.
+    /// Includes, processes, drawings and files spliced by `include_relative` that
+    /// changed: the pages whose last render read one of them (`PageRecord::reads`)
+    /// render again.
     includes: BTreeSet<String>,
+    /// Changed paths under content/ (files or folders), from the root.
+    content: Vec<PathBuf>,
     processes: BTreeSet<String>,
     drawings: bool,
     /// File names of pages added or removed, for the service switcher.
@@ -120,7 +124,7 @@ struct Dirty {
 /// changed page) nothing has changed.
 pub(super) fn apply(step: &mut Step<'_>, model: &mut Model, plan: &Plan) -> Result<Changes, Diagnostics> {
     let root = step.root.to_path_buf();
-    let mut dirty = Dirty { generated: !plan.statics.is_empty(), ..Dirty::default() };
+    let mut dirty = Dirty { generated: !plan.statics.is_empty(), content: plan.content.clone(), ..Dirty::default() };
     let mut warnings = Diagnostics::default();
     let old_files = update_pages(step, model, plan, &mut dirty, &mut warnings)?;
     reload_parts(step, model, plan, &mut dirty, &mut warnings);
@@ -400,6 +404,7 @@ fn reads_changed(reads: &Reads, dirty: &Dirty) -> bool {
         || (dirty.drawings && !reads.drawings.is_empty())
         || reads.includes.iter().any(|i| dirty.includes.contains(i))
         || reads.processes.iter().any(|p| dirty.processes.contains(p))
+        || reads.relative.iter().any(|file| dirty.content.iter().any(|c| file.starts_with(c)))
 }
 
 /// Indices of the pages to render again.

@@ -667,6 +667,9 @@ impl includes::Tags for PageTags<'_> {
     }
 
     fn include_relative(&mut self, file: &str, span: std::ops::Range<usize>) -> Result<Option<String>, Diagnostic> {
+        if let Ok(path) = crate::jekyll::relative_path(&self.page.source, file) {
+            self.reads.relative.insert(path);
+        }
         let at = (self.at)(span.start);
         crate::jekyll::include_relative_tag(&self.site.root, &self.page.source, file, at, span.len()).map(Some)
     }

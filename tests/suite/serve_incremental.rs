@@ -192,6 +192,17 @@ fn shared_pages_and_files() {
     assert_eq!(s.served("booking/files/guide.txt"), "version two\n");
     std::fs::remove_file(s.path("content/booking/files/guide.txt")).unwrap();
     s.step("deleted file", &["content/booking/files/guide.txt"]);
+
+    // A page that splices a file renders again when the file changes.
+    s.write("content/booking/files/request.json", "{\"version\": \"first\"}\n");
+    s.write(
+        "content/booking/request.md",
+        "---\ntitle: Request\n---\n```json\n{% include_relative files/request.json %}\n```\n",
+    );
+    s.step("page splicing a file", &["content/booking/files/request.json", "content/booking/request.md"]);
+    s.write("content/booking/files/request.json", "{\"version\": \"second\"}\n");
+    s.step("spliced file changed", &["content/booking/files/request.json"]);
+    assert!(s.served("booking/request.html").contains("second"));
 }
 
 #[test]
