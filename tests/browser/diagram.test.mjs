@@ -41,8 +41,14 @@ test("clicking each stage lands on its section, and Back to the process returns"
     await page.locator(`#${stage.id}`).click();
     await page.waitForFunction((a) => decodeURIComponent(location.hash.slice(1)) === a, stage.anchor);
     assert.ok(await inView(page, stage.anchor), `section #${stage.anchor} is in view`);
-    const current = await page.getAttribute(`#${stage.id}`, "aria-current");
-    assert.equal(current, "step", `stage ${stage.id} is marked current`);
+    // The mark follows the hashchange event, which the browser fires after the hash has
+    // changed: wait for it rather than read it at once (a loaded machine runs the two apart).
+    const marked = await page
+      .waitForFunction((id) => document.getElementById(id)?.getAttribute("aria-current") === "step", stage.id, {
+        timeout: 5000,
+      })
+      .then(() => true, () => false);
+    assert.ok(marked, `stage ${stage.id} is marked current`);
     const back = page.locator(`#${stage.anchor} ~ p.back-to-process a`).first();
     assert.equal(await back.getAttribute("href"), "#process-booking", `section #${stage.anchor} links back`);
     await back.click();
