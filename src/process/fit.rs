@@ -31,9 +31,10 @@ pub fn fitted(process: &Process, width: i32) -> Layout {
     if process.lanes.len() < 2 || seen_whole(&banded) || process.stages.len() as i32 > most {
         return banded;
     }
-    // Seen whole at its natural size too, as a column wider than `width` shows it.
+    // Seen whole at its natural size too (never taller than on screen), as a column
+    // wider than `width` shows it.
     let captioned = arranged_in_bands(&process.in_one_lane(), width);
-    if seen_whole(&captioned) && captioned.height <= TALL && quality::is_clean(&captioned) {
+    if fits(&captioned, width) && captioned.height <= TALL && quality::is_clean(&captioned) {
         captioned
     } else {
         banded
