@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::markdown::Section;
@@ -30,6 +31,19 @@ pub struct Aside {
     file: Arc<Documents>,
     at: u64,
     len: u64,
+    /// A digest of the bytes at `at`, for the index of the next build
+    /// (`search::index::Memory`): the same digest, the same document.
+    digest: u64,
+    url: String,
+    stages: Vec<StageEntry>,
+}
+
+/// Where in its file a document set aside is, with what is kept beside it in memory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    at: u64,
+    len: u64,
+    digest: u64,
     url: String,
     stages: Vec<StageEntry>,
 }
@@ -66,6 +80,30 @@ impl Kept {
         }
     }
 
+    /// Where a document set aside is, to be found again by a later build; `None` for one
+    /// held in memory.
+    pub fn place(&self) -> Option<Place> {
+        match self {
+            Kept::Held(_) => None,
+            Kept::Aside(aside) => Some(Place {
+                at: aside.at,
+                len: aside.len,
+                digest: aside.digest,
+                url: aside.url.clone(),
+                stages: aside.stages.clone(),
+            }),
+        }
+    }
+
+    /// A digest of the document without its URL and stages, when it was set aside;
+    /// `None` for one held in memory.
+    pub fn digest(&self) -> Option<u64> {
+        match self {
+            Kept::Held(_) => None,
+            Kept::Aside(aside) => Some(aside.digest),
+        }
+    }
+
     pub fn url(&self) -> &str {
         match self {
             Kept::Held(document) => &document.url,
@@ -81,8 +119,10 @@ impl Kept {
     }
 }
 
-/// The temporary file a build sets its pages' documents aside in. It has no name, and
-/// goes when the last [`Kept`] pointing into it does.
+/// The file a build sets its pages' documents aside in: a temporary file with no name,
+/// which goes when the last [`Kept`] pointing into it does, or a file in the build cache
+/// that the next build reads back for the pages it does not render again
+/// (`build::edit`).
 #[derive(Debug)]
 pub struct Documents {
     file: Mutex<Spill>,
@@ -97,13 +137,56 @@ struct Spill {
 
 impl Documents {
     pub fn new() -> io::Result<Arc<Documents>> {
-        let writer = BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?);
-        Ok(Arc::new(Documents { file: Mutex::new(Spill { writer, len: 0 }) }))
+        Ok(Documents::over(tempfile::tempfile()?, 0))
+    }
+
+    /// A new file at `path`, replacing any there.
+    pub fn create(path: &Path) -> io::Result<Arc<Documents>> {
+        let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path)?;
+        Ok(Documents::over(file, 0))
+    }
+
+    /// The file at `path`, which an earlier build wrote and which must be `len` bytes
+    /// long: its documents are read back with [`Documents::kept`], and new ones are
+    /// written after them, so what an unfinished build adds is never read.
+    pub fn reopen(path: &Path, len: u64) -> io::Result<Arc<Documents>> {
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+        if file.metadata()?.len() < len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the search documents file is shorter than recorded",
+            ));
+        }
+        file.set_len(len)?;
+        file.seek(SeekFrom::Start(len))?;
+        Ok(Documents::over(file, len))
+    }
+
+    fn over(file: File, len: u64) -> Arc<Documents> {
+        Arc::new(Documents { file: Mutex::new(Spill { writer: BufWriter::with_capacity(256 * 1024, file), len }) })
+    }
+
+    /// Bytes written so far, flushed to the file.
+    pub fn flush(&self) -> io::Result<u64> {
+        let mut spill = self.file.lock().expect("search documents");
+        spill.writer.flush()?;
+        Ok(spill.len)
+    }
+
+    /// A document this file holds, where [`Kept::place`] said it is.
+    pub fn kept(self: &Arc<Self>, place: Place) -> Kept {
+        let Place { at, len, digest, url, stages } = place;
+        Kept::Aside(Aside { file: Arc::clone(self), at, len, digest, url, stages })
     }
 
     /// Writes `document` to the file; what is returned says where.
     pub fn set_aside(self: &Arc<Self>, mut document: Document) -> io::Result<Kept> {
         let bytes = encode(&document);
+        let digest = {
+            let mut hasher = rustc_hash::FxHasher::default();
+            std::hash::Hasher::write(&mut hasher, &bytes);
+            std::hash::Hasher::finish(&hasher)
+        };
         let mut spill = self.file.lock().expect("search documents");
         let at = spill.len;
         spill.writer.write_all(&bytes)?;
@@ -113,6 +196,7 @@ impl Documents {
             file: Arc::clone(self),
             at,
             len: bytes.len() as u64,
+            digest,
             url: std::mem::take(&mut document.url),
             stages: std::mem::take(&mut document.stages),
         }))

@@ -305,8 +305,17 @@ fn cmd_build(args: BuildArgs) -> ExitCode {
                         plural_warnings(report.diagnostics.warnings()),
                     );
                 } else {
+                    let again = match report.again {
+                        Some(again) => format!(
+                            " ({} rendered again, {} written{})",
+                            plural(again.pages, "page"),
+                            plural(again.written, "file"),
+                            if again.removed > 0 { format!(", {} removed", again.removed) } else { String::new() }
+                        ),
+                        None => String::new(),
+                    };
                     println!(
-                        "Built {} pages ({} files) into {} in {:.2} s{}",
+                        "Built {} pages ({} files) into {} in {:.2} s{again}{}",
                         report.pages,
                         report.files,
                         options.out_dir().display(),

@@ -17,7 +17,7 @@ use crate::diagnostics::Diagnostics;
 use crate::documents::Documents;
 use crate::markdown::Highlighter;
 use crate::output::{Output, Sink};
-use crate::search::IndexStats;
+use crate::search::{IndexStats, Memory};
 use crate::site::render::{self, RenderOptions};
 use crate::site::{LoadOptions, Site};
 
@@ -42,6 +42,8 @@ pub struct Run {
     pub diagnostics: Diagnostics,
     /// The search index written, when the site has search and the options ask for it.
     pub search: Option<IndexStats>,
+    /// What the index keeps for the next build (`run_again`).
+    pub index_memory: Option<Memory>,
 }
 
 /// Why a run stopped.
@@ -107,11 +109,12 @@ pub fn index(
     options: RenderOptions,
     output: &mut Output,
     sink: &dyn Sink,
-) -> std::io::Result<Option<IndexStats>> {
+    last: Option<Memory>,
+) -> std::io::Result<Option<(IndexStats, Memory)>> {
     if !options.indexes(site) {
         return Ok(None);
     }
-    crate::search::write_index(&site.config, output, sink).map(Some)
+    crate::search::write_index(&site.config, output, sink, last).map(Some)
 }
 
 /// Every step after loading, as `build` runs them: render, check (when asked), index.
@@ -125,8 +128,34 @@ pub fn run(
     // A build's pages set their search text aside in a temporary file until the index
     // reads it, so it is not held in memory all at once.
     let aside = if options.render.indexes(&site) { Some(Documents::new()?) } else { None };
-    let (site, mut output, mut diagnostics) =
+    run_aside(site, loaded, options, highlighter, sink, aside)
+}
+
+/// [`run`], with the pages' search documents set aside in `aside` (when the site is
+/// indexed): `build` keeps that file for the next build.
+pub fn run_aside(
+    site: Site,
+    loaded: Diagnostics,
+    options: &Options,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+    aside: Option<Arc<Documents>>,
+) -> Result<Run, Failed> {
+    let aside = aside.filter(|_| options.render.indexes(&site));
+    let (site, output, diagnostics) =
         render_aside(site, loaded, options.render, highlighter, sink, aside).map_err(Failed::Site)?;
+    check_and_index(site, output, diagnostics, options, sink, None)
+}
+
+/// The steps after rendering: check (when asked), then the index.
+fn check_and_index(
+    site: Site,
+    mut output: Output,
+    mut diagnostics: Diagnostics,
+    options: &Options,
+    sink: &dyn Sink,
+    last: Option<Memory>,
+) -> Result<Run, Failed> {
     if options.check {
         diagnostics.extend(check(&site, &output));
         diagnostics.sort();
@@ -134,8 +163,60 @@ pub fn run(
             return Err(Failed::Site(diagnostics));
         }
     }
-    let search = index(&site, options.render, &mut output, sink)?;
-    Ok(Run { site, output, diagnostics, search })
+    let (search, index_memory) = index(&site, options.render, &mut output, sink, last)?.unzip();
+    Ok(Run { site, output, diagnostics, search, index_memory })
+}
+
+/// What an earlier run recorded, for [`run_again`].
+pub struct Before {
+    /// The render's record, the pages' search documents set aside.
+    pub output: Output,
+    /// What its index kept.
+    pub index: Option<Memory>,
+}
+
+/// Every step after loading for a run that renders again only the pages at `again`
+/// (indices into the site's pages): `before` is what an earlier run of the same options
+/// recorded, whose other pages stand as they were, with their warnings. Only the pages
+/// go through `sink`, and the index files that changed; the caller knows that nothing
+/// else can have changed (`build::edit`). The generated files give no warnings (only
+/// errors, which fail a run), so the warnings are those of loading, of the pages and of
+/// the check, as in [`run`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_again(
+    site: Site,
+    loaded: Diagnostics,
+    before: Before,
+    again: &[usize],
+    options: &Options,
+    highlighter: &Highlighter,
+    sink: &dyn Sink,
+    aside: Option<Arc<Documents>>,
+) -> Result<Run, Failed> {
+    let Before { output: mut before, index: last } = before;
+    let renderer = render::Renderer::new(&site, options.render).with_aside(aside);
+    let (fresh, rendered) = renderer.pages(again, sink, highlighter);
+    drop(renderer);
+    let mut diagnostics = loaded;
+    diagnostics.extend(rendered);
+    if diagnostics.has_errors() {
+        diagnostics.sort();
+        return Err(Failed::Site(diagnostics));
+    }
+    let mut fresh: std::collections::HashMap<String, crate::output::PageRecord> =
+        fresh.pages.into_iter().map(|record| (record.file.clone(), record)).collect();
+    for record in &mut before.pages {
+        match fresh.remove(&record.file) {
+            Some(new) => *record = new,
+            None => diagnostics.extend(record.warnings.iter().cloned()),
+        }
+    }
+    // A page rendered again under a file no page had: the caller's promise was wrong.
+    if let Some(file) = fresh.keys().next() {
+        return Err(Failed::Io(std::io::Error::other(format!("{file} is a new page: a whole build is needed"))));
+    }
+    diagnostics.sort();
+    check_and_index(site, before, diagnostics, options, sink, last)
 }
 
 /// `signpost check`: loads and renders the site in memory (nothing is written, no text

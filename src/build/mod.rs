@@ -1,9 +1,13 @@
-//! `signpost build`: the whole pipeline (`crate::pipeline`), written atomically, or
-//! nothing at all when nothing has changed since the last build ([`unchanged`]).
+//! `signpost build`: the whole pipeline (`crate::pipeline`), written atomically; nothing
+//! at all when nothing has changed since the last build ([`unchanged`]); or, when only
+//! the bodies of pages changed, those pages rendered again and the files that changed
+//! replaced ([`edit`]).
 
+mod edit;
 mod unchanged;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind};
@@ -53,6 +57,17 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// The search index written, when the theme has search.
     pub search: Option<crate::search::IndexStats>,
+    /// When only some pages changed: what was rendered and written again ([`edit`]).
+    pub again: Option<Again>,
+}
+
+/// A build after an edit: the pages rendered again, and the files of the folder written
+/// or removed (the others already held what the build made).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Again {
+    pub pages: usize,
+    pub written: usize,
+    pub removed: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,10 +96,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // Taken before the site is read: a file saved during the build makes the next one
     // build again, never the other way round.
     let inputs = unchanged::Inputs::of(options).ok();
-    if let Some(kept) =
-        inputs.as_ref().filter(|_| !options.force).and_then(|i| unchanged::unchanged(&options.load.root, &out, i))
-    {
-        return Ok(BuildReport::from_kept(kept, start.elapsed()));
+    if let Some(inputs) = inputs.as_ref().filter(|_| !options.force) {
+        if let Some(kept) = unchanged::unchanged(&options.load.root, &out, inputs) {
+            return Ok(BuildReport::from_kept(kept, start.elapsed()));
+        }
+        if let Some(built) = edit::build(options, inputs, start) {
+            return built;
+        }
     }
     let (site, loaded) = pipeline::load(&options.load).map_err(BuildError::Content)?;
     let run_options = pipeline::Options {
@@ -99,8 +117,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Diagnostic::error(Kind::Usage, format!("will not replace {}: {refused}", out.display())).hint(hint).into(),
         )
     })?;
+    // The pages' search documents are kept for the next build (`edit`).
+    let documents = match (&inputs, run_options.render.indexes(&site)) {
+        (Some(_), true) => edit::new_documents(&site.root, &out),
+        _ => None,
+    };
+    let aside = documents.as_ref().map(|(d, _)| Arc::clone(d));
     let run = write_atomically(&out, |sink| {
-        pipeline::run(site, loaded, &run_options, &highlighter, sink).map_err(|failed| match failed {
+        let run = match aside {
+            Some(aside) => pipeline::run_aside(site, loaded, &run_options, &highlighter, sink, Some(aside)),
+            None => pipeline::run(site, loaded, &run_options, &highlighter, sink),
+        };
+        run.map_err(|failed| match failed {
             Failed::Site(d) => BuildError::Content(d),
             Failed::Io(e) => BuildError::Io(e),
         })
@@ -120,7 +148,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         search: run.search,
     };
     if let Some(inputs) = inputs {
-        unchanged::remember(&options.load.root, &out, inputs, kept.clone());
+        let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
+        let state = edit::save(&options.load.root, &out, &inputs, &run.site, &output, run.index_memory, documents);
+        unchanged::remember(&options.load.root, &out, &inputs, kept.clone(), state);
+    } else if let Some((_, path)) = documents {
+        let _ = std::fs::remove_file(path);
     }
     Ok(BuildReport { output: Some(output), ..BuildReport::from_kept(kept, start.elapsed()) })
 }
@@ -141,6 +173,7 @@ impl BuildReport {
             diagnostics: kept.diagnostics,
             elapsed,
             search: kept.search,
+            again: None,
         }
     }
 }

@@ -6,16 +6,16 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Location;
 use crate::markdown::Section;
 
 mod packed;
-pub(crate) use packed::{Anchors, Links};
+pub(crate) use packed::{Anchors, Links, SavedPacked};
 
 /// Where a link was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LinkOrigin {
     Markdown,
@@ -27,7 +27,7 @@ pub enum LinkOrigin {
     Stage,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRecord {
     /// The target as the author wrote it.
     pub written: String,
@@ -65,6 +65,10 @@ pub struct PageRecord {
     /// again when one of these changes.
     #[serde(skip)]
     pub reads: Reads,
+    /// The warnings rendering the page gave (also in the render's diagnostics): a build
+    /// that does not render the page again reports them again.
+    #[serde(skip)]
+    pub warnings: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// What the search index holds for one page, made while rendering it (the index, made
@@ -87,7 +91,7 @@ pub struct Document {
 }
 
 /// One stage of a process placed on a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct StageEntry {
     pub title: String,
     pub summary: Option<String>,
@@ -110,7 +114,7 @@ pub const SEARCH_PAGE: &str = "search.html";
 
 /// What rendering a page read besides its own source (its layout template and the
 /// site-wide values every page shows are not listed: a change there renders every page).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reads {
     /// Includes the page's body called, by name (`tip.html`).
     pub includes: std::collections::BTreeSet<String>,

@@ -161,6 +161,82 @@ impl Serialize for Anchors {
     }
 }
 
+/// Packed records as a later build reads them back (`build::edit`): the bytes as they
+/// are, and the files their positions are in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SavedPacked {
+    bytes: Bytes,
+    files: Vec<std::path::PathBuf>,
+    len: usize,
+}
+
+impl Packed {
+    fn saved(&self) -> SavedPacked {
+        SavedPacked {
+            bytes: Bytes(self.bytes.clone()),
+            files: self.files.iter().map(|f| f.to_path_buf()).collect(),
+            len: self.len,
+        }
+    }
+
+    fn from_saved(saved: SavedPacked) -> Packed {
+        let files = saved.files.into_iter().map(Arc::from).collect();
+        Packed { bytes: saved.bytes.0, files, len: saved.len }
+    }
+}
+
+impl Links {
+    pub(crate) fn saved(&self) -> SavedPacked {
+        self.0.saved()
+    }
+
+    /// Links a build saved with [`Links::saved`]. The bytes are trusted: the record they
+    /// are kept in is checked whole before it is read (`build::edit`).
+    pub(crate) fn from_saved(saved: SavedPacked) -> Links {
+        Links(Packed::from_saved(saved))
+    }
+}
+
+impl Anchors {
+    pub(crate) fn saved(&self) -> SavedPacked {
+        self.0.saved()
+    }
+
+    /// As [`Links::from_saved`].
+    pub(crate) fn from_saved(saved: SavedPacked) -> Anchors {
+        Anchors(Packed::from_saved(saved))
+    }
+}
+
+/// Bytes serialised as one run, not one element at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bytes(Box<[u8]>);
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Bytes, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(v.into()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
+                Ok(Bytes(v.into_boxed_slice()))
+            }
+        }
+        deserializer.deserialize_bytes(Visit)
+    }
+}
+
 #[derive(Default)]
 struct Writer {
     bytes: Vec<u8>,

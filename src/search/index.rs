@@ -111,28 +111,114 @@ const MAX_PAGES: usize = 1 << 28;
 /// engine.js: 15 is 93% of the most a word can count).
 const MAX_SCORE: u32 = 15;
 
-/// Writes the index of `count` pages, page `n` being `record(n)`, through `put`.
-/// `services` are the portal's (id, display name) in site.yaml order.
+/// What an index keeps for the next build of the same site, so that the next one reads
+/// again only the pages whose record changed: each page's key (a digest of what its
+/// record is made from, [`Pages::key`]), service and page file, and every word's
+/// postings. The page files of the other pages are kept as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Memory {
+    services: Vec<(String, String)>,
+    subtag: String,
+    pages: Vec<KeptPage>,
+    /// Each word with its postings, sorted by page ([`Posting`]'s `u32`s).
+    words: Vec<(String, Vec<u32>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+struct KeptPage {
+    key: Option<u64>,
+    service: i64,
+    /// Digest and length of `pages/N.json`.
+    digest: [u8; 32],
+    len: usize,
+}
+
+/// The pages an index is made of: `record(n)` is page `n`, and `key(n)` a digest of
+/// what it is made from (`None` when it is not known, and then the page is read again).
+pub(super) struct Pages<'a> {
+    pub(super) count: usize,
+    pub(super) record: &'a (dyn Fn(usize) -> io::Result<Record> + Sync),
+    pub(super) key: &'a (dyn Fn(usize) -> Option<u64> + Sync),
+}
+
+/// What [`build`] made besides the files it wrote.
+pub(super) struct Built {
+    pub(super) shape: Shape,
+    /// Files of the index kept from the last build, not written again.
+    pub(super) kept: Vec<String>,
+    /// For the next build, when asked for.
+    pub(super) memory: Option<Memory>,
+}
+
+/// Writes the index of `pages` through `put`. `services` are the portal's (id, display
+/// name) in site.yaml order. With `last`, what the last build of the same site kept,
+/// only the pages whose key changed are read and their page files written; the files
+/// are the same as without it. `remember`: return what to keep for the next build.
 pub(super) fn build(
-    count: usize,
-    record: &(dyn Fn(usize) -> io::Result<Record> + Sync),
+    pages: &Pages,
     services: &[(String, String)],
     subtag: &str,
     put: &Put,
-) -> io::Result<Shape> {
+    last: Option<Memory>,
+    remember: bool,
+) -> io::Result<Built> {
+    let count = pages.count;
     if count >= MAX_PAGES {
         return Err(io::Error::other(format!("the search index takes up to {MAX_PAGES} pages, not {count}")));
     }
     let language = Language::new(subtag);
     let writer = Writer { put, written: Mutex::default() };
-    let mut service_runs: Vec<(i64, usize)> = Vec::new();
-    let (words, page_services) = read_pages(count, record, services, &language, &writer)?;
-    for service in page_services {
-        match service_runs.last_mut() {
-            Some((s, n)) if *s == service => *n += 1,
-            _ => service_runs.push((service, 1)),
+    let keys: Vec<Option<u64>> = (0..count).into_par_iter().map(|n| (pages.key)(n)).collect();
+    let last = last.filter(|m| m.services == services && m.subtag == subtag && m.pages.len() == count);
+    let (mut words, mut kept_pages) = match last {
+        Some(memory) => {
+            let kept: Vec<Option<KeptPage>> = memory
+                .pages
+                .into_iter()
+                .zip(&keys)
+                .map(|(page, key)| (key.is_some() && page.key == *key).then_some(page))
+                .collect();
+            let words: Words = memory
+                .words
+                .into_par_iter()
+                .filter_map(|(word, list)| {
+                    let list: Vec<Posting> =
+                        list.into_iter().map(Posting).filter(|p| kept[p.page() as usize].is_some()).collect();
+                    (!list.is_empty()).then_some((word, list))
+                })
+                .collect();
+            (words, kept)
+        }
+        None => (Words::default(), vec![None; count]),
+    };
+    let again: Vec<usize> = (0..count).filter(|&n| kept_pages[n].is_none()).collect();
+    let (fresh, read) = read_pages(&again, pages.record, services, &language, &writer)?;
+    for (n, service, digest, len) in read {
+        kept_pages[n] = Some(KeptPage { key: keys[n], service, digest, len });
+    }
+    merge(&mut words, fresh);
+    let kept_pages: Vec<KeptPage> = kept_pages.into_iter().map(|p| p.expect("every page read or kept")).collect();
+    let mut kept = Vec::new();
+    for (n, page) in kept_pages.iter().enumerate() {
+        if again.binary_search(&n).is_err() {
+            let path = format!("pages/{n}.json");
+            writer.keep(path.clone(), page.digest, page.len);
+            kept.push(path);
         }
     }
+    let mut service_runs: Vec<(i64, usize)> = Vec::new();
+    for page in &kept_pages {
+        match service_runs.last_mut() {
+            Some((s, n)) if *s == page.service => *n += 1,
+            _ => service_runs.push((page.service, 1)),
+        }
+    }
+    let memory = remember.then(|| {
+        let mut kept_words: Vec<(String, Vec<u32>)> =
+            words.iter().map(|(word, list)| (word.clone(), list.iter().map(|p| p.0).collect())).collect();
+        kept_words.sort_unstable();
+        Memory { services: services.to_vec(), subtag: subtag.to_string(), pages: kept_pages, words: kept_words }
+    });
     let word_count = words.len();
     let (stems, stem_of) = stems_of(words, &language);
     let places = write_postings(&stems, &writer)?;
@@ -144,7 +230,7 @@ pub(super) fn build(
     }
     shards.par_iter().try_for_each(|(key, words_here)| {
         let json = shard_json(words_here, &stem_of, &stems, &places);
-        writer.put(format!("words/{}.json", hex::encode(key)), json)
+        writer.put(format!("words/{}.json", hex::encode(key)), json).map(drop)
     })?;
 
     let (build, files, bytes) = writer.fingerprint();
@@ -162,7 +248,28 @@ pub(super) fn build(
     let last = entry.len() + ENGINE_JS.len();
     put(ENTRY.into(), entry)?;
     put(ENGINE.into(), ENGINE_JS.as_bytes().to_vec())?;
-    Ok(Shape { words: word_count, shards: shards.len(), files: files + 2, bytes: bytes + last })
+    let shape = Shape { words: word_count, shards: shards.len(), files: files + 2, bytes: bytes + last };
+    Ok(Built { shape, kept, memory })
+}
+
+/// Adds the postings of `fresh` (pages none of `words` has) to `words`, each list
+/// still sorted by page.
+fn merge(words: &mut Words, fresh: Words) {
+    if words.is_empty() {
+        *words = fresh;
+        return;
+    }
+    for (word, list) in fresh {
+        match words.get_mut(&word) {
+            None => {
+                words.insert(word, list);
+            }
+            Some(old) => {
+                old.extend(list);
+                old.sort_unstable();
+            }
+        }
+    }
 }
 
 /// Passes files on and remembers a digest of each, for the build's fingerprint.
@@ -172,10 +279,18 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn put(&self, path: String, bytes: Vec<u8>) -> io::Result<()> {
+    /// Passes a file on; returns its digest and length.
+    fn put(&self, path: String, bytes: Vec<u8>) -> io::Result<([u8; 32], usize)> {
         let digest: [u8; 32] = Sha256::digest(&bytes).into();
-        self.written.lock().expect("index writer").push((path.clone(), digest, bytes.len()));
-        (self.put)(path, bytes)
+        let len = bytes.len();
+        self.written.lock().expect("index writer").push((path.clone(), digest, len));
+        (self.put)(path, bytes)?;
+        Ok((digest, len))
+    }
+
+    /// A file the last build wrote, kept as it is: part of the fingerprint all the same.
+    fn keep(&self, path: String, digest: [u8; 32], len: usize) {
+        self.written.lock().expect("index writer").push((path, digest, len));
     }
 
     /// The build's fingerprint, with the files and bytes written: search requests carry
@@ -211,30 +326,32 @@ struct Entry<'a> {
 /// Words and their postings, sorted by page, one per page.
 type Words = FxHashMap<String, Vec<Posting>>;
 
-/// Makes each page's record, writes its page file and reads its words. Returns every
-/// indexed word with where it occurs, summed per page, and each page's
-/// service (a position in `services`, -1 for none).
+/// Makes the record of each of `pages` (sorted), writes its page file and reads its
+/// words. Returns every indexed word with where it occurs, summed per page and sorted
+/// by page, and for each page read its service (a position in `services`, -1 for none)
+/// and its page file's digest and length.
+#[allow(clippy::type_complexity)]
 fn read_pages(
-    count: usize,
+    pages: &[usize],
     record: &(dyn Fn(usize) -> io::Result<Record> + Sync),
     services: &[(String, String)],
     language: &Language,
     writer: &Writer,
-) -> io::Result<(Words, Vec<i64>)> {
+) -> io::Result<(Words, Vec<(usize, i64, [u8; 32], usize)>)> {
     // Runs of pages are read in parallel, each into a map of its own, and the maps are
     // merged in page order, so every list comes out sorted by page. A word is
     // allocated once per run, not once per occurrence.
     let page_service = |r: &Record| {
         r.service.as_ref().and_then(|s| services.iter().position(|(id, _)| id == s)).map_or(-1, |i| i as i64)
     };
-    (0..count)
-        .into_par_iter()
+    pages
+        .par_iter()
         .try_fold(
             || (Words::default(), Vec::new()),
-            |(mut words, mut of_page), page| {
+            |(mut words, mut of_page), &page| {
                 let record = record(page)?;
-                writer.put(format!("pages/{page}.json"), page_json(&record, services))?;
-                of_page.push((page, page_service(&record)));
+                let (digest, len) = writer.put(format!("pages/{page}.json"), page_json(&record, services))?;
+                of_page.push((page, page_service(&record), digest, len));
                 add_words(&mut words, page as u32, &record, language);
                 Ok::<_, io::Error>((words, of_page))
             },
@@ -251,7 +368,7 @@ fn read_pages(
         )
         .map(|(words, mut of_page)| {
             of_page.sort_unstable();
-            (words, of_page.into_iter().map(|(_, s)| s).collect())
+            (words, of_page)
         })
 }
 
@@ -372,7 +489,7 @@ fn write_postings(stems: &[Stem], writer: &Writer) -> io::Result<Vec<Place>> {
     }
     runs.par_iter().enumerate().try_for_each(|(n, run)| {
         let bytes: Vec<u8> = stems[run.clone()].iter().flat_map(|s| s.postings.iter().copied()).collect();
-        writer.put(format!("postings/{n}.bin"), bytes)
+        writer.put(format!("postings/{n}.bin"), bytes).map(drop)
     })?;
     Ok(places)
 }
@@ -471,10 +588,76 @@ mod tests {
             files.lock().unwrap().push((path, bytes));
             Ok(())
         };
-        let shape = build(records.len(), &|i| Ok(records[i].clone()), services, "en", &put).unwrap();
+        let pages = Pages { count: records.len(), record: &|i| Ok(records[i].clone()), key: &|_| None };
+        let built = build(&pages, services, "en", &put, None, false).unwrap();
         let mut files = files.into_inner().unwrap();
         files.sort();
-        (files, shape)
+        (files, built.shape)
+    }
+
+    /// Builds with the memory of a build of `before`; returns the files written, the
+    /// paths kept, and the memory for the next build.
+    fn build_after(before: &[Record], records: &[Record]) -> (Files, Vec<String>, Memory) {
+        let key = |r: &Record| {
+            let mut hasher = rustc_hash::FxHasher::default();
+            std::hash::Hash::hash(&format!("{r:?}"), &mut hasher);
+            Some(std::hash::Hasher::finish(&hasher))
+        };
+        let none = |_: String, _: Vec<u8>| Ok(());
+        let first = Pages { count: before.len(), record: &|i| Ok(before[i].clone()), key: &|i| key(&before[i]) };
+        let memory = build(&first, &[], "en", &none, None, true).unwrap().memory;
+        let files = Mutex::new(Files::new());
+        let put = |path: String, bytes: Vec<u8>| {
+            files.lock().unwrap().push((path, bytes));
+            Ok(())
+        };
+        let pages = Pages { count: records.len(), record: &|i| Ok(records[i].clone()), key: &|i| key(&records[i]) };
+        let built = build(&pages, &[], "en", &put, memory, true).unwrap();
+        let mut files = files.into_inner().unwrap();
+        files.sort();
+        (files, built.kept, built.memory.unwrap())
+    }
+
+    #[test]
+    fn a_build_after_one_page_changed_reads_it_alone_and_makes_the_same_files() {
+        let before = sample();
+        let mut after = sample();
+        after[1].parts[0].pieces[1].1 = "One stage, and a zeppelin.".into();
+        let (files, kept, memory) = build_after(&before, &after);
+        assert_eq!(kept, ["pages/0.json"], "the page that did not change is kept");
+        let (whole, _) = build_files(&after, &[]);
+        let written: Vec<&(String, Vec<u8>)> = whole.iter().filter(|(p, _)| !kept.contains(p)).collect();
+        assert_eq!(files.iter().collect::<Vec<_>>(), written, "the rest as a whole build writes it");
+        let z = file(&files, &format!("words/{}.json", hex::encode("z")));
+        assert_eq!(postings(&files, &z["stems"][0]), [(1, 1)]);
+
+        // And what it keeps serves the build after it: back to the first text.
+        let files_again = Mutex::new(Files::new());
+        let put = |path: String, bytes: Vec<u8>| {
+            files_again.lock().unwrap().push((path, bytes));
+            Ok(())
+        };
+        let pages = Pages {
+            count: before.len(),
+            record: &|i| Ok(before[i].clone()),
+            key: &|i| Some(if i == 1 { 1 } else { memory.pages[i].key.unwrap() }),
+        };
+        build(&pages, &[], "en", &put, Some(memory.clone()), false).unwrap();
+        let mut files_again = files_again.into_inner().unwrap();
+        files_again.sort();
+        let (whole, _) = build_files(&before, &[]);
+        let written: Vec<&(String, Vec<u8>)> = whole.iter().filter(|(p, _)| p != "pages/0.json").collect();
+        assert_eq!(files_again.iter().collect::<Vec<_>>(), written);
+    }
+
+    #[test]
+    fn a_memory_of_another_site_shape_is_not_used() {
+        let (_, _, memory) = build_after(&sample(), &sample());
+        let three: Vec<Record> = sample().into_iter().chain(sample().into_iter().take(1)).collect();
+        let pages = Pages { count: 3, record: &|i| Ok(three[i].clone()), key: &|_| Some(7) };
+        let none = |_: String, _: Vec<u8>| Ok(());
+        let built = build(&pages, &[], "en", &none, Some(memory), false).unwrap();
+        assert!(built.kept.is_empty(), "three pages, not two: every page is read");
     }
 
     fn file(files: &Files, path: &str) -> Value {

@@ -22,7 +22,7 @@ use crate::documents::Kept;
 use crate::output::{Output, Sink};
 
 pub use crate::output::{Document, StageEntry, SEARCH_INDEX_DIR as BUNDLE_DIR, SEARCH_PAGE};
-pub use index::Files;
+pub use index::{Files, Memory};
 
 /// A built index: files relative to the output root (`search-index/...`), sorted by path.
 #[derive(Debug, Clone, Default)]
@@ -42,28 +42,40 @@ pub fn build_index(config: &SiteConfig, output: &Output) -> Index {
     };
     // Only documents set aside in a build's file are read, which does not fail short of
     // a broken disk; `serve` holds its documents in memory.
-    let stats = index_with(config, output, &put).expect("the pages' search documents read back");
+    let (stats, _) = index_with(config, output, &put, None, false).expect("the pages' search documents read back");
     let mut files = files.into_inner().expect("index files");
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Index { files, stats }
 }
 
-/// Makes the index of `output`'s pages, handing each file to `put` as it is made.
-fn index_with(config: &SiteConfig, output: &Output, put: &index::Put) -> std::io::Result<IndexStats> {
+/// Makes the index of `output`'s pages, handing each file to `put` as it is made. With
+/// `last`, only the pages whose records changed since the build that kept it are read
+/// (`index::build`). Returns the paths of files kept as they were, and with `remember`
+/// what to keep for the next build.
+fn index_with(
+    config: &SiteConfig,
+    output: &Output,
+    put: &index::Put,
+    last: Option<Memory>,
+    remember: bool,
+) -> std::io::Result<(IndexStats, index::Built)> {
     let start = Instant::now();
     let documents: Vec<&Kept> = output.pages.iter().filter_map(|p| p.search.as_ref()).collect();
     let services: Vec<(String, String)> =
         config.services.iter().map(|s| (s.id.clone(), s.short().to_string())).collect();
     let records = record::Records::new(&documents)?;
-    let shape = index::build(records.len(), &|i| records.get(i), &services, &index_language(&config.language), put)?;
-    Ok(IndexStats {
+    let pages = index::Pages { count: records.len(), record: &|i| records.get(i), key: &|i| records.key(i) };
+    let built = index::build(&pages, &services, &index_language(&config.language), put, last, remember)?;
+    let shape = built.shape;
+    let stats = IndexStats {
         pages: records.len(),
         words: shape.words,
         shards: shape.shards,
         files: shape.files,
         bytes: shape.bytes,
         elapsed: start.elapsed(),
-    })
+    };
+    Ok((stats, built))
 }
 
 /// What a written index holds, for `--verbose` and benchmarks.
@@ -80,8 +92,16 @@ pub struct IndexStats {
 
 /// Makes the index and writes it through `sink` as it goes, adding its files to
 /// `output.paths`. Whether a site gets one is the pipeline's decision
-/// (`RenderOptions::indexes`).
-pub fn write_index(config: &SiteConfig, output: &mut Output, sink: &dyn Sink) -> std::io::Result<IndexStats> {
+/// (`RenderOptions::indexes`). With `last`, what an earlier build of the same site kept,
+/// the page files of pages whose records did not change are not written again (they
+/// are in the output folder already) but are in `output.paths` all the same. Returns
+/// what to keep for the next build.
+pub fn write_index(
+    config: &SiteConfig,
+    output: &mut Output,
+    sink: &dyn Sink,
+    last: Option<Memory>,
+) -> std::io::Result<(IndexStats, Memory)> {
     let paths = std::sync::Mutex::new(Vec::new());
     let put = |path: String, bytes: Vec<u8>| {
         let path = format!("{BUNDLE_DIR}/{path}");
@@ -89,9 +109,10 @@ pub fn write_index(config: &SiteConfig, output: &mut Output, sink: &dyn Sink) ->
         paths.lock().expect("index paths").push(path);
         Ok(())
     };
-    let stats = index_with(config, output, &put)?;
+    let (stats, built) = index_with(config, output, &put, last, true)?;
     output.paths.extend(paths.into_inner().expect("index paths"));
-    Ok(stats)
+    output.paths.extend(built.kept.iter().map(|path| format!("{BUNDLE_DIR}/{path}")));
+    Ok((stats, built.memory.unwrap_or_default()))
 }
 
 /// Words are stemmed by the primary language subtag (`en-GB` -> `en`).

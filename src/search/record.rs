@@ -79,6 +79,21 @@ impl<'d> Records<'d> {
         self.documents.len()
     }
 
+    /// A digest of what the record of document `i` is made from: its document, its URL
+    /// and the stages that land on it. `None` for a document held in memory.
+    pub(super) fn key(&self, i: usize) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let document = self.documents[i];
+        let mut hasher = rustc_hash::FxHasher::default();
+        document.digest()?.hash(&mut hasher);
+        document.url().hash(&mut hasher);
+        for (landing, stages) in self.landings.range((i, None)..(i + 1, None)) {
+            landing.hash(&mut hasher);
+            stages.hash(&mut hasher);
+        }
+        Some(hasher.finish())
+    }
+
     /// The record of document `i`.
     pub(super) fn get(&self, i: usize) -> io::Result<Record> {
         Ok(record(i, &*self.documents[i].document()?, &self.landings))

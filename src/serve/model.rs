@@ -48,6 +48,7 @@ impl Model {
                     anchors: p.anchors.clone(),
                     search: None,
                     reads: p.reads.clone(),
+                    warnings: p.warnings.clone(),
                 },
             })
             .collect();

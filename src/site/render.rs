@@ -103,6 +103,11 @@ impl<'s> Renderer<'s> {
         Renderer { site, options, shared, sidebars: SidebarValues::new(site), aside: None }
     }
 
+    /// Pages' search documents go to `aside` as they render, not into their records.
+    pub fn with_aside(self, aside: Option<Arc<Documents>>) -> Self {
+        Renderer { aside, ..self }
+    }
+
     /// What this renderer computed for the whole site, for [`Renderer::reusing`].
     pub fn into_shared(self) -> Shared {
         self.shared
@@ -430,6 +435,7 @@ fn render_page(
         anchors: Anchors::pack(&anchors),
         search,
         reads,
+        warnings: warnings.clone(),
     };
     Ok((record, warnings))
 }

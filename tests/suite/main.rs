@@ -11,6 +11,7 @@ mod entry_points;
 mod serve_support;
 
 mod bad_inputs;
+mod build_edit;
 mod build_errors;
 mod build_site;
 mod build_unchanged;

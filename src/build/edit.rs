@@ -1,0 +1,438 @@
+//! A build after an edit: when the only files changed since the last build into the same
+//! folder are the bodies of existing pages, `build` renders those pages again, checks
+//! the site and makes the search index from what the last build recorded of every other
+//! page, and writes into the folder only the files whose bytes changed. The result is
+//! byte for byte what a whole build writes (the tests compare the two).
+//!
+//! What the last build recorded is its [`State`], kept beside its record in
+//! `.signpost-cache/builds/`: each file read and its digest, and for each page its
+//! output file, URL, links and anchors (packed, as the check reads them), what it read
+//! besides its source, its warnings, a digest of its front matter, and where its search
+//! document is in a file of documents kept beside the state. The record names the state
+//! with its length and a hash of its bytes, and a state that does not match is not read.
+//!
+//! The edit is taken in place only when nothing else can have changed:
+//! - every changed file is a Markdown page under content/ that was there before and is
+//!   still there (not a file of `_data`, `_shared` or another `_` folder);
+//! - each is one page, not one a service overrides, with the same output file, service
+//!   and front matter (front matter is what other pages and the generated files list);
+//! - the site has the same pages, at the same output files, as before;
+//! - the output folder is as the last build left it.
+//!
+//! Anything else, and any failure before a file is written (an error in the page, a
+//! state that does not read), is a whole build, which reports errors as it always has.
+//! The pages that splice a changed file with `include_relative` render again too. Before
+//! the first file is written the record is removed, so a build stopped halfway is
+//! followed by a whole one.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hasher;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::unchanged::{self, Inputs, Kept, Listed};
+use super::{Again, BuildError, BuildOptions, BuildReport, CACHE_DIR};
+use crate::content::{self, Page};
+use crate::diagnostics::Diagnostic;
+use crate::documents::{Documents, Place};
+use crate::markdown::Highlighter;
+use crate::output::{Anchors, LinkRecord, Links, MemorySink, Output, PageRecord, Reads, SavedPacked};
+use crate::pipeline::{self, Failed};
+use crate::search::Memory;
+use crate::site::render::RenderOptions;
+use crate::site::Site;
+
+/// Bump when the state's shape changes.
+const FORMAT: u32 = 1;
+
+/// How the record names the state it goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct StateRef {
+    len: u64,
+    hash: u64,
+}
+
+/// What a build recorded, for the next one.
+#[derive(Serialize, Deserialize)]
+struct State {
+    format: u32,
+    /// [`Inputs::setting`]: the binary and the options.
+    setting: String,
+    /// [`Inputs::files`].
+    files: Vec<(PathBuf, [u8; 32])>,
+    /// The file of search documents (its name, beside the state) and its length.
+    documents: Option<(String, u64)>,
+    pages: Vec<SavedPage>,
+    /// What the search index kept.
+    index: Option<Memory>,
+    /// Every output path but the pages' and the search index's.
+    generated: Vec<String>,
+    sidebar_links: Vec<LinkRecord>,
+}
+
+/// A [`PageRecord`] as it is kept, with a digest of its page's front matter.
+#[derive(Serialize, Deserialize)]
+struct SavedPage {
+    file: String,
+    url: String,
+    source: PathBuf,
+    service: Option<String>,
+    shared: bool,
+    front: [u8; 32],
+    links: SavedPacked,
+    anchors: SavedPacked,
+    reads: Reads,
+    warnings: Vec<Diagnostic>,
+    search: Option<Place>,
+}
+
+/// The state's file, beside the record.
+fn state_path(root: &Path, out: &Path) -> PathBuf {
+    unchanged::record_path(root, out).with_extension("state")
+}
+
+/// A new file of search documents for a whole build into `out`; its name is new, so that
+/// the last build's file stays whole until this build is recorded.
+pub(super) fn new_documents(root: &Path, out: &Path) -> Option<(Arc<Documents>, PathBuf)> {
+    let record = unchanged::record_path(root, out);
+    let dir = record.parent()?;
+    std::fs::create_dir_all(dir).ok()?;
+    let stem = record.file_stem()?.to_string_lossy().into_owned();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let path = dir.join(format!("{stem}.{}-{nanos}.documents", std::process::id()));
+    Documents::create(&path).ok().map(|documents| (documents, path))
+}
+
+/// Keeps what a whole build recorded, and removes the files of documents no state names
+/// any more. Returns what the record names it by; `None` when it could not be written,
+/// and then the next build is a whole one.
+pub(super) fn save(
+    root: &Path,
+    out: &Path,
+    inputs: &Inputs,
+    site: &Site,
+    output: &Output,
+    index: Option<Memory>,
+    documents: Option<(&Documents, &Path)>,
+) -> Option<StateRef> {
+    let documents = match documents {
+        Some((file, path)) => Some((path.file_name()?.to_string_lossy().into_owned(), file.flush().ok()?)),
+        None => None,
+    };
+    let fronts: HashMap<&str, [u8; 32]> =
+        site.content.pages.iter().map(|page| (page.permalink.file(), front_digest(page))).collect();
+    let pages: Option<Vec<SavedPage>> = output
+        .pages
+        .iter()
+        .map(|record| {
+            Some(SavedPage {
+                file: record.file.clone(),
+                url: record.url.clone(),
+                source: record.source.clone(),
+                service: record.service.clone(),
+                shared: record.shared,
+                front: *fronts.get(record.file.as_str())?,
+                links: record.links.saved(),
+                anchors: record.anchors.saved(),
+                reads: record.reads.clone(),
+                warnings: record.warnings.clone(),
+                search: match &record.search {
+                    Some(kept) => Some(kept.place()?),
+                    None => None,
+                },
+            })
+        })
+        .collect();
+    let page_files: BTreeSet<&str> = output.pages.iter().map(|p| p.file.as_str()).collect();
+    let generated = output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).cloned().collect();
+    let state = State {
+        format: FORMAT,
+        setting: inputs.setting.clone(),
+        files: inputs.files.clone(),
+        documents,
+        pages: pages?,
+        index,
+        generated,
+        sidebar_links: output.sidebar_links.clone(),
+    };
+    let saved = write_state(root, out, &state)?;
+    remove_other_documents(root, out, state.documents.as_ref().map(|(name, _)| name.as_str()));
+    Some(saved)
+}
+
+fn is_index(path: &str) -> bool {
+    path.strip_prefix(crate::output::SEARCH_INDEX_DIR).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A digest of what other pages and the generated files read of a page.
+fn front_digest(page: &Page) -> [u8; 32] {
+    let front = serde_json::to_vec(&page.front).unwrap_or_default();
+    Sha256::digest(front).into()
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+fn write_state(root: &Path, out: &Path, state: &State) -> Option<StateRef> {
+    let bytes = postcard::to_stdvec(state).ok()?;
+    let path = state_path(root, out);
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    let tmp = path.with_extension(format!("state.{}", std::process::id()));
+    if std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return None;
+    }
+    Some(StateRef { len: bytes.len() as u64, hash: hash(&bytes) })
+}
+
+fn read_state(root: &Path, out: &Path, named: StateRef) -> Option<State> {
+    let bytes = std::fs::read(state_path(root, out)).ok()?;
+    if bytes.len() as u64 != named.len || hash(&bytes) != named.hash {
+        return None;
+    }
+    let state: State = postcard::from_bytes(&bytes).ok()?;
+    (state.format == FORMAT).then_some(state)
+}
+
+/// Removes the files of documents beside the record but `keep`: those of earlier builds,
+/// and of builds that stopped before they were recorded.
+fn remove_other_documents(root: &Path, out: &Path, keep: Option<&str>) {
+    let record = unchanged::record_path(root, out);
+    let (Some(dir), Some(stem)) = (record.parent(), record.file_stem()) else { return };
+    let prefix = format!("{}.", stem.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name.ends_with(".documents") && Some(name.as_str()) != keep {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The build after an edit, when it can be one (see the module's comment). `None`: build
+/// the whole site. Errors are those of writing the folder.
+pub(super) fn build(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    start: Instant,
+) -> Option<Result<BuildReport, BuildError>> {
+    let root = &options.load.root;
+    let out = options.out_dir();
+    let record = unchanged::read_record(root, &out)?;
+    let mut state = read_state(root, &out, record.state?)?;
+    if state.setting != inputs.setting {
+        return None;
+    }
+    let changed = edited_pages(&state.files, &inputs.files)?;
+    if unchanged::listing(&out).ok()? != record.output {
+        return None;
+    }
+    let (site, loaded) = pipeline::load(&options.load).ok()?;
+    let again = pages_again(&site, &state, &changed)?;
+    let documents = match &state.documents {
+        Some((name, len)) => {
+            let path = unchanged::record_path(root, &out).with_file_name(name);
+            Some((Documents::reopen(&path, *len).ok()?, path))
+        }
+        None => None,
+    };
+    let index = state.index.take();
+    let before = pipeline::Before { output: recorded(state, documents.as_ref().map(|(d, _)| d))?, index };
+    let run_options = pipeline::Options {
+        render: RenderOptions { search: options.search, ..RenderOptions::BUILD },
+        check: options.check,
+    };
+    let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
+    let sink = MemorySink::default();
+    let aside = documents.as_ref().map(|(d, _)| Arc::clone(d));
+    let run = match pipeline::run_again(site, loaded, before, &again, &run_options, &highlighter, &sink, aside) {
+        Ok(run) => run,
+        // The whole build reports the errors, with every page's warnings beside them.
+        Err(Failed::Site(_) | Failed::Io(_)) => return None,
+    };
+    let _ = highlighter.save();
+    let files = sink.files.into_inner().ok()?;
+    Some(finish(root, &out, inputs, run, files, record.output, documents, again.len(), start))
+}
+
+/// Writes what changed, and records the build.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    root: &Path,
+    out: &Path,
+    inputs: &Inputs,
+    run: pipeline::Run,
+    files: BTreeMap<String, Vec<u8>>,
+    before: Vec<unchanged::Written>,
+    documents: Option<(Arc<Documents>, PathBuf)>,
+    pages_again: usize,
+    start: Instant,
+) -> Result<BuildReport, BuildError> {
+    unchanged::forget(root, out)?;
+    let output = &run.output;
+    // The state is saved while the files are written: each takes a tenth of a second
+    // for 10,000 pages.
+    let (state, written) = rayon::join(
+        || {
+            let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
+            save(root, out, inputs, &run.site, output, run.index_memory.clone(), documents)
+        },
+        || write_changes(out, &files, &before, output),
+    );
+    let (again, changed) = written?;
+    let listing = unchanged::relisted(out, before, &changed)?;
+    let output = run.output;
+    let kept = Kept {
+        files: output.paths.len(),
+        listing: output
+            .pages
+            .iter()
+            .map(|page| Listed { file: page.file.clone(), source: page.source.clone(), shared: page.shared })
+            .collect(),
+        overrides: run.site.content.overrides.clone(),
+        diagnostics: run.diagnostics,
+        search: run.search,
+    };
+    unchanged::remember_listed(root, out, inputs, kept.clone(), state, listing);
+    let again = Again { pages: pages_again, ..again };
+    Ok(BuildReport { output: Some(output), again: Some(again), ..BuildReport::from_kept(kept, start.elapsed()) })
+}
+
+/// Writes the files that changed and removes those the output no longer has (the index
+/// can have fewer files after an edit). Returns their count and paths.
+fn write_changes(
+    out: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    before: &[unchanged::Written],
+    output: &Output,
+) -> io::Result<(Again, Vec<String>)> {
+    let mut again = Again { pages: 0, written: 0, removed: 0 };
+    let mut changed = Vec::new();
+    for (path, bytes) in files {
+        if replace_if_changed(&out.join(path), bytes)? {
+            again.written += 1;
+            changed.push(path.clone());
+        }
+    }
+    for written in before {
+        if written.path != crate::output::MARKER && !output.paths.contains(&written.path) {
+            std::fs::remove_file(out.join(&written.path))?;
+            again.removed += 1;
+            changed.push(written.path.clone());
+        }
+    }
+    Ok((again, changed))
+}
+
+/// Writes `bytes` to `path` unless it holds them already, through a file beside it that
+/// is renamed over it: a reader never sees half a file. Returns whether it wrote.
+fn replace_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}", std::process::id()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    Ok(true)
+}
+
+/// The files whose bytes changed, when each is the Markdown of a page that was there
+/// before and still is; `None` for any other change.
+fn edited_pages(before: &[(PathBuf, [u8; 32])], now: &[(PathBuf, [u8; 32])]) -> Option<Vec<PathBuf>> {
+    if before.len() != now.len() {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for ((path, old), (same, new)) in before.iter().zip(now) {
+        if path != same {
+            return None;
+        }
+        if old != new {
+            let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
+            let in_content = parts.next().is_some_and(|first| first == "content");
+            if !in_content || parts.any(|part| part.starts_with('_')) || !content::is_markdown(path) {
+                return None;
+            }
+            changed.push(path.clone());
+        }
+    }
+    Some(changed)
+}
+
+/// Indices of the pages to render again: those of the changed files, when each is one
+/// page whose output file, service and front matter are as before, and the pages that
+/// splice a changed file; `None` when the site's pages are not those of the state.
+fn pages_again(site: &Site, state: &State, changed: &[PathBuf]) -> Option<Vec<usize>> {
+    let pages = &site.content.pages;
+    if pages.len() != state.pages.len() {
+        return None;
+    }
+    let saved: HashMap<&str, &SavedPage> = state.pages.iter().map(|p| (p.file.as_str(), p)).collect();
+    let mut index_of = HashMap::with_capacity(pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        let before = saved.get(page.permalink.file())?;
+        if before.source != page.source || before.service != page.service || before.shared != page.shared {
+            return None;
+        }
+        index_of.insert(page.permalink.file(), i);
+    }
+    let overridden = |path: &Path| site.content.overrides.iter().any(|(own, shared)| own == path || shared == path);
+    let mut again = BTreeSet::new();
+    for path in changed {
+        let mut same = pages.iter().enumerate().filter(|(_, p)| p.source == *path);
+        let (i, page) = same.next()?;
+        if same.next().is_some() || page.shared || overridden(path) {
+            return None;
+        }
+        if saved.get(page.permalink.file())?.front != front_digest(page) {
+            return None;
+        }
+        again.insert(i);
+    }
+    for before in &state.pages {
+        if before.reads.relative.iter().any(|read| changed.iter().any(|c| read.starts_with(c))) {
+            again.insert(*index_of.get(before.file.as_str())?);
+        }
+    }
+    Some(again.into_iter().collect())
+}
+
+/// The output the state records, its pages' documents in `documents`.
+fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> {
+    let mut output = Output { sidebar_links: state.sidebar_links, ..Output::default() };
+    output.paths.extend(state.generated);
+    output.pages.reserve_exact(state.pages.len());
+    for page in state.pages {
+        output.paths.insert(page.file.clone());
+        let search = match page.search {
+            Some(place) => Some(documents?.kept(place)),
+            None => None,
+        };
+        output.pages.push(PageRecord {
+            file: page.file,
+            url: page.url,
+            source: page.source,
+            service: page.service,
+            shared: page.shared,
+            links: Links::from_saved(page.links),
+            anchors: Anchors::from_saved(page.anchors),
+            search,
+            reads: page.reads,
+            warnings: page.warnings,
+        });
+    }
+    Some(output)
+}

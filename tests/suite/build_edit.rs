@@ -1,0 +1,132 @@
+//! A build after an edit to the bodies of pages: it renders those pages again, rewrites
+//! only the files whose bytes changed, and leaves the folder exactly as a whole build
+//! would, with the same report. Any other change builds the whole site.
+
+use crate::common::{tree, Fixture, Run};
+
+/// Builds with `args`, and then again with `--force` into a second folder: the two must
+/// hold the same files and report the same warnings. Returns the first run.
+fn build_as_whole(site: &Fixture, args: &[&str]) -> Run {
+    let run = site.run(&[&["build"], args].concat());
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let whole = site.run(&[&["build", "--force", "--out", "whole"], args].concat());
+    assert_eq!(whole.status, 0, "{}", whole.stderr);
+    assert_eq!(tree(&site.root.join("public")), tree(&site.root.join("whole")), "the folder is a whole build's");
+    assert_eq!(run.stderr, whole.stderr, "the same warnings");
+    run
+}
+
+fn again(run: &Run) -> bool {
+    run.stdout.contains("rendered again")
+}
+
+#[test]
+fn an_edited_body_renders_one_page_and_the_folder_is_a_whole_builds() {
+    for args in [&[][..], &["--no-search"][..]] {
+        let site = Fixture::copy_of("basic");
+        // A page no link reaches: its warning is kept through builds that do not render it.
+        site.write("content/orphan.md", "---\ntitle: Orphan\n---\nNothing links here.\n");
+        assert!(!again(&build_as_whole(&site, args)), "the first build is a whole one");
+        let page = std::fs::read_to_string(site.root.join("content/guide/setup.md")).unwrap();
+        // A new section, a link to an anchor of another page, and a word to search for.
+        let edited =
+            format!("{page}\n## Renew a certificate\n\nSee [the format](../overview.html#34-format): zanzibar.\n");
+        site.write("content/guide/setup.md", &edited);
+        let run = build_as_whole(&site, args);
+        assert!(run.stdout.contains("(1 page rendered again, "), "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains("warning[orphan-page]"), "{}", run.stderr);
+        assert!(site.out("guide/setup.html").contains("id=\"renew-a-certificate\""));
+        assert!(site.run(&[&["build"], args].concat()).stdout.starts_with("Nothing changed"), "then up to date");
+
+        // The other page's anchor is checked from what the first build recorded of it.
+        site.write("content/guide/setup.md", &format!("{page}\nSee [nothing](../overview.html#no-such-part).\n"));
+        let failed = site.run(&[&["build"], args].concat());
+        assert_eq!(failed.status, 1, "{}", failed.stdout);
+        assert!(failed.stderr.contains("no-such-part"), "{}", failed.stderr);
+        assert!(site.out("guide/setup.html").contains("id=\"renew-a-certificate\""), "the output is kept");
+        site.write("content/guide/setup.md", &page);
+        assert!(again(&build_as_whole(&site, args)), "{args:?}: back to the first text");
+    }
+}
+
+#[test]
+fn the_search_index_finds_the_edited_words_and_loses_the_removed_ones() {
+    let site = Fixture::copy_of("basic");
+    build_as_whole(&site, &[]);
+    let index = |site: &Fixture| tree(&site.root.join("public/search-index"));
+    let before = index(&site);
+    let page = std::fs::read_to_string(site.root.join("content/guide/setup.md")).unwrap();
+    site.write("content/guide/setup.md", &format!("{page}\nQuixotic zeppelins.\n"));
+    assert!(again(&build_as_whole(&site, &[])));
+    let words: String = index(&site)
+        .iter()
+        .filter(|(p, _)| p.starts_with("words/"))
+        .map(|(_, t)| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    assert!(words.contains("\"quixotic\"") && words.contains("zeppelin"), "{words}");
+    site.write("content/guide/setup.md", &page);
+    assert!(again(&build_as_whole(&site, &[])));
+    assert_eq!(index(&site), before, "as it was before the words were added");
+}
+
+#[test]
+fn front_matter_new_pages_and_other_files_build_the_whole_site() {
+    let site = Fixture::copy_of("basic");
+    build_as_whole(&site, &[]);
+    let page = std::fs::read_to_string(site.root.join("content/guide/setup.md")).unwrap();
+    // The title is listed on tag pages and in the sidebar of others.
+    site.write("content/guide/setup.md", &page.replacen("title: Set up", "title: Set it up", 1));
+    assert!(!again(&build_as_whole(&site, &[])), "front matter");
+    site.write("content/guide/renew.md", "---\ntitle: Renew\n---\nRenewing.\n");
+    assert!(!again(&build_as_whole(&site, &[])), "a new page");
+    std::fs::remove_file(site.root.join("content/guide/renew.md")).unwrap();
+    assert!(!again(&build_as_whole(&site, &[])), "a page removed");
+    site.write("content/_data/sidebars/guide_sidebar.yml", "entries: []\n");
+    let run = site.run(&["build"]);
+    assert!(!again(&run), "a sidebar: {}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn a_page_splicing_an_edited_page_renders_again() {
+    let site = Fixture::copy_of("basic");
+    site.write("content/parts/steps.md", "---\ntitle: Steps\n---\nFirst step.\n");
+    site.write("content/spliced.md", "---\ntitle: Spliced\n---\n{% include_relative parts/steps.md %}\n");
+    build_as_whole(&site, &[]);
+    site.write("content/parts/steps.md", "---\ntitle: Steps\n---\nSecond step.\n");
+    let run = build_as_whole(&site, &[]);
+    assert!(run.stdout.contains("(2 pages rendered again, "), "{}", run.stdout);
+    assert!(site.out("spliced.html").contains("Second step."));
+}
+
+#[test]
+fn a_damaged_record_of_the_last_build_means_a_whole_build() {
+    let site = Fixture::copy_of("basic");
+    build_as_whole(&site, &[]);
+    let builds = site.root.join(".signpost-cache/builds");
+    // One byte changed in the middle of each state (this folder's and the whole build's).
+    for entry in std::fs::read_dir(&builds).unwrap() {
+        let state = entry.unwrap().path();
+        if state.extension().is_some_and(|e| e == "state") {
+            let mut bytes = std::fs::read(&state).unwrap();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x55;
+            std::fs::write(&state, bytes).unwrap();
+        }
+    }
+    let page = std::fs::read_to_string(site.root.join("content/guide/setup.md")).unwrap();
+    site.write("content/guide/setup.md", &format!("{page}\nOne more line.\n"));
+    assert!(!again(&build_as_whole(&site, &[])), "a whole build");
+    site.write("content/guide/setup.md", &page);
+    assert!(again(&build_as_whole(&site, &[])), "and the next edit is one again");
+
+    // The documents the index is made from, cut short.
+    for entry in std::fs::read_dir(&builds).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "documents") {
+            let len = std::fs::metadata(&path).unwrap().len();
+            std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len / 2).unwrap();
+        }
+    }
+    site.write("content/guide/setup.md", &format!("{page}\nOne more line.\n"));
+    assert!(!again(&build_as_whole(&site, &[])), "a whole build");
+}
