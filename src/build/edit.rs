@@ -26,7 +26,6 @@
 //! followed by a whole one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::Hasher;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,7 +40,7 @@ use crate::content::{self, Page};
 use crate::diagnostics::Diagnostic;
 use crate::documents::{Documents, Place};
 use crate::markdown::Highlighter;
-use crate::output::{Anchors, LinkRecord, Links, MemorySink, Output, PageRecord, Reads, SavedPacked};
+use crate::output::{Anchors, LinkRecord, Links, MemorySink, Output, PageRecord, Reads, SavedPacked, SavedPackedRef};
 use crate::pipeline::{self, Failed};
 use crate::search::Memory;
 use crate::site::render::RenderOptions;
@@ -50,15 +49,17 @@ use crate::site::Site;
 /// Bump when the state's shape changes.
 const FORMAT: u32 = 1;
 
-/// How the record names the state it goes with.
+/// How the record names the state it goes with: its length and CRC-32 (a state cut
+/// short or damaged is not read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct StateRef {
     len: u64,
     hash: u64,
 }
 
-/// What a build recorded, for the next one.
-#[derive(Serialize, Deserialize)]
+/// What a build recorded, for the next one. Written as [`StateOut`], which borrows
+/// what it writes (the build's records), and read back as this.
+#[derive(Deserialize)]
 struct State {
     format: u32,
     /// [`Inputs::setting`]: the binary and the options.
@@ -76,7 +77,7 @@ struct State {
 }
 
 /// A [`PageRecord`] as it is kept, with a digest of its page's front matter.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct SavedPage {
     file: String,
     url: String,
@@ -88,6 +89,36 @@ struct SavedPage {
     anchors: SavedPacked,
     reads: Reads,
     warnings: Vec<Diagnostic>,
+    search: Option<Place>,
+}
+
+/// [`State`] as it is written: field for field the same, borrowed (postcard writes
+/// fields in order, without names, so the two must not drift apart; a test reads one
+/// back as the other).
+#[derive(Serialize)]
+struct StateOut<'a> {
+    format: u32,
+    setting: &'a str,
+    files: &'a [(PathBuf, [u8; 32])],
+    documents: Option<(String, u64)>,
+    pages: Vec<SavedPageOut<'a>>,
+    index: Option<&'a Memory>,
+    generated: Vec<&'a str>,
+    sidebar_links: &'a [LinkRecord],
+}
+
+#[derive(Serialize)]
+struct SavedPageOut<'a> {
+    file: &'a str,
+    url: &'a str,
+    source: &'a Path,
+    service: Option<&'a str>,
+    shared: bool,
+    front: [u8; 32],
+    links: SavedPackedRef<'a>,
+    anchors: SavedPackedRef<'a>,
+    reads: &'a Reads,
+    warnings: &'a [Diagnostic],
     search: Option<Place>,
 }
 
@@ -117,7 +148,7 @@ pub(super) fn save(
     inputs: &Inputs,
     site: &Site,
     output: &Output,
-    index: Option<Memory>,
+    index: Option<&Memory>,
     documents: Option<(&Documents, &Path)>,
 ) -> Option<StateRef> {
     let documents = match documents {
@@ -126,21 +157,21 @@ pub(super) fn save(
     };
     let fronts: HashMap<&str, [u8; 32]> =
         site.content.pages.iter().map(|page| (page.permalink.file(), front_digest(page))).collect();
-    let pages: Option<Vec<SavedPage>> = output
+    let pages: Option<Vec<SavedPageOut>> = output
         .pages
         .iter()
         .map(|record| {
-            Some(SavedPage {
-                file: record.file.clone(),
-                url: record.url.clone(),
-                source: record.source.clone(),
-                service: record.service.clone(),
+            Some(SavedPageOut {
+                file: &record.file,
+                url: &record.url,
+                source: &record.source,
+                service: record.service.as_deref(),
                 shared: record.shared,
                 front: *fronts.get(record.file.as_str())?,
                 links: record.links.saved(),
                 anchors: record.anchors.saved(),
-                reads: record.reads.clone(),
-                warnings: record.warnings.clone(),
+                reads: &record.reads,
+                warnings: &record.warnings,
                 search: match &record.search {
                     Some(kept) => Some(kept.place()?),
                     None => None,
@@ -149,16 +180,17 @@ pub(super) fn save(
         })
         .collect();
     let page_files: BTreeSet<&str> = output.pages.iter().map(|p| p.file.as_str()).collect();
-    let generated = output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).cloned().collect();
-    let state = State {
+    let generated =
+        output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).map(String::as_str).collect();
+    let state = StateOut {
         format: FORMAT,
-        setting: inputs.setting.clone(),
-        files: inputs.files.clone(),
+        setting: &inputs.setting,
+        files: &inputs.files,
         documents,
         pages: pages?,
         index,
         generated,
-        sidebar_links: output.sidebar_links.clone(),
+        sidebar_links: &output.sidebar_links,
     };
     let saved = write_state(root, out, &state)?;
     remove_other_documents(root, out, state.documents.as_ref().map(|(name, _)| name.as_str()));
@@ -175,27 +207,49 @@ fn front_digest(page: &Page) -> [u8; 32] {
     Sha256::digest(front).into()
 }
 
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    hasher.write(bytes);
-    hasher.finish()
-}
-
-fn write_state(root: &Path, out: &Path, state: &State) -> Option<StateRef> {
-    let bytes = postcard::to_stdvec(state).ok()?;
+/// Writes the state beside the record, streamed (it is tens of megabytes for 10,000
+/// pages) with its length and checksum counted on the way.
+fn write_state(root: &Path, out: &Path, state: &StateOut) -> Option<StateRef> {
     let path = state_path(root, out);
     std::fs::create_dir_all(path.parent()?).ok()?;
     let tmp = path.with_extension(format!("state.{}", std::process::id()));
-    if std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let inner = io::BufWriter::with_capacity(1 << 20, file);
+        let mut counted = Counted { inner, len: 0, crc: crc32fast::Hasher::new() };
+        postcard::to_io(state, &mut counted).map_err(io::Error::other)?;
+        counted.inner.into_inner().map_err(io::IntoInnerError::into_error)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(StateRef { len: counted.len, hash: u64::from(counted.crc.finalize()) })
+    });
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return None;
     }
-    Some(StateRef { len: bytes.len() as u64, hash: hash(&bytes) })
+    written.ok()
+}
+
+/// Counts the bytes written through it, and their CRC-32.
+struct Counted<W> {
+    inner: W,
+    len: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: io::Write> io::Write for Counted<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.crc.update(&bytes[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn read_state(root: &Path, out: &Path, named: StateRef) -> Option<State> {
     let bytes = std::fs::read(state_path(root, out)).ok()?;
-    if bytes.len() as u64 != named.len || hash(&bytes) != named.hash {
+    if bytes.len() as u64 != named.len || u64::from(crc32fast::hash(&bytes)) != named.hash {
         return None;
     }
     let state: State = postcard::from_bytes(&bytes).ok()?;
@@ -283,7 +337,7 @@ fn finish(
     let (state, written) = rayon::join(
         || {
             let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
-            save(root, out, inputs, &run.site, output, run.index_memory.clone(), documents)
+            save(root, out, inputs, &run.site, output, run.index_memory.as_ref(), documents)
         },
         || write_changes(out, &files, &before, output),
     );
@@ -435,4 +489,66 @@ fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> 
         });
     }
     Some(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Kind, Location};
+    use crate::output::{AnchorRecord, LinkOrigin};
+
+    #[test]
+    fn a_state_written_borrowed_reads_back_whole() {
+        let at = Location::new(Path::new("content/a.md"), 3, 7);
+        let link = LinkRecord {
+            written: "b.html#c".into(),
+            href: "/b.html#c".into(),
+            origin: LinkOrigin::Markdown,
+            location: at.clone(),
+            len: 8,
+        };
+        let links = Links::pack(std::slice::from_ref(&link));
+        let anchors = Anchors::pack(&[AnchorRecord { id: "intro".into(), location: Some(at.clone()) }]);
+        let reads = Reads { listings: true, ..Reads::default() };
+        let warnings = vec![Diagnostic::warning(Kind::OrphanPage, "alone").at(at)];
+        let files = vec![(PathBuf::from("content/a.md"), [7; 32])];
+        let out = StateOut {
+            format: FORMAT,
+            setting: "abc",
+            files: &files,
+            documents: Some(("x.documents".into(), 12)),
+            pages: vec![SavedPageOut {
+                file: "a.html",
+                url: "/a.html",
+                source: Path::new("content/a.md"),
+                service: Some("nrls"),
+                shared: false,
+                front: [1; 32],
+                links: links.saved(),
+                anchors: anchors.saved(),
+                reads: &reads,
+                warnings: &warnings,
+                search: None,
+            }],
+            index: None,
+            generated: vec!["sitemap.xml"],
+            sidebar_links: std::slice::from_ref(&link),
+        };
+        let bytes = postcard::to_stdvec(&out).unwrap();
+        let back: State = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!((back.format, back.setting.as_str(), &back.files), (FORMAT, "abc", &files));
+        assert_eq!(back.documents, Some(("x.documents".to_string(), 12)));
+        assert_eq!((back.generated, back.sidebar_links), (vec!["sitemap.xml".to_string()], vec![link]));
+        let page = back.pages.into_iter().next().unwrap();
+        assert_eq!(
+            (page.file.as_str(), page.url.as_str(), page.service.as_deref()),
+            ("a.html", "/a.html", Some("nrls"))
+        );
+        assert_eq!(
+            (page.source, page.front, page.reads, page.warnings),
+            (PathBuf::from("content/a.md"), [1; 32], reads, warnings)
+        );
+        assert_eq!(Links::from_saved(page.links), links);
+        assert_eq!(Anchors::from_saved(page.anchors), anchors);
+    }
 }

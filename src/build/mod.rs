@@ -149,7 +149,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     if let Some(inputs) = inputs {
         let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
-        let state = edit::save(&options.load.root, &out, &inputs, &run.site, &output, run.index_memory, documents);
+        let state =
+            edit::save(&options.load.root, &out, &inputs, &run.site, &output, run.index_memory.as_ref(), documents);
         unchanged::remember(&options.load.root, &out, &inputs, kept.clone(), state);
     } else if let Some((_, path)) = documents {
         let _ = std::fs::remove_file(path);

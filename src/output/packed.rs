@@ -163,20 +163,29 @@ impl Serialize for Anchors {
 
 /// Packed records as a later build reads them back (`build::edit`): the bytes as they
 /// are, and the files their positions are in.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub(crate) struct SavedPacked {
     bytes: Bytes,
     files: Vec<std::path::PathBuf>,
     len: usize,
 }
 
+/// [`SavedPacked`] as it is written, borrowing what it writes.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct SavedPackedRef<'a> {
+    #[serde(serialize_with = "as_bytes")]
+    bytes: &'a [u8],
+    files: Vec<&'a Path>,
+    len: usize,
+}
+
+fn as_bytes<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bytes(bytes)
+}
+
 impl Packed {
-    fn saved(&self) -> SavedPacked {
-        SavedPacked {
-            bytes: Bytes(self.bytes.clone()),
-            files: self.files.iter().map(|f| f.to_path_buf()).collect(),
-            len: self.len,
-        }
+    fn saved(&self) -> SavedPackedRef<'_> {
+        SavedPackedRef { bytes: &self.bytes, files: self.files.iter().map(|f| &**f).collect(), len: self.len }
     }
 
     fn from_saved(saved: SavedPacked) -> Packed {
@@ -186,7 +195,7 @@ impl Packed {
 }
 
 impl Links {
-    pub(crate) fn saved(&self) -> SavedPacked {
+    pub(crate) fn saved(&self) -> SavedPackedRef<'_> {
         self.0.saved()
     }
 
@@ -198,7 +207,7 @@ impl Links {
 }
 
 impl Anchors {
-    pub(crate) fn saved(&self) -> SavedPacked {
+    pub(crate) fn saved(&self) -> SavedPackedRef<'_> {
         self.0.saved()
     }
 
@@ -208,15 +217,9 @@ impl Anchors {
     }
 }
 
-/// Bytes serialised as one run, not one element at a time.
+/// Bytes read as one run, not one element at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Bytes(Box<[u8]>);
-
-impl Serialize for Bytes {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.0)
-    }
-}
 
 impl<'de> serde::Deserialize<'de> for Bytes {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Bytes, D::Error> {
