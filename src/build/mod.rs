@@ -95,9 +95,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = options.out_dir();
     // Taken before the site is read: a file saved during the build makes the next one
     // build again, never the other way round.
-    let inputs = unchanged::Inputs::of(options).ok();
+    let known = unchanged::Known::read(&options.load.root, &out);
+    let inputs = unchanged::Inputs::of(options, &known).ok();
+    drop(known);
     if let Some(inputs) = inputs.as_ref().filter(|_| !options.force) {
         if let Some(kept) = unchanged::unchanged(&options.load.root, &out, inputs) {
+            // Files saved just before the last build are trusted from now on.
+            unchanged::Known::write(&options.load.root, &out, inputs);
             return Ok(BuildReport::from_kept(kept, start.elapsed()));
         }
         if let Some(built) = edit::build(options, inputs, start) {

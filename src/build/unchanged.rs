@@ -13,6 +13,14 @@
 //!
 //! Anything unreadable (no record, another version's record, a file that cannot be
 //! read) counts as a change: the worst a wrong answer here can cost is a full build.
+//!
+//! A file is read and its digest taken again only when it may have changed, as git
+//! decides for its index: beside the record is each file's digest with its size,
+//! modification and status-change times and inode when it was read ([`Known`]). A file
+//! whose four are the same, and whose modification time is older than the build that
+//! read it by more than [`RACY`] (a save in the same clock tick as that read could
+//! leave the time unchanged), has the same bytes. Setting a file's modification time
+//! back does not change its status-change time, which no program can set.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -76,10 +84,71 @@ pub(super) struct Inputs {
     pub(super) setting: String,
     /// Each file read (from the root) and its digest, sorted.
     pub(super) files: Vec<(PathBuf, [u8; 32])>,
+    /// The same with their stamps, for the next build.
+    known: Known,
+}
+
+/// How recent a file's modification may be, before the build that last read it, for its
+/// time to say nothing: a clock tick of the file system (coarse kernel clocks tick every
+/// few milliseconds; some file systems keep two seconds).
+const RACY: u128 = 3_000_000_000;
+
+/// What the last build knew of each file it read: (size, modified, changed, inode) when
+/// it read it, and its digest; and when it began reading.
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct Known {
+    taken: u128,
+    files: Vec<(PathBuf, Stamp, [u8; 32])>,
+}
+
+/// A file's size, modification and status-change times (nanoseconds) and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp(u64, u128, u128, u64);
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ctime() as i128 as u128 * 1_000_000_000 + meta.ctime_nsec() as u128, meta.ino())
+        };
+        // Elsewhere a file is trusted only by its size and modification time.
+        #[cfg(not(unix))]
+        let (changed, inode) = (0, 0);
+        Stamp(meta.len(), nanos(meta), changed, inode)
+    }
+}
+
+impl Known {
+    fn path(root: &Path, out: &Path) -> PathBuf {
+        record_path(root, out).with_extension("inputs")
+    }
+
+    /// What the last build into `out` knew; nothing when it cannot be read.
+    pub(super) fn read(root: &Path, out: &Path) -> Known {
+        std::fs::read(Known::path(root, out))
+            .ok()
+            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps what a build read, for the next one. Not written, it only makes the next
+    /// build read every file.
+    pub(super) fn write(root: &Path, out: &Path, inputs: &Inputs) {
+        let path = Known::path(root, out);
+        let Ok(bytes) = postcard::to_stdvec(&inputs.known) else { return };
+        let tmp = path.with_extension(format!("inputs.{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
 }
 
 impl Inputs {
-    pub(super) fn of(options: &BuildOptions) -> io::Result<Inputs> {
+    /// The digest of what a build with `options` reads; a file `known` says has not
+    /// changed is not read.
+    pub(super) fn of(options: &BuildOptions, known: &Known) -> io::Result<Inputs> {
+        let taken = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let root = &options.load.root;
         let mut files = Vec::new();
         // Everything else under the root (the output, the cache, `.git`, a repository's
@@ -99,10 +168,32 @@ impl Inputs {
                 }
             }
         }
-        let digests: Vec<[u8; 32]> = files
+        let trusted: std::collections::HashMap<&Path, (Stamp, [u8; 32])> = known
+            .files
+            .iter()
+            .filter(|(_, stamp, _)| stamp.1.saturating_add(RACY) < known.taken)
+            .map(|(path, stamp, digest)| (path.as_path(), (*stamp, *digest)))
+            .collect();
+        let stamped: Vec<(Stamp, [u8; 32])> = files
             .par_iter()
-            .map(|file| std::fs::read(root.join(file)).map(|bytes| Sha256::digest(&bytes).into()))
+            .map(|file| {
+                let path = root.join(file);
+                let stamp = Stamp::of(&std::fs::metadata(&path)?);
+                match trusted.get(file.as_path()) {
+                    Some((known, digest)) if *known == stamp => Ok((stamp, *digest)),
+                    _ => {
+                        let bytes = std::fs::read(&path)?;
+                        // Stamped before it was read: a save meanwhile changes it again.
+                        Ok((stamp, Sha256::digest(&bytes).into()))
+                    }
+                }
+            })
             .collect::<io::Result<_>>()?;
+        let digests: Vec<[u8; 32]> = stamped.iter().map(|(_, digest)| *digest).collect();
+        let known = Known {
+            taken,
+            files: files.iter().zip(&stamped).map(|(file, (stamp, digest))| (file.clone(), *stamp, *digest)).collect(),
+        };
         let exe = std::env::current_exe().and_then(std::fs::metadata)?;
         let out = std::path::absolute(options.out_dir())?;
         // The options as a whole: a new field is part of the digest without a change here.
@@ -123,7 +214,7 @@ impl Inputs {
             all.update([0]);
             all.update(digest);
         }
-        Ok(Inputs { all: hex::encode(all.finalize()), setting, files: files.into_iter().zip(digests).collect() })
+        Ok(Inputs { all: hex::encode(all.finalize()), setting, files: files.into_iter().zip(digests).collect(), known })
     }
 }
 
@@ -184,6 +275,7 @@ pub(super) fn remember_listed(
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
+    Known::write(root, out, inputs);
     // Written beside and renamed, so a build killed meanwhile leaves no half record.
     let tmp = path.with_extension(format!("json.{}", std::process::id()));
     if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, &path).is_err() {

@@ -115,13 +115,61 @@ const MAX_SCORE: u32 = 15;
 /// again only the pages whose record changed: each page's key (a digest of what its
 /// record is made from, [`Pages::key`]), service and page file, and every word's
 /// postings. The page files of the other pages are kept as they are.
+///
+/// Kept serialised (postcard): made from the build's own word lists without copying
+/// them, and read back only by the build that uses it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Memory {
+pub struct Memory(#[serde(with = "memory_bytes")] Vec<u8>);
+
+/// [`Memory`] read back.
+#[derive(serde::Deserialize)]
+struct Remembered {
     services: Vec<(String, String)>,
     subtag: String,
     pages: Vec<KeptPage>,
     /// Each word with its postings, sorted by page ([`Posting`]'s `u32`s).
     words: Vec<(String, Vec<u32>)>,
+}
+
+/// [`Remembered`] as it is written, borrowing the build's word lists.
+#[derive(Serialize)]
+struct Remembering<'a> {
+    services: &'a [(String, String)],
+    subtag: &'a str,
+    pages: &'a [KeptPage],
+    words: Vec<(&'a str, PostingsRef<'a>)>,
+}
+
+struct PostingsRef<'a>(&'a [Posting]);
+
+impl Serialize for PostingsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|p| p.0))
+    }
+}
+
+/// The memory's bytes as one run.
+mod memory_bytes {
+    pub(super) fn serialize<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        deserializer.deserialize_bytes(Visit)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -169,7 +217,9 @@ pub(super) fn build(
     let language = Language::new(subtag);
     let writer = Writer { put, written: Mutex::default() };
     let keys: Vec<Option<u64>> = (0..count).into_par_iter().map(|n| (pages.key)(n)).collect();
-    let last = last.filter(|m| m.services == services && m.subtag == subtag && m.pages.len() == count);
+    let last = last
+        .and_then(|m| postcard::from_bytes::<Remembered>(&m.0).ok())
+        .filter(|m| m.services == services && m.subtag == subtag && m.pages.len() == count);
     let (mut words, mut kept_pages) = match last {
         Some(memory) => {
             let kept: Vec<Option<KeptPage>> = memory
@@ -214,10 +264,11 @@ pub(super) fn build(
         }
     }
     let memory = remember.then(|| {
-        let mut kept_words: Vec<(String, Vec<u32>)> =
-            words.iter().map(|(word, list)| (word.clone(), list.iter().map(|p| p.0).collect())).collect();
-        kept_words.sort_unstable();
-        Memory { services: services.to_vec(), subtag: subtag.to_string(), pages: kept_pages, words: kept_words }
+        let mut kept_words: Vec<(&str, PostingsRef)> =
+            words.iter().map(|(word, list)| (word.as_str(), PostingsRef(list))).collect();
+        kept_words.sort_unstable_by_key(|(word, _)| *word);
+        let remembering = Remembering { services, subtag, pages: &kept_pages, words: kept_words };
+        Memory(postcard::to_stdvec(&remembering).expect("the index's memory serialises"))
     });
     let word_count = words.len();
     let (stems, stem_of) = stems_of(words, &language);
@@ -640,7 +691,10 @@ mod tests {
         let pages = Pages {
             count: before.len(),
             record: &|i| Ok(before[i].clone()),
-            key: &|i| Some(if i == 1 { 1 } else { memory.pages[i].key.unwrap() }),
+            key: &|i| {
+                let remembered: Remembered = postcard::from_bytes(&memory.0).unwrap();
+                Some(if i == 1 { 1 } else { remembered.pages[i].key.unwrap() })
+            },
         };
         build(&pages, &[], "en", &put, Some(memory.clone()), false).unwrap();
         let mut files_again = files_again.into_inner().unwrap();
