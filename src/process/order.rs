@@ -2,15 +2,16 @@
 //! within its clusters: within each tier of a wrapped flow the lane bands may change
 //! places, and within each band its rows; then an arrow that turns along a channel
 //! between rows may take another, beside its target rather than its source; and an
-//! arrow that still crosses others may go round the outside of the drawing. Each
-//! arrangement is judged by routing it and counting the crossings ([`route::crossings`]),
-//! and kept only if it crosses strictly fewer arrows than the best so far, so the order
-//! as written wins every tie. Only the parts where arrows cross are tried, within a fixed
-//! amount of routing, so the result is deterministic and quick.
+//! arrow that still crosses others may go round the outside of the drawing, turning
+//! across the flow once or twice. Each arrangement is judged by routing it and counting
+//! the crossings ([`route::crossings`]), and kept only if it crosses strictly fewer
+//! arrows than the best so far, so the order as written wins every tie. Only the parts
+//! where arrows cross are tried, within a fixed amount of routing, so the result is
+//! deterministic and quick.
 
 use super::grid::Grid;
 use super::layout::channel_size;
-use super::route::{self, Way};
+use super::route::{self, Turn, Way};
 use super::Process;
 
 /// Sweeps over all the tiers and bands; a sweep that finds nothing better ends the search.
@@ -220,7 +221,11 @@ impl Search<'_> {
 
     /// Round the outside: an arrow that still crosses others may leave its source by
     /// the channel at the far end of the flow, or enter its target by the one at the
-    /// start, running along a row channel beside either end or along the drawing's edge.
+    /// start, running along a row channel beside either end or along the drawing's edge;
+    /// or turn across the flow twice, along a row channel beside its source to the
+    /// channel at either end of the flow, along that, and along a row channel beside its
+    /// target, so that it reaches its target from the side other arrows leave open. The
+    /// ways in three legs are tried first: on a tie, the one with fewer bends stays.
     fn go_round(&mut self) {
         if self.is_done() {
             return;
@@ -242,7 +247,17 @@ impl Search<'_> {
                 let mut ways = Vec::new();
                 for &out in &outs {
                     for &into in &intos {
-                        ways.extend(alongs.iter().map(|&along| Way { out, along, into }));
+                        ways.extend(alongs.iter().map(|&along| Way { out, along, turn: None, into }));
+                    }
+                }
+                let beside = |s: usize| [grid.row[s], grid.row[s] + 1];
+                let turns: Vec<Turn> =
+                    [0, grid.columns].into_iter().flat_map(|by| beside(to).map(|along| Turn { by, along })).collect();
+                for &out in &outs {
+                    for &into in &intos {
+                        for along in beside(from) {
+                            ways.extend(turns.iter().map(|&turn| Way { out, along, turn: Some(turn), into }));
+                        }
                     }
                 }
                 ways.retain(|way| now != Some(*way) && way.is_open(grid, from, to));

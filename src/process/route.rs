@@ -82,15 +82,28 @@ pub fn route(process: &Process, grid: &Grid) -> Routes {
 /// source, runs along the row channel beside its source on the side of its target, and
 /// enters by the channel just before its target; an arrow that crosses others may go
 /// round instead, out by the channel at the far end of the flow or in by the one at its
-/// start, where its source's or its target's row is clear of stages up to there.
+/// start, where its source's or its target's row is clear of stages up to there, and
+/// may turn across the flow twice ([`Turn`]), reaching its target's channel from the
+/// side the arrows between them do not take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Way {
     /// The channel between columns it leaves its source by.
     pub out: usize,
     /// The channel between rows it runs along.
     pub along: usize,
+    /// A second turn across the flow, between `along` and `into`.
+    pub turn: Option<Turn>,
     /// The channel between columns it enters its target by.
     pub into: usize,
+}
+
+/// The second turn of an arrow in five legs: from its first row channel down (or up) the
+/// channel between columns `by` to the row channel `along`, which takes it to the
+/// channel it enters its target by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Turn {
+    pub by: usize,
+    pub along: usize,
 }
 
 impl Way {
@@ -101,7 +114,7 @@ impl Way {
         if (ra == rb && fb > fa && (fa + 1..fb).all(|c| grid.cell[ra][c].is_none())) || fb == fa + 1 {
             return None;
         }
-        Some(Way { out: fa + 1, along: if rb < ra { ra } else { ra + 1 }, into: fb })
+        Some(Way { out: fa + 1, along: if rb < ra { ra } else { ra + 1 }, turn: None, into: fb })
     }
 
     /// Whether an arrow from `from` to `to` can run this way: its stubs along the rows
@@ -113,6 +126,13 @@ impl Way {
             && self.into <= fb
             && self.along <= grid.rows
             && self.out != self.into
+            && self.turn.is_none_or(|t| {
+                t.by <= grid.columns
+                    && t.by != self.out
+                    && t.by != self.into
+                    && t.along <= grid.rows
+                    && t.along != self.along
+            })
             && (fa + 1..self.out).all(|c| grid.cell[ra][c].is_none())
             && (self.into..fb).all(|c| grid.cell[rb][c].is_none())
     }
@@ -131,46 +151,57 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<Way>]) -> 
             let mut points = vec![(Along::Exit(from), Across::Middle(ra))];
             let usual = Way::usual(grid, from, to);
             let way = via.get(r).copied().flatten().filter(|w| w.is_open(grid, from, to)).or(usual);
-            if let Some(Way { out, along: k, into }) = way {
-                // Out into a channel after the source, along a row channel, then down
-                // the channel before the target.
-                column_legs.push(Leg {
-                    route: r,
-                    point: 1,
-                    channel: out,
-                    lo: (2 * ra + 1).min(2 * k),
-                    hi: (2 * ra + 1).max(2 * k),
-                    share: Share { from: Some(from), to: None },
-                    exit: Some(ra),
-                    entry: None,
-                    track: 0,
-                });
-                row_legs.push(Leg {
-                    route: r,
-                    point: 2,
-                    channel: k,
-                    lo: (2 * out).min(2 * into),
-                    hi: (2 * out).max(2 * into),
-                    share: Share { from: Some(from), to: None },
-                    exit: None,
-                    entry: None,
-                    track: 0,
-                });
-                column_legs.push(Leg {
-                    route: r,
-                    point: 3,
-                    channel: into,
-                    lo: (2 * rb + 1).min(2 * k),
-                    hi: (2 * rb + 1).max(2 * k),
-                    share: Share { from: None, to: Some(to) },
-                    exit: None,
-                    entry: Some(rb),
-                    track: 0,
-                });
-                points.push((Along::Channel(out, 0), Across::Middle(ra)));
-                points.push((Along::Channel(out, 0), Across::Channel(k, 0)));
-                points.push((Along::Channel(into, 0), Across::Channel(k, 0)));
-                points.push((Along::Channel(into, 0), Across::Middle(rb)));
+            if let Some(way) = way {
+                // Out into a channel after the source, along a row channel (turning
+                // twice: down another channel between columns, along another row
+                // channel), then down the channel before the target: the legs run in
+                // `channels` between columns, from one of `rows` to the next.
+                let (start, first) = (Across::Middle(ra), Across::Channel(way.along, 0));
+                let (channels, rows): (&[usize], &[Across]) = match way.turn {
+                    None => (&[way.out, way.into], &[start, first, Across::Middle(rb)]),
+                    Some(turn) => (
+                        &[way.out, turn.by, way.into],
+                        &[start, first, Across::Channel(turn.along, 0), Across::Middle(rb)],
+                    ),
+                };
+                // A row, or a channel between rows, in half-cells.
+                let half = |a: Across| match a {
+                    Across::Middle(r) => 2 * r + 1,
+                    Across::Channel(k, _) => 2 * k,
+                };
+                let last = channels.len() - 1;
+                for (i, &c) in channels.iter().enumerate() {
+                    // The legs beside the source run with its other arrows, those beside
+                    // the target with its other arrows; a middle leg with none.
+                    let (near_source, near_target) = (i == 0, i == last);
+                    let (a, b) = (half(rows[i]), half(rows[i + 1]));
+                    column_legs.push(Leg {
+                        route: r,
+                        point: 1 + 2 * i,
+                        channel: c,
+                        lo: a.min(b),
+                        hi: a.max(b),
+                        share: Share { from: near_source.then_some(from), to: near_target.then_some(to) },
+                        exit: near_source.then_some(ra),
+                        entry: near_target.then_some(rb),
+                        track: 0,
+                    });
+                    points.push((Along::Channel(c, 0), rows[i]));
+                    points.push((Along::Channel(c, 0), rows[i + 1]));
+                    if let (Across::Channel(k, _), Some(&next)) = (rows[i + 1], channels.get(i + 1)) {
+                        row_legs.push(Leg {
+                            route: r,
+                            point: 2 + 2 * i,
+                            channel: k,
+                            lo: (2 * c).min(2 * next),
+                            hi: (2 * c).max(2 * next),
+                            share: Share { from: near_source.then_some(from), to: (!near_source).then_some(to) },
+                            exit: None,
+                            entry: None,
+                            track: 0,
+                        });
+                    }
+                }
             } else if fb == fa + 1 && !(ra == rb) {
                 column_legs.push(Leg {
                     route: r,
@@ -310,4 +341,60 @@ pub(crate) fn crossed(grid: &Grid, routes: &Routes) -> Vec<usize> {
         })
         .collect();
     crossing::crossed(&lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// `start` leads along lane a to `end`, and to `target` below `end` in lane b.
+    fn fork() -> (Process, Grid) {
+        let text = "id: t\ntitle: T\nlanes:\n  - id: a\n    title: A\n  - id: b\n    title: B\nstages:\n\
+            \x20 - id: start\n    title: Start\n    lane: a\n    next: [middle, target]\n\
+            \x20 - id: middle\n    title: Middle\n    lane: a\n    next: [end]\n\
+            \x20 - id: end\n    title: End\n    lane: a\n\
+            \x20 - id: target\n    title: Target\n    lane: b\n    column: 2\n";
+        let process = crate::process::parse(text, Path::new("t.yaml")).unwrap();
+        let grid = Grid::new(&process);
+        (process, grid)
+    }
+
+    #[test]
+    fn an_arrow_in_five_legs_turns_twice_across_the_flow() {
+        let (process, grid) = fork();
+        assert_eq!((grid.columns, grid.rows, grid.column[3], grid.row[3]), (3, 2, 2, 1));
+        // Over the top, down the far end, and back under the target.
+        let way = Way { out: 1, along: 0, turn: Some(Turn { by: 3, along: 2 }), into: 2 };
+        assert!(way.is_open(&grid, 0, 3));
+        let routes = route_via(&process, &grid, &[None, Some(way), None]);
+        let route = &routes.routes[1];
+        assert_eq!((route.from, route.to), (0, 3));
+        assert_eq!(
+            route.points,
+            [
+                (Along::Exit(0), Across::Middle(0)),
+                (Along::Channel(1, 0), Across::Middle(0)),
+                (Along::Channel(1, 0), Across::Channel(0, 0)),
+                (Along::Channel(3, 0), Across::Channel(0, 0)),
+                (Along::Channel(3, 0), Across::Channel(2, 0)),
+                (Along::Channel(2, 0), Across::Channel(2, 0)),
+                (Along::Channel(2, 0), Across::Middle(1)),
+                (Along::Entry(3), Across::Middle(1)),
+            ]
+        );
+        assert_eq!((&routes.column_tracks[..], &routes.row_tracks[..]), (&[0, 1, 1, 1][..], &[1, 0, 1][..]));
+        assert_eq!(crossings(&grid, &routes), 0);
+    }
+
+    #[test]
+    fn a_second_turn_is_a_turn() {
+        let (_, grid) = fork();
+        let turning = |by, along| Way { out: 1, along: 0, turn: Some(Turn { by, along }), into: 2 };
+        assert!(!turning(1, 2).is_open(&grid, 0, 3), "down the channel it left by");
+        assert!(!turning(2, 2).is_open(&grid, 0, 3), "down the channel it enters by");
+        assert!(!turning(3, 0).is_open(&grid, 0, 3), "back along the same row channel");
+        assert!(!turning(4, 2).is_open(&grid, 0, 3), "beyond the drawing");
+    }
 }
