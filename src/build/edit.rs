@@ -355,7 +355,7 @@ fn finish(
         diagnostics: run.diagnostics,
         search: run.search,
     };
-    unchanged::remember_listed(root, out, inputs, kept.clone(), state, listing);
+    unchanged::remember(root, out, inputs, kept.clone(), state, listing);
     let again = Again { pages: pages_again, ..again };
     Ok(BuildReport { output: Some(output), again: Some(again), ..BuildReport::from_kept(kept, start.elapsed()) })
 }

@@ -153,9 +153,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     if let Some(inputs) = inputs {
         let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
-        let state =
-            edit::save(&options.load.root, &out, &inputs, &run.site, &output, run.index_memory.as_ref(), documents);
-        unchanged::remember(&options.load.root, &out, &inputs, kept.clone(), state);
+        let root = &options.load.root;
+        // The folder is listed while the state is written: each takes a few hundredths
+        // of a second for 10,000 pages.
+        let (state, listing) = rayon::join(
+            || edit::save(root, &out, &inputs, &run.site, &output, run.index_memory.as_ref(), documents),
+            || unchanged::listing(&out),
+        );
+        if let Ok(listing) = listing {
+            unchanged::remember(root, &out, &inputs, kept.clone(), state, listing);
+        }
     } else if let Some((_, path)) = documents {
         let _ = std::fs::remove_file(path);
     }

@@ -252,16 +252,9 @@ pub(super) fn forget(root: &Path, out: &Path) -> io::Result<()> {
     }
 }
 
-/// Records a successful build into `out`. A record that cannot be written only makes the
-/// next build a full one, so failure is not reported.
-pub(super) fn remember(root: &Path, out: &Path, inputs: &Inputs, report: Kept, state: Option<super::edit::StateRef>) {
-    if let Ok(output) = listing(out) {
-        remember_listed(root, out, inputs, report, state, output);
-    }
-}
-
-/// [`remember`], with the listing of `out` known.
-pub(super) fn remember_listed(
+/// Records a successful build into `out`, whose files are `output`. A record that cannot
+/// be written only makes the next build a full one, so failure is not reported.
+pub(super) fn remember(
     root: &Path,
     out: &Path,
     inputs: &Inputs,
