@@ -34,7 +34,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::unchanged::{self, Inputs, Kept, Listed};
+use super::unchanged::{self, Inputs, Kept};
 use super::{Again, BuildError, BuildOptions, BuildReport, CACHE_DIR};
 use crate::content::{self, Page};
 use crate::diagnostics::Diagnostic;
@@ -43,7 +43,6 @@ use crate::markdown::Highlighter;
 use crate::output::{Anchors, LinkRecord, Links, MemorySink, Output, PageRecord, Reads, SavedPacked, SavedPackedRef};
 use crate::pipeline::{self, Failed};
 use crate::search::Memory;
-use crate::site::render::RenderOptions;
 use crate::site::Site;
 
 /// Bump when the state's shape changes.
@@ -300,10 +299,7 @@ pub(super) fn build(
     };
     let index = state.index.take();
     let before = pipeline::Before { output: recorded(state, documents.as_ref().map(|(d, _)| d))?, index };
-    let run_options = pipeline::Options {
-        render: RenderOptions { search: options.search, ..RenderOptions::BUILD },
-        check: options.check,
-    };
+    let run_options = options.pipeline();
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let sink = MemorySink::default();
     let aside = documents.as_ref().map(|(d, _)| Arc::clone(d));
@@ -343,18 +339,8 @@ fn finish(
     );
     let (again, changed) = written?;
     let listing = unchanged::relisted(out, before, &changed)?;
+    let kept = Kept::of(&run);
     let output = run.output;
-    let kept = Kept {
-        files: output.paths.len(),
-        listing: output
-            .pages
-            .iter()
-            .map(|page| Listed { file: page.file.clone(), source: page.source.clone(), shared: page.shared })
-            .collect(),
-        overrides: run.site.content.overrides.clone(),
-        diagnostics: run.diagnostics,
-        search: run.search,
-    };
     unchanged::remember(root, out, inputs, kept.clone(), state, listing);
     let again = Again { pages: pages_again, ..again };
     Ok(BuildReport { output: Some(output), again: Some(again), ..BuildReport::from_kept(kept, start.elapsed()) })

@@ -39,6 +39,11 @@ impl BuildOptions {
     pub fn out_dir(&self) -> PathBuf {
         self.out.clone().unwrap_or_else(|| self.load.root.join("public"))
     }
+
+    /// What the pipeline is asked.
+    fn pipeline(&self) -> pipeline::Options {
+        pipeline::Options { render: RenderOptions { search: self.search, ..RenderOptions::BUILD }, check: self.check }
+    }
 }
 
 #[derive(Debug)]
@@ -109,10 +114,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     }
     let (site, loaded) = pipeline::load(&options.load).map_err(BuildError::Content)?;
-    let run_options = pipeline::Options {
-        render: RenderOptions { search: options.search, ..RenderOptions::BUILD },
-        check: options.check,
-    };
+    let run_options = options.pipeline();
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     safe_output_dir(&site.root, &out).map_err(|d| BuildError::Content(d.into()))?;
     crate::output::replaceable(&out).map_err(|refused| {
@@ -139,18 +141,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })?;
     // A cache that cannot be written only makes the next build slower.
     let _ = highlighter.save();
+    let kept = unchanged::Kept::of(&run);
     let output = run.output;
-    let kept = unchanged::Kept {
-        files: output.paths.len(),
-        listing: output
-            .pages
-            .iter()
-            .map(|page| Listed { file: page.file.clone(), source: page.source.clone(), shared: page.shared })
-            .collect(),
-        overrides: run.site.content.overrides.clone(),
-        diagnostics: run.diagnostics,
-        search: run.search,
-    };
     if let Some(inputs) = inputs {
         let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
         let root = &options.load.root;

@@ -50,6 +50,24 @@ pub(super) struct Kept {
     pub(super) search: Option<IndexStats>,
 }
 
+impl Kept {
+    /// What a build that ran `run` reports.
+    pub(super) fn of(run: &crate::pipeline::Run) -> Kept {
+        let output = &run.output;
+        Kept {
+            files: output.paths.len(),
+            listing: output
+                .pages
+                .iter()
+                .map(|page| Listed { file: page.file.clone(), source: page.source.clone(), shared: page.shared })
+                .collect(),
+            overrides: run.site.content.overrides.clone(),
+            diagnostics: run.diagnostics.clone(),
+            search: run.search,
+        }
+    }
+}
+
 /// One page of the output, as `--verbose` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listed {
