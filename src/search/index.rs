@@ -267,8 +267,16 @@ pub(super) fn build(
         let mut kept_words: Vec<(&str, PostingsRef)> =
             words.iter().map(|(word, list)| (word.as_str(), PostingsRef(list))).collect();
         kept_words.sort_unstable_by_key(|(word, _)| *word);
+        // Sized up front (a posting takes at most 5 bytes, mostly 3), so that a large
+        // site's memory is not grown by doubling while the index is held.
+        let postings: usize = kept_words.iter().map(|(_, list)| list.0.len()).sum();
+        let words: usize = kept_words.iter().map(|(word, _)| word.len() + 10).sum();
+        let capacity = 3 * postings + words + 64 * kept_pages.len() + 1024;
         let remembering = Remembering { services, subtag, pages: &kept_pages, words: kept_words };
-        Memory(postcard::to_stdvec(&remembering).expect("the index's memory serialises"))
+        let mut bytes = postcard::to_extend(&remembering, Vec::with_capacity(capacity))
+            .expect("the index's memory serialises");
+        bytes.shrink_to_fit();
+        Memory(bytes)
     });
     let word_count = words.len();
     let (stems, stem_of) = stems_of(words, &language);
