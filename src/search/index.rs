@@ -127,9 +127,12 @@ struct Remembered {
     services: Vec<(String, String)>,
     subtag: String,
     pages: Vec<KeptPage>,
-    /// Each word with its postings, sorted by page ([`Posting`]'s `u32`s).
-    words: Vec<(String, Vec<u32>)>,
+    /// Each word with its postings, encoded as in the postings files ([`encode`]).
+    words: Vec<(String, Encoded)>,
 }
+
+#[derive(serde::Deserialize)]
+struct Encoded(#[serde(with = "memory_bytes")] Vec<u8>);
 
 /// [`Remembered`] as it is written, borrowing the build's word lists.
 #[derive(Serialize)]
@@ -140,11 +143,13 @@ struct Remembering<'a> {
     words: Vec<(&'a str, PostingsRef<'a>)>,
 }
 
+/// A word's postings, encoded as they are written: a byte a posting where pages are near,
+/// a third of their size in memory.
 struct PostingsRef<'a>(&'a [Posting]);
 
 impl Serialize for PostingsRef<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|p| p.0))
+        serializer.serialize_bytes(&encode(self.0))
     }
 }
 
@@ -228,12 +233,14 @@ pub(super) fn build(
                 .zip(&keys)
                 .map(|(page, key)| (key.is_some() && page.key == *key).then_some(page))
                 .collect();
-            let words: Words = memory
-                .words
+            // A memory that does not decode (or names pages beyond the count) is not used.
+            let decoded: Option<Vec<(String, Vec<Posting>)>> =
+                memory.words.into_par_iter().map(|(word, encoded)| Some((word, decode(&encoded.0, count)?))).collect();
+            let words: Words = decoded
+                .unwrap_or_default()
                 .into_par_iter()
-                .filter_map(|(word, list)| {
-                    let list: Vec<Posting> =
-                        list.into_iter().map(Posting).filter(|p| kept[p.page() as usize].is_some()).collect();
+                .filter_map(|(word, mut list)| {
+                    list.retain(|p| kept[p.page() as usize].is_some());
                     (!list.is_empty()).then_some((word, list))
                 })
                 .collect();
@@ -267,14 +274,14 @@ pub(super) fn build(
         let mut kept_words: Vec<(&str, PostingsRef)> =
             words.iter().map(|(word, list)| (word.as_str(), PostingsRef(list))).collect();
         kept_words.sort_unstable_by_key(|(word, _)| *word);
-        // Sized up front (a posting takes at most 5 bytes, mostly 3), so that a large
+        // Sized up front (a posting mostly takes a byte, at most 6), so that a large
         // site's memory is not grown by doubling while the index is held.
         let postings: usize = kept_words.iter().map(|(_, list)| list.0.len()).sum();
         let words: usize = kept_words.iter().map(|(word, _)| word.len() + 10).sum();
-        let capacity = 3 * postings + words + 64 * kept_pages.len() + 1024;
+        let capacity = 2 * postings + words + 64 * kept_pages.len() + 1024;
         let remembering = Remembering { services, subtag, pages: &kept_pages, words: kept_words };
-        let mut bytes = postcard::to_extend(&remembering, Vec::with_capacity(capacity))
-            .expect("the index's memory serialises");
+        let mut bytes =
+            postcard::to_extend(&remembering, Vec::with_capacity(capacity)).expect("the index's memory serialises");
         bytes.shrink_to_fit();
         Memory(bytes)
     });
@@ -515,6 +522,36 @@ fn encode(postings: &[Posting]) -> Vec<u8> {
         previous = i64::from(p.page());
     }
     out
+}
+
+/// Postings [`encode`] wrote, each on a page below `pages`; `None` for bytes it did not.
+fn decode(bytes: &[u8], pages: usize) -> Option<Vec<Posting>> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut page, mut at) = (-1i64, 0);
+    while let Some(&first) = bytes.get(at) {
+        let (mut gap, score) = (u64::from(first >> 4), u32::from(first & 15));
+        at += 1;
+        if gap == 0 {
+            let mut shift = 0;
+            loop {
+                let byte = *bytes.get(at)?;
+                gap |= u64::from(byte & 0x7f).checked_shl(shift)?;
+                (shift, at) = (shift + 7, at + 1);
+                if byte < 0x80 {
+                    break;
+                }
+                if shift > 28 {
+                    return None;
+                }
+            }
+        }
+        page += i64::try_from(gap).ok()?;
+        if gap == 0 || page >= pages as i64 {
+            return None;
+        }
+        out.push(Posting::new(page as u32, score));
+    }
+    Some(out)
 }
 
 fn varint(out: &mut Vec<u8>, mut n: u32) {
@@ -857,6 +894,16 @@ mod tests {
         let bytes = encode(&postings);
         assert_eq!(bytes, [0x13, 0xff, 0x11, 0x02, 0x9c, 0x02]);
         assert_eq!(decode(&bytes), [(0, 3), (15, 15), (16, 1), (300, 2)]);
+    }
+
+    #[test]
+    fn postings_decode_as_encoded_and_bad_bytes_do_not() {
+        let postings = [Posting::new(0, 3), Posting::new(15, 15), Posting::new(16, 1), Posting::new(300, 2)];
+        assert_eq!(super::decode(&encode(&postings), 301), Some(postings.to_vec()));
+        assert_eq!(super::decode(&encode(&postings), 300), None, "a page beyond the count");
+        assert_eq!(super::decode(&[0x02, 0x9c], 1000), None, "a varint cut short");
+        assert_eq!(super::decode(&[0x02, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], 1000), None, "a varint too long");
+        assert_eq!(super::decode(&[0x02, 0x00], 1000), None, "a gap of nothing");
     }
 
     #[test]
