@@ -1,6 +1,8 @@
 //! The one flow every command runs: load -> render -> `Output` -> check -> index.
 //!
-//! `build` runs it whole into an atomic folder, `check` without the index and with its
+//! `build` runs it whole into an atomic folder (or, after an edit to the text of pages,
+//! renders only those again over what the last build recorded: [`run_again`]), `check`
+//! without the index and with its
 //! own report, `serve` step by step (it renders again only what changed, checks what it
 //! serves, and makes the index on a thread of its own); the tests call it as they do.
 //! What a command asks (`--no-search`, `--no-check`) travels in [`Options`], beside the
