@@ -67,7 +67,8 @@ echo "corpus: $pages pages in $dir, $entries sidebar entries"
 echo "signpost check: $(echo "$summary" | grep '^checked')"
 echo "signpost check, one run: $(echo "$summary" | grep '^loaded')"
 echo "signpost check (load + render in memory + check), best of $runs: $(best_of "$signpost" check --root "$dir") s"
-echo "signpost build --no-check (load + render + write), best of $runs: $(best_of "$signpost" build --root "$dir" --no-check --quiet) s"
+# --force: a build of an unchanged site would otherwise notice it and write nothing.
+echo "signpost build --no-check --force (load + render + write), best of $runs: $(best_of "$signpost" build --root "$dir" --no-check --force --quiet) s"
 
 if command -v lychee >/dev/null; then
     "$signpost" build --root "$dir" --no-check --quiet
