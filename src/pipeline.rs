@@ -64,6 +64,11 @@ pub fn load(load: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     Site::load(load)
 }
 
+/// [`load`], with the pages `reuse` hands back taken as they are (`build::edit`).
+pub fn load_reusing(load: &LoadOptions, reuse: &crate::content::Reuse) -> Result<(Site, Diagnostics), Diagnostics> {
+    Site::load_reusing(load, reuse)
+}
+
 /// Step two: renders a loaded site into `sink`, after the `diagnostics` its loading
 /// gave; fails when any is an error. The pages' search documents stay in their records
 /// (`serve` keeps them there).

@@ -68,6 +68,8 @@ struct State {
     /// The file of search documents (its name, beside the state) and its length.
     documents: Option<(String, u64)>,
     pages: Vec<SavedPage>,
+    /// Each page as loading left it, for loading again without reading it.
+    loaded: Vec<LoadedPage>,
     /// What the search index kept.
     index: Option<Memory>,
     /// Every output path but the pages' and the search index's.
@@ -101,6 +103,7 @@ struct StateOut<'a> {
     files: &'a [(PathBuf, [u8; 32])],
     documents: Option<(String, u64)>,
     pages: Vec<SavedPageOut<'a>>,
+    loaded: Vec<LoadedPageOut<'a>>,
     index: Option<&'a Memory>,
     generated: Vec<&'a str>,
     sidebar_links: &'a [LinkRecord],
@@ -119,6 +122,121 @@ struct SavedPageOut<'a> {
     reads: &'a Reads,
     warnings: &'a [Diagnostic],
     search: Option<Place>,
+}
+
+/// A loaded page ([`Page`]) as it is kept: front matter whole (its other keys as JSON,
+/// which postcard cannot read back as values), with the warnings its parsing gave.
+#[derive(Deserialize)]
+struct LoadedPage {
+    source: PathBuf,
+    service: Option<String>,
+    shared: bool,
+    body: crate::content::Body,
+    body_line: usize,
+    permalink: crate::content::Permalink,
+    title: String,
+    summary: Option<String>,
+    keywords: Vec<String>,
+    tags: Vec<String>,
+    sidebar: Option<String>,
+    front_permalink: Option<String>,
+    permalink_at: Option<crate::diagnostics::Location>,
+    toc: bool,
+    folder: Option<String>,
+    layout: Option<String>,
+    published: bool,
+    search: bool,
+    extra: String,
+    positions: Vec<(Box<str>, u32, u32)>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// [`LoadedPage`] as it is written, borrowing the page (field for field the same).
+#[derive(Serialize)]
+struct LoadedPageOut<'a> {
+    source: &'a Path,
+    service: Option<&'a str>,
+    shared: bool,
+    body: &'a crate::content::Body,
+    body_line: usize,
+    permalink: &'a crate::content::Permalink,
+    title: &'a str,
+    summary: Option<&'a str>,
+    keywords: &'a [String],
+    tags: &'a [String],
+    sidebar: Option<&'a str>,
+    front_permalink: Option<&'a str>,
+    permalink_at: Option<&'a crate::diagnostics::Location>,
+    toc: bool,
+    folder: Option<&'a str>,
+    layout: Option<&'a str>,
+    published: bool,
+    search: bool,
+    extra: String,
+    positions: &'a [(Box<str>, u32, u32)],
+    warnings: &'a [Diagnostic],
+}
+
+impl<'a> LoadedPageOut<'a> {
+    /// `page` as loading left it; `warnings`, what parsing its front matter gave (loading
+    /// reports them and takes them out of the page).
+    fn of(page: &'a Page, warnings: &'a [Diagnostic]) -> Option<LoadedPageOut<'a>> {
+        let front = &page.front;
+        Some(LoadedPageOut {
+            source: &page.source,
+            service: page.service.as_deref(),
+            shared: page.shared,
+            body: &page.body,
+            body_line: page.body_line,
+            permalink: &page.permalink,
+            title: &front.title,
+            summary: front.summary.as_deref(),
+            keywords: &front.keywords,
+            tags: &front.tags,
+            sidebar: front.sidebar.as_deref(),
+            front_permalink: front.permalink.as_deref(),
+            permalink_at: front.permalink_at.as_ref(),
+            toc: front.toc,
+            folder: front.folder.as_deref(),
+            layout: front.layout.as_deref(),
+            published: front.published,
+            search: front.search,
+            extra: serde_json::to_string(&front.extra).ok()?,
+            positions: &front.positions,
+            warnings,
+        })
+    }
+}
+
+impl LoadedPage {
+    fn page(&self) -> Option<Page> {
+        let front = crate::content::FrontMatter {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            keywords: self.keywords.clone(),
+            tags: self.tags.clone(),
+            sidebar: self.sidebar.clone(),
+            permalink: self.front_permalink.clone(),
+            permalink_at: self.permalink_at.clone(),
+            toc: self.toc,
+            folder: self.folder.clone(),
+            layout: self.layout.clone(),
+            published: self.published,
+            search: self.search,
+            extra: serde_json::from_str(&self.extra).ok()?,
+            positions: self.positions.clone(),
+            warnings: self.warnings.clone(),
+        };
+        Some(Page {
+            source: self.source.clone(),
+            front,
+            body: self.body.clone(),
+            body_line: self.body_line,
+            permalink: self.permalink.clone(),
+            service: self.service.clone(),
+            shared: self.shared,
+        })
+    }
 }
 
 /// The state's file, beside the record.
@@ -147,6 +265,7 @@ pub(super) fn save(
     inputs: &Inputs,
     site: &Site,
     output: &Output,
+    diagnostics: &crate::diagnostics::Diagnostics,
     index: Option<&Memory>,
     documents: Option<(&Documents, &Path)>,
 ) -> Option<StateRef> {
@@ -181,12 +300,26 @@ pub(super) fn save(
     let page_files: BTreeSet<&str> = output.pages.iter().map(|p| p.file.as_str()).collect();
     let generated =
         output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).map(String::as_str).collect();
+    // Front matter's only warnings are keys written twice, in the page's own file.
+    let mut front_warnings: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+    for d in diagnostics.iter().filter(|d| d.kind == crate::diagnostics::Kind::DuplicateKey) {
+        if let Some(at) = &d.location {
+            front_warnings.entry(&*at.file).or_default().push(d.clone());
+        }
+    }
+    let loaded: Option<Vec<LoadedPageOut>> = site
+        .content
+        .pages
+        .iter()
+        .map(|page| LoadedPageOut::of(page, front_warnings.get(page.source.as_path()).map_or(&[], Vec::as_slice)))
+        .collect();
     let state = StateOut {
         format: FORMAT,
         setting: &inputs.setting,
         files: &inputs.files,
         documents,
         pages: pages?,
+        loaded: loaded?,
         index,
         generated,
         sidebar_links: &output.sidebar_links,
@@ -288,7 +421,19 @@ pub(super) fn build(
     if unchanged::listing(&out).ok()? != record.output {
         return None;
     }
-    let (site, loaded) = pipeline::load(&options.load).ok()?;
+    // Every page but the edited ones is as the last build loaded it.
+    let kept: HashMap<(&Path, Option<&str>), &LoadedPage> = state
+        .loaded
+        .iter()
+        .filter(|page| !changed.contains(&page.source))
+        // Loading fills service values into a title or summary; one that still shows
+        // `{{` after that is read again rather than filled twice.
+        .filter(|page| !page.title.contains("{{") && !page.summary.as_deref().unwrap_or("").contains("{{"))
+        .map(|page| ((page.source.as_path(), page.service.as_deref()), page))
+        .collect();
+    let reuse = |source: &Path, service: Option<&str>| kept.get(&(source, service)).and_then(|p| p.page()).map(Some);
+    let (site, loaded) = pipeline::load_reusing(&options.load, &reuse).ok()?;
+    drop(kept);
     let again = pages_again(&site, &state, &changed)?;
     let documents = match &state.documents {
         Some((name, len)) => {
@@ -333,7 +478,7 @@ fn finish(
     let (state, written) = rayon::join(
         || {
             let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
-            save(root, out, inputs, &run.site, output, run.index_memory.as_ref(), documents)
+            save(root, out, inputs, &run.site, output, &run.diagnostics, run.index_memory.as_ref(), documents)
         },
         || write_changes(out, &files, &before, output),
     );
@@ -498,6 +643,20 @@ mod tests {
         let reads = Reads { listings: true, ..Reads::default() };
         let warnings = vec![Diagnostic::warning(Kind::OrphanPage, "alone").at(at)];
         let files = vec![(PathBuf::from("content/a.md"), [7; 32])];
+        let front = crate::content::FrontMatter::parse(
+            "title: A\nsummary: S\ntags: [x]\nowner: {name: Team, since: 2.5}\nowner: again\n",
+            Path::new("content/a.md"),
+        )
+        .unwrap();
+        let page = Page {
+            source: PathBuf::from("content/a.md"),
+            front,
+            body: crate::content::Body::OnDisk { front: 9 },
+            body_line: 7,
+            permalink: crate::content::Permalink::parse("guide/a.html").unwrap(),
+            service: Some("nrls".into()),
+            shared: true,
+        };
         let out = StateOut {
             format: FORMAT,
             setting: "abc",
@@ -516,6 +675,7 @@ mod tests {
                 warnings: &warnings,
                 search: None,
             }],
+            loaded: vec![LoadedPageOut::of(&page, &page.front.warnings).unwrap()],
             index: None,
             generated: vec!["sitemap.xml"],
             sidebar_links: std::slice::from_ref(&link),
@@ -525,6 +685,10 @@ mod tests {
         assert_eq!((back.format, back.setting.as_str(), &back.files), (FORMAT, "abc", &files));
         assert_eq!(back.documents, Some(("x.documents".to_string(), 12)));
         assert_eq!((back.generated, back.sidebar_links), (vec!["sitemap.xml".to_string()], vec![link]));
+        let loaded = back.loaded[0].page().unwrap();
+        assert_eq!(format!("{loaded:?}"), format!("{page:?}"), "a loaded page, warnings and all");
+        assert_eq!(loaded.front, page.front);
+        assert!(!page.front.warnings.is_empty(), "the key written twice");
         let page = back.pages.into_iter().next().unwrap();
         assert_eq!(
             (page.file.as_str(), page.url.as_str(), page.service.as_deref()),

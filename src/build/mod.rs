@@ -149,7 +149,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         // The folder is listed while the state is written: each takes a few hundredths
         // of a second for 10,000 pages.
         let (state, listing) = rayon::join(
-            || edit::save(root, &out, &inputs, &run.site, &output, run.index_memory.as_ref(), documents),
+            || {
+                edit::save(
+                    root,
+                    &out,
+                    &inputs,
+                    &run.site,
+                    &output,
+                    &run.diagnostics,
+                    run.index_memory.as_ref(),
+                    documents,
+                )
+            },
             || unchanged::listing(&out),
         );
         if let Ok(listing) = listing {

@@ -39,7 +39,7 @@ pub struct Page {
 }
 
 /// Where a page's Markdown is between loading and rendering.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Body {
     /// Read again from the page's file when it renders: a build holds the front matter of
     /// every page, not the text (most of a large site's size), until it is needed. `front`

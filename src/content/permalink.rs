@@ -8,7 +8,7 @@ const MAX_SEGMENT: usize = 255;
 
 /// The path of a page inside the output folder, without a leading slash:
 /// `assurance_overview.html`, `guide/index.html`. It never climbs out of the output.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Permalink {
     /// Where the file is written: always names a file.
     file: String,

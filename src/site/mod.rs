@@ -63,6 +63,12 @@ impl Site {
     /// Loads everything, reporting every problem found, not just the first.
     /// On success, the warnings come back beside the site.
     pub fn load(options: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+        Site::load_reusing(options, &|_, _| None)
+    }
+
+    /// [`Site::load`], taking the pages `reuse` hands back instead of reading their files
+    /// (`content::load_reusing`): a build after an edit reads only the edited pages.
+    pub fn load_reusing(options: &LoadOptions, reuse: &content::Reuse) -> Result<(Site, Diagnostics), Diagnostics> {
         let root = options.root.clone();
         let config = SiteConfig::load(&root)?;
         if let Scope::Service(id) = &options.scope {
@@ -85,7 +91,8 @@ impl Site {
                 None
             }
         };
-        let (content, content_diagnostics) = content::load(&root, &config, &options.scope, options.bodies);
+        let (content, content_diagnostics) =
+            content::load_reusing(&root, &config, &options.scope, options.bodies, reuse);
         diagnostics.extend(content_diagnostics);
         let (sidebars, sidebar_diagnostics) = sidebar::load_all(&root);
         diagnostics.extend(sidebar_diagnostics);

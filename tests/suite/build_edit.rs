@@ -130,3 +130,20 @@ fn a_damaged_record_of_the_last_build_means_a_whole_build() {
     site.write("content/guide/setup.md", &format!("{page}\nOne more line.\n"));
     assert!(!again(&build_as_whole(&site, &[])), "a whole build");
 }
+
+#[test]
+fn pages_loaded_from_the_last_build_are_those_loading_gives() {
+    // Services, a shared page with service values in its title, a service's own page
+    // replacing the shared one, and a key written twice (a warning of loading).
+    let site = Fixture::copy_of("services");
+    let guide = std::fs::read_to_string(site.root.join("content/beta/guide.md")).unwrap();
+    site.write("content/beta/guide.md", &guide.replacen("---\n", "---\nowner: one\nowner: two\n", 1));
+    let first = build_as_whole(&site, &[]);
+    assert!(first.stderr.contains("warning[duplicate-key]"), "{}", first.stderr);
+    let index = std::fs::read_to_string(site.root.join("content/index.md")).unwrap();
+    site.write("content/index.md", &format!("{index}\nOne more line on the portal's front page.\n"));
+    let run = build_as_whole(&site, &[]);
+    assert!(run.stdout.contains("(1 page rendered again, "), "{}", run.stdout);
+    assert!(run.stderr.contains("warning[duplicate-key]"), "the warning of a page not read again: {}", run.stderr);
+    assert!(site.out("beta/principles.html").contains("Principles for"), "shared pages as before");
+}
