@@ -263,12 +263,10 @@ pub(super) fn save(
     root: &Path,
     out: &Path,
     inputs: &Inputs,
-    site: &Site,
-    output: &Output,
-    diagnostics: &crate::diagnostics::Diagnostics,
-    index: Option<&Memory>,
+    run: &pipeline::Run,
     documents: Option<(&Documents, &Path)>,
 ) -> Option<StateRef> {
+    let (site, output, diagnostics, index) = (&run.site, &run.output, &run.diagnostics, run.index_memory.as_ref());
     let documents = match documents {
         Some((file, path)) => Some((path.file_name()?.to_string_lossy().into_owned(), file.flush().ok()?)),
         None => None,
@@ -478,7 +476,7 @@ fn finish(
     let (state, written) = rayon::join(
         || {
             let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
-            save(root, out, inputs, &run.site, output, &run.diagnostics, run.index_memory.as_ref(), documents)
+            save(root, out, inputs, &run, documents)
         },
         || write_changes(out, &files, &before, output),
     );

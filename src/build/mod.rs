@@ -142,34 +142,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // A cache that cannot be written only makes the next build slower.
     let _ = highlighter.save();
     let kept = unchanged::Kept::of(&run);
-    let output = run.output;
     if let Some(inputs) = inputs {
         let documents = documents.as_ref().map(|(d, path)| (&**d, path.as_path()));
         let root = &options.load.root;
         // The folder is listed while the state is written: each takes a few hundredths
         // of a second for 10,000 pages.
-        let (state, listing) = rayon::join(
-            || {
-                edit::save(
-                    root,
-                    &out,
-                    &inputs,
-                    &run.site,
-                    &output,
-                    &run.diagnostics,
-                    run.index_memory.as_ref(),
-                    documents,
-                )
-            },
-            || unchanged::listing(&out),
-        );
+        let (state, listing) =
+            rayon::join(|| edit::save(root, &out, &inputs, &run, documents), || unchanged::listing(&out));
         if let Ok(listing) = listing {
             unchanged::remember(root, &out, &inputs, kept.clone(), state, listing);
         }
     } else if let Some((_, path)) = documents {
         let _ = std::fs::remove_file(path);
     }
-    Ok(BuildReport { output: Some(output), ..BuildReport::from_kept(kept, start.elapsed()) })
+    Ok(BuildReport { output: Some(run.output), ..BuildReport::from_kept(kept, start.elapsed()) })
 }
 
 impl BuildReport {
