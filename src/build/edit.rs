@@ -32,7 +32,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::unchanged::{self, Inputs, Kept};
 use super::{Again, BuildError, BuildOptions, BuildReport, CACHE_DIR};
@@ -77,7 +76,7 @@ struct State {
     sidebar_links: Vec<LinkRecord>,
 }
 
-/// A [`PageRecord`] as it is kept, with a digest of its page's front matter.
+/// A [`PageRecord`] as it is kept.
 #[derive(Deserialize)]
 struct SavedPage {
     file: String,
@@ -85,7 +84,6 @@ struct SavedPage {
     source: PathBuf,
     service: Option<String>,
     shared: bool,
-    front: [u8; 32],
     links: SavedPacked,
     anchors: SavedPacked,
     reads: Reads,
@@ -116,7 +114,6 @@ struct SavedPageOut<'a> {
     source: &'a Path,
     service: Option<&'a str>,
     shared: bool,
-    front: [u8; 32],
     links: SavedPackedRef<'a>,
     anchors: SavedPackedRef<'a>,
     reads: &'a Reads,
@@ -125,7 +122,7 @@ struct SavedPageOut<'a> {
 }
 
 /// A loaded page ([`Page`]) as it is kept: front matter whole (its other keys as JSON,
-/// which postcard cannot read back as values), with the warnings its parsing gave.
+/// which postcard cannot read back as values, and the warnings its parsing gave).
 #[derive(Deserialize)]
 struct LoadedPage {
     source: PathBuf,
@@ -178,9 +175,8 @@ struct LoadedPageOut<'a> {
 }
 
 impl<'a> LoadedPageOut<'a> {
-    /// `page` as loading left it; `warnings`, what parsing its front matter gave (loading
-    /// reports them and takes them out of the page).
-    fn of(page: &'a Page, warnings: &'a [Diagnostic]) -> Option<LoadedPageOut<'a>> {
+    /// `page` as loading left it.
+    fn of(page: &'a Page) -> Option<LoadedPageOut<'a>> {
         let front = &page.front;
         Some(LoadedPageOut {
             source: &page.source,
@@ -203,7 +199,7 @@ impl<'a> LoadedPageOut<'a> {
             search: front.search,
             extra: serde_json::to_string(&front.extra).ok()?,
             positions: &front.positions,
-            warnings,
+            warnings: &front.warnings,
         })
     }
 }
@@ -266,13 +262,11 @@ pub(super) fn save(
     run: &pipeline::Run,
     documents: Option<(&Documents, &Path)>,
 ) -> Option<StateRef> {
-    let (site, output, diagnostics, index) = (&run.site, &run.output, &run.diagnostics, run.index_memory.as_ref());
+    let (site, output, index) = (&run.site, &run.output, run.index_memory.as_ref());
     let documents = match documents {
         Some((file, path)) => Some((path.file_name()?.to_string_lossy().into_owned(), file.flush().ok()?)),
         None => None,
     };
-    let fronts: HashMap<&str, [u8; 32]> =
-        site.content.pages.iter().map(|page| (page.permalink.file(), front_digest(page))).collect();
     let pages: Option<Vec<SavedPageOut>> = output
         .pages
         .iter()
@@ -283,7 +277,6 @@ pub(super) fn save(
                 source: &record.source,
                 service: record.service.as_deref(),
                 shared: record.shared,
-                front: *fronts.get(record.file.as_str())?,
                 links: record.links.saved(),
                 anchors: record.anchors.saved(),
                 reads: &record.reads,
@@ -298,19 +291,7 @@ pub(super) fn save(
     let page_files: BTreeSet<&str> = output.pages.iter().map(|p| p.file.as_str()).collect();
     let generated =
         output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).map(String::as_str).collect();
-    // Front matter's only warnings are keys written twice, in the page's own file.
-    let mut front_warnings: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
-    for d in diagnostics.iter().filter(|d| d.kind == crate::diagnostics::Kind::DuplicateKey) {
-        if let Some(at) = &d.location {
-            front_warnings.entry(&*at.file).or_default().push(d.clone());
-        }
-    }
-    let loaded: Option<Vec<LoadedPageOut>> = site
-        .content
-        .pages
-        .iter()
-        .map(|page| LoadedPageOut::of(page, front_warnings.get(page.source.as_path()).map_or(&[], Vec::as_slice)))
-        .collect();
+    let loaded: Option<Vec<LoadedPageOut>> = site.content.pages.iter().map(LoadedPageOut::of).collect();
     let state = StateOut {
         format: FORMAT,
         setting: &inputs.setting,
@@ -329,12 +310,6 @@ pub(super) fn save(
 
 fn is_index(path: &str) -> bool {
     path.strip_prefix(crate::output::SEARCH_INDEX_DIR).is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// A digest of what other pages and the generated files read of a page.
-fn front_digest(page: &Page) -> [u8; 32] {
-    let front = serde_json::to_vec(&page.front).unwrap_or_default();
-    Sha256::digest(front).into()
 }
 
 /// Writes the state beside the record, streamed (it is tens of megabytes for 10,000
@@ -424,15 +399,17 @@ pub(super) fn build(
         .loaded
         .iter()
         .filter(|page| !changed.contains(&page.source))
-        // Loading fills service values into a title or summary; one that still shows
-        // `{{` after that is read again rather than filled twice.
-        .filter(|page| !page.title.contains("{{") && !page.summary.as_deref().unwrap_or("").contains("{{"))
         .map(|page| ((page.source.as_path(), page.service.as_deref()), page))
         .collect();
     let reuse = |source: &Path, service: Option<&str>| kept.get(&(source, service)).and_then(|p| p.page()).map(Some);
-    let (site, loaded) = pipeline::load_reusing(&options.load, &reuse).ok()?;
-    drop(kept);
+    let (site, mut loaded) = pipeline::load_reusing(&options.load, &reuse).ok()?;
+    // Loading reports the warnings of the pages it read; those it was handed are
+    // reported here, as a whole build reports them.
+    let reused =
+        site.content.pages.iter().filter(|page| kept.contains_key(&(page.source.as_path(), page.service.as_deref())));
+    loaded.extend(reused.flat_map(|page| page.front.warnings.iter().cloned()));
     let again = pages_again(&site, &state, &changed)?;
+    drop(kept);
     let documents = match &state.documents {
         Some((name, len)) => {
             let path = unchanged::record_path(root, &out).with_file_name(name);
@@ -481,10 +458,12 @@ fn finish(
         || write_changes(out, &files, &before, output),
     );
     let (again, changed) = written?;
-    let listing = unchanged::relisted(out, before, &changed)?;
     let kept = Kept::of(&run);
     let output = run.output;
-    unchanged::remember(root, out, inputs, kept.clone(), state, listing);
+    // Not listed, the folder is not recorded, and the next build is a whole one.
+    if let Ok(listing) = unchanged::relisted(out, before, &changed) {
+        unchanged::remember(root, out, inputs, kept.clone(), state, listing);
+    }
     let again = Again { pages: pages_again, ..again };
     Ok(BuildReport { output: Some(output), again: Some(again), ..BuildReport::from_kept(kept, start.elapsed()) })
 }
@@ -497,39 +476,14 @@ fn write_changes(
     before: &[unchanged::Written],
     output: &Output,
 ) -> io::Result<(Again, Vec<String>)> {
-    let mut again = Again { pages: 0, written: 0, removed: 0 };
-    let mut changed = Vec::new();
-    for (path, bytes) in files {
-        if replace_if_changed(&out.join(path), bytes)? {
-            again.written += 1;
-            changed.push(path.clone());
-        }
-    }
-    for written in before {
-        if written.path != crate::output::MARKER && !output.paths.contains(&written.path) {
-            std::fs::remove_file(out.join(&written.path))?;
-            again.removed += 1;
-            changed.push(written.path.clone());
-        }
-    }
-    Ok((again, changed))
-}
-
-/// Writes `bytes` to `path` unless it holds them already, through a file beside it that
-/// is renamed over it: a reader never sees half a file. Returns whether it wrote.
-fn replace_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}", std::process::id()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
-    Ok(true)
+    let gone: Vec<String> = before
+        .iter()
+        .filter(|w| w.path != crate::output::MARKER && !output.paths.contains(&w.path))
+        .map(|w| w.path.clone())
+        .collect();
+    let (written, removed) = crate::output::replace_in_place(out, files, &gone)?;
+    let again = Again { pages: 0, written: written.len(), removed: removed.len() };
+    Ok((again, written.into_iter().chain(removed).collect()))
 }
 
 /// The files whose bytes changed, when each is the Markdown of a page that was there
@@ -580,7 +534,9 @@ fn pages_again(site: &Site, state: &State, changed: &[PathBuf]) -> Option<Vec<us
         if same.next().is_some() || page.shared || overridden(path) {
             return None;
         }
-        if saved.get(page.permalink.file())?.front != front_digest(page) {
+        // Front matter is what other pages and the generated files read of a page.
+        let before = state.loaded.iter().find(|p| p.source == page.source && p.service == page.service)?;
+        if serde_json::to_value(&before.page()?.front).ok()? != serde_json::to_value(&page.front).ok()? {
             return None;
         }
         again.insert(i);
@@ -666,14 +622,13 @@ mod tests {
                 source: Path::new("content/a.md"),
                 service: Some("nrls"),
                 shared: false,
-                front: [1; 32],
                 links: links.saved(),
                 anchors: anchors.saved(),
                 reads: &reads,
                 warnings: &warnings,
                 search: None,
             }],
-            loaded: vec![LoadedPageOut::of(&page, &page.front.warnings).unwrap()],
+            loaded: vec![LoadedPageOut::of(&page).unwrap()],
             index: None,
             generated: vec!["sitemap.xml"],
             sidebar_links: std::slice::from_ref(&link),
@@ -692,10 +647,7 @@ mod tests {
             (page.file.as_str(), page.url.as_str(), page.service.as_deref()),
             ("a.html", "/a.html", Some("nrls"))
         );
-        assert_eq!(
-            (page.source, page.front, page.reads, page.warnings),
-            (PathBuf::from("content/a.md"), [1; 32], reads, warnings)
-        );
+        assert_eq!((page.source, page.reads, page.warnings), (PathBuf::from("content/a.md"), reads, warnings));
         assert_eq!(Links::from_saved(page.links), links);
         assert_eq!(Anchors::from_saved(page.anchors), anchors);
     }

@@ -264,8 +264,9 @@ pub(super) fn unchanged(root: &Path, out: &Path, inputs: &Inputs) -> Option<Kept
 /// Forgets the last build into `out`: the next build is a whole one. Done before a build
 /// changes the folder in place, so that one stopped halfway is not taken as finished.
 pub(super) fn forget(root: &Path, out: &Path) -> io::Result<()> {
-    match std::fs::remove_file(record_path(root, out)) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+    let path = record_path(root, out);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(crate::output::with_path(e, &path)),
         _ => Ok(()),
     }
 }

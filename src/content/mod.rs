@@ -190,23 +190,23 @@ pub fn load_reusing(
         })
         .collect();
 
-    let results: Vec<Result<Option<Page>, Vec<Diagnostic>>> = markdown
+    // (page, whether it was read now): a page handed back was read, and its warnings
+    // reported, by an earlier load.
+    let results: Vec<(Result<Option<Page>, Vec<Diagnostic>>, bool)> = markdown
         .par_iter()
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
-            Some(page) => Ok(page),
-            None => read_page(root, f, &prefix_for(&f.service), bodies),
+            Some(page) => (Ok(page), false),
+            None => (read_page(root, config, f, &prefix_for(&f.service), bodies), true),
         })
         .collect();
-    for result in results {
+    for (result, read_now) in results {
         match result {
-            Ok(Some(mut page)) => match service_values_in_front_matter(&mut page, config) {
-                Ok(()) if !page.front.warnings.is_empty() => {
-                    diagnostics.extend(std::mem::take(&mut page.front.warnings));
-                    content.pages.push(page);
+            Ok(Some(page)) => {
+                if read_now {
+                    diagnostics.extend(page.front.warnings.iter().cloned());
                 }
-                Ok(()) => content.pages.push(page),
-                Err(d) => diagnostics.push(d),
-            },
+                content.pages.push(page);
+            }
             Ok(None) => content.unpublished += 1,
             Err(errs) => diagnostics.extend(errs),
         }
@@ -234,10 +234,19 @@ pub fn read_one(
         (Scope::Portal, Some(id)) => id.clone(),
         _ => String::new(),
     };
-    read_page(root, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix, bodies)
+    read_page(root, config, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix, bodies)
 }
 
-fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result<Option<Page>, Vec<Diagnostic>> {
+/// Reads a page: its front matter keeps the warnings its parsing gave (a key written
+/// twice), which loading reports, and its service's values are filled into its title
+/// and summary.
+fn read_page(
+    root: &Path,
+    config: &SiteConfig,
+    found: &Found,
+    prefix: &str,
+    bodies: Bodies,
+) -> Result<Option<Page>, Vec<Diagnostic>> {
     let file = &found.relative;
     let text = crate::diagnostics::read_text(&root.join(file), file).map_err(|d| vec![d])?;
     let text = normalise_text(text);
@@ -259,7 +268,7 @@ fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result
         })?,
         None => Permalink::from_source_path(&found.local),
     };
-    Ok(Some(Page {
+    let mut page = Page {
         shared: found.shared,
         source: file.clone(),
         body: match bodies {
@@ -270,7 +279,9 @@ fn read_page(root: &Path, found: &Found, prefix: &str, bodies: Bodies) -> Result
         front,
         permalink: local.under(prefix),
         service: found.service.clone(),
-    }))
+    };
+    service_values_in_front_matter(&mut page, config).map_err(|d| vec![d])?;
+    Ok(Some(page))
 }
 
 /// A shared page's title and summary may name its service's values, as its body may:
@@ -563,7 +574,9 @@ mod tests {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "---\ntitle: One\n---\nFirst body.\n").unwrap();
         let found = Found { relative: "content/page.md".into(), shared: false, service: None, local: "page.md".into() };
-        let page = read_page(dir.path(), &found, "", Bodies::OnDisk).unwrap().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: Site\n").unwrap();
+        let config = SiteConfig::load(dir.path()).unwrap();
+        let page = read_page(dir.path(), &config, &found, "", Bodies::OnDisk).unwrap().unwrap();
         assert_eq!(page.body(dir.path()).unwrap(), "First body.\n");
         // The body alone changed: the page is built with it, as the next build would be.
         std::fs::write(&file, "---\ntitle: One\n---\nSecond body.\n").unwrap();

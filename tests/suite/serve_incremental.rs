@@ -348,3 +348,11 @@ fn paths_no_build_reads_change_nothing() {
         assert!(s.preview.rebuild(&Batch { paths: vec![path.into()], ..Batch::default() }).is_none(), "{path}");
     }
 }
+
+#[test]
+fn a_service_page_saved_again_gets_its_services_values_as_the_build_does() {
+    let mut s = Session::start(Fixture::copy_of("services"));
+    s.replace("content/beta/guide.md", "title: Beta guide", "title: Guide to {{ service.title }}");
+    s.step("a service value in a service page's title", &["content/beta/guide.md"]);
+    assert!(!s.served("beta/guide.html").contains("{{"), "{}", s.served("beta/guide.html"));
+}
