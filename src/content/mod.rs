@@ -192,7 +192,8 @@ pub fn load_reusing(
 
     // (page, whether it was read now): a page handed back was read, and its warnings
     // reported, by an earlier load.
-    let results: Vec<(Result<Option<Page>, Vec<Diagnostic>>, bool)> = markdown
+    type Loaded = (Result<Option<Page>, Vec<Diagnostic>>, bool);
+    let results: Vec<Loaded> = markdown
         .par_iter()
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
             Some(page) => (Ok(page), false),
