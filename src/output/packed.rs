@@ -165,7 +165,8 @@ impl Serialize for Anchors {
 /// are, and the files their positions are in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub(crate) struct SavedPacked {
-    bytes: Bytes,
+    #[serde(with = "serde_bytes")]
+    bytes: Box<[u8]>,
     files: Vec<std::path::PathBuf>,
     len: usize,
 }
@@ -173,14 +174,10 @@ pub(crate) struct SavedPacked {
 /// [`SavedPacked`] as it is written, borrowing what it writes.
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct SavedPackedRef<'a> {
-    #[serde(serialize_with = "as_bytes")]
+    #[serde(with = "serde_bytes")]
     bytes: &'a [u8],
     files: Vec<&'a Path>,
     len: usize,
-}
-
-fn as_bytes<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_bytes(bytes)
 }
 
 impl Packed {
@@ -190,7 +187,7 @@ impl Packed {
 
     fn from_saved(saved: SavedPacked) -> Packed {
         let files = saved.files.into_iter().map(Arc::from).collect();
-        Packed { bytes: saved.bytes.0, files, len: saved.len }
+        Packed { bytes: saved.bytes, files, len: saved.len }
     }
 }
 
@@ -214,29 +211,6 @@ impl Anchors {
     /// As [`Links::from_saved`].
     pub(crate) fn from_saved(saved: SavedPacked) -> Anchors {
         Anchors(Packed::from_saved(saved))
-    }
-}
-
-/// Bytes read as one run, not one element at a time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Bytes(Box<[u8]>);
-
-impl<'de> serde::Deserialize<'de> for Bytes {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Bytes, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = Bytes;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
-                Ok(Bytes(v.into()))
-            }
-            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
-                Ok(Bytes(v.into_boxed_slice()))
-            }
-        }
-        deserializer.deserialize_bytes(Visit)
     }
 }
 

@@ -119,7 +119,7 @@ const MAX_SCORE: u32 = 15;
 /// Kept serialised (postcard): made from the build's own word lists without copying
 /// them, and read back only by the build that uses it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Memory(#[serde(with = "memory_bytes")] Vec<u8>);
+pub struct Memory(#[serde(with = "serde_bytes")] Vec<u8>);
 
 /// [`Memory`] read back.
 #[derive(serde::Deserialize)]
@@ -132,7 +132,7 @@ struct Remembered {
 }
 
 #[derive(serde::Deserialize)]
-struct Encoded(#[serde(with = "memory_bytes")] Vec<u8>);
+struct Encoded(#[serde(with = "serde_bytes")] Vec<u8>);
 
 /// [`Remembered`] as it is written, borrowing the build's word lists.
 #[derive(Serialize)]
@@ -150,30 +150,6 @@ struct PostingsRef<'a>(&'a [Posting]);
 impl Serialize for PostingsRef<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(&encode(self.0))
-    }
-}
-
-/// The memory's bytes as one run.
-mod memory_bytes {
-    pub(super) fn serialize<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(bytes)
-    }
-
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(v.to_vec())
-            }
-            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
-                Ok(v)
-            }
-        }
-        deserializer.deserialize_bytes(Visit)
     }
 }
 
