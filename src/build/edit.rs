@@ -98,7 +98,7 @@ struct SavedPage {
 struct StateOut<'a> {
     format: u32,
     setting: &'a str,
-    files: &'a [(PathBuf, [u8; 32])],
+    files: Vec<(&'a Path, &'a [u8; 32])>,
     documents: Option<(String, u64)>,
     pages: Vec<SavedPageOut<'a>>,
     loaded: Vec<LoadedPageOut<'a>>,
@@ -295,7 +295,7 @@ pub(super) fn save(
     let state = StateOut {
         format: FORMAT,
         setting: &inputs.setting,
-        files: &inputs.files,
+        files: inputs.files().collect(),
         documents,
         pages: pages?,
         loaded: loaded?,
@@ -390,7 +390,7 @@ pub(super) fn build(
     if state.setting != inputs.setting {
         return None;
     }
-    let changed = edited_pages(&state.files, &inputs.files)?;
+    let changed = edited_pages(&state.files, inputs.files())?;
     if unchanged::listing(&out).ok()? != record.output {
         return None;
     }
@@ -488,7 +488,10 @@ fn write_changes(
 
 /// The files whose bytes changed, when each is the Markdown of a page that was there
 /// before and still is; `None` for any other change.
-fn edited_pages(before: &[(PathBuf, [u8; 32])], now: &[(PathBuf, [u8; 32])]) -> Option<Vec<PathBuf>> {
+fn edited_pages<'a>(
+    before: &[(PathBuf, [u8; 32])],
+    now: impl ExactSizeIterator<Item = (&'a Path, &'a [u8; 32])>,
+) -> Option<Vec<PathBuf>> {
     if before.len() != now.len() {
         return None;
     }
@@ -614,7 +617,7 @@ mod tests {
         let out = StateOut {
             format: FORMAT,
             setting: "abc",
-            files: &files,
+            files: files.iter().map(|(p, d)| (p.as_path(), d)).collect(),
             documents: Some(("x.documents".into(), 12)),
             pages: vec![SavedPageOut {
                 file: "a.html",

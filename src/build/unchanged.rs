@@ -100,9 +100,7 @@ pub(super) struct Inputs {
     all: String,
     /// Of everything but the files: the binary, its version and the options.
     pub(super) setting: String,
-    /// Each file read (from the root) and its digest, sorted.
-    pub(super) files: Vec<(PathBuf, [u8; 32])>,
-    /// The same with their stamps, for the next build.
+    /// Each file read (from the root), sorted, with its stamp and digest.
     known: Known,
 }
 
@@ -163,6 +161,11 @@ impl Known {
 }
 
 impl Inputs {
+    /// Each file read (from the root) and its digest, sorted.
+    pub(super) fn files(&self) -> impl ExactSizeIterator<Item = (&Path, &[u8; 32])> {
+        self.known.files.iter().map(|(path, _, digest)| (path.as_path(), digest))
+    }
+
     /// The digest of what a build with `options` reads; a file `known` says has not
     /// changed is not read.
     pub(super) fn of(options: &BuildOptions, known: &Known) -> io::Result<Inputs> {
@@ -207,10 +210,9 @@ impl Inputs {
                 }
             })
             .collect::<io::Result<_>>()?;
-        let digests: Vec<[u8; 32]> = stamped.iter().map(|(_, digest)| *digest).collect();
         let known = Known {
             taken,
-            files: files.iter().zip(&stamped).map(|(file, (stamp, digest))| (file.clone(), *stamp, *digest)).collect(),
+            files: files.into_iter().zip(stamped).map(|(file, (stamp, digest))| (file, stamp, digest)).collect(),
         };
         let exe = std::env::current_exe().and_then(std::fs::metadata)?;
         let out = std::path::absolute(options.out_dir())?;
@@ -227,12 +229,12 @@ impl Inputs {
         let setting = hex::encode(Sha256::digest(setting.as_bytes()));
         let mut all = Sha256::new();
         all.update(setting.as_bytes());
-        for (file, digest) in files.iter().zip(&digests) {
+        for (file, _, digest) in &known.files {
             all.update(file.to_string_lossy().as_bytes());
             all.update([0]);
             all.update(digest);
         }
-        Ok(Inputs { all: hex::encode(all.finalize()), setting, files: files.into_iter().zip(digests).collect(), known })
+        Ok(Inputs { all: hex::encode(all.finalize()), setting, known })
     }
 }
 
