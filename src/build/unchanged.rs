@@ -217,11 +217,14 @@ impl Inputs {
         let exe = std::env::current_exe().and_then(std::fs::metadata)?;
         let out = std::path::absolute(options.out_dir())?;
         // The options as a whole: a new field is part of the digest without a change here.
+        // The root as a full path: `build` in the site's folder and `build --root SITE`
+        // from beside it are the same build.
+        let load = crate::site::LoadOptions { root: std::path::absolute(root)?, ..options.load.clone() };
         let setting = format!(
             "{FORMAT}\n{}\n{}\n{:?}\n{:?}\n{} {}\n",
             env!("CARGO_PKG_VERSION"),
             out.display(),
-            options.load,
+            load,
             (options.check, options.search),
             exe.len(),
             nanos(&exe)

@@ -147,3 +147,18 @@ fn after_a_failed_build_the_kept_output_is_still_known() {
     site.write("content/overview.md", &page);
     assert!(!built(&site));
 }
+
+#[test]
+fn the_site_named_from_another_folder_is_the_same_build() {
+    let site = Fixture::copy_of("basic");
+    assert!(built(&site), "from the site's folder, with no --root");
+    let parent = site.root.parent().unwrap();
+    let name = site.root.file_name().unwrap().to_str().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["build", "--root", name])
+        .current_dir(parent)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.starts_with("Nothing changed"), "--root from beside it: {stdout}");
+}
