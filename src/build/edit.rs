@@ -7,9 +7,10 @@
 //! What the last build recorded is its [`State`], kept beside its record in
 //! `.signpost-cache/builds/`: each file read and its digest, and for each page its
 //! output file, URL, links and anchors (packed, as the check reads them), what it read
-//! besides its source, its warnings, a digest of its front matter, and where its search
-//! document is in a file of documents kept beside the state. The record names the state
-//! with its length and a hash of its bytes, and a state that does not match is not read.
+//! besides its source, its warnings, and where its search document is in a file of
+//! documents kept beside the state; each page as loading left it (so pages not edited
+//! are not read again); and what the search index keeps. The record names the state
+//! with its length and CRC-32, and a state that does not match is not read.
 //!
 //! The edit is taken in place only when nothing else can have changed:
 //! - every changed file is a Markdown page under content/ that was there before and is
