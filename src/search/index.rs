@@ -140,17 +140,7 @@ struct Remembering<'a> {
     services: &'a [(String, String)],
     subtag: &'a str,
     pages: &'a [KeptPage],
-    words: Vec<(&'a str, PostingsRef<'a>)>,
-}
-
-/// A word's postings, encoded as they are written: a byte a posting where pages are near,
-/// a third of their size in memory.
-struct PostingsRef<'a>(&'a [Posting]);
-
-impl Serialize for PostingsRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&encode(self.0))
-    }
+    words: Vec<(&'a str, &'a serde_bytes::Bytes)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -210,16 +200,14 @@ pub(super) fn build(
                 .map(|(page, key)| (key.is_some() && page.key == *key).then_some(page))
                 .collect();
             // A memory that does not decode (or names pages beyond the count) is not used.
-            let decoded: Option<Vec<(String, Vec<Posting>)>> =
-                memory.words.into_par_iter().map(|(word, encoded)| Some((word, decode(&encoded.0, count)?))).collect();
-            let words: Words = decoded
-                .unwrap_or_default()
+            let lists: Option<Vec<(String, List)>> = memory
+                .words
                 .into_par_iter()
-                .filter_map(|(word, mut list)| {
-                    list.retain(|p| kept[p.page() as usize].is_some());
-                    (!list.is_empty()).then_some((word, list))
+                .map(|(word, encoded)| {
+                    Some((word, List::decoded(&encoded.0, count, |page| kept[page as usize].is_some())?))
                 })
                 .collect();
+            let words: Words = lists.unwrap_or_default().into_iter().filter(|(_, list)| list.count > 0).collect();
             (words, kept)
         }
         None => (Words::default(), vec![None; count]),
@@ -246,15 +234,16 @@ pub(super) fn build(
             _ => service_runs.push((page.service, 1)),
         }
     }
+    words.par_iter_mut().for_each(|(_, list)| list.close());
     let memory = remember.then(|| {
-        let mut kept_words: Vec<(&str, PostingsRef)> =
-            words.iter().map(|(word, list)| (word.as_str(), PostingsRef(list))).collect();
+        let mut kept_words: Vec<(&str, &serde_bytes::Bytes)> =
+            words.iter().map(|(word, list)| (word.as_str(), serde_bytes::Bytes::new(&list.bytes))).collect();
         kept_words.sort_unstable_by_key(|(word, _)| *word);
-        // Sized up front (a posting mostly takes a byte, at most 6), so that a large
-        // site's memory is not grown by doubling while the index is held.
-        let postings: usize = kept_words.iter().map(|(_, list)| list.0.len()).sum();
-        let words: usize = kept_words.iter().map(|(word, _)| word.len() + 10).sum();
-        let capacity = 2 * postings + words + 64 * kept_pages.len() + 1024;
+        // Sized up front, so that a large site's memory is not grown by doubling while
+        // the index is held.
+        let capacity: usize = kept_words.iter().map(|(word, list)| word.len() + list.len() + 10).sum::<usize>()
+            + 64 * kept_pages.len()
+            + 1024;
         let remembering = Remembering { services, subtag, pages: &kept_pages, words: kept_words };
         let mut bytes =
             postcard::to_extend(&remembering, Vec::with_capacity(capacity)).expect("the index's memory serialises");
@@ -307,8 +296,10 @@ fn merge(words: &mut Words, fresh: Words) {
                 words.insert(word, list);
             }
             Some(old) => {
-                old.extend(list);
-                old.sort_unstable();
+                let mut postings = old.postings();
+                postings.extend(list.postings());
+                postings.sort_unstable();
+                *old = List::of(&postings);
             }
         }
     }
@@ -365,8 +356,101 @@ struct Entry<'a> {
     keys: Vec<&'a str>,
 }
 
-/// Words and their postings, sorted by page, one per page.
-type Words = FxHashMap<String, Vec<Posting>>;
+/// Words and their postings.
+type Words = FxHashMap<String, List>;
+
+/// A word's postings as they are gathered, in page order, one per page: encoded as in
+/// the postings files ([`encode`]), about a byte a posting where a `Vec<Posting>` takes
+/// four and more, but for the last page's, whose score may still grow. Postings are most
+/// of what the index holds while it is made (25 million for 100,000 pages).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct List {
+    bytes: Vec<u8>,
+    /// The page of the last posting in `bytes`, -1 before the first.
+    last: i64,
+    /// The posting of the page being read, not yet in `bytes`.
+    open: Option<Posting>,
+    /// Postings, with the open one: the pages the word is on.
+    count: usize,
+}
+
+impl List {
+    fn new() -> List {
+        List { bytes: Vec::new(), last: -1, open: None, count: 0 }
+    }
+
+    /// The list of `postings`, sorted by page, one per page.
+    fn of(postings: &[Posting]) -> List {
+        let bytes = encode(postings);
+        List { bytes, last: postings.last().map_or(-1, |p| i64::from(p.page())), open: None, count: postings.len() }
+    }
+
+    /// The postings in `bytes`, as [`encode`] wrote them, of the pages below `pages`
+    /// that `keep` keeps; `None` when the bytes are not postings of such pages.
+    fn decoded(bytes: &[u8], pages: usize, keep: impl Fn(u32) -> bool) -> Option<List> {
+        let mut list = List::new();
+        let (mut previous, mut at) = (-1i64, 0);
+        while at < bytes.len() {
+            let (posting, next) = read_posting(bytes, at, previous, pages)?;
+            (previous, at) = (i64::from(posting.page()), next);
+            if keep(posting.page()) {
+                list.push(posting);
+            }
+        }
+        Some(list)
+    }
+
+    /// Adds `score` to the word's posting on `page`, a page at or after the last one.
+    fn add(&mut self, page: u32, score: u32) {
+        match &mut self.open {
+            Some(open) if open.page() == page => open.add(score),
+            _ => {
+                self.close();
+                self.open = Some(Posting::new(page, score));
+                self.count += 1;
+            }
+        }
+    }
+
+    /// Writes the open posting into the bytes.
+    fn close(&mut self) {
+        if let Some(posting) = self.open.take() {
+            push_posting(&mut self.bytes, self.last, posting);
+            self.last = i64::from(posting.page());
+        }
+    }
+
+    fn push(&mut self, posting: Posting) {
+        self.close();
+        self.open = Some(posting);
+        self.count += 1;
+    }
+
+    /// Adds the postings of `later`, all on pages after this list's.
+    fn append(&mut self, later: List) {
+        self.close();
+        if let Some((first, next)) = read_posting(&later.bytes, 0, -1, MAX_PAGES) {
+            push_posting(&mut self.bytes, self.last, first);
+            self.bytes.extend_from_slice(&later.bytes[next..]);
+            self.last = later.last;
+        }
+        self.open = later.open;
+        self.count += later.count;
+    }
+
+    /// Every posting, in page order.
+    fn postings(&self) -> Vec<Posting> {
+        let mut out = decode(&self.bytes, MAX_PAGES).expect("a list decodes as it was encoded");
+        out.extend(self.open);
+        out
+    }
+
+    /// The encoded postings, and how many.
+    fn finish(mut self) -> (Vec<u8>, usize) {
+        self.close();
+        (self.bytes, self.count)
+    }
+}
 
 /// Makes the record of each of `pages` (sorted), writes its page file and reads its
 /// words. Returns every indexed word with where it occurs, summed per page and sorted
@@ -402,7 +486,7 @@ fn read_pages(
             || (Words::default(), Vec::new()),
             |(mut left, mut left_pages), (right, right_pages)| {
                 for (word, list) in right {
-                    left.entry(word).or_default().extend(list);
+                    left.entry(word).or_insert_with(List::new).append(list);
                 }
                 left_pages.extend(right_pages);
                 Ok((left, left_pages))
@@ -423,12 +507,9 @@ fn add_words(words: &mut Words, page: u32, record: &Record, language: &Language)
                 }
                 let list = match words.get_mut(word) {
                     Some(list) => list,
-                    None => words.entry(word.to_string()).or_default(),
+                    None => words.entry(word.to_string()).or_insert_with(List::new),
                 };
-                match list.last_mut() {
-                    Some(last) if last.page() == page => last.add(*field as u32),
-                    _ => list.push(Posting::new(page, *field as u32)),
-                }
+                list.add(page, *field as u32);
             });
         }
     }
@@ -445,14 +526,14 @@ struct Stem {
 /// The stems of `words`, sorted, and each word's stem (a position in them). The words'
 /// postings are moved into their stems and encoded, so the lists are never held twice.
 fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, usize>) {
-    let stemmed: Vec<(String, String, Vec<Posting>)> =
+    let stemmed: Vec<(String, String, List)> =
         words.into_par_iter().map(|(w, postings)| (language.stem(&w), w, postings)).collect();
-    let mut by_stem: BTreeMap<String, Vec<(String, Vec<Posting>)>> = BTreeMap::new();
+    let mut by_stem: BTreeMap<String, Vec<(String, List)>> = BTreeMap::new();
     for (stem, word, postings) in stemmed {
         by_stem.entry(stem).or_default().push((word, postings));
     }
     let mut stem_of = FxHashMap::default();
-    let mut grouped: Vec<(String, Vec<Vec<Posting>>)> = Vec::with_capacity(by_stem.len());
+    let mut grouped: Vec<(String, Vec<List>)> = Vec::with_capacity(by_stem.len());
     for (i, (stem, surface)) in by_stem.into_iter().enumerate() {
         let mut lists = Vec::with_capacity(surface.len());
         for (word, postings) in surface {
@@ -463,8 +544,13 @@ fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, 
     }
     let stems = grouped
         .into_par_iter()
-        .map(|(text, lists)| {
-            let mut postings: Vec<Posting> = lists.into_iter().flatten().collect();
+        .map(|(text, mut lists)| {
+            // Most stems are one word's: its bytes are the stem's.
+            if lists.len() == 1 {
+                let (postings, pages) = lists.pop().expect("one list").finish();
+                return Stem { text, pages, postings };
+            }
+            let mut postings: Vec<Posting> = lists.iter().flat_map(List::postings).collect();
             postings.sort_unstable();
             let mut merged: Vec<Posting> = Vec::with_capacity(postings.len());
             for p in postings {
@@ -486,48 +572,62 @@ fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, 
 fn encode(postings: &[Posting]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len());
     let mut previous: i64 = -1;
-    for p in postings {
-        let gap = (i64::from(p.page()) - previous) as u32;
-        let score = p.score() as u8;
-        if gap < 16 {
-            out.push((gap as u8) << 4 | score);
-        } else {
-            out.push(score);
-            varint(&mut out, gap);
-        }
+    for &p in postings {
+        push_posting(&mut out, previous, p);
         previous = i64::from(p.page());
     }
     out
 }
 
+/// Encodes `posting` after one on page `previous` (-1 for the first).
+fn push_posting(out: &mut Vec<u8>, previous: i64, posting: Posting) {
+    let gap = (i64::from(posting.page()) - previous) as u32;
+    let score = posting.score() as u8;
+    if gap < 16 {
+        out.push((gap as u8) << 4 | score);
+    } else {
+        out.push(score);
+        varint(out, gap);
+    }
+}
+
 /// Postings [`encode`] wrote, each on a page below `pages`; `None` for bytes it did not.
 fn decode(bytes: &[u8], pages: usize) -> Option<Vec<Posting>> {
     let mut out = Vec::with_capacity(bytes.len());
-    let (mut page, mut at) = (-1i64, 0);
-    while let Some(&first) = bytes.get(at) {
-        let (mut gap, score) = (u64::from(first >> 4), u32::from(first & 15));
-        at += 1;
-        if gap == 0 {
-            let mut shift = 0;
-            loop {
-                let byte = *bytes.get(at)?;
-                gap |= u64::from(byte & 0x7f).checked_shl(shift)?;
-                (shift, at) = (shift + 7, at + 1);
-                if byte < 0x80 {
-                    break;
-                }
-                if shift > 28 {
-                    return None;
-                }
-            }
-        }
-        page += i64::try_from(gap).ok()?;
-        if gap == 0 || page >= pages as i64 {
-            return None;
-        }
-        out.push(Posting::new(page as u32, score));
+    let (mut previous, mut at) = (-1i64, 0);
+    while at < bytes.len() {
+        let (posting, next) = read_posting(bytes, at, previous, pages)?;
+        (previous, at) = (i64::from(posting.page()), next);
+        out.push(posting);
     }
     Some(out)
+}
+
+/// The posting at `at` of `bytes`, after one on page `previous`, and where the next one
+/// starts; `None` when the bytes there are not a posting on a page below `pages`.
+fn read_posting(bytes: &[u8], mut at: usize, previous: i64, pages: usize) -> Option<(Posting, usize)> {
+    let first = *bytes.get(at)?;
+    let (mut gap, score) = (u64::from(first >> 4), u32::from(first & 15));
+    at += 1;
+    if gap == 0 {
+        let mut shift = 0;
+        loop {
+            let byte = *bytes.get(at)?;
+            gap |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            (shift, at) = (shift + 7, at + 1);
+            if byte < 0x80 {
+                break;
+            }
+            if shift > 28 {
+                return None;
+            }
+        }
+    }
+    let page = previous + i64::try_from(gap).ok()?;
+    if gap == 0 || page >= pages as i64 {
+        return None;
+    }
+    Some((Posting::new(page as u32, score), at))
 }
 
 fn varint(out: &mut Vec<u8>, mut n: u32) {
@@ -880,6 +980,34 @@ mod tests {
         assert_eq!(super::decode(&[0x02, 0x9c], 1000), None, "a varint cut short");
         assert_eq!(super::decode(&[0x02, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], 1000), None, "a varint too long");
         assert_eq!(super::decode(&[0x02, 0x00], 1000), None, "a gap of nothing");
+    }
+
+    #[test]
+    fn a_list_gathered_in_runs_encodes_as_its_postings_do() {
+        // Pages far apart and near, scores adding up on a page, and a run joined to another.
+        let mut left = List::new();
+        for (page, score) in [(0, 1), (0, 2), (3, 4), (40, 1)] {
+            left.add(page, score);
+        }
+        let mut right = List::new();
+        for (page, score) in [(41, 2), (41, 15), (400, 3), (401, 1)] {
+            right.add(page, score);
+        }
+        left.append(right);
+        left.append(List::new());
+        let expected = [
+            Posting::new(0, 3),
+            Posting::new(3, 4),
+            Posting::new(40, 1),
+            Posting::new(41, 15),
+            Posting::new(400, 3),
+            Posting::new(401, 1),
+        ];
+        assert_eq!(left.postings(), expected);
+        assert_eq!(left.clone().finish(), (encode(&expected), 6));
+        let odd = List::decoded(&encode(&expected), 402, |page| page % 2 == 1).unwrap();
+        assert_eq!(odd.postings(), [Posting::new(3, 4), Posting::new(41, 15), Posting::new(401, 1)]);
+        assert_eq!(List::decoded(&encode(&expected), 401, |_| true), None, "a page beyond the count");
     }
 
     #[test]
