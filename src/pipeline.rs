@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::check::external::ExternalRequest;
+use crate::check::{Earlier, PageCheck};
 use crate::diagnostics::Diagnostics;
 use crate::documents::Documents;
 use crate::markdown::Highlighter;
@@ -46,6 +47,8 @@ pub struct Run {
     pub search: Option<IndexStats>,
     /// What the index keeps for the next build (`run_again`).
     pub index_memory: Option<Memory>,
+    /// What the check found on each page, for the next build (`run_again`), when it ran.
+    pub checks: Option<Vec<PageCheck>>,
 }
 
 /// Why a run stopped.
@@ -103,9 +106,24 @@ fn render_aside(
 /// Step three: the checks `build` runs before it writes (the `check:` levels of
 /// site.yaml applied), from what the render recorded.
 pub fn check(site: &Site, output: &Output) -> Diagnostics {
+    check_reusing(site, output, None, false).0
+}
+
+/// [`check`], taking what an `earlier` check found on the pages that stand as they
+/// were; with `keep`, what it found on each page, for a later one (`None` when the
+/// site's `check:` settings are wrong, which is then the one finding).
+fn check_reusing(
+    site: &Site,
+    output: &Output,
+    earlier: Option<Earlier>,
+    keep: bool,
+) -> (Diagnostics, Option<Vec<PageCheck>>) {
     match crate::check::CheckOptions::for_site(site) {
-        Ok(options) => crate::check::check(site, output, &options),
-        Err(problems) => problems,
+        Ok(options) => {
+            let (report, checks) = crate::check::run_reusing(site, output, &options, earlier, keep);
+            (report.diagnostics(), checks)
+        }
+        Err(problems) => (problems, None),
     }
 }
 
@@ -151,7 +169,7 @@ pub fn run_aside(
     let aside = aside.filter(|_| options.render.indexes(&site));
     let (site, output, diagnostics) =
         render_aside(site, loaded, options.render, highlighter, sink, aside).map_err(Failed::Site)?;
-    check_and_index(site, output, diagnostics, options, sink, None)
+    check_and_index(site, output, diagnostics, options, sink, None, None)
 }
 
 /// The steps after rendering: check (when asked), then the index.
@@ -162,16 +180,20 @@ fn check_and_index(
     options: &Options,
     sink: &dyn Sink,
     last: Option<Memory>,
+    earlier: Option<Earlier>,
 ) -> Result<Run, Failed> {
+    let mut checks = None;
     if options.check {
-        diagnostics.extend(check(&site, &output));
+        let (found, checked) = check_reusing(&site, &output, earlier, true);
+        diagnostics.extend(found);
         diagnostics.sort();
         if diagnostics.has_errors() {
             return Err(Failed::Site(diagnostics));
         }
+        checks = checked;
     }
     let (search, index_memory) = index(&site, options.render, &mut output, sink, last)?.unzip();
-    Ok(Run { site, output, diagnostics, search, index_memory })
+    Ok(Run { site, output, diagnostics, search, index_memory, checks })
 }
 
 /// What an earlier run recorded, for [`run_again`].
@@ -180,6 +202,8 @@ pub struct Before {
     pub output: Output,
     /// What its index kept.
     pub index: Option<Memory>,
+    /// What its check found on each page.
+    pub checks: Option<Vec<PageCheck>>,
 }
 
 /// Every step after loading for a run that renders again only the pages at `again`
@@ -200,7 +224,7 @@ pub fn run_again(
     sink: &dyn Sink,
     aside: Option<Arc<Documents>>,
 ) -> Result<Run, Failed> {
-    let Before { output: mut before, index: last } = before;
+    let Before { output: mut before, index: last, checks } = before;
     let renderer = render::Renderer::new(&site, options.render).with_aside(aside);
     let (fresh, rendered) = renderer.pages(again, sink, highlighter);
     drop(renderer);
@@ -212,9 +236,13 @@ pub fn run_again(
     }
     let mut fresh: std::collections::HashMap<String, crate::output::PageRecord> =
         fresh.pages.into_iter().map(|record| (record.file.clone(), record)).collect();
-    for record in &mut before.pages {
+    let mut changed = Vec::with_capacity(fresh.len());
+    for (i, record) in before.pages.iter_mut().enumerate() {
         match fresh.remove(&record.file) {
-            Some(new) => *record = new,
+            Some(new) => {
+                *record = new;
+                changed.push(i);
+            }
             None => diagnostics.extend(record.warnings.iter().cloned()),
         }
     }
@@ -223,7 +251,8 @@ pub fn run_again(
         return Err(Failed::Io(std::io::Error::other(format!("{file} is a new page: a whole build is needed"))));
     }
     diagnostics.sort();
-    check_and_index(site, before, diagnostics, options, sink, last)
+    let earlier = checks.as_deref().map(|pages| Earlier { pages, changed: &changed });
+    check_and_index(site, before, diagnostics, options, sink, last, earlier)
 }
 
 /// `signpost check`: loads and renders the site in memory (nothing is written, no text

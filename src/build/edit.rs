@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::unchanged::{self, Inputs, Kept};
 use super::{Again, BuildError, BuildOptions, BuildReport, CACHE_DIR};
+use crate::check::PageCheck;
 use crate::content::{self, Page};
 use crate::diagnostics::Diagnostic;
 use crate::documents::{Documents, Place};
@@ -46,7 +47,7 @@ use crate::search::Memory;
 use crate::site::Site;
 
 /// Bump when the state's shape changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How the record names the state it goes with: its length and CRC-32 (a state cut
 /// short or damaged is not read).
@@ -72,6 +73,8 @@ struct State {
     loaded: Vec<LoadedPage>,
     /// What the search index kept.
     index: Option<Memory>,
+    /// What the check found on each page.
+    checks: Option<Vec<PageCheck>>,
     /// Every output path but the pages' and the search index's.
     generated: Vec<String>,
     sidebar_links: Vec<LinkRecord>,
@@ -104,6 +107,7 @@ struct StateOut<'a> {
     pages: Vec<SavedPageOut<'a>>,
     loaded: Vec<LoadedPageOut<'a>>,
     index: Option<&'a Memory>,
+    checks: Option<&'a [PageCheck]>,
     generated: Vec<&'a str>,
     sidebar_links: &'a [LinkRecord],
 }
@@ -301,6 +305,7 @@ pub(super) fn save(
         pages: pages?,
         loaded: loaded?,
         index,
+        checks: run.checks.as_deref(),
         generated,
         sidebar_links: &output.sidebar_links,
     };
@@ -418,8 +423,8 @@ pub(super) fn build(
         }
         None => None,
     };
-    let index = state.index.take();
-    let before = pipeline::Before { output: recorded(state, documents.as_ref().map(|(d, _)| d))?, index };
+    let (index, checks) = (state.index.take(), state.checks.take());
+    let before = pipeline::Before { output: recorded(state, documents.as_ref().map(|(d, _)| d))?, index, checks };
     let run_options = options.pipeline();
     let highlighter = Highlighter::new(Some(&site.root.join(CACHE_DIR)));
     let sink = MemorySink::default();
@@ -615,6 +620,7 @@ mod tests {
             service: Some("nrls".into()),
             shared: true,
         };
+        let checks = [PageCheck::default()];
         let out = StateOut {
             format: FORMAT,
             setting: "abc",
@@ -634,6 +640,7 @@ mod tests {
             }],
             loaded: vec![LoadedPageOut::of(&page).unwrap()],
             index: None,
+            checks: Some(&checks),
             generated: vec!["sitemap.xml"],
             sidebar_links: std::slice::from_ref(&link),
         };
@@ -642,6 +649,7 @@ mod tests {
         assert_eq!((back.format, back.setting.as_str(), &back.files), (FORMAT, "abc", &files));
         assert_eq!(back.documents, Some(("x.documents".to_string(), 12)));
         assert_eq!((back.generated, back.sidebar_links), (vec!["sitemap.xml".to_string()], vec![link]));
+        assert_eq!(back.checks.as_deref(), Some(&checks[..]));
         let loaded = back.loaded[0].page().unwrap();
         assert_eq!(format!("{loaded:?}"), format!("{page:?}"), "a loaded page, warnings and all");
         assert_eq!(loaded.front, page.front);

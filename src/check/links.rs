@@ -14,6 +14,8 @@ pub(super) struct Counts {
     pub external: usize,
     /// Pages the links reach (indices into `Output::pages`), for finding orphans.
     pub reached: Vec<usize>,
+    /// Other pages whose anchors the links look for.
+    pub anchored: Vec<usize>,
 }
 
 enum Outcome {
@@ -35,7 +37,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
         if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href.as_str()) {
             continue;
         }
-        let problem = match outcome(cx, &link.href, Some(page)) {
+        let problem = match outcome(cx, &link.href, Some(page), &mut counts.anchored) {
             Outcome::External => {
                 counts.external += 1;
                 continue;
@@ -62,7 +64,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
 pub(super) fn check_sidebars(cx: &Context, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
     for link in &cx.output.sidebar_links {
-        match outcome(cx, &link.href, None) {
+        match outcome(cx, &link.href, None, &mut counts.anchored) {
             Outcome::External => counts.external += 1,
             Outcome::Fine(_) => counts.internal += 1,
             Outcome::Broken(problem) => {
@@ -74,8 +76,9 @@ pub(super) fn check_sidebars(cx: &Context, found: &mut Vec<Finding>) -> Counts {
     counts
 }
 
-/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up.
-fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>) -> Outcome {
+/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up;
+/// another page whose anchors it looks for is added to `anchored`.
+fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>, anchored: &mut Vec<usize>) -> Outcome {
     let from = page.map_or("", |p| p.file.as_str());
     match cx.resolver.resolve(href, from) {
         Target::External => Outcome::External,
@@ -85,7 +88,10 @@ fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>) -> Outcome {
             _ => Outcome::Fine(None),
         },
         Target::Internal { path, anchor } if path.exists => match anchor {
-            Some(anchor) => anchor_outcome(cx, &path.file, anchor, Some(path.file.clone())),
+            Some(anchor) => {
+                anchored.extend(cx.pages.get(path.file.as_str()).filter(|_| page.is_none_or(|p| p.file != path.file)));
+                anchor_outcome(cx, &path.file, anchor, Some(path.file.clone()))
+            }
             None => Outcome::Fine(Some(path.file)),
         },
         Target::Internal { path, .. } => {
@@ -97,7 +103,7 @@ fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>) -> Outcome {
 
 /// Anchors are checked in pages only: other files (tag pages, assets) record none.
 fn anchor_outcome(cx: &Context, file: &str, anchor: String, reached: Option<String>) -> Outcome {
-    let Some(ids) = cx.pages.get(file).map(|&i| &cx.anchors[i]) else { return Outcome::Fine(reached) };
+    let Some(ids) = cx.pages.get(file).map(|&i| cx.anchors(i)) else { return Outcome::Fine(reached) };
     // The empty fragment and `#top` scroll to the top of any page (HTML standard);
     // text fragments (`#:~:text=`) are for the browser to find.
     if anchor.is_empty()

@@ -14,6 +14,7 @@ pub mod resolve;
 mod stages;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -343,14 +344,94 @@ pub fn check(site: &Site, output: &Output, options: &CheckOptions) -> Diagnostic
     run(site, output, options).diagnostics()
 }
 
+/// What the check of one page found that a later check of the same site reuses while
+/// the page and the pages whose anchors its links read are as they were (`build::edit`):
+/// only a page without findings, so that nothing needs to be kept but what the report
+/// counts and the search for orphans reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageCheck {
+    /// Links checked, and links to other hosts.
+    internal: u32,
+    external: u32,
+    /// Pages its links reach (positions in `Output::pages`).
+    reached: Vec<u32>,
+    /// Other pages whose anchors its links looked for.
+    anchored: Vec<u32>,
+    /// Whether the page had no findings, at any level.
+    clean: bool,
+}
+
+impl PageCheck {
+    fn of(counts: &links::Counts, clean: bool) -> PageCheck {
+        let numbers = |pages: &[usize]| pages.iter().map(|&p| p as u32).collect();
+        let mut anchored: Vec<u32> = numbers(&counts.anchored);
+        anchored.sort_unstable();
+        anchored.dedup();
+        PageCheck {
+            internal: counts.internal as u32,
+            external: counts.external as u32,
+            reached: numbers(&counts.reached),
+            anchored,
+            clean,
+        }
+    }
+
+    /// The counts of a check of the page that found what this one did.
+    fn counts(&self) -> links::Counts {
+        let numbers = |pages: &[u32]| pages.iter().map(|&p| p as usize).collect();
+        links::Counts {
+            internal: self.internal as usize,
+            external: self.external as usize,
+            reached: numbers(&self.reached),
+            anchored: numbers(&self.anchored),
+        }
+    }
+}
+
+/// An earlier check of the same site, for [`run_reusing`]: what it found on each page,
+/// and the pages (positions in `Output::pages`) rendered again since, in order.
+pub struct Earlier<'a> {
+    pub pages: &'a [PageCheck],
+    pub changed: &'a [usize],
+}
+
+impl Earlier<'_> {
+    /// What the check of page `i` found before, when it stands.
+    fn of(&self, i: usize) -> Option<&PageCheck> {
+        let changed = |page: &u32| self.changed.binary_search(&(*page as usize)).is_ok();
+        let earlier = self.pages.get(i)?;
+        let stands = earlier.clean && !changed(&(i as u32)) && !earlier.anchored.iter().any(changed);
+        stands.then_some(earlier)
+    }
+}
+
 /// Checks a rendered site and keeps everything the report of `signpost check` shows.
 pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
+    run_reusing(site, output, options, None, false).0
+}
+
+/// [`run`], with what an `earlier` check of the same site found on the pages that stand
+/// as they were taken as it was (the pages, their files and the site's other files are
+/// the caller's to compare); with `keep`, also what each page's check found, for a
+/// later one.
+pub fn run_reusing(
+    site: &Site,
+    output: &Output,
+    options: &CheckOptions,
+    earlier: Option<Earlier>,
+    keep: bool,
+) -> (Report, Option<Vec<PageCheck>>) {
     let start = Instant::now();
     let cx = Context::new(site, output);
+    let earlier = earlier.filter(|e| e.pages.len() == output.pages.len());
     let per_page: Vec<(Vec<Finding>, links::Counts)> = output
         .pages
         .par_iter()
-        .map(|page| {
+        .enumerate()
+        .map(|(i, page)| {
+            if let Some(earlier) = earlier.as_ref().and_then(|e| e.of(i)) {
+                return (Vec::new(), earlier.counts());
+            }
             let mut found = Vec::new();
             let counts = links::check_page(&cx, page, &mut found);
             pages::duplicate_ids(page, &mut found);
@@ -360,7 +441,11 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
     let mut report = Report { pages: output.pages.len(), ..Report::default() };
     let mut found = Vec::new();
     let mut reached_from = Vec::with_capacity(output.pages.len());
+    let mut checks = Vec::with_capacity(if keep { output.pages.len() } else { 0 });
     for (page_found, counts) in per_page {
+        if keep {
+            checks.push(PageCheck::of(&counts, page_found.is_empty()));
+        }
         found.extend(page_found);
         report.links += counts.internal;
         report.external += counts.external;
@@ -374,7 +459,7 @@ pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
 
     report.findings = with_levels(found, options);
     report.checked = start.elapsed();
-    report
+    (report, keep.then_some(checks))
 }
 
 /// The findings at the levels site.yaml sets (ignored ones left out), sorted by place.
@@ -403,15 +488,20 @@ struct Context<'a> {
     resolver: Resolver<'a>,
     /// Output file -> index in `output.pages`.
     pages: FxHashMap<&'a str, usize>,
-    /// The ids each page defines, by the same index.
-    anchors: Vec<FxHashSet<&'a str>>,
+    /// The ids each page defines, by the same index, gathered when first looked for.
+    anchors: Vec<OnceLock<FxHashSet<&'a str>>>,
 }
 
 impl<'a> Context<'a> {
     fn new(site: &'a Site, output: &'a Output) -> Self {
         let pages = output.pages.iter().enumerate().map(|(i, p)| (p.file.as_str(), i)).collect();
-        let anchors = output.pages.par_iter().map(|p| p.anchors.ids().collect()).collect();
+        let anchors = output.pages.iter().map(|_| OnceLock::new()).collect();
         Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
+    }
+
+    /// The ids page `i` defines.
+    fn anchors(&self, i: usize) -> &FxHashSet<&'a str> {
+        self.anchors[i].get_or_init(|| self.output.pages[i].anchors.ids().collect())
     }
 }
 

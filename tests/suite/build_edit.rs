@@ -50,6 +50,36 @@ fn an_edited_body_renders_one_page_and_the_folder_is_a_whole_builds() {
 }
 
 #[test]
+fn an_edit_is_checked_against_the_pages_not_rendered_again() {
+    let site = Fixture::copy_of("basic");
+    site.write("content/extra.md", "---\ntitle: Extra\n---\nOnly the home page links here.\n");
+    let home = std::fs::read_to_string(site.root.join("content/index.md")).unwrap();
+    site.write("content/index.md", &format!("{home}\nAlso [extra](extra.html).\n"));
+    build_as_whole(&site, &[]);
+
+    // A heading gone from one page breaks the link another page has to it.
+    let overview = std::fs::read_to_string(site.root.join("content/overview.md")).unwrap();
+    site.write("content/overview.md", &overview.replace("## Design, build and self test", "## Design and build"));
+    let failed = site.run(&["build"]);
+    assert_eq!(failed.status, 1, "{}", failed.stdout);
+    assert!(failed.stderr.contains("content/index.md:8:"), "{}", failed.stderr);
+    let whole = site.run(&["build", "--force", "--out", "whole"]);
+    assert_eq!(failed.stderr, whole.stderr, "as a whole build reports it");
+    site.write("content/overview.md", &overview);
+    build_as_whole(&site, &[]);
+
+    // The only link to a page removed: it is an orphan, found by the edit build.
+    site.write("content/index.md", &home);
+    let run = build_as_whole(&site, &[]);
+    assert!(again(&run), "{}", run.stdout);
+    assert!(run.stderr.contains("warning[orphan-page]") && run.stderr.contains("extra"), "{}", run.stderr);
+    // And linked again: the warning goes.
+    site.write("content/index.md", &format!("{home}\nAlso [extra](extra.html).\n"));
+    let run = build_as_whole(&site, &[]);
+    assert!(again(&run) && !run.stderr.contains("orphan-page"), "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
 fn the_search_index_finds_the_edited_words_and_loses_the_removed_ones() {
     let site = Fixture::copy_of("basic");
     build_as_whole(&site, &[]);
