@@ -363,7 +363,7 @@ type Words = FxHashMap<String, List>;
 /// the postings files ([`encode`]), about a byte a posting where a `Vec<Posting>` takes
 /// four and more, but for the last page's, whose score may still grow. Postings are most
 /// of what the index holds while it is made (25 million for 100,000 pages).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct List {
     bytes: Vec<u8>,
     /// The page of the last posting in `bytes`, -1 before the first.
@@ -374,10 +374,13 @@ struct List {
     count: usize,
 }
 
-impl List {
-    fn new() -> List {
+impl Default for List {
+    fn default() -> List {
         List { bytes: Vec::new(), last: -1, open: None, count: 0 }
     }
+}
+
+impl List {
 
     /// The list of `postings`, sorted by page, one per page.
     fn of(postings: &[Posting]) -> List {
@@ -388,7 +391,7 @@ impl List {
     /// The postings in `bytes`, as [`encode`] wrote them, of the pages below `pages`
     /// that `keep` keeps; `None` when the bytes are not postings of such pages.
     fn decoded(bytes: &[u8], pages: usize, keep: impl Fn(u32) -> bool) -> Option<List> {
-        let mut list = List::new();
+        let mut list = List::default();
         let (mut previous, mut at) = (-1i64, 0);
         while at < bytes.len() {
             let (posting, next) = read_posting(bytes, at, previous, pages)?;
@@ -486,7 +489,7 @@ fn read_pages(
             || (Words::default(), Vec::new()),
             |(mut left, mut left_pages), (right, right_pages)| {
                 for (word, list) in right {
-                    left.entry(word).or_insert_with(List::new).append(list);
+                    left.entry(word).or_default().append(list);
                 }
                 left_pages.extend(right_pages);
                 Ok((left, left_pages))
@@ -507,7 +510,7 @@ fn add_words(words: &mut Words, page: u32, record: &Record, language: &Language)
                 }
                 let list = match words.get_mut(word) {
                     Some(list) => list,
-                    None => words.entry(word.to_string()).or_insert_with(List::new),
+                    None => words.entry(word.to_string()).or_default(),
                 };
                 list.add(page, *field as u32);
             });
@@ -985,16 +988,16 @@ mod tests {
     #[test]
     fn a_list_gathered_in_runs_encodes_as_its_postings_do() {
         // Pages far apart and near, scores adding up on a page, and a run joined to another.
-        let mut left = List::new();
+        let mut left = List::default();
         for (page, score) in [(0, 1), (0, 2), (3, 4), (40, 1)] {
             left.add(page, score);
         }
-        let mut right = List::new();
+        let mut right = List::default();
         for (page, score) in [(41, 2), (41, 15), (400, 3), (401, 1)] {
             right.add(page, score);
         }
         left.append(right);
-        left.append(List::new());
+        left.append(List::default());
         let expected = [
             Posting::new(0, 3),
             Posting::new(3, 4),
