@@ -149,8 +149,11 @@ fn arranged_in_bands(process: &Process, width: i32) -> Layout {
                 Direction::Right => Room { across: taller, along: wider },
                 Direction::Down => Room { across: wider, along: taller },
             };
-            let kept =
-                if !best.1 && freely.height > cap { within(process, options, sketched, room) } else { Vec::new() };
+            let kept = if !best.1 && freely.height > cap {
+                within(process, options, sketched, room, quality::drawn_crossings(&freely))
+            } else {
+                Vec::new()
+            };
             std::iter::once(freely).chain(kept).chain([sketched.clone()])
         })
         .filter(|l| clean(l) && l.height <= cap)
@@ -159,12 +162,13 @@ fn arranged_in_bands(process: &Process, width: i32) -> Layout {
 }
 
 /// The ordering within `room` beyond the `sketched` drawing, tried again within less
-/// height than each try took, while it crosses arrows: the ordering is greedy, and room
-/// it spends early on one change may shut out a better one later.
-fn within(process: &Process, options: &Options, sketched: &Layout, mut room: Room) -> Vec<Layout> {
+/// height than each try took, while it crosses more arrows than the ordering given any
+/// room (`least`): the ordering is greedy, and room it spends early on one change may
+/// shut out a better one later.
+fn within(process: &Process, options: &Options, sketched: &Layout, mut room: Room, least: usize) -> Vec<Layout> {
     const TRIES: usize = 4;
     let mut tries: Vec<Layout> = Vec::new();
-    while tries.len() < TRIES && tries.last().is_none_or(|l| quality::drawn_crossings(l) > 0) {
+    while tries.len() < TRIES && tries.last().is_none_or(|l| quality::drawn_crossings(l) > least) {
         let ordered = arranged(process, options, Some(room));
         let taller = match options.direction {
             Direction::Right => &mut room.across,
