@@ -138,7 +138,7 @@ fn arranged_in_bands(process: &Process, width: i32) -> Layout {
     // A page whose column is wider than `width` shows a drawing at its natural size:
     // there too a rival seen whole is no taller than the limit, or than the first. One
     // that ordering made too tall competes as ordered within the height and width left
-    // to it, and as sketched.
+    // to it (and within less height, [`within`]), and as sketched.
     let cap = if best.1 { i32::MAX } else { TALL.max(candidates[first].1.height) };
     let widest = widest_fitting(width);
     let arranged = rivals
@@ -149,10 +149,36 @@ fn arranged_in_bands(process: &Process, width: i32) -> Layout {
                 Direction::Right => Room { across: taller, along: wider },
                 Direction::Down => Room { across: wider, along: taller },
             };
-            let kept = (!best.1 && freely.height > cap).then(|| arranged(process, options, Some(room)));
-            [Some(freely), kept, Some(sketched.clone())].into_iter().flatten()
+            let kept = if !best.1 && freely.height > cap {
+                within(process, options, sketched, room, quality::drawn_crossings(&freely))
+            } else {
+                Vec::new()
+            };
+            std::iter::once(freely).chain(kept).chain([sketched.clone()])
         })
         .filter(|l| clean(l) && l.height <= cap)
         .min_by_key(|l| (quality::drawn_crossings(l), rest(l)));
     arranged.unwrap_or_else(|| candidates.swap_remove(first).1)
+}
+
+/// The ordering within `room` beyond the `sketched` drawing, tried again within less
+/// height than each try took, while it crosses more arrows than the ordering given any
+/// room (`least`): the ordering is greedy, and room it spends early on one change may
+/// shut out a better one later.
+fn within(process: &Process, options: &Options, sketched: &Layout, mut room: Room, least: usize) -> Vec<Layout> {
+    const TRIES: usize = 4;
+    let mut tries: Vec<Layout> = Vec::new();
+    while tries.len() < TRIES && tries.last().is_none_or(|l| quality::drawn_crossings(l) > least) {
+        let ordered = arranged(process, options, Some(room));
+        let taller = match options.direction {
+            Direction::Right => &mut room.across,
+            Direction::Down => &mut room.along,
+        };
+        *taller = (ordered.height - sketched.height).min(*taller) - 1;
+        tries.push(ordered);
+        if *taller < 0 {
+            break;
+        }
+    }
+    tries
 }

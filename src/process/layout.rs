@@ -184,6 +184,8 @@ struct Axis {
 #[derive(Debug, Clone, Copy, Default)]
 struct Channel {
     tracks: usize,
+    /// Between rows (across the flow) rather than between columns.
+    between_rows: bool,
     after_group: bool,
     before_group: bool,
 }
@@ -202,7 +204,7 @@ impl Axis {
             };
             let lead = side(ch.after_group, i == 0);
             let trail = side(ch.before_group, i == cells);
-            let middle = channel_size(ch.tracks, outer);
+            let middle = channel_size(ch.tracks, outer, ch.between_rows);
             channel_lead.push(pos + lead);
             pos += lead + middle + trail;
             if i < cells {
@@ -232,12 +234,15 @@ impl Axis {
     }
 }
 
-/// The room a channel's arrows take across it, between its sides.
-pub(super) fn channel_size(tracks: usize, outer: bool) -> i32 {
-    match (tracks, outer) {
-        (0, true) => 0,
-        (0, false) => 4,
-        (t, _) => 2 * TRACK_MARGIN + TRACK * t as i32,
+/// The room a channel's arrows take across it, between its sides. A channel that no
+/// arrow runs along takes none, but between two columns, where the arrows from one
+/// stage to its neighbour run straight across it and want room for their heads; between
+/// rows arrows only cross it, and the gaps at its sides part the stages enough.
+pub(super) fn channel_size(tracks: usize, outer: bool, between_rows: bool) -> i32 {
+    match tracks {
+        0 if outer || between_rows => 0,
+        0 => 4,
+        t => 2 * TRACK_MARGIN + TRACK * t as i32,
     }
 }
 
@@ -385,9 +390,9 @@ pub(super) fn layout_on(process: &Process, options: &Options, grid: Grid, routes
     let (x_tracks, y_tracks) =
         if right { (&routes.column_tracks, &routes.row_tracks) } else { (&routes.row_tracks, &routes.column_tracks) };
     let mut x_channels: Vec<Channel> =
-        x_tracks.iter().map(|&tracks| Channel { tracks, ..Channel::default() }).collect();
+        x_tracks.iter().map(|&tracks| Channel { tracks, between_rows: !right, ..Channel::default() }).collect();
     let mut y_channels: Vec<Channel> =
-        y_tracks.iter().map(|&tracks| Channel { tracks, ..Channel::default() }).collect();
+        y_tracks.iter().map(|&tracks| Channel { tracks, between_rows: right, ..Channel::default() }).collect();
     for (_, stages) in &parts {
         let (x0, x1) = span(stages, &x_of);
         x_channels[x0].before_group = true;

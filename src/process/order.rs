@@ -88,11 +88,11 @@ pub(crate) fn arrange(process: &Process, grid: Grid, bands_move: bool, room: Opt
 
 /// The room the channels between rows and between columns take, in pixels.
 fn channels_size(routes: &route::Routes) -> (i32, i32) {
-    let sum = |tracks: &[usize]| {
+    let sum = |tracks: &[usize], between_rows| {
         let last = tracks.len().saturating_sub(1);
-        tracks.iter().enumerate().map(|(i, &t)| channel_size(t, i == 0 || i == last)).sum::<i32>()
+        tracks.iter().enumerate().map(|(i, &t)| channel_size(t, i == 0 || i == last, between_rows)).sum::<i32>()
     };
-    (sum(&routes.row_tracks), sum(&routes.column_tracks))
+    (sum(&routes.row_tracks, true), sum(&routes.column_tracks, false))
 }
 
 /// The best arrangement so far, and what is left of the routing allowed.
