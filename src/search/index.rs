@@ -296,10 +296,7 @@ fn merge(words: &mut Words, fresh: Words) {
                 words.insert(word, list);
             }
             Some(old) => {
-                let mut postings = old.postings();
-                postings.extend(list.postings());
-                postings.sort_unstable();
-                *old = List::of(&postings);
+                *old = List::of(&merged(old.postings(), list.postings()));
             }
         }
     }
@@ -381,7 +378,6 @@ impl Default for List {
 }
 
 impl List {
-
     /// The list of `postings`, sorted by page, one per page.
     fn of(postings: &[Posting]) -> List {
         let bytes = encode(postings);
@@ -393,12 +389,28 @@ impl List {
     fn decoded(bytes: &[u8], pages: usize, keep: impl Fn(u32) -> bool) -> Option<List> {
         let mut list = List::default();
         let (mut previous, mut at) = (-1i64, 0);
+        // Up to the first posting left out, the bytes are copied as they are.
+        let mut copied = true;
         while at < bytes.len() {
             let (posting, next) = read_posting(bytes, at, previous, pages)?;
-            (previous, at) = (i64::from(posting.page()), next);
-            if keep(posting.page()) {
-                list.push(posting);
+            let kept = keep(posting.page());
+            if copied && !kept {
+                list.bytes.extend_from_slice(&bytes[..at]);
+                list.last = previous;
+                copied = false;
             }
+            (previous, at) = (i64::from(posting.page()), next);
+            if kept {
+                if copied {
+                    list.count += 1;
+                } else {
+                    list.push(posting);
+                }
+            }
+        }
+        if copied {
+            list.bytes = bytes.to_vec();
+            list.last = previous;
         }
         Some(list)
     }
@@ -553,8 +565,7 @@ fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, 
                 let (postings, pages) = lists.pop().expect("one list").finish();
                 return Stem { text, pages, postings };
             }
-            let mut postings: Vec<Posting> = lists.iter().flat_map(List::postings).collect();
-            postings.sort_unstable();
+            let postings = lists.iter().map(List::postings).reduce(merged).unwrap_or_default();
             let mut merged: Vec<Posting> = Vec::with_capacity(postings.len());
             for p in postings {
                 match merged.last_mut() {
@@ -566,6 +577,18 @@ fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, 
         })
         .collect();
     (stems, stem_of)
+}
+
+/// The postings of two lists sorted by page, in one sorted by page.
+fn merged(a: Vec<Posting>, b: Vec<Posting>) -> Vec<Posting> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        out.push(if x <= y { a.next() } else { b.next() }.expect("peeked"));
+    }
+    out.extend(a);
+    out.extend(b);
+    out
 }
 
 /// Postings in a byte each where pages are near: the page's distance from the previous
@@ -1011,6 +1034,15 @@ mod tests {
         let odd = List::decoded(&encode(&expected), 402, |page| page % 2 == 1).unwrap();
         assert_eq!(odd.postings(), [Posting::new(3, 4), Posting::new(41, 15), Posting::new(401, 1)]);
         assert_eq!(List::decoded(&encode(&expected), 401, |_| true), None, "a page beyond the count");
+        let all = List::decoded(&encode(&expected), 402, |_| true).unwrap();
+        assert_eq!((all.postings(), all.finish()), (expected.to_vec(), (encode(&expected), 6)));
+        let mut later = List::decoded(&encode(&expected), 402, |page| page != 40).unwrap();
+        later.add(500, 2);
+        let mut without: Vec<Posting> = expected.iter().copied().filter(|p| p.page() != 40).collect();
+        without.push(Posting::new(500, 2));
+        assert_eq!(later.finish(), (encode(&without), 6));
+        let stem = [Posting::new(3, 1), Posting::new(400, 2)];
+        assert_eq!(merged(expected[..2].to_vec(), stem.to_vec()), [expected[0], stem[0], expected[1], stem[1]]);
     }
 
     #[test]
