@@ -9,8 +9,10 @@
 //! output file, URL, links and anchors (packed, as the check reads them), what it read
 //! besides its source, its warnings, and where its search document is in a file of
 //! documents kept beside the state; each page as loading left it (so pages not edited
-//! are not read again); and what the search index keeps. The record names the state
-//! with its length and CRC-32, and a state that does not match is not read.
+//! are not read again); what the search index keeps; and what the check found on each
+//! page (`check::PageCheck`: a page without findings whose links look for no anchor on
+//! an edited page is not checked again). The record names the state with its length and
+//! CRC-32, and a state that does not match is not read.
 //!
 //! The edit is taken in place only when nothing else can have changed:
 //! - every changed file is a Markdown page under content/ that was there before and is
