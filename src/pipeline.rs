@@ -60,6 +60,10 @@ pub enum Failed {
     /// A file could not be written.
     #[error("cannot write the output: {0}")]
     Io(#[from] std::io::Error),
+    /// [`run_again`] rendered a page whose file no page had in the run before: the pages
+    /// to render again were not those of an edit, and the whole site must be built.
+    #[error("{0} is a new page: a whole build is needed")]
+    NewPage(String),
 }
 
 /// Step one: the site as a model, with the warnings loading gave.
@@ -248,7 +252,7 @@ pub fn run_again(
     }
     // A page rendered again under a file no page had: the caller's promise was wrong.
     if let Some(file) = fresh.keys().next() {
-        return Err(Failed::Io(std::io::Error::other(format!("{file} is a new page: a whole build is needed"))));
+        return Err(Failed::NewPage(file.clone()));
     }
     diagnostics.sort();
     let earlier = checks.as_deref().map(|pages| Earlier { pages, changed: &changed });

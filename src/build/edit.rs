@@ -417,7 +417,7 @@ pub(super) fn build(
     let run = match pipeline::run_again(site, loaded, before, &again, &run_options, &highlighter, &sink, aside) {
         Ok(run) => run,
         // The whole build reports the errors, with every page's warnings beside them.
-        Err(Failed::Site(_) | Failed::Io(_)) => return None,
+        Err(Failed::Site(_) | Failed::Io(_) | Failed::NewPage(_)) => return None,
     };
     let _ = highlighter.save();
     let files = sink.files.into_inner().ok()?;

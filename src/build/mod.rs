@@ -137,6 +137,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         run.map_err(|failed| match failed {
             Failed::Site(d) => BuildError::Content(d),
             Failed::Io(e) => BuildError::Io(e),
+            // Only `run_again` gives this; a whole run renders every page.
+            new @ Failed::NewPage(_) => BuildError::Io(std::io::Error::other(new.to_string())),
         })
     })?;
     // A cache that cannot be written only makes the next build slower.
