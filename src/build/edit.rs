@@ -100,18 +100,49 @@ struct SavedPage {
 /// [`State`] as it is written: field for field the same, borrowed (postcard writes
 /// fields in order, without names, so the two must not drift apart; a test reads one
 /// back as the other).
+/// The pages and loaded pages are any sequence of [`SavedPageOut`] and [`LoadedPageOut`]:
+/// a build writes them as they are made ([`Each`]), so that they are not all held beside
+/// the build at once (45 MB at 100,000 pages).
 #[derive(Serialize)]
-struct StateOut<'a> {
+struct StateOut<'a, P: Serialize, L: Serialize> {
     format: u32,
     setting: &'a str,
     files: Vec<(&'a Path, &'a [u8; 32])>,
     documents: Option<(String, u64)>,
-    pages: Vec<SavedPageOut<'a>>,
-    loaded: Vec<LoadedPageOut<'a>>,
+    pages: P,
+    loaded: L,
     index: Option<&'a Memory>,
     checks: Option<&'a [PageCheck]>,
     generated: Vec<&'a str>,
     sidebar_links: &'a [LinkRecord],
+}
+
+/// Writes each of a slice's items as `write` makes it, as a sequence; an item it cannot
+/// make (`None`) stops the writing with an error.
+struct Each<'a, T, F>(&'a [T], F);
+
+impl<'a, T, F, O> Each<'a, T, F>
+where
+    F: Fn(&'a T) -> Option<O>,
+{
+    fn new(items: &'a [T], write: F) -> Self {
+        Each(items, write)
+    }
+}
+
+impl<'a, T, F, O> Serialize for Each<'a, T, F>
+where
+    F: Fn(&'a T) -> Option<O>,
+    O: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item).ok_or_else(|| S::Error::custom("an item that cannot be kept"))?)?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -274,38 +305,34 @@ pub(super) fn save(
         Some((file, path)) => Some((path.file_name()?.to_string_lossy().into_owned(), file.flush().ok()?)),
         None => None,
     };
-    let pages: Option<Vec<SavedPageOut>> = output
-        .pages
-        .iter()
-        .map(|record| {
-            Some(SavedPageOut {
-                file: &record.file,
-                url: &record.url,
-                source: &record.source,
-                service: record.service.as_deref(),
-                shared: record.shared,
-                links: record.links.saved(),
-                anchors: record.anchors.saved(),
-                reads: &record.reads,
-                warnings: &record.warnings,
-                search: match &record.search {
-                    Some(kept) => Some(kept.place()?),
-                    None => None,
-                },
-            })
+    let pages = Each::new(&output.pages, |record| {
+        Some(SavedPageOut {
+            file: &record.file,
+            url: &record.url,
+            source: &record.source,
+            service: record.service.as_deref(),
+            shared: record.shared,
+            links: record.links.saved(),
+            anchors: record.anchors.saved(),
+            reads: &record.reads,
+            warnings: &record.warnings,
+            search: match &record.search {
+                Some(kept) => Some(kept.place()?),
+                None => None,
+            },
         })
-        .collect();
+    });
     let page_files: BTreeSet<&str> = output.pages.iter().map(|p| p.file.as_str()).collect();
     let generated =
         output.paths.iter().filter(|p| !page_files.contains(p.as_str()) && !is_index(p)).map(String::as_str).collect();
-    let loaded: Option<Vec<LoadedPageOut>> = site.content.pages.iter().map(LoadedPageOut::of).collect();
+    let loaded = Each::new(&site.content.pages, LoadedPageOut::of);
     let state = StateOut {
         format: FORMAT,
         setting: &inputs.setting,
         files: inputs.files().collect(),
         documents,
-        pages: pages?,
-        loaded: loaded?,
+        pages,
+        loaded,
         index,
         checks: run.checks.as_deref(),
         generated,
@@ -322,7 +349,7 @@ fn is_index(path: &str) -> bool {
 
 /// Writes the state beside the record, streamed (it is tens of megabytes for 10,000
 /// pages) with its length and checksum counted on the way.
-fn write_state(root: &Path, out: &Path, state: &StateOut) -> Option<StateRef> {
+fn write_state(root: &Path, out: &Path, state: &StateOut<impl Serialize, impl Serialize>) -> Option<StateRef> {
     let path = state_path(root, out);
     std::fs::create_dir_all(path.parent()?).ok()?;
     let tmp = path.with_extension(format!("state.{}", std::process::id()));
