@@ -23,26 +23,23 @@ pub enum Kept {
     Aside(Aside),
 }
 
-/// Where a document set aside is, with what the index reads of every page before it
-/// reads any page whole: its URL and its stages (few pages place a process), which it
-/// places in the sections their links land on.
+/// A document set aside: its file, and where in it.
 #[derive(Debug, Clone)]
 pub struct Aside {
     file: Arc<Documents>,
-    at: u64,
-    len: u64,
-    /// A digest of the bytes at `at`, for the index of the next build
-    /// (`search::index::Memory`): the same digest, the same document.
-    digest: u64,
-    url: String,
-    stages: Vec<StageEntry>,
+    place: Place,
 }
 
-/// Where in its file a document set aside is, with what is kept beside it in memory.
+/// Where in its file a document set aside is, with what the index reads of every page
+/// before it reads any page whole: its URL and its stages (few pages place a process),
+/// which it places in the sections their links land on. A later build finds the
+/// document again by it (`build::edit`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
     at: u64,
     len: u64,
+    /// A digest of the bytes at `at`, for the index of the next build
+    /// (`search::index::Memory`): the same digest, the same document.
     digest: u64,
     url: String,
     stages: Vec<StageEntry>,
@@ -71,10 +68,10 @@ impl Kept {
         match self {
             Kept::Held(document) => Ok(Cow::Borrowed(document)),
             Kept::Aside(aside) => {
-                let bytes = aside.file.read(aside.at, aside.len)?;
+                let bytes = aside.file.read(aside.place.at, aside.place.len)?;
                 let mut document = decode(&bytes)?;
-                document.url = aside.url.clone();
-                document.stages = aside.stages.clone();
+                document.url = aside.place.url.clone();
+                document.stages = aside.place.stages.clone();
                 Ok(Cow::Owned(document))
             }
         }
@@ -82,16 +79,10 @@ impl Kept {
 
     /// Where a document set aside is, to be found again by a later build; `None` for one
     /// held in memory.
-    pub fn place(&self) -> Option<Place> {
+    pub fn place(&self) -> Option<&Place> {
         match self {
             Kept::Held(_) => None,
-            Kept::Aside(aside) => Some(Place {
-                at: aside.at,
-                len: aside.len,
-                digest: aside.digest,
-                url: aside.url.clone(),
-                stages: aside.stages.clone(),
-            }),
+            Kept::Aside(aside) => Some(&aside.place),
         }
     }
 
@@ -100,21 +91,21 @@ impl Kept {
     pub fn digest(&self) -> Option<u64> {
         match self {
             Kept::Held(_) => None,
-            Kept::Aside(aside) => Some(aside.digest),
+            Kept::Aside(aside) => Some(aside.place.digest),
         }
     }
 
     pub fn url(&self) -> &str {
         match self {
             Kept::Held(document) => &document.url,
-            Kept::Aside(aside) => &aside.url,
+            Kept::Aside(aside) => &aside.place.url,
         }
     }
 
     pub fn stages(&self) -> &[StageEntry] {
         match self {
             Kept::Held(document) => &document.stages,
-            Kept::Aside(aside) => &aside.stages,
+            Kept::Aside(aside) => &aside.place.stages,
         }
     }
 }
@@ -175,8 +166,7 @@ impl Documents {
 
     /// A document this file holds, where [`Kept::place`] said it is.
     pub fn kept(self: &Arc<Self>, place: Place) -> Kept {
-        let Place { at, len, digest, url, stages } = place;
-        Kept::Aside(Aside { file: Arc::clone(self), at, len, digest, url, stages })
+        Kept::Aside(Aside { file: Arc::clone(self), place })
     }
 
     /// Writes `document` to the file; what is returned says where.
@@ -192,14 +182,14 @@ impl Documents {
         spill.writer.write_all(&bytes)?;
         spill.len += bytes.len() as u64;
         drop(spill);
-        Ok(Kept::Aside(Aside {
-            file: Arc::clone(self),
+        let place = Place {
             at,
             len: bytes.len() as u64,
             digest,
             url: std::mem::take(&mut document.url),
             stages: std::mem::take(&mut document.stages),
-        }))
+        };
+        Ok(Kept::Aside(Aside { file: Arc::clone(self), place }))
     }
 
     fn read(&self, at: u64, len: u64) -> io::Result<Vec<u8>> {

@@ -156,7 +156,7 @@ struct SavedPageOut<'a> {
     anchors: SavedPackedRef<'a>,
     reads: &'a Reads,
     warnings: &'a [Diagnostic],
-    search: Option<Place>,
+    search: Option<&'a Place>,
 }
 
 /// A loaded page ([`Page`]) as it is kept: front matter whole (its other keys as JSON,
