@@ -151,12 +151,21 @@ impl Known {
     /// Keeps what a build read, for the next one. Not written, it only makes the next
     /// build read every file.
     pub(super) fn write(root: &Path, out: &Path, inputs: &Inputs) {
-        let path = Known::path(root, out);
-        let Ok(bytes) = postcard::to_stdvec(&inputs.known) else { return };
-        let tmp = path.with_extension(format!("inputs.{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(bytes) = postcard::to_stdvec(&inputs.known) {
+            write_beside(&Known::path(root, out), &bytes);
         }
+    }
+}
+
+/// Writes `bytes` beside `path` and renames them over it, so that a build killed
+/// meanwhile leaves no half file; on failure nothing is left beside, and the next build
+/// only does more.
+fn write_beside(path: &Path, bytes: &[u8]) {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -293,11 +302,7 @@ pub(super) fn remember(
         let _ = std::fs::create_dir_all(dir);
     }
     Known::write(root, out, inputs);
-    // Written beside and renamed, so a build killed meanwhile leaves no half record.
-    let tmp = path.with_extension(format!("json.{}", std::process::id()));
-    if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    write_beside(&path, &json);
 }
 
 /// Every file under `out`, sorted, with its size and modification time. The files are

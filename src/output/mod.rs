@@ -315,8 +315,15 @@ pub(crate) fn replace_in_place(
         }
         staged.push(tmp);
     }
-    for (path, tmp) in &changed {
-        std::fs::rename(tmp, out.join(path)).map_err(|e| with_path(e, &out.join(path)))?;
+    for (n, (path, tmp)) in changed.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, out.join(path)) {
+            // The rest are not left beside (the caller's record is gone, so the next
+            // build replaces the whole folder).
+            for (_, tmp) in &changed[n..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(with_path(e, &out.join(path)));
+        }
     }
     for path in gone {
         std::fs::remove_file(out.join(path)).map_err(|e| with_path(e, &out.join(path)))?;
