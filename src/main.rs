@@ -193,7 +193,8 @@ const RENDER_STACK: usize = 16 << 20;
 
 /// mimalloc in place of glibc's allocator. A cold build of 10,000 pages spent about a fifth
 /// of its samples in glibc's malloc and free, most of them for syntect's regex regions;
-/// docs/benchmarks.md has the figures.
+/// docs/benchmarks.md has the figures. It also takes C's malloc (the `override` feature),
+/// as onig, syntect's regex engine, allocates a region for every match.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
