@@ -140,23 +140,36 @@ pub trait Sink: Sync {
 /// Writes files under a folder (the temporary folder of an atomic build).
 pub(crate) struct DiskSink {
     pub dir: PathBuf,
+    /// Folders made so far: a site's pages share a few hundred folders, and asking for
+    /// each page's again was two system calls a file (`mkdir`, then `stat` on "exists").
+    made: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl DiskSink {
+    pub(crate) fn new(dir: PathBuf) -> DiskSink {
+        DiskSink { dir, made: Mutex::default() }
+    }
+
+    /// The path of `path` under the folder, its parent folder made.
+    fn place(&self, path: &str) -> io::Result<PathBuf> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            if !self.made.lock().expect("made folders").contains(parent) {
+                std::fs::create_dir_all(parent)?;
+                self.made.lock().expect("made folders").insert(parent.to_path_buf());
+            }
+        }
+        Ok(target)
+    }
 }
 
 impl Sink for DiskSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
-        let target = self.dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(target, bytes)
+        std::fs::write(self.place(path)?, bytes)
     }
 
     fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
-        let target = self.dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::copy(from, target).map(|_| ())
+        std::fs::copy(from, self.place(path)?).map(|_| ())
     }
 }
 
@@ -254,7 +267,7 @@ pub(crate) fn write_atomically<T, E: From<io::Error>>(
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| with_path(e, &tmp))?;
-    let sink = DiskSink { dir: tmp.clone() };
+    let sink = DiskSink::new(tmp.clone());
     let built = build(&sink).and_then(|value| {
         std::fs::write(tmp.join(MARKER), MARKER_TEXT).map_err(|e| with_path(e, &tmp))?;
         Ok(value)
