@@ -49,7 +49,7 @@ use crate::search::Memory;
 use crate::site::Site;
 
 /// Bump when the state's shape changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How the record names the state it goes with: its length and CRC-32 (a state cut
 /// short or damaged is not read).
@@ -182,7 +182,7 @@ struct LoadedPage {
     published: bool,
     search: bool,
     extra: String,
-    positions: Vec<(Box<str>, u32, u32)>,
+    places: [(u32, u32); crate::content::frontmatter::PLACED.len()],
     warnings: Vec<Diagnostic>,
 }
 
@@ -208,7 +208,7 @@ struct LoadedPageOut<'a> {
     published: bool,
     search: bool,
     extra: String,
-    positions: &'a [(Box<str>, u32, u32)],
+    places: [(u32, u32); crate::content::frontmatter::PLACED.len()],
     warnings: &'a [Diagnostic],
 }
 
@@ -236,7 +236,7 @@ impl<'a> LoadedPageOut<'a> {
             published: front.published,
             search: front.search,
             extra: serde_json::to_string(&front.extra).ok()?,
-            positions: &front.positions,
+            places: front.places,
             warnings: &front.warnings,
         })
     }
@@ -258,7 +258,7 @@ impl LoadedPage {
             published: self.published,
             search: self.search,
             extra: serde_json::from_str(&self.extra).ok()?,
-            positions: self.positions.clone(),
+            places: self.places,
             warnings: self.warnings.clone(),
         };
         Some(Page {

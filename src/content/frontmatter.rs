@@ -28,15 +28,20 @@ pub struct FrontMatter {
     /// `search: exclude` (or `search: false`) keeps the page out of the search index.
     pub search: bool,
     pub extra: BTreeMap<String, Value>,
-    /// Where each key's value is written (line, column), for errors about it found after
-    /// loading: a short list rather than a map, as every page of a site keeps one.
+    /// Where each of [`PLACED`]'s values is written (line, column; `(0, 0)` when it is
+    /// not), for errors about it found after loading. Every page of a site keeps these, so
+    /// three pairs in place: a list of every key's place was about 350 bytes a page.
     #[serde(skip)]
-    pub positions: Vec<(Box<str>, u32, u32)>,
+    pub places: [(u32, u32); PLACED.len()],
     /// What Jekyll accepts but an author should fix (a key written twice), for the loader
     /// to report.
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
 }
+
+/// The keys whose place [`FrontMatter::position`] gives: a title or summary naming a
+/// service value that does not exist, a sidebar that does not.
+pub const PLACED: [&str; 3] = ["title", "summary", "sidebar"];
 
 /// A page's text split into its front matter and its Markdown body.
 pub struct Split<'a> {
@@ -119,14 +124,16 @@ impl FrontMatter {
             published: true,
             search: true,
             extra: BTreeMap::new(),
-            positions: Vec::new(),
+            places: [(0, 0); PLACED.len()],
             warnings,
         };
         let mut has_title = false;
         let shared_file: std::sync::Arc<Path> = file.into();
         for (key, value) in map {
-            if let Some(at) = yaml::location_of(&value, &shared_file, 2) {
-                fm.positions.push((key.as_str().into(), at.line as u32, at.column as u32));
+            if let Some(i) = PLACED.iter().position(|placed| *placed == key) {
+                if let Some(at) = yaml::location_of(&value, &shared_file, 2) {
+                    fm.places[i] = (at.line as u32, at.column as u32);
+                }
             }
             match key.as_str() {
                 "title" => {
@@ -172,11 +179,13 @@ impl FrontMatter {
         }
     }
 
-    /// Where `key`'s value is written in `file`, or the file's first line when the key is not.
+    /// Where `key`'s value is written in `file` (for a key of [`PLACED`]), or the file's
+    /// first line when the key is not.
     pub fn position(&self, key: &str, file: &Path) -> Location {
-        match self.positions.iter().find(|(k, _, _)| **k == *key) {
-            Some((_, line, column)) => Location::new(file, *line as usize, *column as usize),
-            None => Location::new(file, 1, 1),
+        let place = PLACED.iter().position(|placed| *placed == key).map(|i| self.places[i]);
+        match place {
+            Some((line, column)) if line > 0 => Location::new(file, line as usize, column as usize),
+            _ => Location::new(file, 1, 1),
         }
     }
 
