@@ -541,21 +541,19 @@ struct Stem {
 /// The stems of `words`, sorted, and each word's stem (a position in them). The words'
 /// postings are moved into their stems and encoded, so the lists are never held twice.
 fn stems_of(words: Words, language: &Language) -> (Vec<Stem>, FxHashMap<String, usize>) {
-    let stemmed: Vec<(String, String, List)> =
+    let mut stemmed: Vec<(String, String, List)> =
         words.into_par_iter().map(|(w, postings)| (language.stem(&w), w, postings)).collect();
-    let mut by_stem: BTreeMap<String, Vec<(String, List)>> = BTreeMap::new();
+    // Sorted in place and grouped by taking runs, not through a map of stems: at 100,000
+    // pages a map beside the list added about 30 MB to the index's peak.
+    stemmed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut stem_of = FxHashMap::with_capacity_and_hasher(stemmed.len(), Default::default());
+    let mut grouped: Vec<(String, Vec<List>)> = Vec::new();
     for (stem, word, postings) in stemmed {
-        by_stem.entry(stem).or_default().push((word, postings));
-    }
-    let mut stem_of = FxHashMap::default();
-    let mut grouped: Vec<(String, Vec<List>)> = Vec::with_capacity(by_stem.len());
-    for (i, (stem, surface)) in by_stem.into_iter().enumerate() {
-        let mut lists = Vec::with_capacity(surface.len());
-        for (word, postings) in surface {
-            stem_of.insert(word, i);
-            lists.push(postings);
+        match grouped.last_mut() {
+            Some((last, lists)) if *last == stem => lists.push(postings),
+            _ => grouped.push((stem, vec![postings])),
         }
-        grouped.push((stem, lists));
+        stem_of.insert(word, grouped.len() - 1);
     }
     let stems = grouped
         .into_par_iter()
