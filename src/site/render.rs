@@ -2,6 +2,7 @@
 //! every link and anchor, pages in parallel.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -305,9 +306,10 @@ fn render_page(
     let source: std::sync::Arc<Path> = page.source.as_path().into();
     let at = |offset: usize| lines.location(&source, offset, page.body_line);
     let service = page.service.as_deref();
-    // What every template, include and Liquid block of the page sees as `page`.
+    // What every template, include and Liquid block of the page sees as `page`; Liquid's
+    // shape of it is made only for a page whose tags read it.
     let view = PageView::of(site, page);
-    let liquid_page = view.liquid();
+    let liquid_page = OnceCell::new();
     let page_url = view.url.clone();
 
     let mut tags = PageTags {
@@ -560,8 +562,8 @@ struct PageTags<'a> {
     shared: &'a Shared,
     page: &'a Page,
     view: &'a PageView<'a>,
-    /// `view` in Jekyll's shape, for Liquid and `{{ page.X }}`.
-    liquid_page: &'a Value,
+    /// `view` in Jekyll's shape, for Liquid and `{{ page.X }}`, made when first read.
+    liquid_page: &'a OnceCell<Value>,
     at: &'a dyn Fn(usize) -> Location,
     /// Diagrams the page places, with the offset of their include tags.
     placements: Vec<Placed>,
@@ -658,6 +660,13 @@ impl PageTags<'_> {
     }
 }
 
+impl<'a> PageTags<'a> {
+    fn liquid_page(&self) -> &'a Value {
+        let view = self.view;
+        self.liquid_page.get_or_init(|| view.liquid())
+    }
+}
+
 impl includes::Tags for PageTags<'_> {
     type Error = Diagnostic;
 
@@ -673,7 +682,7 @@ impl includes::Tags for PageTags<'_> {
         if self.site.root.join(crate::jekyll::INCLUDES_DIR).join(call.name.trim_start_matches('/')).is_file() {
             self.reads.listings = true;
         }
-        let page = IncludePage { page: self.page, view: self.view, liquid: self.liquid_page };
+        let page = IncludePage { page: self.page, view: self.view, liquid: self.liquid_page() };
         render_include(self.site, self.shared, &page, call, self.at, &mut self.warnings)
     }
 
@@ -691,7 +700,7 @@ impl includes::Tags for PageTags<'_> {
         // that never names it reads none.
         self.reads.listings |= mentions_site(template) || template.contains("include");
         let service = self.shared.service_value(self.site, self.page.service.as_deref());
-        let globals = crate::jekyll::page_globals(self.shared.liquid_site(self.site), self.liquid_page, service);
+        let globals = crate::jekyll::page_globals(self.shared.liquid_site(self.site), self.liquid_page(), service);
         let at = (self.at)(span.start);
         let site = self.site;
         crate::jekyll::render_liquid(self, template, &globals, span, at, &site.config.liquid)
@@ -702,7 +711,7 @@ impl includes::Tags for PageTags<'_> {
         let mut path = expression.split('.');
         let root = match path.next() {
             Some("site") => self.shared.site_value(self.site),
-            Some("page") => self.liquid_page,
+            Some("page") => self.liquid_page(),
             Some("service") => match self.shared.service_value(self.site, self.page.service.as_deref()) {
                 Some(service) => service,
                 None => {
