@@ -85,6 +85,9 @@ pub struct Hooks<'a> {
     pub rewrite: &'a dyn Fn(&str) -> Option<String>,
     /// Sections (by heading id) that end with a link back to a diagram (by wrapper id).
     pub back_links: &'a BTreeMap<String, String>,
+    /// Whether the plain text of each section is gathered ([`Rendered::sections`]): only
+    /// a search index reads it.
+    pub sections: bool,
 }
 
 fn unchanged(_: &str) -> Option<String> {
@@ -96,7 +99,7 @@ static NO_BACK_LINKS: BTreeMap<String, String> = BTreeMap::new();
 impl Hooks<'static> {
     /// Plain Markdown: no diagrams, links as written.
     pub fn none() -> Hooks<'static> {
-        Hooks { rewrite: &unchanged, back_links: &NO_BACK_LINKS }
+        Hooks { rewrite: &unchanged, back_links: &NO_BACK_LINKS, sections: true }
     }
 }
 
@@ -544,11 +547,10 @@ impl<'a, 't> Renderer<'a, 't> {
 
 impl<'a, 't> Renderer<'a, 't> {
     fn push_text(&mut self, t: &str) {
-        let t = &*kramdown::without_placeholders(t);
         if let Some(h) = &mut self.heading {
-            h.title.push_str(t);
-        } else if self.image.is_none() {
-            self.section.text.push_str(t);
+            h.title.push_str(&kramdown::without_placeholders(t));
+        } else if self.image.is_none() && self.hooks.sections {
+            self.section.text.push_str(&kramdown::without_placeholders(t));
         }
     }
 
@@ -836,12 +838,14 @@ impl<'a, 't> Renderer<'a, 't> {
         if let Some(wrapper) = self.hooks.back_links.get(&id) {
             self.open_back_links.push((h.level, wrapper.clone()));
         }
-        let finished = std::mem::replace(
-            &mut self.section,
-            Section { anchor: Some(id.clone()), title: title.clone(), text: String::new() },
-        );
-        if !finished.text.trim().is_empty() || finished.anchor.is_some() {
-            self.result.sections.push(finished);
+        if self.hooks.sections {
+            let finished = std::mem::replace(
+                &mut self.section,
+                Section { anchor: Some(id.clone()), title: title.clone(), text: String::new() },
+            );
+            if !finished.text.trim().is_empty() || finished.anchor.is_some() {
+                self.result.sections.push(finished);
+            }
         }
         self.result.headings.push(Heading { level: h.level, id, title, offset: h.offset });
     }
@@ -849,7 +853,9 @@ impl<'a, 't> Renderer<'a, 't> {
     fn end_code(&mut self) {
         let Some(code) = self.code.take() else { return };
         let lang = code.info.split_whitespace().next().unwrap_or("");
-        self.section.text.push_str(&code.code);
+        if self.hooks.sections {
+            self.section.text.push_str(&code.code);
+        }
         let html = code_block(lang, &code.code, self.highlighter);
         self.out.push(Event::Html(CowStr::from(html)));
     }

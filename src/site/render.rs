@@ -339,7 +339,9 @@ fn render_page(
     let placements = std::mem::take(&mut tags.placements);
     let reads = std::mem::take(&mut tags.reads);
     let back_links = back_links(page, &placements);
-    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links };
+    // Only kept when an index will be written: it is a copy of the page's text.
+    let indexed = page.front.search && options.indexes(site);
+    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links, sections: indexed };
     let mut md = if is_html(page) {
         html_content(&expanded.text)
     } else {
@@ -393,8 +395,7 @@ fn render_page(
     }
     anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
 
-    // Only kept when an index will be written: it is a copy of the page's text.
-    let document = (page.front.search && options.indexes(site)).then(|| crate::output::Document {
+    let document = indexed.then(|| crate::output::Document {
         url: page_url.clone(),
         service: page.service.clone(),
         title: page.front.title.clone(),
