@@ -12,7 +12,7 @@ pub(super) fn spaced_link_urls(line: &str) -> Option<String> {
     if !line.contains("](") {
         return None;
     }
-    let mut out = String::with_capacity(line.len() + 4);
+    let mut out = String::new();
     let mut copied = 0;
     let mut code = false;
     let mut opened = false;

@@ -807,7 +807,10 @@ impl<'a, 't> Renderer<'a, 't> {
 
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
-        let title = h.title.trim().to_string();
+        let mut title = h.title;
+        if title.trim().len() != title.len() {
+            title = title.trim().to_string();
+        }
         let id = match h.id {
             Some(id) => {
                 self.ids.reserve(&id);
@@ -818,18 +821,24 @@ impl<'a, 't> Renderer<'a, 't> {
                 self.ids.unique(if slug.is_empty() { "section".into() } else { slug })
             }
         };
-        let class = if h.classes.is_empty() {
-            String::new()
-        } else {
-            format!(" class=\"{}\"", escape_attr(&h.classes.join(" ")))
-        };
-        self.out[h.out_index] = Event::Html(CowStr::from(format!("<h{} id=\"{}\"{class}>", h.level, escape_attr(&id))));
-        self.out.push(Event::Html(CowStr::from(format!(
-            " <a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{}>\n",
-            escape_attr(&id),
-            escape_attr(&title),
-            h.level
-        ))));
+        // Written straight into the two tags, escaped as they go.
+        let mut open = format!("<h{} id=\"", h.level);
+        let _ = escape_html(&mut open, &id);
+        open.push('"');
+        if !h.classes.is_empty() {
+            open.push_str(" class=\"");
+            let _ = escape_html(&mut open, &h.classes.join(" "));
+            open.push('"');
+        }
+        open.push('>');
+        self.out[h.out_index] = Event::Html(CowStr::from(open));
+        let mut close = String::with_capacity(80 + 2 * id.len() + title.len());
+        close.push_str(" <a class=\"heading-anchor\" href=\"#");
+        let _ = escape_html(&mut close, &id);
+        close.push_str("\" aria-label=\"Link to this section: ");
+        let _ = escape_html(&mut close, &title);
+        let _ = writeln!(close, "\">#</a></h{}>", h.level);
+        self.out.push(Event::Html(CowStr::from(close)));
         self.last_block = Some((Block::Heading, h.out_index, self.out.len() - 1));
         if h.classes.iter().any(|c| c == "no_toc") {
             self.no_toc.push(id.clone());
