@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use percent_encoding::percent_decode_str;
+use rustc_hash::FxHashSet;
 
 /// What a link's `href` points at, seen from the page it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,8 @@ pub struct Resolver<'o> {
     base_path: String,
     /// base_url when it is a full URL (`https://host/portal/`), whose links are internal.
     base_full: Option<String>,
-    files: &'o BTreeSet<String>,
+    /// The output's files, hashed: a link is looked up once or twice.
+    files: FxHashSet<&'o str>,
 }
 
 impl<'o> Resolver<'o> {
@@ -45,7 +47,7 @@ impl<'o> Resolver<'o> {
             }
             None => (base_url.to_string(), None),
         };
-        Resolver { base_path, base_full, files }
+        Resolver { base_path, base_full, files: files.iter().map(String::as_str).collect() }
     }
 
     /// Resolves `href` as written in the output of the page at `page_file`.
@@ -87,12 +89,12 @@ impl<'o> Resolver<'o> {
 
     /// A folder is served by its `index.html`, with or without the trailing slash.
     fn lookup(&self, file: String) -> Path {
-        if self.files.contains(&file) {
+        if self.files.contains(file.as_str()) {
             return Path { file, exists: true };
         }
         if !file.ends_with("index.html") {
             let index = format!("{file}/index.html");
-            if self.files.contains(&index) {
+            if self.files.contains(index.as_str()) {
                 return Path { file: index, exists: true };
             }
         }

@@ -357,9 +357,8 @@ fn render_page(
     }
 
     let source_at = |offset: usize| at(expanded.map.source_offset(offset));
-    let links = md
-        .links
-        .iter()
+    let links = std::mem::take(&mut md.links)
+        .into_iter()
         .map(|l| {
             let origin = if expanded.map.is_generated(l.offset) {
                 LinkOrigin::Include
@@ -371,11 +370,11 @@ fn render_page(
                 }
             };
             LinkRecord {
-                written: l.target.clone(),
-                href: l.href.clone(),
+                len: if origin == LinkOrigin::Include { 2 } else { l.target.chars().count().max(1) },
+                written: l.target,
+                href: l.href,
                 origin,
                 location: source_at(l.offset),
-                len: if origin == LinkOrigin::Include { 2 } else { l.target.chars().count().max(1) },
             }
         })
         .collect();
@@ -393,7 +392,11 @@ fn render_page(
             });
         }
     }
-    anchors.extend(md.anchors.iter().map(|a| AnchorRecord { id: a.id.clone(), location: Some(source_at(a.offset)) }));
+    anchors.extend(
+        std::mem::take(&mut md.anchors)
+            .into_iter()
+            .map(|a| AnchorRecord { location: Some(source_at(a.offset)), id: a.id }),
+    );
 
     let document = indexed.then(|| crate::output::Document {
         url: page_url.clone(),
@@ -493,14 +496,14 @@ impl Layout<'_> {
             if at.is_none() { links.iter().map(|l| l.href.clone()).collect() } else { Default::default() };
         for part in parts {
             for attr in crate::markdown::html_scan::attributes(part) {
-                let value = crate::markdown::decode_entities(attr.value);
+                let value = html_escape::decode_html_entities(attr.value);
                 match attr.name {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
-                    "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value, location: None }),
+                    "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value.into_owned(), location: None }),
                     "name" if attr.in_tag("a") && !value.is_empty() => {
-                        anchors.push(AnchorRecord { id: value, location: None })
+                        anchors.push(AnchorRecord { id: value.into_owned(), location: None })
                     }
-                    "href" | "src" if !value.is_empty() && !recorded.contains(&value) => {
+                    "href" | "src" if !value.is_empty() && !recorded.contains(value.as_ref()) => {
                         let (location, len) = match self.site.theme.link_source(&value) {
                             crate::theme::LinkSource::Values => continue,
                             crate::theme::LinkSource::Written { location, len } => (location, len),
@@ -509,8 +512,8 @@ impl Layout<'_> {
                             }
                         };
                         links.push(LinkRecord {
-                            written: value.clone(),
-                            href: value,
+                            written: value.to_string(),
+                            href: value.into_owned(),
                             origin: LinkOrigin::Template,
                             location,
                             len,
