@@ -312,7 +312,7 @@ pub enum Error<E> {
 /// The next `{%` or `{{`.
 fn next_tag(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(1)).find(|&i| bytes[i] == b'{' && (bytes[i + 1] == b'%' || bytes[i + 1] == b'{'))
+    memchr::memchr_iter(b'{', bytes).find(|&i| matches!(bytes.get(i + 1), Some(b'%' | b'{')))
 }
 
 fn unclosed<E>(offset: usize, tag: &str, end: &str) -> Error<E> {

@@ -200,6 +200,7 @@ pub fn load_reusing(
             None => (read_page(root, config, f, &prefix_for(&f.service), bodies), true),
         })
         .collect();
+    content.pages.reserve_exact(results.len());
     for (result, read_now) in results {
         match result {
             Ok(Some(page)) => {
@@ -530,8 +531,9 @@ pub fn is_html_page(path: &Path) -> bool {
 pub fn html_comments(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(open) = text[from..].find("<!--").map(|i| from + i) {
-        let Some(close) = text[open + 4..].find("-->").map(|i| open + 4 + i + 3) else { break };
+    let find = |from: usize, what: &str| memchr::memmem::find(&text.as_bytes()[from..], what.as_bytes());
+    while let Some(open) = find(from, "<!--").map(|i| from + i) {
+        let Some(close) = find(open + 4, "-->").map(|i| open + 4 + i + 3) else { break };
         found.push(open..close);
         from = close;
     }

@@ -29,10 +29,10 @@ pub fn attributes(html: &str) -> Vec<Attr<'_>> {
     let mut found = Vec::new();
     let bytes = html.as_bytes();
     let mut i = 0;
-    while let Some(lt) = html[i..].find('<') {
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
         i += lt + 1;
         if html[i..].starts_with("!--") {
-            i = html[i..].find("-->").map_or(html.len(), |e| i + e + 3);
+            i = memchr::memmem::find(&bytes[i..], b"-->").map_or(html.len(), |e| i + e + 3);
             continue;
         }
         let name_len = html[i..].bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
@@ -71,7 +71,7 @@ pub fn attributes(html: &str) -> Vec<Attr<'_>> {
             let (start, end) = match bytes.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let end = html[start..].find(q as char).map_or(html.len(), |e| start + e);
+                    let end = memchr::memchr(q, &bytes[start..]).map_or(html.len(), |e| start + e);
                     i = (end + 1).min(html.len());
                     (start, end)
                 }
