@@ -252,13 +252,16 @@ pub(super) fn apply(text: &str, mut edits: Vec<Edit>) -> (Cow<'_, str>, Edits) {
 
 /// Each line of `text` (with its line ending) and the offset it starts at.
 pub(super) fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
-    text.split_inclusive('\n')
-        .scan(0, |at, l| {
-            let start = *at;
-            *at += l.len();
-            Some((start, l))
-        })
-        .collect()
+    let mut lines = Vec::with_capacity(text.len() / 40 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push((start, &text[start..=end]));
+        start = end + 1;
+    }
+    if start < text.len() {
+        lines.push((start, &text[start..]));
+    }
+    lines
 }
 
 /// A line of a pipe table: it starts with `|`, indented less than a code block.

@@ -969,7 +969,7 @@ impl<'a> LineIndex<'a> {
         // Sized for lines of about 40 bytes, so a page's index rarely grows.
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { text, starts }
     }
 
