@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
@@ -435,6 +436,10 @@ fn shared_files(content_root: &Path, config: &SiteConfig, scope: &Scope, diagnos
 
 /// A service's own page with a shared page's permalink replaces it, for that service only.
 fn apply_overrides(content: &mut Content) {
+    // Only a shared page gives way; most sites have none.
+    if !content.pages.iter().any(|p| p.shared) {
+        return;
+    }
     let own: BTreeMap<&str, &Page> =
         content.pages.iter().filter(|p| !p.shared).map(|p| (p.permalink.file(), p)).collect();
     let mut overrides = Vec::new();
@@ -468,7 +473,8 @@ pub fn normalise_text(text: String) -> String {
 }
 
 fn duplicate_permalinks(pages: &[Page]) -> Vec<Diagnostic> {
-    let mut first: BTreeMap<&str, &Page> = BTreeMap::new();
+    let mut first: FxHashMap<&str, &Page> = FxHashMap::default();
+    first.reserve(pages.len());
     let mut errors = Vec::new();
     for page in pages {
         if let Some(other) = first.insert(page.permalink.file(), page) {
