@@ -142,12 +142,12 @@ pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered 
 }
 
 fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered {
-    let events = merged_events(text);
     let mut r = Renderer {
         text,
         highlighter,
         hooks,
-        out: Vec::with_capacity(events.len()),
+        // About an event for every 8 bytes of Markdown, so the list rarely grows.
+        out: Vec::with_capacity(text.len() / 8 + 16),
         result: Rendered::default(),
         ids: IdSet::default(),
         footnotes: HashMap::new(),
@@ -168,27 +168,45 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         html_block: None,
         span_depths: Vec::new(),
     };
-    for (event, range) in events {
+    for (event, range) in MergedText::new(Parser::new_ext(text, options()).into_offset_iter()) {
         r.event(event, range);
     }
     r.finish()
 }
 
 /// The events with their source ranges, adjacent text joined (smart punctuation and
-/// emphasis delimiters split it), so kramdown attribute lists are seen whole.
-fn merged_events(text: &str) -> Vec<(Event<'_>, std::ops::Range<usize>)> {
-    let mut events: Vec<(Event, std::ops::Range<usize>)> = Vec::new();
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
-        if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&event, events.last_mut()) {
-            let mut joined = prev.to_string();
-            joined.push_str(t);
-            *prev = CowStr::from(joined);
-            prev_range.end = range.end;
-            continue;
-        }
-        events.push((event, range));
+/// emphasis delimiters split it), so kramdown attribute lists are seen whole. Joined as
+/// the parser goes, one event ahead, rather than collected first.
+struct MergedText<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> {
+    events: I,
+    /// The event after the text last given.
+    next: Option<(Event<'t>, std::ops::Range<usize>)>,
+}
+
+impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> MergedText<'t, I> {
+    fn new(mut events: I) -> Self {
+        let next = events.next();
+        MergedText { events, next }
     }
-    events
+}
+
+impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> Iterator for MergedText<'t, I> {
+    type Item = (Event<'t>, std::ops::Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (mut event, mut range) = self.next.take()?;
+        self.next = self.events.next();
+        if let Event::Text(text) = &mut event {
+            while let Some((Event::Text(more), more_range)) = &self.next {
+                let mut joined = text.to_string();
+                joined.push_str(more);
+                *text = CowStr::from(joined);
+                range.end = more_range.end;
+                self.next = self.events.next();
+            }
+        }
+        Some((event, range))
+    }
 }
 
 struct OpenHeading {
