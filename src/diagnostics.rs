@@ -120,7 +120,7 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     })?;
     // CommonMark would show a NUL as a replacement character; in YAML or a template it
     // reaches the HTML as it is. Either way the file is most likely not text.
-    if let Some(offset) = text.find('\0') {
+    if let Some(offset) = memchr::memchr(0, text.as_bytes()) {
         return Err(Diagnostic::error(Kind::Encoding, "the file holds a NUL character")
             .at(Location::at_offset(shown, &text, offset, 1))
             .hint("remove it: a text file has no NUL bytes (is this a binary file saved with a text extension?)"));

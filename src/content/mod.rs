@@ -465,7 +465,7 @@ pub fn normalise_text(text: String) -> String {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
