@@ -76,18 +76,31 @@ pub(super) fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
             word.clear();
         }
     };
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        rest = &rest[c.len_utf8()..];
-        if c.is_ascii() {
-            // The common case, without Unicode tables.
-            if c.is_ascii_alphanumeric() {
-                word.push(c.to_ascii_lowercase());
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            // The common case, a run of ASCII letters and digits at a time, without
+            // Unicode tables.
+            if b.is_ascii_alphanumeric() {
+                let run = bytes[at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                word.push_str(&text[at..at + run]);
+                at += run;
+                // A word ends here unless a letter outside ASCII goes on with it.
+                if !bytes.get(at).is_some_and(|b| !b.is_ascii()) {
+                    word.make_ascii_lowercase();
+                    end(&mut word);
+                }
             } else {
                 end(&mut word);
+                at += 1;
             }
             continue;
         }
+        let c = text[at..].chars().next().expect("a character starts here");
+        at += c.len_utf8();
+        word.make_ascii_lowercase();
         for lower in c.to_lowercase() {
             for d in std::iter::once(lower).nfkd().filter(|d| !is_combining_mark(*d)) {
                 if d.is_alphabetic() || d.is_numeric() {
@@ -98,6 +111,7 @@ pub(super) fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
             }
         }
     }
+    word.make_ascii_lowercase();
     end(&mut word);
 }
 
@@ -127,6 +141,38 @@ mod tests {
         );
         assert_eq!(words("ÉTAPE ﬁnale"), ["etape", "finale"], "ligatures decompose");
         assert_eq!(words(""), Vec::<String>::new());
+    }
+
+    /// The rule one character at a time, as `engine.js` states it.
+    fn words_char_by_char(text: &str) -> Vec<String> {
+        let (mut out, mut word) = (Vec::new(), String::new());
+        for c in text.chars().flat_map(char::to_lowercase) {
+            for d in std::iter::once(c).nfkd().filter(|d| !is_combining_mark(*d)) {
+                if d.is_alphabetic() || d.is_numeric() {
+                    word.push(d);
+                } else if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    }
+
+    #[test]
+    fn runs_of_ascii_split_as_characters_do() {
+        for text in [
+            "CAFÉS and naïve Straße",
+            "MiXeD9Case_under-score ÀB Çx",
+            "ÉtapeONE ﬁNALE x²y ½",
+            "end with accent é",
+            "ÆØÅ-Ünïcödé 42ab ÄBC",
+            "tab\there\nnew line   spaces",
+        ] {
+            assert_eq!(words(text), words_char_by_char(text), "{text}");
+        }
     }
 
     #[test]
