@@ -1,8 +1,8 @@
 //! Renders a loaded [`Site`] into files (through a [`Sink`]) and an [`Output`] record of
 //! every link and anchor, pages in parallel.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
