@@ -182,14 +182,13 @@ impl Documents {
         spill.writer.write_all(&bytes)?;
         spill.len += bytes.len() as u64;
         drop(spill);
-        let place = Place {
+        Ok(self.kept(Place {
             at,
             len: bytes.len() as u64,
             digest,
             url: std::mem::take(&mut document.url),
             stages: std::mem::take(&mut document.stages),
-        };
-        Ok(Kept::Aside(Aside { file: Arc::clone(self), place }))
+        }))
     }
 
     fn read(&self, at: u64, len: u64) -> io::Result<Vec<u8>> {

@@ -511,7 +511,7 @@ fn finish(
     let (again, changed) = written?;
     let kept = Kept::of(&run);
     let pipeline::Run { site, output, index_memory, checks, .. } = run;
-    super::free_aside((site, index_memory, checks, files));
+    pipeline::free_aside((site, index_memory, checks, files));
     // Not listed, the folder is not recorded, and the next build is a whole one.
     if let Ok(listing) = unchanged::relisted(out, before, &changed) {
         unchanged::remember(root, out, inputs, kept.clone(), state, listing);

@@ -158,16 +158,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         let _ = std::fs::remove_file(path);
     }
     let pipeline::Run { site, output, index_memory, checks, .. } = run;
-    free_aside((site, index_memory, checks));
+    pipeline::free_aside((site, index_memory, checks));
     Ok(BuildReport { output: Some(output), ..BuildReport::from_kept(kept, start.elapsed()) })
-}
-
-/// Frees what a build no longer needs on a thread of its own: freeing every page of a
-/// large site takes a few hundredths of a second (10,000 pages), which the command need
-/// not wait for, and a process that ends does not wait for the thread. Freed here when
-/// no thread can be had.
-pub(crate) fn free_aside<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 impl BuildReport {
