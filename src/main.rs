@@ -210,14 +210,25 @@ fn tune_allocator() {
     // builds (its Rust bindings do not name them).
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    for (option, variable, value) in
-        [(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 10), (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0)]
-    {
+    const ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
+    for (option, variable, value) in [
+        (PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 10),
+        (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0),
+        (ALLOW_THP, "MIMALLOC_ALLOW_THP", 0),
+    ] {
         if std::env::var_os(variable).is_none() {
             // SAFETY: sets one of mimalloc's numeric options; it reads them at any time and
             // every value is valid.
             unsafe { libmimalloc_sys::mi_option_set(option, value) };
         }
+    }
+    // mimalloc read ALLOW_THP when the runtime first allocated, before `main`, and asked
+    // for huge pages on its first arena: only the process-wide switch takes that back.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: PR_SET_THP_DISABLE takes one integer and changes only how the kernel
+        // backs this process's memory; a kernel without it returns an error, ignored.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
     }
 }
 
