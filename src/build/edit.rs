@@ -514,7 +514,7 @@ fn finish(
     pipeline::free_aside((site, index_memory, checks, files));
     // Not listed, the folder is not recorded, and the next build is a whole one.
     if let Ok(listing) = unchanged::relisted(out, before, &changed) {
-        unchanged::remember(root, out, inputs, kept.clone(), state, listing);
+        unchanged::remember(root, out, inputs, &kept, state, listing);
     }
     let again = Again { pages: pages_again, ..again };
     Ok(BuildReport { output: Some(output), again: Some(again), ..BuildReport::from_kept(kept, start.elapsed()) })

@@ -152,7 +152,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         let (state, listing) =
             rayon::join(|| edit::save(root, &out, &inputs, &run, documents), || unchanged::listing(&out));
         if let Ok(listing) = listing {
-            unchanged::remember(root, &out, &inputs, kept.clone(), state, listing);
+            unchanged::remember(root, &out, &inputs, &kept, state, listing);
         }
     } else if let Some((_, path)) = documents {
         let _ = std::fs::remove_file(path);

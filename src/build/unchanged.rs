@@ -86,6 +86,16 @@ pub(super) struct Record {
     pub(super) state: Option<super::edit::StateRef>,
 }
 
+/// [`Record`] as it is written, borrowing what it writes.
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    format: u32,
+    inputs: &'a str,
+    output: &'a [Written],
+    report: &'a Kept,
+    state: Option<super::edit::StateRef>,
+}
+
 /// A file of the output folder as the build left it.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Written {
@@ -151,20 +161,29 @@ impl Known {
     /// Keeps what a build read, for the next one. Not written, it only makes the next
     /// build read every file.
     pub(super) fn write(root: &Path, out: &Path, inputs: &Inputs) {
-        if let Ok(bytes) = postcard::to_stdvec(&inputs.known) {
-            write_beside(&Known::path(root, out), &bytes);
-        }
+        write_beside(&Known::path(root, out), |w| {
+            postcard::to_io(&inputs.known, w).map(drop).map_err(io::Error::other)
+        });
     }
 }
 
 /// Writes `bytes` beside `path` and renames them over it, so that a build killed
 /// meanwhile leaves no half file; on failure nothing is left beside, and the next build
 /// only does more.
-fn write_beside(path: &Path, bytes: &[u8]) {
+///
+/// `write` streams the file: the record of a 100,000-page build is tens of megabytes,
+/// which a build held in memory whole at its end.
+fn write_beside(path: &Path, write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>) {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).is_err() {
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let mut writer = io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut writer)?;
+        writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+        std::fs::rename(&tmp, path)
+    });
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }
@@ -291,37 +310,46 @@ pub(super) fn remember(
     root: &Path,
     out: &Path,
     inputs: &Inputs,
-    report: Kept,
+    report: &Kept,
     state: Option<super::edit::StateRef>,
     output: Vec<Written>,
 ) {
     let path = record_path(root, out);
-    let record = Record { format: FORMAT, inputs: inputs.all.clone(), output, report, state };
-    let Ok(json) = serde_json::to_vec(&record) else { return };
+    let record = RecordOut { format: FORMAT, inputs: &inputs.all, output: &output, report, state };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
     Known::write(root, out, inputs);
-    write_beside(&path, &json);
+    write_beside(&path, |w| serde_json::to_writer(w, &record).map_err(io::Error::other));
 }
 
 /// Every file under `out`, sorted, with its size and modification time. The files are
 /// looked at in parallel: a 10,000-page output has 20,000.
 pub(super) fn listing(out: &Path) -> io::Result<Vec<Written>> {
+    // Paths relative to `out` from the start, as the listing keeps them: the whole paths
+    // beside them were 20 MB more at the end of a 100,000-page build.
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
         let entry = entry.map_err(io::Error::from)?;
         if !entry.file_type().is_dir() {
-            paths.push(entry.into_path());
+            paths.push(relative(out, entry.path()));
         }
     }
-    paths.par_iter().map(|path| written(out, path)).collect()
+    paths.into_par_iter().map(|path| stamped(out, path)).collect()
 }
 
 fn written(out: &Path, path: &Path) -> io::Result<Written> {
-    let meta = std::fs::symlink_metadata(path)?;
-    let relative = path.strip_prefix(out).unwrap_or(path).to_string_lossy().into_owned();
-    Ok(Written { path: relative, len: meta.len(), modified: nanos(&meta) })
+    stamped(out, relative(out, path))
+}
+
+fn relative(out: &Path, path: &Path) -> String {
+    path.strip_prefix(out).unwrap_or(path).to_string_lossy().into_owned()
+}
+
+/// The file at `path` under `out`, with its size and modification time.
+fn stamped(out: &Path, path: String) -> io::Result<Written> {
+    let meta = std::fs::symlink_metadata(out.join(&path))?;
+    Ok(Written { path, len: meta.len(), modified: nanos(&meta) })
 }
 
 /// The listing of `out` after the files `changed` (relative paths) were written or
