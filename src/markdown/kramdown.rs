@@ -203,14 +203,16 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut raw_until = 0;
     let mut items = ListItems::default();
     let labels = definition_labels(lines);
+    // Each line's neighbours ask whether it is blank: trimmed once, not three times.
+    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim().is_empty()).collect();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start().len();
         let trimmed = body.trim();
-        let prev_blank = i == 0 || lines[i - 1].1.trim().is_empty();
-        let next_blank = lines.get(i + 1).is_none_or(|(_, l)| l.trim().is_empty());
+        let prev_blank = i == 0 || blank[i - 1];
+        let next_blank = blank.get(i + 1).is_none_or(|&b| b);
         if let Some(mark) = &fence {
             if trimmed.starts_with(mark.as_str())
                 && trimmed.trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
@@ -358,13 +360,25 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                 // (it takes `{…}` ending a heading even after a backslash).
                 found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
             }
+            // Each rewrite below needs one of a few bytes in the line as it stands (see
+            // `Marks`); most lines have few of them, so most rewrites are not tried.
             let mut line = paren_item(body);
-            line = span_extensions(line.as_deref().unwrap_or(body), &mut found.raw).or(line);
-            line = ial_markup(line.as_deref().unwrap_or(body)).or(line);
-            line = guillemets(line.as_deref().unwrap_or(body)).or(line);
-            line = inline_math(line.as_deref().unwrap_or(body), &mut found.raw, prev_blank).or(line);
-            line = spaced_link_urls(line.as_deref().unwrap_or(body)).or(line);
-            line = spaced_reference_ids(line.as_deref().unwrap_or(body), &labels).or(line);
+            let mut marks = Marks::of(line.as_deref().unwrap_or(body));
+            let mut then = |needs: u8, rewrite: &mut dyn FnMut(&str) -> Option<String>| {
+                if !marks.has(needs) {
+                    return;
+                }
+                if let Some(rewritten) = rewrite(line.as_deref().unwrap_or(body)) {
+                    marks = Marks::of(&rewritten);
+                    line = Some(rewritten);
+                }
+            };
+            then(Marks::BRACE, &mut |l| span_extensions(l, &mut found.raw));
+            then(Marks::BRACE, &mut ial_markup);
+            then(Marks::ANGLE, &mut guillemets);
+            then(Marks::DOLLAR, &mut |l| inline_math(l, &mut found.raw, prev_blank));
+            then(Marks::BRACKET, &mut spaced_link_urls);
+            then(Marks::BRACKET, &mut |l| spaced_reference_ids(l, &labels));
             if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
                 // `[text]` then `[id]` on the next line: one link, so the line break goes.
                 found.edits.push(Edit {
@@ -373,7 +387,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                     inserted: String::new(),
                 });
             }
-            if outside_html {
+            if outside_html && marks.has(Marks::ANGLE) {
                 line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
             }
             if let Some(rewritten) = line {
@@ -383,6 +397,36 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         i += 1;
     }
     found
+}
+
+/// Which of the bytes that the rewrites of a line of text look for (`{`, `<` or `>`, `$`,
+/// `]`) the line holds, found in one pass: looking for each rewrite's own marker (`{::`,
+/// `<<`, `$$`, `](`...) scanned every line of text seven times.
+#[derive(Debug, Clone, Copy)]
+struct Marks(u8);
+
+impl Marks {
+    const BRACE: u8 = 1;
+    const ANGLE: u8 = 2;
+    const DOLLAR: u8 = 4;
+    const BRACKET: u8 = 8;
+
+    fn of(line: &str) -> Marks {
+        const BITS: [u8; 256] = {
+            let mut bits = [0; 256];
+            bits[b'{' as usize] = Marks::BRACE;
+            bits[b'<' as usize] = Marks::ANGLE;
+            bits[b'>' as usize] = Marks::ANGLE;
+            bits[b'$' as usize] = Marks::DOLLAR;
+            bits[b']' as usize] = Marks::BRACKET;
+            bits
+        };
+        Marks(line.bytes().fold(0, |marks, b| marks | BITS[b as usize]))
+    }
+
+    fn has(self, mark: u8) -> bool {
+        self.0 & mark != 0
+    }
 }
 
 /// The length of the line ending of `line` (`\n`, `\r\n` or none).
@@ -448,9 +492,13 @@ fn list_marker(t: &str) -> Option<usize> {
 /// (no space before it, or not a name): the offset of its `{` in the line.
 fn invalid_header_id(lines: &[(usize, &str)], i: usize) -> Option<usize> {
     let line = lines[i].1.trim_end();
+    // Most lines do not end in `}`: asked first, as it is the cheapest question.
+    if !line.ends_with('}') {
+        return None;
+    }
     let next = lines.get(i + 1).map_or("", |(_, l)| l.trim());
     let setext = !next.is_empty() && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'));
-    if !(is_atx_heading(line.trim_start()) || setext) || !line.ends_with('}') {
+    if !(is_atx_heading(line.trim_start()) || setext) {
         return None;
     }
     let brace = line.rfind("{#")?;

@@ -23,7 +23,7 @@ pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
             }
         } else if line.starts_with("```") || line.starts_with("~~~") {
             fence = Some(&line[..3]);
-        } else if (i == 0 || lines[i - 1].1.trim().is_empty()) && is_row(lines[i].1) {
+        } else if is_row(lines[i].1) && (i == 0 || lines[i - 1].1.trim().is_empty()) {
             let end = lines[i..].iter().position(|(_, l)| !is_row(l)).map_or(lines.len(), |n| i + n);
             table_edits(&lines[i..end], &mut edits);
             i = end;
@@ -179,8 +179,11 @@ fn cell_bounds(line: &str) -> (usize, Vec<(usize, bool)>) {
                 // The closing run of the same length, if the span closes on this line.
                 let mut j = after;
                 let mut close = None;
-                while let Some(p) = line[j..].find(fence) {
-                    let s = j + p;
+                // (A run of backticks is found by its first byte: searching for the whole
+                // run set up a substring search for every code span of every row.)
+                while let Some(s) =
+                    memchr::memchr_iter(b'`', &b[j..]).map(|p| j + p).find(|&s| b[s..].starts_with(fence.as_bytes()))
+                {
                     let len = b[s..].iter().take_while(|&&c| c == b'`').count();
                     if len == run {
                         close = Some(s);
