@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::problem::{describe, extension, Problem};
 use super::resolve::Target;
 use super::{nearest, stages, Context, Finding};
-use crate::output::{LinkOrigin, LinkRecord, PageRecord};
+use crate::output::{LinkOrigin, LinkView, PageRecord};
 
 /// How many links a check looked at, and the pages they lead to.
 #[derive(Debug, Clone, Default)]
@@ -28,16 +28,15 @@ enum Outcome {
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
 pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
-    let links: Vec<LinkRecord> = page.links.iter().collect();
+    let links: Vec<LinkView> = page.links.views().collect();
     // A placed diagram's HTML repeats its stage links, recorded as the include's links:
     // each is checked once, as a stage link, which says which stage to correct.
-    let stage_hrefs: HashSet<&str> =
-        links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href.as_str()).collect();
+    let stage_hrefs: HashSet<&str> = links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href).collect();
     for link in &links {
-        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href.as_str()) {
+        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href) {
             continue;
         }
-        let problem = match outcome(cx, &link.href, Some(page), &mut counts.anchored) {
+        let problem = match outcome(cx, link.href, Some(page), &mut counts.anchored) {
             Outcome::External => {
                 counts.external += 1;
                 continue;
@@ -50,11 +49,11 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
         };
         counts.internal += 1;
         if link.origin == LinkOrigin::Stage {
-            stages::check_stage_link(cx, page, link, problem.as_ref(), found);
+            stages::check_stage_link(cx, page, &link.record(), problem.as_ref(), found);
         } else if let Some(problem) = problem {
             // A template's broken link is on every page it lays out: said once.
             let on = (link.origin != LinkOrigin::Template || !link.href.starts_with('/')).then_some(page);
-            found.push(describe(cx, link, on, &problem));
+            found.push(describe(cx, &link.record(), on, &problem));
         }
     }
     counts

@@ -112,6 +112,11 @@ fn has_scheme(href: &str) -> bool {
 }
 
 fn decode(text: &str) -> Cow<'_, str> {
+    // Without a `%` (most links) there is nothing to decode and the text is UTF-8 already;
+    // decoding anyway checked every path segment and anchor of every link as UTF-8 again.
+    if memchr::memchr(b'%', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
     percent_decode_str(text).decode_utf8_lossy()
 }
 

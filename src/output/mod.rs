@@ -12,7 +12,7 @@ use crate::diagnostics::Location;
 use crate::markdown::Section;
 
 mod packed;
-pub(crate) use packed::{Anchors, Links, SavedPacked, SavedPackedRef};
+pub(crate) use packed::{Anchors, LinkView, Links, SavedPacked, SavedPackedRef};
 
 /// Where a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

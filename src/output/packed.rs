@@ -86,12 +86,55 @@ impl Links {
         })
     }
 
+    /// The links borrowed from the packed bytes, made into records only where needed: the
+    /// check reads every link's href and origin, and wants a whole record only for a link
+    /// with a finding.
+    pub fn views(&self) -> impl Iterator<Item = LinkView<'_>> + '_ {
+        let mut r = Reader { packed: &self.0, at: 0 };
+        (0..self.0.len).map(move |_| {
+            let origin = ORIGINS[r.byte() as usize];
+            let written = r.text();
+            let href = match r.number() {
+                0 => written,
+                n => r.take(n - 1),
+            };
+            let file = &self.0.files[r.number()];
+            let (line, column) = (r.number(), r.number());
+            LinkView { written, href, origin, file, line, column, len: r.number() }
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.0.len
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.len == 0
+    }
+}
+
+/// A packed link read in place: [`LinkRecord`] with its strings borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkView<'a> {
+    pub written: &'a str,
+    pub href: &'a str,
+    pub origin: LinkOrigin,
+    file: &'a Arc<Path>,
+    line: usize,
+    column: usize,
+    len: usize,
+}
+
+impl LinkView<'_> {
+    /// The link as it was recorded.
+    pub fn record(&self) -> LinkRecord {
+        LinkRecord {
+            written: self.written.to_string(),
+            href: self.href.to_string(),
+            origin: self.origin,
+            location: Location { file: self.file.clone(), line: self.line, column: self.column },
+            len: self.len,
+        }
     }
 }
 
@@ -336,6 +379,7 @@ mod tests {
         ];
         let packed = Links::pack(&links);
         assert_eq!(packed.iter().collect::<Vec<_>>(), links);
+        assert_eq!(packed.views().map(|v| v.record()).collect::<Vec<_>>(), links);
         assert_eq!(packed.0.files.len(), 2, "each file once");
 
         let anchors = vec![
