@@ -36,7 +36,7 @@ pub struct Theme {
     /// `link_source` of the first links seen: a layout writes the same links on every
     /// page. Bounded ([`KNOWN_SOURCES`]): links made of a page's own values (its URL, its
     /// headings' ids) are seen once each, and on a large site would fill it.
-    sources: std::sync::RwLock<std::collections::HashMap<String, LinkSource>>,
+    sources: std::sync::RwLock<rustc_hash::FxHashMap<String, LinkSource>>,
 }
 
 /// How many links' sources [`Theme::link_source`] keeps: far more than a theme writes.

@@ -537,7 +537,8 @@ fn find_whole(haystack: &str, needle: &str) -> Option<usize> {
     while !needle.is_char_boundary(head) {
         head -= 1;
     }
-    haystack.match_indices(&needle[..head]).map(|(at, _)| at).find(|&at| haystack[at..].starts_with(needle))
+    memchr::memmem::find_iter(haystack.as_bytes(), &needle.as_bytes()[..head])
+        .find(|&at| haystack[at..].starts_with(needle))
 }
 
 fn layout_template(site: &Site, layout: Option<&str>, warnings: &mut Vec<Diagnostic>, page: &Page) -> String {
