@@ -424,9 +424,12 @@ pub fn run_reusing(
     let start = Instant::now();
     let cx = Context::new(site, output);
     let earlier = earlier.filter(|e| e.pages.len() == output.pages.len());
+    // In pieces of a few dozen pages, so that no thread checks a long run alone at the
+    // end (see `Renderer::pages`).
     let per_page: Vec<(Vec<Finding>, links::Counts)> = output
         .pages
         .par_iter()
+        .with_max_len(64)
         .enumerate()
         .map(|(i, page)| {
             if let Some(earlier) = earlier.as_ref().and_then(|e| e.of(i)) {

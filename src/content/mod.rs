@@ -194,8 +194,11 @@ pub fn load_reusing(
     // (page, whether it was read now): a page handed back was read, and its warnings
     // reported, by an earlier load.
     type Loaded = (Result<Option<Page>, Vec<Diagnostic>>, bool);
+    // In pieces of a few pages, so that no thread reads a long run alone at the end (see
+    // `Renderer::pages`).
     let results: Vec<Loaded> = markdown
         .par_iter()
+        .with_max_len(16)
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
             Some(page) => (Ok(page), false),
             None => (read_page(root, config, f, &prefix_for(&f.service), bodies), true),

@@ -82,6 +82,9 @@ pub fn render(
     (output, diagnostics)
 }
 
+/// The most pages one thread renders without another able to take some of them.
+const PAGES_A_PIECE: usize = 8;
+
 /// Renders parts of a site: some pages, or the generated files. `serve` uses it to
 /// re-render only what an edit touched; [`render`] renders everything.
 pub struct Renderer<'s> {
@@ -120,8 +123,14 @@ impl<'s> Renderer<'s> {
     /// Renders the pages at these indices of `site.content.pages`, in parallel.
     pub fn pages(&self, indices: &[usize], sink: &dyn Sink, highlighter: &Highlighter) -> (Output, Diagnostics) {
         let site = self.site;
-        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> =
-            indices.par_iter().map(|&i| self.page(&site.content.pages[i], sink, highlighter)).collect();
+        // In pieces of at most a few pages: rayon halves a range until each thread has a
+        // piece, and again only where a piece is stolen, so one thread could be left with
+        // a long run of pages (up to a quarter of them) to render while the others waited.
+        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
+            .par_iter()
+            .with_max_len(PAGES_A_PIECE)
+            .map(|&i| self.page(&site.content.pages[i], sink, highlighter))
+            .collect();
         let mut output = Output::default();
         let mut diagnostics = Diagnostics::default();
         // Collected in place, in the results' own allocation: a list of records beside
