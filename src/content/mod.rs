@@ -180,8 +180,7 @@ pub fn load_reusing(
 
     let (markdown, other): (Vec<Found>, Vec<Found>) =
         found.into_iter().partition(|f| is_markdown(&f.relative) || is_html_page(&root.join(&f.relative)));
-    let mut content = Content::default();
-    content.assets = other
+    let assets = other
         .into_iter()
         .map(|f| {
             let prefix = prefix_for(&f.service);
@@ -207,7 +206,7 @@ pub fn load_reusing(
     // page was copied into memory touched for the first time, about 10 ms of a check of
     // 10,000 pages on one thread while the others waited.
     let mut unpublished = 0;
-    content.pages = results
+    let pages = results
         .into_iter()
         .filter_map(|(result, read_now)| match result {
             Ok(Some(page)) => {
@@ -226,7 +225,7 @@ pub fn load_reusing(
             }
         })
         .collect();
-    content.unpublished += unpublished;
+    let mut content = Content { pages, assets, unpublished, overrides: Vec::new() };
     apply_overrides(&mut content);
     diagnostics.extend(duplicate_permalinks(&content.pages));
     (content, diagnostics)

@@ -85,6 +85,9 @@ pub fn render(
 /// The most pages one thread renders without another able to take some of them.
 const PAGES_A_PIECE: usize = 8;
 
+/// What rendering a page gives: its record and its warnings, or its errors.
+type PageResult = Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// Renders parts of a site: some pages, or the generated files. `serve` uses it to
 /// re-render only what an edit touched; [`render`] renders everything.
 pub struct Renderer<'s> {
@@ -126,7 +129,7 @@ impl<'s> Renderer<'s> {
         // In pieces of at most a few pages: rayon halves a range until each thread has a
         // piece, and again only where a piece is stolen, so one thread could be left with
         // a long run of pages (up to a quarter of them) to render while the others waited.
-        let results: Vec<Result<(PageRecord, Vec<Diagnostic>), Vec<Diagnostic>>> = indices
+        let results: Vec<PageResult> = indices
             .par_iter()
             .with_max_len(PAGES_A_PIECE)
             .map(|&i| self.page(&site.content.pages[i], sink, highlighter))
