@@ -421,6 +421,11 @@ pub(super) fn build(
     let root = &options.load.root;
     let out = options.out_dir();
     let record = unchanged::read_record(root, &out)?;
+    // A folder removed or replaced since: its state (about 6 KB a page) is not read for
+    // nothing.
+    if !unchanged::marker_as_recorded(&out, &record.output) {
+        return None;
+    }
     // The folder is listed while the state is read and the site loaded: each takes a few
     // hundredths of a second for 10,000 pages.
     let (listing, loaded) = rayon::join(|| unchanged::listing(&out), || load(options, inputs, record.state));

@@ -338,6 +338,15 @@ pub(super) fn listing(out: &Path) -> io::Result<Vec<Written>> {
     paths.into_par_iter().map(|path| stamped(out, path)).collect()
 }
 
+/// Whether the folder's marker file is as `recorded` (a listing) has it: a quick test, before
+/// a whole listing, that `out` is still the folder the last build wrote (not removed, not
+/// replaced). The marker is written into each new folder, so a new folder has a new one.
+pub(super) fn marker_as_recorded(out: &Path, recorded: &[Written]) -> bool {
+    let marker = crate::output::MARKER;
+    let Some(recorded) = recorded.iter().find(|w| w.path == marker) else { return false };
+    stamped(out, marker.to_string()).is_ok_and(|now| now == *recorded)
+}
+
 fn written(out: &Path, path: &Path) -> io::Result<Written> {
     stamped(out, relative(out, path))
 }

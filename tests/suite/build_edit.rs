@@ -177,3 +177,26 @@ fn pages_loaded_from_the_last_build_are_those_loading_gives() {
     assert!(run.stderr.contains("warning[duplicate-key]"), "the warning of a page not read again: {}", run.stderr);
     assert!(site.out("beta/principles.html").contains("Principles for"), "shared pages as before");
 }
+
+#[test]
+fn an_output_folder_removed_or_replaced_means_a_whole_build() {
+    let site = Fixture::copy_of("basic");
+    build_as_whole(&site, &[]);
+    let page = std::fs::read_to_string(site.root.join("content/guide/setup.md")).unwrap();
+    let public = site.root.join("public");
+
+    // Removed: the edit is built whole, every file back.
+    std::fs::remove_dir_all(&public).unwrap();
+    site.write("content/guide/setup.md", &format!("{page}\nOne more line.\n"));
+    assert!(!again(&build_as_whole(&site, &[])), "a whole build");
+    assert!(site.out("guide/setup.html").contains("One more line."));
+
+    // Replaced by another build's folder (the `--force` one, same files but a marker
+    // written at another time): whole again, then edits build as edits once more.
+    std::fs::remove_dir_all(&public).unwrap();
+    std::fs::rename(site.root.join("whole"), &public).unwrap();
+    site.write("content/guide/setup.md", &page);
+    assert!(!again(&build_as_whole(&site, &[])), "a whole build");
+    site.write("content/guide/setup.md", &format!("{page}\nAnother line.\n"));
+    assert!(again(&build_as_whole(&site, &[])), "and the next edit is one again");
+}
