@@ -86,10 +86,11 @@ pub fn render(
     highlighter: &Highlighter,
     sink: &dyn Sink,
 ) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    render_aside(site, diagnostics, options, highlighter, sink, None)
+    render_aside(site, diagnostics, options, highlighter, sink, None, false)
 }
 
-/// [`render`], with each page's search document set aside in `aside` as it renders.
+/// [`render`], with each page's search document set aside in `aside` as it renders,
+/// and with `links_aside` its links and anchors in a temporary file.
 fn render_aside(
     site: Site,
     mut diagnostics: Diagnostics,
@@ -97,8 +98,13 @@ fn render_aside(
     highlighter: &Highlighter,
     sink: &dyn Sink,
     aside: Option<Arc<Documents>>,
+    links_aside: bool,
 ) -> Result<(Site, Output, Diagnostics), Diagnostics> {
-    let (output, rendered) = render::render(&site, options, sink, highlighter, aside);
+    // A whole build's links and anchors wait for the check in a temporary file, as its
+    // pages' search text waits for the index (`output::SetAside`); `check` keeps them in
+    // memory, and so does a build that cannot make a temporary file.
+    let link_file = links_aside.then(crate::output::LinkFile::new).and_then(Result::ok);
+    let (output, rendered) = render::render(&site, options, sink, highlighter, aside, link_file);
     diagnostics.extend(rendered);
     diagnostics.sort();
     if diagnostics.has_errors() {
@@ -123,10 +129,10 @@ fn check_reusing(
     keep: bool,
 ) -> (Diagnostics, Option<Vec<PageCheck>>) {
     match crate::check::CheckOptions::for_site(site) {
-        Ok(options) => {
-            let (report, checks) = crate::check::run_reusing(site, output, &options, earlier, keep);
-            (report.diagnostics(), checks)
-        }
+        Ok(options) => match crate::check::run_reusing(site, output, &options, earlier, keep) {
+            Ok((report, checks)) => (report.diagnostics(), checks),
+            Err(e) => (crate::check::unreadable(e).into(), None),
+        },
         Err(problems) => (problems, None),
     }
 }
@@ -172,7 +178,7 @@ pub fn run_aside(
 ) -> Result<Run, Failed> {
     let aside = aside.filter(|_| options.render.indexes(&site));
     let (site, output, diagnostics) =
-        render_aside(site, loaded, options.render, highlighter, sink, aside).map_err(Failed::Site)?;
+        render_aside(site, loaded, options.render, highlighter, sink, aside, true).map_err(Failed::Site)?;
     check_and_index(site, output, diagnostics, options, sink, None, None)
 }
 

@@ -312,8 +312,8 @@ pub(super) fn save(
             source: &record.source,
             service: record.service.as_deref(),
             shared: record.shared,
-            links: record.links.saved(),
-            anchors: record.anchors.saved(),
+            links: record.links.saved().ok()?,
+            anchors: record.anchors.saved().ok()?,
             reads: &record.reads,
             warnings: &record.warnings,
             search: match &record.search {
@@ -626,8 +626,8 @@ fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> 
             source: page.source,
             service: page.service,
             shared: page.shared,
-            links: Links::from_saved(page.links),
-            anchors: Anchors::from_saved(page.anchors),
+            links: Links::from_saved(page.links).into(),
+            anchors: Anchors::from_saved(page.anchors).into(),
             search,
             reads: page.reads,
             warnings: page.warnings,
@@ -640,7 +640,7 @@ fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> 
 mod tests {
     use super::*;
     use crate::diagnostics::{Kind, Location};
-    use crate::output::{AnchorRecord, LinkOrigin};
+    use crate::output::{AnchorRecord, LinkFile, LinkOrigin, PageAnchors, PageLinks, SetAside};
 
     #[test]
     fn a_state_written_borrowed_reads_back_whole() {
@@ -654,6 +654,11 @@ mod tests {
         };
         let links = Links::pack(std::slice::from_ref(&link));
         let anchors = Anchors::pack(&[AnchorRecord { id: "intro".into(), location: Some(at.clone()) }]);
+        // Set aside as a whole build's are until the check, then written from their file.
+        let file = LinkFile::new().unwrap();
+        let aside_links = PageLinks::new(links.clone(), Some(&file)).unwrap();
+        let aside_anchors = PageAnchors::new(anchors.clone(), Some(&file)).unwrap();
+        assert!(matches!(aside_links, SetAside::Aside { .. }), "set aside");
         let reads = Reads { listings: true, ..Reads::default() };
         let warnings = vec![Diagnostic::warning(Kind::OrphanPage, "alone").at(at)];
         let files = vec![(PathBuf::from("content/a.md"), [7; 32])];
@@ -683,8 +688,8 @@ mod tests {
                 source: Path::new("content/a.md"),
                 service: Some("nrls"),
                 shared: false,
-                links: links.saved(),
-                anchors: anchors.saved(),
+                links: aside_links.saved().unwrap(),
+                anchors: aside_anchors.saved().unwrap(),
                 reads: &reads,
                 warnings: &warnings,
                 search: None,

@@ -28,7 +28,14 @@ enum Outcome {
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
 pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
-    let links: Vec<LinkView> = page.links.views().collect();
+    let held = match page.links.held() {
+        Ok(held) => held,
+        Err(e) => {
+            let _ = cx.unread.set(e);
+            return counts;
+        }
+    };
+    let links: Vec<LinkView> = held.views().collect();
     // A placed diagram's HTML repeats its stage links, recorded as the include's links:
     // each is checked once, as a stage link, which says which stage to correct.
     let stage_hrefs: HashSet<&str> = links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href).collect();
@@ -114,10 +121,9 @@ fn anchor_outcome(cx: &Context, file: &str, anchor: String, reached: Option<Stri
     }
     let suggestion = ids
         .iter()
-        .copied()
         .filter(|id| id.to_lowercase() == anchor.to_lowercase())
         .min()
-        .or_else(|| nearest(&anchor, ids.iter().copied()))
+        .or_else(|| nearest(&anchor, ids.iter()))
         .map(String::from);
     Outcome::Broken(Problem::MissingAnchor { file: file.to_string(), anchor, suggestion })
 }

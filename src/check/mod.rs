@@ -22,9 +22,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CheckConfig;
 use crate::diagnostics::{self, Diagnostic, Diagnostics, Location, Severity};
-use crate::output::Output;
+use crate::output::{Anchors, Output};
 use crate::site::Site;
 use resolve::Resolver;
+use std::borrow::Cow;
 
 /// What a finding is about. The kebab-case names are stable: they are the `kind` of the
 /// JSON output and the keys of `check:` in site.yaml.
@@ -317,7 +318,10 @@ pub fn full_report(
 ) -> (Option<Report>, Diagnostics) {
     match CheckOptions::for_site(site) {
         Ok(options) => {
-            let mut report = run(site, output, &options);
+            let mut report = match run(site, output, &options) {
+                Ok(report) => report,
+                Err(e) => return (None, unreadable(e).into()),
+            };
             let mut warnings = warnings;
             if let Some(request) = external {
                 let settings = &options.external;
@@ -341,7 +345,16 @@ pub fn full_report(
 
 /// Checks a rendered site; what `build` calls before it writes.
 pub fn check(site: &Site, output: &Output, options: &CheckOptions) -> Diagnostics {
-    run(site, output, options).diagnostics()
+    match run(site, output, options) {
+        Ok(report) => report.diagnostics(),
+        Err(e) => unreadable(e).into(),
+    }
+}
+
+/// The error of a check that could not read back the links a build set aside.
+pub fn unreadable(e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(diagnostics::Kind::Io, format!("cannot read back the links set aside for the check: {e}"))
+        .hint("build again; if it happens again, check the space left in the temporary folder ($TMPDIR)")
 }
 
 /// What the check of one page found that a later check of the same site reuses while
@@ -405,9 +418,10 @@ impl Earlier<'_> {
     }
 }
 
-/// Checks a rendered site and keeps everything the report of `signpost check` shows.
-pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> Report {
-    run_reusing(site, output, options, None, false).0
+/// Checks a rendered site and keeps everything the report of `signpost check` shows;
+/// fails only when a page's links set aside by the build cannot be read back.
+pub fn run(site: &Site, output: &Output, options: &CheckOptions) -> std::io::Result<Report> {
+    run_reusing(site, output, options, None, false).map(|(report, _)| report)
 }
 
 /// [`run`], with what an `earlier` check of the same site found on the pages that stand
@@ -420,9 +434,13 @@ pub fn run_reusing(
     options: &CheckOptions,
     earlier: Option<Earlier>,
     keep: bool,
-) -> (Report, Option<Vec<PageCheck>>) {
+) -> std::io::Result<(Report, Option<Vec<PageCheck>>)> {
     let start = Instant::now();
-    let cx = Context::new(site, output);
+    // A build sets the pages' anchors aside until now (`output::SetAside`); every page's
+    // are read back, as any link may look into any page.
+    let held: Vec<Cow<Anchors>> =
+        output.pages.par_iter().with_max_len(64).map(|p| p.anchors.held()).collect::<std::io::Result<_>>()?;
+    let cx = Context::new(site, output, &held);
     let earlier = earlier.filter(|e| e.pages.len() == output.pages.len());
     // In pieces of a few dozen pages, so that no thread checks a long run alone at the
     // end (see `Renderer::pages`).
@@ -437,10 +455,14 @@ pub fn run_reusing(
             }
             let mut found = Vec::new();
             let counts = links::check_page(&cx, page, &mut found);
-            pages::duplicate_ids(page, &mut found);
+            pages::duplicate_ids(page, &held[i], &mut found);
             (found, counts)
         })
         .collect();
+    let mut cx = cx;
+    if let Some(unread) = cx.unread.take() {
+        return Err(unread);
+    }
     let mut report = Report { pages: output.pages.len(), ..Report::default() };
     let mut found = Vec::new();
     let mut reached_from = Vec::with_capacity(output.pages.len());
@@ -462,7 +484,7 @@ pub fn run_reusing(
 
     report.findings = with_levels(found, options);
     report.checked = start.elapsed();
-    (report, keep.then_some(checks))
+    Ok((report, keep.then_some(checks)))
 }
 
 /// The findings at the levels site.yaml sets (ignored ones left out), sorted by place.
@@ -491,20 +513,57 @@ struct Context<'a> {
     resolver: Resolver<'a>,
     /// Output file -> index in `output.pages`.
     pages: FxHashMap<&'a str, usize>,
+    /// The anchors each page records, by the same index.
+    held: &'a [Cow<'a, Anchors>],
     /// The ids each page defines, by the same index, gathered when first looked for.
     anchors: Vec<OnceLock<FxHashSet<&'a str>>>,
+    /// The first page whose links could not be read back from where the build set them
+    /// aside (`PageLinks`): the check fails rather than pass a page it did not read.
+    unread: OnceLock<std::io::Error>,
 }
 
 impl<'a> Context<'a> {
-    fn new(site: &'a Site, output: &'a Output) -> Self {
+    fn new(site: &'a Site, output: &'a Output, held: &'a [Cow<'a, Anchors>]) -> Self {
         let pages = output.pages.iter().enumerate().map(|(i, p)| (p.file.as_str(), i)).collect();
         let anchors = output.pages.iter().map(|_| OnceLock::new()).collect();
-        Context { site, output, resolver: Resolver::new(&site.urls.base, &output.paths), pages, anchors }
+        let resolver = Resolver::new(&site.urls.base, &output.paths);
+        Context { site, output, resolver, pages, held, anchors, unread: OnceLock::new() }
     }
 
     /// The ids page `i` defines.
-    fn anchors(&self, i: usize) -> &FxHashSet<&'a str> {
-        self.anchors[i].get_or_init(|| self.output.pages[i].anchors.ids().collect())
+    fn anchors(&self, i: usize) -> Ids<'_, 'a> {
+        let anchors: &'a Anchors = &self.held[i];
+        if anchors.len() <= FEW_IDS {
+            return Ids::Few(anchors);
+        }
+        Ids::Many(self.anchors[i].get_or_init(|| anchors.ids().collect()))
+    }
+}
+
+/// Up to this many ids, a page's are looked through in their packed bytes rather than
+/// gathered into a set: most pages have a dozen, and a set for each page of a
+/// 100,000-page build was 35 MB held through the check.
+const FEW_IDS: usize = 32;
+
+/// The ids a page defines, as [`Context::anchors`] gives them.
+enum Ids<'c, 'a> {
+    Few(&'a Anchors),
+    Many(&'c FxHashSet<&'a str>),
+}
+
+impl<'a> Ids<'_, 'a> {
+    fn contains(&self, id: &str) -> bool {
+        match self {
+            Ids::Few(anchors) => anchors.ids().any(|a| a == id),
+            Ids::Many(set) => set.contains(id),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = &'a str> + '_> {
+        match self {
+            Ids::Few(anchors) => Box::new(anchors.ids()),
+            Ids::Many(set) => Box::new(set.iter().copied()),
+        }
     }
 }
 

@@ -6,17 +6,17 @@ use super::resolve::Target;
 use super::{Context, Finding, Kind};
 use crate::content::Scope;
 use crate::diagnostics::Location;
-use crate::output::{AnchorRecord, PageRecord};
+use crate::output::{AnchorRecord, Anchors, PageRecord};
 
 /// An id defined twice in a page: links reach only the first.
-pub(super) fn duplicate_ids(page: &PageRecord, found: &mut Vec<Finding>) {
+pub(super) fn duplicate_ids(page: &PageRecord, anchors: &Anchors, found: &mut Vec<Finding>) {
     // Most pages write each id once: nothing to report, and no need to unpack and sort
     // their anchors to find out.
     let mut ids = FxHashSet::default();
-    if page.anchors.ids().all(|id| ids.insert(id)) {
+    if anchors.ids().all(|id| ids.insert(id)) {
         return;
     }
-    let recorded: Vec<AnchorRecord> = page.anchors.iter().collect();
+    let recorded: Vec<AnchorRecord> = anchors.iter().collect();
     let mut anchors: Vec<&AnchorRecord> = recorded.iter().collect();
     anchors.sort_by(|a, b| (&a.location, &a.id).cmp(&(&b.location, &b.id)));
     // The same id recorded twice at the same place is one element seen twice (a placed

@@ -66,7 +66,7 @@ pub(super) fn unplaced(cx: &Context, found: &mut Vec<Finding>) {
         // A placed diagram leaves its wrapper's id on the page; a variant's stages may
         // point at its base's file, so their links cannot tell which process was placed.
         let wrapper = crate::process::html::wrapper_id(process);
-        let placed = cx.output.pages.iter().flat_map(|p| p.anchors.ids()).any(|id| id == wrapper);
+        let placed = cx.held.iter().flat_map(|a| a.ids()).any(|id| id == wrapper);
         let elsewhere = match &cx.site.scope {
             Scope::Service(own) => cx
                 .site

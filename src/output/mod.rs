@@ -12,7 +12,9 @@ use crate::diagnostics::Location;
 use crate::markdown::Section;
 
 mod packed;
-pub(crate) use packed::{Anchors, LinkView, Links, SavedPacked, SavedPackedRef};
+#[cfg(test)]
+pub(crate) use packed::SetAside;
+pub(crate) use packed::{Anchors, LinkFile, LinkView, Links, PageAnchors, PageLinks, SavedPacked, SavedPackedRef};
 
 /// Where a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -56,8 +58,8 @@ pub struct PageRecord {
     pub service: Option<String>,
     /// Built from `content/_shared` for its service.
     pub shared: bool,
-    pub links: Links,
-    pub anchors: Anchors,
+    pub links: PageLinks,
+    pub anchors: PageAnchors,
     /// What the search index holds for the page; `None` for `search: exclude`.
     #[serde(skip)]
     pub search: Option<crate::documents::Kept>,

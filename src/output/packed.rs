@@ -23,11 +23,181 @@ pub struct Links(Packed);
 pub struct Anchors(Packed);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Packed {
+pub struct Packed {
     bytes: Box<[u8]>,
     /// The files positions are in, each once, in the order first seen.
     files: Box<[Arc<Path>]>,
     len: usize,
+}
+
+/// A page's links or anchors, in memory or set aside in a build's [`LinkFile`] between
+/// its render and its check: at 100,000 pages the links were 100 MB of the records a
+/// build holds, and the anchors 55 MB.
+#[derive(Debug, Clone)]
+pub enum SetAside<P> {
+    Held(P),
+    Aside { file: Arc<LinkFile>, at: u64, bytes: u32, files: Box<[Arc<Path>]>, len: usize },
+}
+
+/// A page's links, as the render records them.
+pub(crate) type PageLinks = SetAside<Links>;
+/// A page's anchors, as the render records them.
+pub(crate) type PageAnchors = SetAside<Anchors>;
+
+/// [`Links`] and [`Anchors`]: packed records that can be set aside.
+pub trait Packing: Clone + Default + PartialEq {
+    #[doc(hidden)]
+    fn into_packed(self) -> Packed;
+    #[doc(hidden)]
+    fn from_packed(packed: Packed) -> Self;
+    #[doc(hidden)]
+    fn packed(&self) -> &Packed;
+}
+
+impl Packing for Links {
+    fn into_packed(self) -> Packed {
+        self.0
+    }
+    fn from_packed(packed: Packed) -> Self {
+        Links(packed)
+    }
+    fn packed(&self) -> &Packed {
+        &self.0
+    }
+}
+
+impl Packing for Anchors {
+    fn into_packed(self) -> Packed {
+        self.0
+    }
+    fn from_packed(packed: Packed) -> Self {
+        Anchors(packed)
+    }
+    fn packed(&self) -> &Packed {
+        &self.0
+    }
+}
+
+impl<P: Packing> Default for SetAside<P> {
+    fn default() -> Self {
+        SetAside::Held(P::default())
+    }
+}
+
+/// The same records, wherever each is kept: the tests compare the records `serve` keeps
+/// with a build's.
+impl<P: Packing> PartialEq for SetAside<P> {
+    fn eq(&self, other: &SetAside<P>) -> bool {
+        match (self.held(), other.held()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl<P: Packing> Eq for SetAside<P> {}
+
+impl<P: Packing> From<P> for SetAside<P> {
+    fn from(records: P) -> SetAside<P> {
+        SetAside::Held(records)
+    }
+}
+
+impl<P: Packing> SetAside<P> {
+    /// `records`, written to `file` (when there is one): only where they went is kept.
+    pub fn new(records: P, file: Option<&Arc<LinkFile>>) -> std::io::Result<SetAside<P>> {
+        let Some(file) = file.filter(|_| records.packed().len > 0) else { return Ok(SetAside::Held(records)) };
+        let Packed { bytes, files, len } = records.into_packed();
+        let at = file.put(&bytes)?;
+        let bytes = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
+        Ok(SetAside::Aside { file: Arc::clone(file), at, bytes, files, len })
+    }
+
+    /// The records, read back from their file when they were set aside.
+    pub fn held(&self) -> std::io::Result<std::borrow::Cow<'_, P>> {
+        match self {
+            SetAside::Held(records) => Ok(std::borrow::Cow::Borrowed(records)),
+            SetAside::Aside { file, at, bytes, files, len } => {
+                let bytes = file.read(*at, *bytes as usize)?.into_boxed_slice();
+                Ok(std::borrow::Cow::Owned(P::from_packed(Packed { bytes, files: files.clone(), len: *len })))
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            SetAside::Held(records) => records.packed().len,
+            SetAside::Aside { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// As [`Links::saved`], the bytes read back when they were set aside.
+    pub(crate) fn saved(&self) -> std::io::Result<SavedPackedRef<'_>> {
+        match self {
+            SetAside::Held(records) => Ok(records.packed().saved()),
+            SetAside::Aside { file, at, bytes, files, len } => Ok(SavedPackedRef {
+                bytes: file.read(*at, *bytes as usize)?.into(),
+                files: files.iter().map(|f| &**f).collect(),
+                len: *len,
+            }),
+        }
+    }
+}
+
+/// The temporary file a build's page links and anchors wait in (see [`SetAside`]): written as pages
+/// render, read back a page at a time by the check and by the state a build keeps.
+#[derive(Debug)]
+pub struct LinkFile {
+    writer: std::sync::Mutex<LinkWriter>,
+    /// The same file, read at an offset (`pread`) by any thread without the lock.
+    reader: std::fs::File,
+}
+
+#[derive(Debug)]
+struct LinkWriter {
+    out: std::io::BufWriter<std::fs::File>,
+    len: u64,
+    /// Written since the last flush: a read flushes first.
+    dirty: bool,
+}
+
+impl LinkFile {
+    /// A new file with no name, gone when the last page pointing into it is.
+    pub fn new() -> std::io::Result<Arc<LinkFile>> {
+        let file = tempfile::tempfile()?;
+        let reader = file.try_clone()?;
+        let writer = LinkWriter { out: std::io::BufWriter::with_capacity(256 * 1024, file), len: 0, dirty: false };
+        Ok(Arc::new(LinkFile { writer: std::sync::Mutex::new(writer), reader }))
+    }
+
+    fn put(&self, bytes: &[u8]) -> std::io::Result<u64> {
+        use std::io::Write;
+        let mut w = self.writer.lock().map_err(|_| std::io::Error::other("link file"))?;
+        let at = w.len;
+        w.out.write_all(bytes)?;
+        w.len += bytes.len() as u64;
+        w.dirty = true;
+        Ok(at)
+    }
+
+    fn read(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        use std::io::Write;
+        use std::os::unix::fs::FileExt;
+        {
+            let mut w = self.writer.lock().map_err(|_| std::io::Error::other("link file"))?;
+            if w.dirty {
+                w.out.flush()?;
+                w.dirty = false;
+            }
+        }
+        let mut bytes = vec![0; len];
+        self.reader.read_exact_at(&mut bytes, at)?;
+        Ok(bytes)
+    }
 }
 
 const ORIGINS: [LinkOrigin; 7] = [
@@ -194,6 +364,12 @@ impl Serialize for Links {
     }
 }
 
+impl<P: Packing + Serialize> Serialize for SetAside<P> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.held().map_err(serde::ser::Error::custom)?.serialize(serializer)
+    }
+}
+
 impl Serialize for Anchors {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
@@ -218,14 +394,14 @@ pub(crate) struct SavedPacked {
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct SavedPackedRef<'a> {
     #[serde(with = "serde_bytes")]
-    bytes: &'a [u8],
+    bytes: std::borrow::Cow<'a, [u8]>,
     files: Vec<&'a Path>,
     len: usize,
 }
 
 impl Packed {
     fn saved(&self) -> SavedPackedRef<'_> {
-        SavedPackedRef { bytes: &self.bytes, files: self.files.iter().map(|f| &**f).collect(), len: self.len }
+        SavedPackedRef { bytes: (&*self.bytes).into(), files: self.files.iter().map(|f| &**f).collect(), len: self.len }
     }
 
     fn from_saved(saved: SavedPacked) -> Packed {
@@ -235,10 +411,6 @@ impl Packed {
 }
 
 impl Links {
-    pub(crate) fn saved(&self) -> SavedPackedRef<'_> {
-        self.0.saved()
-    }
-
     /// Links a build saved with [`Links::saved`]. The bytes are trusted: the record they
     /// are kept in is checked whole before it is read (`build::edit`).
     pub(crate) fn from_saved(saved: SavedPacked) -> Links {
@@ -247,10 +419,6 @@ impl Links {
 }
 
 impl Anchors {
-    pub(crate) fn saved(&self) -> SavedPackedRef<'_> {
-        self.0.saved()
-    }
-
     /// As [`Links::from_saved`].
     pub(crate) fn from_saved(saved: SavedPacked) -> Anchors {
         Anchors(Packed::from_saved(saved))
@@ -390,5 +558,42 @@ mod tests {
         assert_eq!(packed.iter().collect::<Vec<_>>(), anchors);
         assert_eq!(packed.ids().collect::<Vec<_>>(), ["x", "top-bar"]);
         assert!(Anchors::pack(&[]).is_empty());
+    }
+
+    #[test]
+    fn records_set_aside_come_back_as_packed() {
+        let page: Arc<Path> = Path::new("content/a.md").into();
+        let file = LinkFile::new().unwrap();
+        let pages: Vec<(Links, Anchors)> = (0..50)
+            .map(|n| {
+                let links: Vec<LinkRecord> = (0..n % 7)
+                    .map(|i| LinkRecord {
+                        written: format!("p{n}.html#s{i}"),
+                        href: format!("/base/p{n}.html#s{i}"),
+                        origin: LinkOrigin::Markdown,
+                        location: Location { file: page.clone(), line: n + 1, column: i + 1 },
+                        len: 9,
+                    })
+                    .collect();
+                let anchors: Vec<AnchorRecord> =
+                    (0..n % 5).map(|i| AnchorRecord { id: format!("s{i}"), location: None }).collect();
+                (Links::pack(&links), Anchors::pack(&anchors))
+            })
+            .collect();
+        // Written in turn, and read back in another order once all are written, as the
+        // check does; a page without records keeps nothing in the file.
+        let aside: Vec<(PageLinks, PageAnchors)> = pages
+            .iter()
+            .map(|(l, a)| {
+                (SetAside::new(l.clone(), Some(&file)).unwrap(), SetAside::new(a.clone(), Some(&file)).unwrap())
+            })
+            .collect();
+        for ((links, anchors), (aside_links, aside_anchors)) in pages.iter().zip(&aside).rev() {
+            assert_eq!(matches!(aside_links, SetAside::Aside { .. }), !links.is_empty());
+            assert_eq!(*aside_links.held().unwrap(), *links);
+            assert_eq!(*aside_anchors.held().unwrap(), *anchors);
+            assert_eq!((aside_links.len(), aside_anchors.len()), (links.len(), anchors.len()));
+            assert_eq!(*aside_links, SetAside::Held(links.clone()), "equal to the same records held");
+        }
     }
 }

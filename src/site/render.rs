@@ -21,7 +21,10 @@ use crate::content::{Page, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::documents::{Documents, Kept};
 use crate::markdown::{self, Highlighter, Hooks, LinkKind};
-use crate::output::{AnchorRecord, Anchors, LinkOrigin, LinkRecord, Links, Output, PageRecord, Reads, Sink};
+use crate::output::{
+    AnchorRecord, Anchors, LinkFile, LinkOrigin, LinkRecord, Links, Output, PageAnchors, PageLinks, PageRecord, Reads,
+    Sink,
+};
 use crate::theme::StaticSource;
 
 /// What a command asks of the render, beside the loaded site: options travel with the
@@ -60,15 +63,17 @@ impl Default for RenderOptions {
 }
 
 /// Renders every page and generated file into `sink`. With `aside`, each page's search
-/// document is set aside there as the page renders, not kept in its record.
+/// document is set aside there as the page renders, not kept in its record; with
+/// `link_file`, each page's links.
 pub fn render(
     site: &Site,
     options: RenderOptions,
     sink: &dyn Sink,
     highlighter: &Highlighter,
     aside: Option<Arc<Documents>>,
+    link_file: Option<Arc<LinkFile>>,
 ) -> (Output, Diagnostics) {
-    let renderer = Renderer { aside, ..Renderer::new(site, options) };
+    let renderer = Renderer { aside, link_file, ..Renderer::new(site, options) };
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
     let ((mut output, mut diagnostics), (generated, generated_diagnostics)) =
         rayon::join(|| renderer.pages(&all, sink, highlighter), || renderer.generated(sink));
@@ -99,18 +104,20 @@ pub struct Renderer<'s> {
     sidebars: SidebarValues<'s>,
     /// Where pages' search documents go as they render; in their records without it.
     aside: Option<Arc<Documents>>,
+    /// Where pages' links go as they render; in their records without it.
+    link_file: Option<Arc<LinkFile>>,
 }
 
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site, options: RenderOptions) -> Self {
-        Renderer { site, options, shared: Shared::new(site, options), sidebars: SidebarValues::new(site), aside: None }
+        Renderer::reusing(site, options, Shared::new(site, options))
     }
 
     /// A renderer that reuses what another computed for the whole site: `serve` passes
     /// it when an edit changed no configuration and no page's front matter, permalink or
     /// presence, which is all [`Shared`] reads, and the options are the same.
     pub fn reusing(site: &'s Site, options: RenderOptions, shared: Shared) -> Self {
-        Renderer { site, options, shared, sidebars: SidebarValues::new(site), aside: None }
+        Renderer { site, options, shared, sidebars: SidebarValues::new(site), aside: None, link_file: None }
     }
 
     /// Pages' search documents go to `aside` as they render, not into their records.
@@ -457,8 +464,12 @@ fn render_page(
         source: page.source.clone(),
         service: page.service.clone(),
         shared: page.shared,
-        links: Links::pack(&links),
-        anchors: Anchors::pack(&anchors),
+        links: PageLinks::new(Links::pack(&links), renderer.link_file.as_ref()).map_err(|e| {
+            vec![Diagnostic::error(Kind::Io, format!("cannot set aside the links of {}: {e}", page.source.display()))]
+        })?,
+        anchors: PageAnchors::new(Anchors::pack(&anchors), renderer.link_file.as_ref()).map_err(|e| {
+            vec![Diagnostic::error(Kind::Io, format!("cannot set aside the anchors of {}: {e}", page.source.display()))]
+        })?,
         search,
         reads,
         warnings: warnings.clone(),

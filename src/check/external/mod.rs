@@ -99,7 +99,9 @@ pub(super) fn check(
 
     let resolver = Resolver::new(base_url, &output.paths);
     let mut by_url: BTreeMap<String, Linked> = BTreeMap::new();
-    let links: Vec<Vec<LinkRecord>> = output.pages.iter().map(|p| p.links.iter().collect()).collect();
+    // `signpost check` keeps the pages' links in memory: none is set aside to be read back.
+    let links: Vec<Vec<LinkRecord>> =
+        output.pages.iter().map(|p| p.links.held().map(|l| l.iter().collect()).unwrap_or_default()).collect();
     for place in places(&resolver, output, &links) {
         let Some(url) = http_url(&place.link.href) else {
             summary.not_http += 1;
