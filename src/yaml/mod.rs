@@ -189,14 +189,13 @@ fn repeated_keys(text: &str) -> Vec<RepeatedKey> {
                 if *at_key {
                     if let Event::Scalar(key, ..) = &event {
                         let line = span.start.line();
-                        match keys.get(key.as_ref()) {
-                            Some(&first_line) => found.push(RepeatedKey {
+                        if let Some(&first_line) = keys.get(key.as_ref()) {
+                            found.push(RepeatedKey {
                                 key: key.to_string(),
                                 first_line,
                                 line,
                                 column: span.start.col() + 1,
-                            }),
-                            None => {}
+                            });
                         }
                         keys.insert(key.to_string(), line);
                     }
