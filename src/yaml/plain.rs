@@ -96,9 +96,9 @@ fn key_of(line: &str) -> Option<(&str, &str)> {
 
 /// A block list under a key whose line ends at its colon: `- item` lines from line index
 /// `from` on, all at one indentation. Returns the list placed as serde-saphyr places it,
-/// and the index of the line after it; `Ok(None)` when no list follows (the value is
-/// null). Lines after the list that do not belong to it are left to the caller, which
-/// takes only a key at column 0.
+/// and the index of the line after it; `Some(None)` when no list follows (the value is
+/// null), `None` when the list is not plain. Lines after the list that do not belong to
+/// it are left to the caller, which takes only a key at column 0.
 fn block_list(lines: &[&str], from: usize) -> Option<Option<(Placed, usize)>> {
     let Some(first) = (from..lines.len()).find(|&j| !is_blank(lines[j])) else { return Some(None) };
     let indent = lines[first].len() - lines[first].trim_start_matches(' ').len();
