@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Kind, Location};
-use crate::yaml::{self, Spanned};
+use crate::yaml::{self, Placed};
 
 /// The keys authors already use in the NHS Jekyll portals, typed; other keys in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,11 +101,11 @@ impl FrontMatter {
     /// Parses the YAML of `file`, which starts at line 2. All problems are returned together.
     pub fn parse(yaml_text: &str, file: &Path) -> Result<FrontMatter, Vec<Diagnostic>> {
         let mut warnings = Vec::new();
-        let map: BTreeMap<String, Spanned<Value>> = if yaml_text.trim().is_empty() {
+        let map: BTreeMap<String, Placed> = if yaml_text.trim().is_empty() {
             BTreeMap::new()
         } else {
-            match yaml::parse_jekyll::<Option<BTreeMap<String, Spanned<Value>>>>(yaml_text, file, 2, &mut warnings) {
-                Ok(m) => m.unwrap_or_default(),
+            match yaml::parse_front_matter(yaml_text, file, 2, &mut warnings) {
+                Ok(m) => m,
                 Err(d) => return Err(vec![d.hint("front matter is YAML between two `---` lines")]),
             }
         };
@@ -131,7 +131,7 @@ impl FrontMatter {
         let shared_file: std::sync::Arc<Path> = file.into();
         for (key, value) in map {
             if let Some(i) = PLACED.iter().position(|placed| *placed == key) {
-                if let Some(at) = yaml::location_of(&value, &shared_file, 2) {
+                if let Some(at) = value.location(&shared_file, 2) {
                     fm.places[i] = (at.line as u32, at.column as u32);
                 }
             }
@@ -149,7 +149,7 @@ impl FrontMatter {
                 "sidebar" => fm.sidebar = reader.string(&key, &value),
                 "permalink" => {
                     fm.permalink = reader.string(&key, &value);
-                    fm.permalink_at = yaml::location_of(&value, &shared_file, 2);
+                    fm.permalink_at = value.location(&shared_file, 2);
                 }
                 "toc" => fm.toc = reader.boolean(&key, &value).unwrap_or(true),
                 "folder" => fm.folder = reader.string(&key, &value),
@@ -204,15 +204,15 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn wrong_type(&mut self, key: &str, value: &Spanned<Value>, wanted: &str) {
+    fn wrong_type(&mut self, key: &str, value: &Placed, wanted: &str) {
         self.errors.push(
             Diagnostic::error(Kind::FrontMatter, format!("`{key}` should be {wanted}"))
-                .at_opt(yaml::location_of(value, self.file, 2))
+                .at_opt(value.location(self.file, 2))
                 .hint(format!("write `{key}` as {wanted}")),
         );
     }
 
-    fn string(&mut self, key: &str, value: &Spanned<Value>) -> Option<String> {
+    fn string(&mut self, key: &str, value: &Placed) -> Option<String> {
         match &value.value {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -225,7 +225,7 @@ impl Reader<'_> {
         }
     }
 
-    fn boolean(&mut self, key: &str, value: &Spanned<Value>) -> Option<bool> {
+    fn boolean(&mut self, key: &str, value: &Placed) -> Option<bool> {
         match &value.value {
             Value::Bool(b) => Some(*b),
             Value::String(s) if matches!(s.as_str(), "true" | "false" | "yes" | "no") => {
@@ -240,7 +240,7 @@ impl Reader<'_> {
     }
 
     /// A list, or one string; `split_commas` splits `a, b` as Jekyll's keywords are written.
-    fn list(&mut self, key: &str, value: &Spanned<Value>, split_commas: bool) -> Vec<String> {
+    fn list(&mut self, key: &str, value: &Placed, split_commas: bool) -> Vec<String> {
         let scalar = |v: &Value| match v {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),

@@ -1,15 +1,58 @@
 //! The one place YAML is parsed (serde-saphyr), so every YAML error in the program
 //! reports the same way: the file, the YAML's own line and column, and what to do.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Kind, Location, SourceFile};
 
 pub use serde_saphyr::Spanned;
 
 use serde_saphyr::granit_parser::{Event, Parser};
+
+mod plain;
+
+/// A value of front matter and where it is written: the 1-based line and column of the
+/// YAML text, as serde-saphyr places it (`0, 0` when it does not).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Placed {
+    pub(crate) value: Value,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+}
+
+impl Placed {
+    /// Where the value is written, shifted to the file's own lines.
+    pub(crate) fn location(&self, file: impl SourceFile, first_line: usize) -> Option<Location> {
+        (self.line > 0).then(|| Location::new(file, self.line as usize + first_line - 1, self.column as usize))
+    }
+}
+
+impl From<Spanned<Value>> for Placed {
+    fn from(spanned: Spanned<Value>) -> Placed {
+        let at = spanned.referenced;
+        Placed { value: spanned.value, line: at.line() as u32, column: at.column() as u32 }
+    }
+}
+
+/// Front matter's top-level keys, read as [`parse_jekyll`] reads them. Plain front matter,
+/// which nearly every page has, is read by a reader of our own that gives the same values
+/// and places; anything else goes to serde-saphyr.
+pub(crate) fn parse_front_matter(
+    text: &str,
+    file: &Path,
+    first_line: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<BTreeMap<String, Placed>, Diagnostic> {
+    if let Some(map) = plain::read(text) {
+        return Ok(map);
+    }
+    let map = parse_jekyll::<Option<BTreeMap<String, Spanned<Value>>>>(text, file, first_line, warnings)?;
+    Ok(map.unwrap_or_default().into_iter().map(|(key, value)| (key, Placed::from(value))).collect())
+}
 
 /// Parses `text`, which starts at line `first_line` of `file` (front matter starts at 2).
 pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: usize) -> Result<T, Diagnostic> {
@@ -146,14 +189,13 @@ fn repeated_keys(text: &str) -> Vec<RepeatedKey> {
                 if *at_key {
                     if let Event::Scalar(key, ..) = &event {
                         let line = span.start.line();
-                        match keys.get(key.as_ref()) {
-                            Some(&first_line) => found.push(RepeatedKey {
+                        if let Some(&first_line) = keys.get(key.as_ref()) {
+                            found.push(RepeatedKey {
                                 key: key.to_string(),
                                 first_line,
                                 line,
                                 column: span.start.col() + 1,
-                            }),
-                            None => {}
+                            });
                         }
                         keys.insert(key.to_string(), line);
                     }
