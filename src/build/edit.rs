@@ -629,7 +629,7 @@ fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> 
             links: Links::from_saved(page.links).into(),
             anchors: Anchors::from_saved(page.anchors).into(),
             search,
-            reads: page.reads,
+            reads: page.reads.into(),
             warnings: page.warnings,
         });
     }

@@ -66,7 +66,7 @@ pub struct PageRecord {
     /// What the page read while rendering, besides its own source: `serve` renders it
     /// again when one of these changes.
     #[serde(skip)]
-    pub reads: Reads,
+    pub reads: PageReads,
     /// The warnings rendering the page gave (also in the render's diagnostics): a build
     /// that does not render the page again reports them again.
     #[serde(skip)]
@@ -113,6 +113,32 @@ pub const SEARCH_INDEX_DIR: &str = "search-index";
 
 /// The search page: full results with JavaScript, and what to do instead without it.
 pub const SEARCH_PAGE: &str = "search.html";
+
+/// A page record's [`Reads`]: nothing held when the page read nothing, as most pages do
+/// (the sets take 104 bytes a page, 10 MB of a 100,000-page build's records).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageReads(Option<Box<Reads>>);
+
+impl From<Reads> for PageReads {
+    fn from(reads: Reads) -> PageReads {
+        PageReads((reads != Reads::default()).then(|| Box::new(reads)))
+    }
+}
+
+impl std::ops::Deref for PageReads {
+    type Target = Reads;
+
+    fn deref(&self) -> &Reads {
+        static NOTHING: Reads = Reads {
+            includes: std::collections::BTreeSet::new(),
+            processes: std::collections::BTreeSet::new(),
+            drawings: std::collections::BTreeSet::new(),
+            listings: false,
+            relative: std::collections::BTreeSet::new(),
+        };
+        self.0.as_deref().unwrap_or(&NOTHING)
+    }
+}
 
 /// What rendering a page read besides its own source (its layout template and the
 /// site-wide values every page shows are not listed: a change there renders every page).

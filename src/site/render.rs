@@ -471,7 +471,7 @@ fn render_page(
             vec![Diagnostic::error(Kind::Io, format!("cannot set aside the anchors of {}: {e}", page.source.display()))]
         })?,
         search,
-        reads,
+        reads: reads.into(),
         warnings: warnings.clone(),
     };
     Ok((record, warnings))
