@@ -6,10 +6,11 @@
 //! (issue #18).
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crate::spill::Spill;
 
 use crate::markdown::Section;
 use crate::output::{Document, StageEntry};
@@ -116,25 +117,18 @@ impl Kept {
 /// (`build::edit`).
 #[derive(Debug)]
 pub struct Documents {
-    file: Mutex<Spill>,
-}
-
-#[derive(Debug)]
-struct Spill {
-    writer: BufWriter<File>,
-    /// Bytes written so far: where the next document goes.
-    len: u64,
+    file: Spill,
 }
 
 impl Documents {
     pub fn new() -> io::Result<Arc<Documents>> {
-        Ok(Documents::over(tempfile::tempfile()?, 0))
+        Ok(Arc::new(Documents { file: Spill::temporary()? }))
     }
 
     /// A new file at `path`, replacing any there.
     pub fn create(path: &Path) -> io::Result<Arc<Documents>> {
         let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path)?;
-        Ok(Documents::over(file, 0))
+        Ok(Arc::new(Documents { file: Spill::over(file, 0)? }))
     }
 
     /// The file at `path`, which an earlier build wrote and which must be `len` bytes
@@ -150,18 +144,12 @@ impl Documents {
         }
         file.set_len(len)?;
         file.seek(SeekFrom::Start(len))?;
-        Ok(Documents::over(file, len))
-    }
-
-    fn over(file: File, len: u64) -> Arc<Documents> {
-        Arc::new(Documents { file: Mutex::new(Spill { writer: BufWriter::with_capacity(256 * 1024, file), len }) })
+        Ok(Arc::new(Documents { file: Spill::over(file, len)? }))
     }
 
     /// Bytes written so far, flushed to the file.
     pub fn flush(&self) -> io::Result<u64> {
-        let mut spill = self.file.lock().expect("search documents");
-        spill.writer.flush()?;
-        Ok(spill.len)
+        self.file.flush()
     }
 
     /// A document this file holds, where [`Kept::place`] said it is.
@@ -177,11 +165,7 @@ impl Documents {
             std::hash::Hasher::write(&mut hasher, &bytes);
             std::hash::Hasher::finish(&hasher)
         };
-        let mut spill = self.file.lock().expect("search documents");
-        let at = spill.len;
-        spill.writer.write_all(&bytes)?;
-        spill.len += bytes.len() as u64;
-        drop(spill);
+        let at = self.file.put(&bytes)?;
         Ok(self.kept(Place {
             at,
             len: bytes.len() as u64,
@@ -192,16 +176,7 @@ impl Documents {
     }
 
     fn read(&self, at: u64, len: u64) -> io::Result<Vec<u8>> {
-        let mut spill = self.file.lock().expect("search documents");
-        spill.writer.flush()?;
-        let end = spill.len;
-        let file = spill.writer.get_mut();
-        file.seek(SeekFrom::Start(at))?;
-        let mut bytes = vec![0; len as usize];
-        let read = file.read_exact(&mut bytes);
-        // The next document is written where the file ends, whatever was read.
-        file.seek(SeekFrom::Start(end))?;
-        read.map(|()| bytes)
+        self.file.read(at, usize::try_from(len).map_err(io::Error::other)?)
     }
 }
 

@@ -30,6 +30,7 @@ pub mod process;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub(crate) mod spill;
 pub mod starter;
 pub(crate) mod theme;
 pub mod yaml;

@@ -103,7 +103,7 @@ fn render_aside(
     // A whole build's links and anchors wait for the check in a temporary file, as its
     // pages' search text waits for the index (`output::SetAside`); `check` keeps them in
     // memory, and so does a build that cannot make a temporary file.
-    let link_file = links_aside.then(crate::output::LinkFile::new).and_then(Result::ok);
+    let link_file = links_aside.then(crate::spill::Spill::temporary).and_then(Result::ok).map(Arc::new);
     let (output, rendered) = render::render(&site, options, sink, highlighter, aside, link_file);
     diagnostics.extend(rendered);
     diagnostics.sort();

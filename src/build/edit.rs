@@ -640,7 +640,7 @@ fn recorded(state: State, documents: Option<&Arc<Documents>>) -> Option<Output> 
 mod tests {
     use super::*;
     use crate::diagnostics::{Kind, Location};
-    use crate::output::{AnchorRecord, LinkFile, LinkOrigin, PageAnchors, PageLinks, SetAside};
+    use crate::output::{AnchorRecord, LinkOrigin, PageAnchors, PageLinks, SetAside};
 
     #[test]
     fn a_state_written_borrowed_reads_back_whole() {
@@ -655,9 +655,9 @@ mod tests {
         let links = Links::pack(std::slice::from_ref(&link));
         let anchors = Anchors::pack(&[AnchorRecord { id: "intro".into(), location: Some(at.clone()) }]);
         // Set aside as a whole build's are until the check, then written from their file.
-        let file = LinkFile::new().unwrap();
-        let aside_links = PageLinks::new(links.clone(), Some(&file)).unwrap();
-        let aside_anchors = PageAnchors::new(anchors.clone(), Some(&file)).unwrap();
+        let file = Arc::new(crate::spill::Spill::temporary().unwrap());
+        let aside_links = PageLinks::new(links.clone(), Some(&file));
+        let aside_anchors = PageAnchors::new(anchors.clone(), Some(&file));
         assert!(matches!(aside_links, SetAside::Aside { .. }), "set aside");
         let reads = Reads { listings: true, ..Reads::default() };
         let warnings = vec![Diagnostic::warning(Kind::OrphanPage, "alone").at(at)];

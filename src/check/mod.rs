@@ -351,10 +351,13 @@ pub fn check(site: &Site, output: &Output, options: &CheckOptions) -> Diagnostic
     }
 }
 
-/// The error of a check that could not read back the links a build set aside.
+/// The error of a check that could not read back the links and anchors a build set aside.
 pub fn unreadable(e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(diagnostics::Kind::Io, format!("cannot read back the links set aside for the check: {e}"))
-        .hint("build again; if it happens again, check the space left in the temporary folder ($TMPDIR)")
+    Diagnostic::error(
+        diagnostics::Kind::Io,
+        format!("cannot read back the links and anchors set aside for the check: {e}"),
+    )
+    .hint("build again; if it happens again, check the space left in the temporary folder ($TMPDIR)")
 }
 
 /// What the check of one page found that a later check of the same site reuses while

@@ -14,7 +14,7 @@ use crate::markdown::Section;
 mod packed;
 #[cfg(test)]
 pub(crate) use packed::SetAside;
-pub(crate) use packed::{Anchors, LinkFile, LinkView, Links, PageAnchors, PageLinks, SavedPacked, SavedPackedRef};
+pub(crate) use packed::{Anchors, LinkView, Links, PageAnchors, PageLinks, SavedPacked, SavedPackedRef};
 
 /// Where a link was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use super::{AnchorRecord, LinkOrigin, LinkRecord};
 use crate::diagnostics::Location;
+use crate::spill::Spill;
 
 /// The links of one page, packed; [`Links::iter`] gives them back as recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,13 +31,13 @@ pub struct Packed {
     len: usize,
 }
 
-/// A page's links or anchors, in memory or set aside in a build's [`LinkFile`] between
-/// its render and its check: at 100,000 pages the links were 100 MB of the records a
-/// build holds, and the anchors 55 MB.
+/// A page's links or anchors, in memory or set aside in a build's temporary file
+/// ([`Spill`]) between its render and its check: at 100,000 pages the links were 100 MB
+/// of the records a build holds, and the anchors 55 MB.
 #[derive(Debug, Clone)]
 pub enum SetAside<P> {
     Held(P),
-    Aside { file: Arc<LinkFile>, at: u64, bytes: u32, files: Box<[Arc<Path>]>, len: usize },
+    Aside { file: Arc<Spill>, at: u64, bytes: u32, files: Box<[Arc<Path>]>, len: usize },
 }
 
 /// A page's links, as the render records them.
@@ -105,12 +106,16 @@ impl<P: Packing> From<P> for SetAside<P> {
 
 impl<P: Packing> SetAside<P> {
     /// `records`, written to `file` (when there is one): only where they went is kept.
-    pub fn new(records: P, file: Option<&Arc<LinkFile>>) -> std::io::Result<SetAside<P>> {
-        let Some(file) = file.filter(|_| records.packed().len > 0) else { return Ok(SetAside::Held(records)) };
-        let Packed { bytes, files, len } = records.into_packed();
-        let at = file.put(&bytes)?;
-        let bytes = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
-        Ok(SetAside::Aside { file: Arc::clone(file), at, bytes, files, len })
+    /// Held in memory when the file cannot take them (a full disk, an earlier failure):
+    /// the build goes on with more memory rather than fail.
+    pub fn new(records: P, file: Option<&Arc<Spill>>) -> SetAside<P> {
+        let packed = records.packed();
+        let Some(file) = file.filter(|_| packed.len > 0) else { return SetAside::Held(records) };
+        let (Ok(bytes), Ok(at)) = (u32::try_from(packed.bytes.len()), file.put(&packed.bytes)) else {
+            return SetAside::Held(records);
+        };
+        let Packed { files, len, .. } = records.into_packed();
+        SetAside::Aside { file: Arc::clone(file), at, bytes, files, len }
     }
 
     /// The records, read back from their file when they were set aside.
@@ -145,58 +150,6 @@ impl<P: Packing> SetAside<P> {
                 len: *len,
             }),
         }
-    }
-}
-
-/// The temporary file a build's page links and anchors wait in (see [`SetAside`]): written as pages
-/// render, read back a page at a time by the check and by the state a build keeps.
-#[derive(Debug)]
-pub struct LinkFile {
-    writer: std::sync::Mutex<LinkWriter>,
-    /// The same file, read at an offset (`pread`) by any thread without the lock.
-    reader: std::fs::File,
-}
-
-#[derive(Debug)]
-struct LinkWriter {
-    out: std::io::BufWriter<std::fs::File>,
-    len: u64,
-    /// Written since the last flush: a read flushes first.
-    dirty: bool,
-}
-
-impl LinkFile {
-    /// A new file with no name, gone when the last page pointing into it is.
-    pub fn new() -> std::io::Result<Arc<LinkFile>> {
-        let file = tempfile::tempfile()?;
-        let reader = file.try_clone()?;
-        let writer = LinkWriter { out: std::io::BufWriter::with_capacity(256 * 1024, file), len: 0, dirty: false };
-        Ok(Arc::new(LinkFile { writer: std::sync::Mutex::new(writer), reader }))
-    }
-
-    fn put(&self, bytes: &[u8]) -> std::io::Result<u64> {
-        use std::io::Write;
-        let mut w = self.writer.lock().map_err(|_| std::io::Error::other("link file"))?;
-        let at = w.len;
-        w.out.write_all(bytes)?;
-        w.len += bytes.len() as u64;
-        w.dirty = true;
-        Ok(at)
-    }
-
-    fn read(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        use std::io::Write;
-        use std::os::unix::fs::FileExt;
-        {
-            let mut w = self.writer.lock().map_err(|_| std::io::Error::other("link file"))?;
-            if w.dirty {
-                w.out.flush()?;
-                w.dirty = false;
-            }
-        }
-        let mut bytes = vec![0; len];
-        self.reader.read_exact_at(&mut bytes, at)?;
-        Ok(bytes)
     }
 }
 
@@ -563,7 +516,7 @@ mod tests {
     #[test]
     fn records_set_aside_come_back_as_packed() {
         let page: Arc<Path> = Path::new("content/a.md").into();
-        let file = LinkFile::new().unwrap();
+        let file = Arc::new(Spill::temporary().unwrap());
         let pages: Vec<(Links, Anchors)> = (0..50)
             .map(|n| {
                 let links: Vec<LinkRecord> = (0..n % 7)
@@ -584,9 +537,7 @@ mod tests {
         // check does; a page without records keeps nothing in the file.
         let aside: Vec<(PageLinks, PageAnchors)> = pages
             .iter()
-            .map(|(l, a)| {
-                (SetAside::new(l.clone(), Some(&file)).unwrap(), SetAside::new(a.clone(), Some(&file)).unwrap())
-            })
+            .map(|(l, a)| (SetAside::new(l.clone(), Some(&file)), SetAside::new(a.clone(), Some(&file))))
             .collect();
         for ((links, anchors), (aside_links, aside_anchors)) in pages.iter().zip(&aside).rev() {
             assert_eq!(matches!(aside_links, SetAside::Aside { .. }), !links.is_empty());

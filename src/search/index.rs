@@ -42,6 +42,7 @@ use sha2::{Digest, Sha256};
 
 use super::record::{Part, Record};
 use super::words::{for_each_word, key, Language};
+use crate::spill::Spill;
 
 /// The entry file, the one file a search always loads.
 pub(super) const ENTRY: &str = "index.json";
@@ -126,7 +127,7 @@ pub struct Memory(MemoryBytes);
 #[derive(Debug, Clone)]
 enum MemoryBytes {
     Held(Vec<u8>),
-    Aside(Arc<std::fs::File>, usize),
+    Aside(Arc<Spill>, usize),
 }
 
 impl Memory {
@@ -134,26 +135,22 @@ impl Memory {
     fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
         match &self.0 {
             MemoryBytes::Held(bytes) => Ok(bytes.as_slice().into()),
-            MemoryBytes::Aside(file, len) => {
-                use std::os::unix::fs::FileExt;
-                let mut bytes = vec![0; *len];
-                file.read_exact_at(&mut bytes, 0)?;
-                Ok(bytes.into())
-            }
+            MemoryBytes::Aside(file, len) => file.read(0, *len).map(Into::into),
         }
     }
 
-    /// `remembering`, written to a temporary file, or held when none can be made.
+    /// `remembering`, written to a temporary file as it is serialised; held when the file
+    /// cannot be made or written.
     fn set_aside(remembering: &Remembering) -> io::Result<Memory> {
-        let Ok(file) = tempfile::tempfile() else {
-            let bytes = postcard::to_stdvec(remembering).map_err(io::Error::other)?;
-            return Ok(Memory(MemoryBytes::Held(bytes)));
-        };
-        let mut out = io::BufWriter::with_capacity(256 * 1024, file);
-        postcard::to_io(remembering, &mut out).map_err(io::Error::other)?;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
-        Ok(Memory(MemoryBytes::Aside(Arc::new(file), len)))
+        let aside = Spill::temporary().and_then(|file| {
+            let (_, len) =
+                file.put_with(|out| postcard::to_io(remembering, out).map(drop).map_err(io::Error::other))?;
+            Ok(MemoryBytes::Aside(Arc::new(file), usize::try_from(len).map_err(io::Error::other)?))
+        });
+        match aside {
+            Ok(aside) => Ok(Memory(aside)),
+            Err(_) => Ok(Memory(MemoryBytes::Held(postcard::to_stdvec(remembering).map_err(io::Error::other)?))),
+        }
     }
 }
 

@@ -22,9 +22,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Kind, Location};
 use crate::documents::{Documents, Kept};
 use crate::markdown::{self, Highlighter, Hooks, LinkKind};
 use crate::output::{
-    AnchorRecord, Anchors, LinkFile, LinkOrigin, LinkRecord, Links, Output, PageAnchors, PageLinks, PageRecord, Reads,
-    Sink,
+    AnchorRecord, Anchors, LinkOrigin, LinkRecord, Links, Output, PageAnchors, PageLinks, PageRecord, Reads, Sink,
 };
+use crate::spill::Spill;
 use crate::theme::StaticSource;
 
 /// What a command asks of the render, beside the loaded site: options travel with the
@@ -71,7 +71,7 @@ pub fn render(
     sink: &dyn Sink,
     highlighter: &Highlighter,
     aside: Option<Arc<Documents>>,
-    link_file: Option<Arc<LinkFile>>,
+    link_file: Option<Arc<Spill>>,
 ) -> (Output, Diagnostics) {
     let renderer = Renderer { aside, link_file, ..Renderer::new(site, options) };
     let all: Vec<usize> = (0..site.content.pages.len()).collect();
@@ -105,7 +105,7 @@ pub struct Renderer<'s> {
     /// Where pages' search documents go as they render; in their records without it.
     aside: Option<Arc<Documents>>,
     /// Where pages' links go as they render; in their records without it.
-    link_file: Option<Arc<LinkFile>>,
+    link_file: Option<Arc<Spill>>,
 }
 
 impl<'s> Renderer<'s> {
@@ -464,12 +464,8 @@ fn render_page(
         source: page.source.clone(),
         service: page.service.clone(),
         shared: page.shared,
-        links: PageLinks::new(Links::pack(&links), renderer.link_file.as_ref()).map_err(|e| {
-            vec![Diagnostic::error(Kind::Io, format!("cannot set aside the links of {}: {e}", page.source.display()))]
-        })?,
-        anchors: PageAnchors::new(Anchors::pack(&anchors), renderer.link_file.as_ref()).map_err(|e| {
-            vec![Diagnostic::error(Kind::Io, format!("cannot set aside the anchors of {}: {e}", page.source.display()))]
-        })?,
+        links: PageLinks::new(Links::pack(&links), renderer.link_file.as_ref()),
+        anchors: PageAnchors::new(Anchors::pack(&anchors), renderer.link_file.as_ref()),
         search,
         reads: reads.into(),
         warnings: warnings.clone(),
