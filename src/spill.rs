@@ -82,8 +82,10 @@ impl Spill {
         let at = w.len;
         let written = match &mut w.to {
             To::File(out) => {
-                let mut counted = Counted { out, len: 0 };
-                write(&mut counted).map(|()| counted.len)
+                // What the file took and what waits in the buffer: every byte accepted.
+                let accepted = |out: &BufWriter<Taken>| out.get_ref().taken + out.buffer().len() as u64;
+                let before = accepted(out);
+                write(out).map(|()| accepted(out) - before)
             }
             To::Held(_, held) => {
                 let before = held.len();
@@ -198,24 +200,6 @@ impl Write for Taken {
 
     fn flush(&mut self) -> io::Result<()> {
         self.file.flush()
-    }
-}
-
-/// Counts the bytes written through it.
-struct Counted<'a> {
-    out: &'a mut BufWriter<Taken>,
-    len: u64,
-}
-
-impl Write for Counted<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.len += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 
