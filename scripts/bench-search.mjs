@@ -8,9 +8,10 @@
 //
 // OUT is a built site (`signpost build --out OUT`); the queries default to a few made of
 // the generated corpus's words (../shared/bench/gen_corpus.py). Each query is typed a
-// key at a time, 150 ms apart, as a quick reader types, into a fresh page with an empty
-// cache; then, in the same page, the box is cleared and the query typed again, ten
-// times, and the time from its last key to the status line naming it is recorded.
+// key at a time, 150 ms apart, as a quick reader types (KEY_DELAY=300 for a slower
+// one), into a fresh page with an empty cache; then, in the same page, the box is
+// cleared and the query typed again, ten times, and the time from its last key to the
+// status line naming it is recorded.
 // Needs tests/browser/node_modules (playwright-core; a symlink to an installed copy
 // will do) and /usr/bin/chromium (or CHROMIUM=...).
 import { existsSync } from "node:fs";
@@ -27,6 +28,7 @@ const queries = given.length ? given : ["bridge", "configure cache", "pointer ce
 // A page to type on: the home page, or the search page, which every build with search has.
 const first = existsSync(join(out, "index.html")) ? "/index.html" : "/search.html";
 
+const delay = Number(process.env.KEY_DELAY || 150);
 const server = await serve(out);
 const browser = await launch();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -51,7 +53,7 @@ async function typed(page, query, delay) {
   return page.evaluate(() => window.__shown);
 }
 
-console.log(`search at ${out}: first query from an empty cache, then cached (median of 10)`);
+console.log(`search at ${out}: first query from an empty cache, typed ${delay} ms a key, then cached (median of 10)`);
 for (const query of queries) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -69,7 +71,7 @@ for (const query of queries) {
     }
   });
   await page.goto(server.url + first);
-  const cold = await typed(page, query, 150);
+  const cold = await typed(page, query, delay);
   await page.waitForTimeout(500);
   await Promise.all(pending);
   const bytes = [...fetched.values()].reduce((n, b) => n + b.length, 0);

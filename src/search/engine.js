@@ -202,8 +202,8 @@ function saturate(score) {
 
 /**
  * Searches the index. `options.service` keeps to one service's pages. Resolves to
- * `{ results: [{ id, score, data() }] }`, best first; `data()` fetches what a result
- * shows.
+ * `{ results: [{ id, score, cached, data() }] }`, best first; `data()` fetches what a
+ * result shows (its page's file), at once when `cached` (fetched before).
  */
 export async function search(term, options = {}) {
   const e = await init();
@@ -250,7 +250,7 @@ export async function search(term, options = {}) {
     idf: Math.max(...matched[q].map((s) => Math.log(1 + e.pages / Math.max(1, s.pages))), 0),
   }));
   return {
-    results: results.map((r) => ({ id: r.id, score: r.score, data: () => data(r, marks) })),
+    results: results.map((r) => ({ id: r.id, score: r.score, cached: pages.has(r.id), data: () => data(r, marks) })),
   };
 }
 

@@ -81,6 +81,41 @@ test("a Booking stage name lands on that stage's section, by keyboard alone", as
   await page.close();
 });
 
+test("typed quickly, only the results shown at the end fetch their pages; fetched, they show at once", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The page's clock, moved by hand: a key every 60 ms, whatever this machine's pace.
+  await page.clock.install();
+  const fetched = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.includes("/search-index/pages/")) fetched.push(path);
+  });
+  await page.goto(server.url + "/booking/index.html");
+  await page.click("#sp-search-input");
+  for (const key of STAGE) {
+    await page.keyboard.type(key);
+    await page.clock.runFor(60);
+    await page.waitForTimeout(20); // lets the index files arrive, in real time
+  }
+  assert.deepEqual(fetched, [], "no page was fetched for a word half typed");
+  await page.clock.runFor(300); // the reader pauses
+  await type(page, STAGE);
+  const found = await options(page);
+  assert.ok(found[0].href.endsWith(STAGE_SECTION), `the first result is the stage's section, not ${found[0].href}`);
+  assert.ok(fetched.length > 0 && fetched.length <= 6, `the pages of the results shown, not ${fetched.length}`);
+
+  // The same words again: their pages are at hand, so the results need no pause.
+  const before = fetched.length;
+  await page.fill("#sp-search-input", "");
+  await page.clock.runFor(60);
+  await page.keyboard.type(STAGE);
+  await page.clock.runFor(60);
+  await type(page, STAGE);
+  assert.equal(fetched.length, before, "nothing fetched again");
+  assert.ok((await options(page))[0].href.endsWith(STAGE_SECTION));
+  await page.close();
+});
+
 test("the service scope: one service, then all", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(server.url + "/nrls/index.html");

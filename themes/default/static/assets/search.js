@@ -28,6 +28,12 @@
   // Waits this long after a key for the next before searching: long enough to let a
   // quick typist finish a burst, short enough that results follow the last key at once.
   var DEBOUNCE = 40;
+  // Results whose pages were fetched before show at once. Otherwise their pages (a file
+  // each, the page's text for the excerpts) are fetched once the reader has paused this
+  // long: a quick typist, a key every 100-150 ms, would otherwise fetch six pages for
+  // every prefix on the way to the word ("con", "conf", "confi"...), most of what a
+  // first search costs, for results shown for a moment and never read.
+  var PAUSE = 200;
 
   // The index loads on first use, once: Signpost's engine.js, beside the index it
   // reads (src/search/engine.js).
@@ -54,17 +60,24 @@
     return scope.options[scope.selectedIndex].text;
   }
 
-  // Runs a search; resolves to {results: [page data, ...], total}.
-  function search(term, service, limit) {
+  // Runs a search; resolves to {pages: [page data, ...], more, total}. With `ready`,
+  // what the first `limit` results show is fetched when `ready(shown)` resolves to
+  // true; to false, nothing is, and the search resolves to null.
+  function search(term, service, limit, ready) {
     return engine().then(function (index) {
       return index.search(term, { service: service }).then(function (found) {
         var shown = found.results.slice(0, limit);
-        return Promise.all(
-          shown.map(function (r) {
-            return r.data();
-          })
-        ).then(function (pages) {
-          return { pages: pages, more: found.results.slice(limit), total: found.results.length };
+        return (ready ? ready(shown) : Promise.resolve(true)).then(function (go) {
+          if (!go) {
+            return null;
+          }
+          return Promise.all(
+            shown.map(function (r) {
+              return r.data();
+            })
+          ).then(function (pages) {
+            return { pages: pages, more: found.results.slice(limit), total: found.results.length };
+          });
         });
       });
     });
@@ -140,6 +153,7 @@
   var active = -1;
   var sequence = 0;
   var timer = null;
+  var lastInput = 0;
 
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
@@ -230,7 +244,7 @@
       return;
     }
     open();
-    search(term, scope && scope.value, PANEL_PAGES).then(
+    search(term, scope && scope.value, PANEL_PAGES, whenPaused(mine)).then(
       function (found) {
         if (found && mine === sequence) {
           showResults(term, found);
@@ -246,7 +260,27 @@
     );
   }
 
+  // For search `mine`: resolves to true once its results' pages may be fetched (all
+  // fetched before, or the reader paused, PAUSE), to false when a later search took over.
+  function whenPaused(mine) {
+    return function (shown) {
+      return new Promise(function (resolve) {
+        (function wait() {
+          var quiet = Date.now() - lastInput;
+          if (mine !== sequence) {
+            resolve(false);
+          } else if (quiet >= PAUSE || shown.every(function (r) { return r.cached; })) {
+            resolve(true);
+          } else {
+            setTimeout(wait, PAUSE - quiet);
+          }
+        })();
+      });
+    };
+  }
+
   input.addEventListener("input", function () {
+    lastInput = Date.now();
     clearTimeout(timer);
     timer = setTimeout(update, DEBOUNCE);
   });
