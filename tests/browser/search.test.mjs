@@ -98,6 +98,7 @@ test("typed quickly, only the results shown at the end fetch their pages; fetche
     await page.waitForTimeout(20); // lets the index files arrive, in real time
   }
   assert.deepEqual(fetched, [], "no page was fetched for a word half typed");
+  assert.equal(await page.textContent("#sp-search-status"), "Searching\u2026", "not \"No results\" for the first letter");
   await page.clock.runFor(300); // the reader pauses
   await type(page, STAGE);
   const found = await options(page);

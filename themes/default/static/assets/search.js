@@ -265,6 +265,7 @@
   function whenPaused(mine) {
     return function (shown) {
       return new Promise(function (resolve) {
+        var said = false;
         (function wait() {
           var quiet = Date.now() - lastInput;
           if (mine !== sequence) {
@@ -272,6 +273,12 @@
           } else if (quiet >= PAUSE || shown.every(function (r) { return r.cached; })) {
             resolve(true);
           } else {
+            if (!said && !options.length) {
+              // No results are shown, perhaps "No results" for the first letter typed:
+              // say what is happening rather than leave that standing while the reader types.
+              status.textContent = "Searching\u2026";
+              said = true;
+            }
             setTimeout(wait, PAUSE - quiet);
           }
         })();
