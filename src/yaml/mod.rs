@@ -27,7 +27,7 @@ pub(crate) struct Placed {
 impl Placed {
     /// Where the value is written, shifted to the file's own lines.
     pub(crate) fn location(&self, file: impl SourceFile, first_line: usize) -> Option<Location> {
-        (self.line > 0).then(|| Location::new(file, self.line as usize + first_line - 1, self.column as usize))
+        shifted(file, self.line as usize, self.column as usize, first_line)
     }
 }
 
@@ -228,7 +228,13 @@ where
 /// The location of a spanned value, shifted to the file's own lines.
 pub fn location_of<T>(value: &Spanned<T>, file: impl SourceFile, first_line: usize) -> Option<Location> {
     let l = value.referenced;
-    (l.line() > 0).then(|| Location::new(file, l.line() as usize + first_line - 1, l.column() as usize))
+    shifted(file, l.line() as usize, l.column() as usize, first_line)
+}
+
+/// Line `line` of YAML text that starts at line `first_line` of `file`; `None` for line
+/// 0, serde-saphyr's "no place".
+fn shifted(file: impl SourceFile, line: usize, column: usize, first_line: usize) -> Option<Location> {
+    (line > 0).then(|| Location::new(file, line + first_line - 1, column))
 }
 
 /// serde-saphyr appends "at line L column C" to some messages; we print the location ourselves.

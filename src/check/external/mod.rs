@@ -99,9 +99,16 @@ pub(super) fn check(
 
     let resolver = Resolver::new(base_url, &output.paths);
     let mut by_url: BTreeMap<String, Linked> = BTreeMap::new();
-    // `signpost check` keeps the pages' links in memory: none is set aside to be read back.
+    // `signpost check` keeps the pages' links in memory; links a build set aside and
+    // cannot read back fail the check rather than go unchecked.
     let links: Vec<Vec<LinkRecord>> =
-        output.pages.iter().map(|p| p.links.held().map(|l| l.iter().collect()).unwrap_or_default()).collect();
+        match output.pages.iter().map(|p| p.links.held().map(|l| l.iter().collect())).collect() {
+            Ok(links) => links,
+            Err(e) => {
+                problems.push(super::unreadable(e));
+                return (found, summary, problems);
+            }
+        };
     for place in places(&resolver, output, &links) {
         let Some(url) = http_url(&place.link.href) else {
             summary.not_http += 1;
