@@ -16,9 +16,24 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// English words too common to say anything about a page. Short on purpose: every word
-/// here is one a reader can never search for.
-const ENGLISH_STOP: &[&str] = &[
+/// Defines `ENGLISH_STOP`, the English words too common to say anything about a page,
+/// and `is_english_stop`, which says whether a word is one of them: one list, so the two
+/// cannot disagree. The question is asked of every word of every page, and a `match`
+/// on the words compiles to a test of the length and a comparison or two of bytes in
+/// registers; comparing with each word of the list in turn (or halving it) called
+/// `memcmp` for each, a tenth of the index's time on 10,000 pages.
+macro_rules! stop_words {
+    ($($word:literal),* $(,)?) => {
+        /// Short on purpose: every word here is one a reader can never search for.
+        const ENGLISH_STOP: &[&str] = &[$($word),*];
+
+        fn is_english_stop(word: &str) -> bool {
+            matches!(word, $($word)|*)
+        }
+    };
+}
+
+stop_words![
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that", "the",
     "this", "to", "was", "were", "with",
 ];
@@ -27,6 +42,7 @@ const ENGLISH_STOP: &[&str] = &[
 pub(super) struct Language {
     stemmer: Option<Stemmer>,
     stop: &'static [&'static str],
+    is_stop: fn(&str) -> bool,
 }
 
 impl Language {
@@ -46,8 +62,9 @@ impl Language {
             "sv" => Some(Algorithm::Swedish),
             _ => None,
         };
-        let stop = if subtag == "en" { ENGLISH_STOP } else { &[] };
-        Language { stemmer: algorithm.map(Stemmer::create), stop }
+        let (stop, is_stop): (_, fn(&str) -> bool) =
+            if subtag == "en" { (ENGLISH_STOP, is_english_stop) } else { (&[], |_| false) };
+        Language { stemmer: algorithm.map(Stemmer::create), stop, is_stop }
     }
 
     pub(super) fn stop_words(&self) -> &'static [&'static str] {
@@ -55,7 +72,7 @@ impl Language {
     }
 
     pub(super) fn is_stop(&self, word: &str) -> bool {
-        self.stop.contains(&word)
+        (self.is_stop)(word)
     }
 
     /// The stem a normalised word is indexed under.
@@ -181,6 +198,8 @@ mod tests {
         assert_eq!(en.stem("stages"), "stage");
         assert_eq!(en.stem("authorities"), "author");
         assert!(en.is_stop("the") && !en.is_stop("proceed"));
+        assert!(ENGLISH_STOP.iter().all(|word| en.is_stop(word)));
+        assert!(!en.is_stop("") && !en.is_stop("then") && !en.is_stop("thes"));
         let unknown = Language::new("xx");
         assert_eq!(unknown.stem("stages"), "stages");
         assert!(!unknown.is_stop("the"));
