@@ -117,6 +117,30 @@ test("typed quickly, only the results shown at the end fetch their pages; fetche
   await page.close();
 });
 
+test("a last word of one or two letters waits for a longer pause before its pages load", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The page's clock stands still but when moved by hand, while the index files arrive.
+  await page.clock.install({ time: new Date("2026-12-01T09:00:00Z") });
+  const fetched = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.includes("/search-index/pages/")) fetched.push(path);
+  });
+  await page.goto(server.url + "/booking/index.html");
+  await page.clock.pauseAt(new Date("2026-12-01T09:01:00Z"));
+  await page.click("#sp-search-input");
+  await page.keyboard.type("as");
+  // A pause a reader makes between two keys: long enough for a word of three letters.
+  await page.clock.runFor(300);
+  await page.waitForTimeout(300); // lets the index files arrive, in real time
+  assert.deepEqual(fetched, [], "no page fetched for two letters after 300 ms");
+  // The reader has stopped: the results of the two letters show.
+  await page.clock.runFor(400);
+  await page.waitForFunction(() => document.querySelectorAll("#sp-search-results [role=option]").length > 0);
+  assert.ok(fetched.length > 0 && fetched.length <= 6, `the pages of the results shown, not ${fetched.length}`);
+  await page.close();
+});
+
 test("the service scope: one service, then all", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(server.url + "/nrls/index.html");

@@ -34,6 +34,12 @@
   // every prefix on the way to the word ("con", "conf", "confi"...), most of what a
   // first search costs, for results shown for a moment and never read.
   var PAUSE = 200;
+  // A last word of one or two letters is nearly always on its way to a longer one, and
+  // matches the commonest words that begin so, different pages for each: their pages
+  // wait for a longer pause. A reader who types a key every 300 ms pauses at every
+  // prefix, and without this fetched six pages for "c", six for "co" and so on.
+  var SHORT_WORD = 3;
+  var SHORT_PAUSE = 600;
 
   // The index loads on first use, once: Signpost's engine.js, beside the index it
   // reads (src/search/engine.js).
@@ -244,7 +250,7 @@
       return;
     }
     open();
-    search(term, scope && scope.value, PANEL_PAGES, whenPaused(mine)).then(
+    search(term, scope && scope.value, PANEL_PAGES, whenPaused(mine, pauseFor(term))).then(
       function (found) {
         if (found && mine === sequence) {
           showResults(term, found);
@@ -260,9 +266,17 @@
     );
   }
 
+  // How long the reader must pause before the pages of `term`'s results are fetched.
+  function pauseFor(term) {
+    var words = term.match(/[\p{L}\p{N}]+/gu);
+    var last = words ? words[words.length - 1] : "";
+    return Array.from(last).length < SHORT_WORD ? SHORT_PAUSE : PAUSE;
+  }
+
   // For search `mine`: resolves to true once its results' pages may be fetched (all
-  // fetched before, or the reader paused, PAUSE), to false when a later search took over.
-  function whenPaused(mine) {
+  // fetched before, or the reader paused for `pause` ms), to false when a later search
+  // took over.
+  function whenPaused(mine, pause) {
     return function (shown) {
       return new Promise(function (resolve) {
         var said = false;
@@ -270,7 +284,7 @@
           var quiet = Date.now() - lastInput;
           if (mine !== sequence) {
             resolve(false);
-          } else if (quiet >= PAUSE || shown.every(function (r) { return r.cached; })) {
+          } else if (quiet >= pause || shown.every(function (r) { return r.cached; })) {
             resolve(true);
           } else {
             if (!said && !options.length) {
@@ -279,7 +293,7 @@
               status.textContent = "Searching\u2026";
               said = true;
             }
-            setTimeout(wait, PAUSE - quiet);
+            setTimeout(wait, pause - quiet);
           }
         })();
       });
