@@ -119,7 +119,7 @@ test("typed quickly, only the results shown at the end fetch their pages; fetche
 
 test("a last word of one or two letters waits for a longer pause before its pages load", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // The page's clock stands still but when moved by hand, while the index files arrive.
+  // The page's clock moves only when the test moves it; the index files arrive in real time.
   await page.clock.install({ time: new Date("2026-12-01T09:00:00Z") });
   const fetched = [];
   page.on("request", (r) => {
