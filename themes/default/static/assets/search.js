@@ -37,7 +37,7 @@
   // A last word of one or two letters is nearly always on its way to a longer one, and
   // matches the commonest words that begin so, different pages for each: their pages
   // wait for a longer pause. A reader who types a key every 300 ms pauses at every
-  // prefix, and without this fetched six pages for "pointer c", six for "pointer ce".
+  // prefix, and without this fetched six pages for "po" on the way to "pointer".
   var SHORT_WORD = 3;
   var SHORT_PAUSE = 600;
 
