@@ -67,13 +67,13 @@
   }
 
   // Runs a search; resolves to {pages: [page data, ...], more, total}. With `ready`,
-  // what the first `limit` results show is fetched when `ready(shown)` resolves to
-  // true; to false, nothing is, and the search resolves to null.
+  // what the first `limit` results show is fetched when `ready(shown, index)` resolves
+  // to true; to false, nothing is, and the search resolves to null.
   function search(term, service, limit, ready) {
     return engine().then(function (index) {
       return index.search(term, { service: service }).then(function (found) {
         var shown = found.results.slice(0, limit);
-        return (ready ? ready(shown) : Promise.resolve(true)).then(function (go) {
+        return (ready ? ready(shown, index) : Promise.resolve(true)).then(function (go) {
           if (!go) {
             return null;
           }
@@ -250,7 +250,7 @@
       return;
     }
     open();
-    search(term, scope && scope.value, PANEL_PAGES, whenPaused(mine, pauseFor(term))).then(
+    search(term, scope && scope.value, PANEL_PAGES, whenPaused(mine, term)).then(
       function (found) {
         if (found && mine === sequence) {
           showResults(term, found);
@@ -266,18 +266,19 @@
     );
   }
 
-  // How long the reader must pause before the pages of `term`'s results are fetched.
-  function pauseFor(term) {
-    var words = term.match(/[\p{L}\p{N}]+/gu);
-    var last = words ? words[words.length - 1] : "";
+  // How long the reader must pause before the pages of results are fetched, for a
+  // query of `words` (split as the engine splits it).
+  function pauseFor(words) {
+    var last = words.length ? words[words.length - 1] : "";
     return Array.from(last).length < SHORT_WORD ? SHORT_PAUSE : PAUSE;
   }
 
-  // For search `mine`: resolves to true once its results' pages may be fetched (all
-  // fetched before, or the reader paused for `pause` ms), to false when a later search
-  // took over.
-  function whenPaused(mine, pause) {
-    return function (shown) {
+  // For search `mine` of `term`: resolves to true once its results' pages may be
+  // fetched (all fetched before, or the reader paused long enough), to false when a
+  // later search took over.
+  function whenPaused(mine, term) {
+    return function (shown, index) {
+      var pause = pauseFor(index.words(term));
       return new Promise(function (resolve) {
         var said = false;
         (function wait() {
