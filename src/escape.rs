@@ -19,8 +19,13 @@ pub(crate) fn escape_html_to(input: &str, out: &mut dyn Write) -> io::Result<()>
 /// `input` escaped, as a string.
 pub(crate) fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    for_each_part(input, |part| out.push_str(part));
+    push_escaped(&mut out, input);
     out
+}
+
+/// `input` escaped, added to `out`.
+pub(crate) fn push_escaped(out: &mut String, input: &str) {
+    for_each_part(input, |part| out.push_str(part));
 }
 
 /// Calls `part` with the runs of `input` and the entities that replace the characters

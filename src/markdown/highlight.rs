@@ -10,12 +10,17 @@ use std::sync::{Mutex, OnceLock};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use syntect::highlighting::ThemeSet;
-use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
-use syntect::parsing::{ParseState, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet};
+use syntect::html::{css_for_theme_with_class_style, ClassStyle};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxDefinition, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-const CACHE_FILE: &str = "highlight-v1.bin";
+/// Version 2: spans carry only the classes a selector can match (`class_of`).
+const CACHE_FILE: &str = "highlight-v2.bin";
+/// What earlier versions left in the cache folder, removed when the cache is saved.
+const OLD_CACHE_FILES: [&str; 1] = ["highlight-v1.bin"];
 
 /// HTTP messages are in most API pages and syntect has no grammar for them.
 const HTTP_SYNTAX: &str = include_str!("http.sublime-syntax");
@@ -186,6 +191,11 @@ impl Cache {
     }
 
     fn save(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            for old in OLD_CACHE_FILES {
+                let _ = std::fs::remove_file(dir.join(old));
+            }
+        }
         let mut state = self.state.lock().expect("cache lock");
         let tmp = self.path.with_extension("new");
         let Some(writer) = state.new.take() else { return Ok(()) };
@@ -244,6 +254,8 @@ struct LineCache {
     lines: FxHashMap<Box<str>, Vec<Line>>,
     kept: usize,
     states: States,
+    /// Each scope's classes, as `classed_spans` writes them: a few hundred scopes at most.
+    classes: FxHashMap<Scope, Option<Box<str>>>,
 }
 
 /// One line highlighted: the state it started in, the state it left, and its HTML.
@@ -340,7 +352,7 @@ impl LineCache {
     fn add(&mut self, state: StateId, text: &str) -> Option<&Line> {
         let (set, mut parse, mut scopes) = self.states.all[state as usize].clone();
         let ops = parse.parse_line(text, set).ok()?;
-        let (html, spans) = line_tokens_to_classed_spans(text, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        let (html, spans) = classed_spans(text, &ops, &mut scopes, &mut self.classes).ok()?;
         let after = self.states.id(set, parse, scopes);
         self.kept += 1;
         let line = Line { before: state, after, html: html.into(), spans };
@@ -348,6 +360,129 @@ impl LineCache {
         same_text.push(line);
         same_text.last()
     }
+}
+
+/// A line's HTML as syntect's `line_tokens_to_classed_spans` writes it, with each
+/// scope's span given only the classes a selector of the stylesheets can match
+/// (`class_of`), and no span for a scope left with none. The pages look the same
+/// (`selectors`). A token of an XML example had four to six classes (`hl-punctuation
+/// hl-definition hl-string hl-begin hl-xml`) in three or four nested spans, most of which
+/// no rule reads: code blocks' HTML is a third smaller on the NHS portals and on the
+/// generated corpus. Each scope's classes are made once, where syntect took a lock on its
+/// scope names and spelled them out for every span.
+/// Returns the HTML and the spans it leaves open (negative: closes).
+fn classed_spans(
+    line: &str,
+    ops: &[(usize, ScopeStackOp)],
+    scopes: &mut ScopeStack,
+    classes: &mut FxHashMap<Scope, Option<Box<str>>>,
+) -> Result<(String, isize), syntect::parsing::ScopeError> {
+    let mut html = String::with_capacity(line.len() + ops.len() * 8);
+    // Whether each scope open has a span, outermost first, as syntect's hook says only
+    // that a scope was popped, not which.
+    let mut open: Vec<bool> = scopes.as_slice().iter().map(|&scope| class_of(scope, classes).is_some()).collect();
+    let mut at = 0;
+    let mut delta = 0;
+    // syntect's rule: a span closed with nothing written since it opened is taken out.
+    let mut empty = false;
+    let mut start = 0;
+    for &(i, ref op) in ops {
+        if i > at {
+            empty = false;
+            crate::escape::push_escaped(&mut html, &line[at..i]);
+            at = i;
+        }
+        scopes.apply_with_hook(op, |basic, _| match basic {
+            BasicScopeStackOp::Push(scope) => {
+                let class = class_of(scope, classes);
+                open.push(class.is_some());
+                if let Some(class) = class {
+                    start = html.len();
+                    empty = true;
+                    html.push_str("<span class=\"");
+                    html.push_str(class);
+                    html.push_str("\">");
+                    delta += 1;
+                }
+            }
+            BasicScopeStackOp::Pop => {
+                if open.pop().unwrap_or(false) {
+                    if empty {
+                        html.truncate(start);
+                    } else {
+                        html.push_str("</span>");
+                    }
+                    delta -= 1;
+                }
+                empty = false;
+            }
+        })?;
+    }
+    crate::escape::push_escaped(&mut html, &line[at..]);
+    Ok((html, delta))
+}
+
+/// The classes of a scope's span, or `None` when it needs none: of the scope's atoms
+/// (`entity.name.tag.localname.xml`), those of each compound selector of the stylesheets
+/// that all of them satisfy (`.hl-entity.hl-name.hl-tag`), in the scope's order. A
+/// compound matches the span with these classes exactly when it matched the span with all
+/// of them, so every rule applies to the same tokens.
+fn class_of(scope: Scope, classes: &mut FxHashMap<Scope, Option<Box<str>>>) -> Option<&str> {
+    classes
+        .entry(scope)
+        .or_insert_with(|| {
+            let name = scope.build_string();
+            let atoms: HashSet<&str> = name.split('.').collect();
+            let matched: Vec<&HashSet<String>> =
+                selectors().iter().filter(|compound| compound.iter().all(|a| atoms.contains(a.as_str()))).collect();
+            let kept: Vec<String> = name
+                .split('.')
+                .filter(|atom| matched.iter().any(|compound| compound.contains(*atom)))
+                .map(|atom| format!("hl-{atom}"))
+                .collect();
+            (!kept.is_empty()).then(|| kept.join(" ").into())
+        })
+        .as_deref()
+}
+
+/// The `hl-` part of each compound selector (`.hl-string.hl-regexp`, as a set of atoms)
+/// of the highlighting stylesheet and of the default theme's stylesheets: what decides
+/// which tokens a rule colours. The selectors that name `hl-` classes use only classes,
+/// the descendant combinator and `:is()` (a test holds them to it), so a span whose
+/// classes satisfy no compound can go, and its text inherits what it did. A fixed set: a
+/// theme of one's own colours these classes (docs/theme.md).
+fn selectors() -> &'static [HashSet<String>] {
+    static COMPOUNDS: OnceLock<Vec<HashSet<String>>> = OnceLock::new();
+    COMPOUNDS.get_or_init(|| {
+        let mut compounds: Vec<HashSet<String>> = Vec::new();
+        for css in stylesheets() {
+            let mut rest = css.as_str();
+            while let Some(at) = rest.find(".hl-") {
+                rest = &rest[at..];
+                let mut compound = HashSet::new();
+                while let Some(after) = rest.strip_prefix(".hl-") {
+                    let len = after
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                        .unwrap_or(after.len());
+                    compound.insert(after[..len].to_string());
+                    rest = &after[len..];
+                }
+                if !compounds.contains(&compound) {
+                    compounds.push(compound);
+                }
+            }
+        }
+        compounds
+    })
+}
+
+/// The highlighting stylesheet and the default theme's stylesheets.
+fn stylesheets() -> Vec<String> {
+    let theme = crate::theme::embedded_files(&crate::theme::DEFAULT_THEME)
+        .into_iter()
+        .filter(|file| file.path().extension().is_some_and(|e| e == "css"))
+        .filter_map(|file| file.contents_utf8().map(str::to_string));
+    theme.chain([stylesheet()]).collect()
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for dark mode.
@@ -372,7 +507,13 @@ mod tests {
     fn languages_the_portals_use() {
         let h = Highlighter::new(None);
         for lang in ["json", "xml", "http", "bash", "shell", "yaml", "rust", "java", "c#", "javascript", "sql"] {
-            let html = h.highlight(lang, "x = 1\n").unwrap_or_else(|| panic!("{lang} not highlighted"));
+            // Something every grammar colours: a string, or in XML and HTTP a tag and a method.
+            let code = match lang {
+                "xml" => "<a/>\n",
+                "http" => "GET / HTTP/1.1\n",
+                _ => "x = \"1\"\n",
+            };
+            let html = h.highlight(lang, code).unwrap_or_else(|| panic!("{lang} not highlighted"));
             assert!(html.contains("hl-"), "{lang}: {html}");
         }
         assert!(h.highlight("klingon", "x").is_none());
@@ -386,17 +527,126 @@ mod tests {
         let http = "GET /a HTTP/1.1\nAccept: x\n\n{\"a\": true}\nGET /a HTTP/1.1\n";
         let h = Highlighter::new(None);
         for (lang, code) in [("json", json), ("rust", rust), ("http", http)] {
-            let (set, syntax) = find_syntax(lang).unwrap();
-            let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-            for line in LinesWithEndings::from(code) {
-                generator.parse_html_for_line_which_includes_newline(line).unwrap();
-            }
-            let expected = generator.finalize();
+            let expected = syntect_named(lang, code);
             assert_eq!(h.highlight(lang, code).unwrap(), expected, "{lang}");
             let kept = LINES.with(|lines| lines.borrow().kept);
             assert_eq!(h.highlight(lang, code).unwrap(), expected, "{lang}, again");
             assert_eq!(LINES.with(|lines| lines.borrow().kept), kept, "{lang}: the second time is all cached");
         }
+    }
+
+    /// The selectors of the stylesheets that name `hl-` classes, comments left out.
+    fn hl_selectors() -> Vec<String> {
+        let mut found = Vec::new();
+        for css in stylesheets() {
+            let mut text = String::new();
+            let mut rest = css.as_str();
+            while let Some(at) = rest.find("/*") {
+                text.push_str(&rest[..at]);
+                rest = rest[at..].find("*/").map_or("", |end| &rest[at + end + 2..]);
+            }
+            text.push_str(rest);
+            for rule in text.split('}') {
+                let selector = rule.split('{').next().unwrap_or("");
+                if selector.contains(".hl-") && rule.contains('{') {
+                    found.push(selector.trim().to_string());
+                }
+            }
+        }
+        found
+    }
+
+    /// syntect's own HTML for `code`, every class on its spans, with each span's classes
+    /// cut to those of the compound selectors its classes satisfy and the spans left
+    /// without one unwrapped: what `classed_spans` promises to write, made here the long
+    /// way round (compounds read by splitting each selector at spaces, commas and brackets).
+    fn syntect_named(lang: &str, code: &str) -> String {
+        let compounds: Vec<HashSet<String>> = hl_selectors()
+            .iter()
+            .flat_map(|selector| selector.split([' ', '\n', ',', '(', ')']).map(str::to_string).collect::<Vec<_>>())
+            .map(|part| {
+                part.split('.').filter_map(|c| c.strip_prefix("hl-")).map(str::to_string).collect::<HashSet<_>>()
+            })
+            .filter(|compound| !compound.is_empty())
+            .collect();
+        let (set, syntax) = find_syntax(lang).unwrap();
+        let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator.parse_html_for_line_which_includes_newline(line).unwrap();
+        }
+        let full = generator.finalize();
+        let (mut out, mut open, mut rest) = (String::new(), Vec::new(), full.as_str());
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("<span class=\"") {
+                let end = after.find("\">").unwrap();
+                let atoms: Vec<&str> = after[..end].split(' ').map(|c| c.trim_start_matches("hl-")).collect();
+                let satisfied: Vec<&HashSet<String>> =
+                    compounds.iter().filter(|c| c.iter().all(|a| atoms.contains(&a.as_str()))).collect();
+                let kept: Vec<String> = atoms
+                    .iter()
+                    .filter(|a| satisfied.iter().any(|c| c.contains(**a)))
+                    .map(|a| format!("hl-{a}"))
+                    .collect();
+                open.push(!kept.is_empty());
+                if !kept.is_empty() {
+                    out.push_str(&format!("<span class=\"{}\">", kept.join(" ")));
+                }
+                rest = &after[end + 2..];
+            } else if let Some(after) = rest.strip_prefix("</span>") {
+                if open.pop().unwrap() {
+                    out.push_str("</span>");
+                }
+                rest = after;
+            } else {
+                let end = rest.find('<').unwrap_or(rest.len());
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn selectors_of_highlighted_code_read_only_classes() {
+        // Dropping a class no compound needs, or a span with none, changes nothing only
+        // while no selector of `hl-` classes looks at an element's place among others or
+        // at a class it must not have.
+        let selectors = hl_selectors();
+        assert!(selectors.len() > 50, "{selectors:?}");
+        for selector in &selectors {
+            for banned in [">", "+", "~", ":not", ":has", ":nth", ":first", ":last", ":only", ":empty", "[class"] {
+                assert!(!selector.contains(banned), "{selector}: {banned}");
+            }
+        }
+        // The contrast rules of the default theme are among them.
+        assert!(selectors.iter().any(|s| s.contains(".sp-content pre.code .hl-comment")));
+    }
+
+    #[test]
+    fn spans_carry_only_the_classes_a_selector_can_match() {
+        let samples = [
+            ("xml", "<?xml version=\"1.0\"?>\n<a x=\"1\">\n  <!-- note -->\n  <b>t &amp; u</b>\n</a>\n"),
+            ("json", "{\n  \"resourceType\": \"Slot\",\n  \"n\": [1, 2.5, true, null]\n}\n"),
+            ("http", "POST /Slot HTTP/1.1\nContent-Type: application/fhir+json\n\n{\"a\": 1}\n"),
+            ("bash", "#!/bin/sh\ncurl -H \"Accept: x\" \"$URL/Slot?status=free\" | jq '.entry[]' # all\n"),
+            ("yaml", "title: \"Slots\"\ntags: [a, b]\nn: 3 # three\n"),
+            ("java", "/** Doc. */\npublic class A extends B { int n = 1; String s = \"x\"; }\n"),
+            ("c#", "using System;\n[Obsolete] class A { var s = $\"{n}\"; }\n"),
+            ("javascript", "const re = /a[b-c]+/g; // re\nlet t = `x${1 + 2}`;\n"),
+            ("python", "@decorator\ndef f(a, *b):\n    return f'{a!r}'  # c\n"),
+            ("sql", "SELECT a, COUNT(*) FROM t WHERE b = 'x' -- c\n"),
+            ("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n"),
+        ];
+        let h = Highlighter::new(None);
+        for (lang, code) in samples {
+            assert_eq!(h.highlight(lang, code).unwrap(), syntect_named(lang, code), "{lang}");
+        }
+        // No rule reads the grammar's name on XML spans, nor `meta.tag` alone; the tag's
+        // name keeps what the themes colour it by.
+        let xml = h.highlight("xml", samples[0].1).unwrap();
+        assert!(!xml.contains("hl-xml") && !xml.contains("<span class=\"hl-meta hl-tag\">"), "{xml}");
+        assert!(xml.contains("<span class=\"hl-entity hl-name hl-tag\">a</span>"), "{xml}");
+        assert!(xml.contains("<span class=\"hl-comment"), "{xml}");
     }
 
     #[test]
