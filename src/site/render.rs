@@ -171,7 +171,7 @@ impl<'s> Renderer<'s> {
         let mut diagnostics = Diagnostics::default();
         let mut generated: Vec<(String, Result<String, Diagnostic>)> =
             generated_pages(site, shared, self.options.search(site));
-        generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet())));
+        generated.push(("assets/highlight.css".into(), Ok(markdown::highlight::stylesheet().to_string())));
         generated.push(("assets/diagram.css".into(), Ok(crate::process::DIAGRAM_CSS.to_string())));
         generated.push(("assets/diagram.js".into(), Ok(crate::process::DIAGRAM_JS.to_string())));
         generated.push(("sitemap.xml".into(), Ok(sitemap(site))));
