@@ -280,16 +280,20 @@ pub fn check_site_with(
     external: Option<&ExternalRequest>,
 ) -> (Option<crate::check::Report>, Diagnostics) {
     let start = Instant::now();
-    let highlighter = Highlighter::off();
-    let rendered = load(load_options)
-        .and_then(|(site, loaded)| render(site, loaded, RenderOptions::CHECK, &highlighter, &Discard));
-    let (site, output, warnings) = match rendered {
+    let (site, output, warnings) = match render_for_check(load_options) {
         Ok(rendered) => rendered,
         Err(problems) => return (None, problems),
     };
     let checked = crate::check::full_report(&site, &output, warnings, start.elapsed(), external);
     free_aside((site, output));
     checked
+}
+
+/// What `check` reads: the site loaded and rendered with [`RenderOptions::CHECK`],
+/// nothing written. Its records hold the links and anchors a build records.
+pub fn render_for_check(load_options: &LoadOptions) -> Result<(Site, Output, Diagnostics), Diagnostics> {
+    let highlighter = Highlighter::off();
+    load(load_options).and_then(|(site, loaded)| render(site, loaded, RenderOptions::CHECK, &highlighter, &Discard))
 }
 
 /// Frees what a command no longer needs on a thread of its own: freeing every page and

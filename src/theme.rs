@@ -37,6 +37,8 @@ pub struct Theme {
     /// page. Bounded ([`KNOWN_SOURCES`]): links made of a page's own values (its URL, its
     /// headings' ids) are seen once each, and on a large site would fill it.
     sources: std::sync::RwLock<rustc_hash::FxHashMap<String, LinkSource>>,
+    /// Whether every template that writes the page's content writes it as it is given.
+    content_verbatim: bool,
 }
 
 /// How many links' sources [`Theme::link_source`] keeps: far more than a theme writes.
@@ -160,6 +162,7 @@ impl Theme {
             return Err(diagnostics);
         }
         let links = template_links(&templates, &dir);
+        let content_verbatim = content_written_verbatim(&templates);
         let static_dir = abs.join("static");
         let static_files = files_under(&static_dir)
             .into_iter()
@@ -168,7 +171,16 @@ impl Theme {
                 (StaticSource::Disk(dir.join("static").join(&out)), out)
             })
             .collect();
-        Ok(Theme { name: name.to_string(), dir, tera, includes, static_files, links, sources: Default::default() })
+        Ok(Theme {
+            name: name.to_string(),
+            dir,
+            tera,
+            includes,
+            static_files,
+            links,
+            sources: Default::default(),
+            content_verbatim,
+        })
     }
 
     /// The built-in default theme.
@@ -200,7 +212,25 @@ impl Theme {
             return Err(diagnostics);
         }
         let links = template_links(&templates, &dir);
-        Ok(Theme { name: "default".into(), dir, tera, includes, static_files, links, sources: Default::default() })
+        let content_verbatim = content_written_verbatim(&templates);
+        Ok(Theme {
+            name: "default".into(),
+            dir,
+            tera,
+            includes,
+            static_files,
+            links,
+            sources: Default::default(),
+            content_verbatim,
+        })
+    }
+
+    /// Whether the templates write `page.content` only as `{{ page.content | safe }}`, at
+    /// most once in a file, and read it only to ask whether it is blank. Then what a
+    /// layout adds to a page is the same whatever the content, and the content is one
+    /// piece of the output.
+    pub fn writes_content_verbatim(&self) -> bool {
+        self.content_verbatim
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -400,6 +430,54 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| crate::content::slug::slugify(text));
 }
 
+/// Whether every template writes the page's content only as `{{ page.content | safe }}`
+/// (at most once a file), and mentions `content` in no other tag than
+/// `{% if page.content %}`: see
+/// [`Theme::writes_content_verbatim`]. Read from the sources, as Tera does not show a
+/// template's expressions; any other mention, even a harmless one, answers no.
+fn content_written_verbatim(templates: &[(String, String)]) -> bool {
+    // Includes are expanded into a page's text before its Markdown is read: their
+    // `include.content` is a parameter, and their links are the page's own.
+    templates.iter().filter(|(name, _)| !name.starts_with("includes/")).all(|(_, text)| {
+        let mut written = 0;
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open..];
+            let close = match rest.get(..2) {
+                Some("{{") => "}}",
+                Some("{%") => "%}",
+                Some("{#") => "#}",
+                _ => {
+                    rest = &rest[1..];
+                    continue;
+                }
+            };
+            let end = rest.find(close).map_or(rest.len(), |e| e + 2);
+            let (tag, after) = rest.split_at(end);
+            rest = after;
+            if close == "#}" || !mentions_content(tag) {
+                continue;
+            }
+            let bare: String = tag.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            match bare.as_str() {
+                "{{page.content|safe}}" => written += 1,
+                // The placeholder is blank exactly when the content is.
+                "{%ifpage.content%}" => {}
+                _ => return false,
+            }
+        }
+        written <= 1
+    })
+}
+
+/// Whether `tag` holds the word `content` (not `contents` nor `content_type`).
+fn mentions_content(tag: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    tag.match_indices("content").any(|(at, _)| {
+        !tag[..at].chars().next_back().is_some_and(word) && !tag[at + 7..].chars().next().is_some_and(word)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,5 +531,25 @@ mod tests {
         assert_eq!(theme.link_source("/img/note.svg"), written("themes/t/includes/note.html", 2, 13, 13));
         assert_eq!(theme.link_source("/booking/scal.html"), LinkSource::Values, "a sidebar entry's URL");
         assert_eq!(theme.link_source("#go-live"), LinkSource::Values, "a table of contents entry");
+    }
+
+    #[test]
+    fn content_is_verbatim_only_when_written_whole_and_asked_only_if_blank() {
+        let verbatim = |page: &str| {
+            let (_d, theme) = theme_with(&[
+                ("templates/page.html", page),
+                ("includes/note.html", "<div>{{ include.content | markdown }}</div>"),
+            ]);
+            theme.unwrap().writes_content_verbatim()
+        };
+        assert!(Theme::embedded().unwrap().writes_content_verbatim(), "the default theme");
+        assert!(verbatim("<main>{{ page.content | safe }}</main>"));
+        assert!(verbatim("{%- if page.content -%}<div>{{- page.content|safe -}}</div>{% endif %}"));
+        assert!(verbatim("{# {{ page.content | upper }} #}{{ page.contents }}{{ page.content_type }}"));
+        assert!(!verbatim("{{ page.content | replace(from='a', to='b') | safe }}"), "a filter");
+        assert!(!verbatim("{{ page.content | safe }}<aside>{{ page.content | safe }}</aside>"), "twice");
+        assert!(!verbatim("{% set body = page.content %}{{ body | safe }}"), "read another way");
+        assert!(!verbatim("{{ page['content'] | safe }}"));
+        assert!(!verbatim("{% if page.content | length > 10 %}long{% endif %}"));
     }
 }

@@ -73,6 +73,8 @@ pub struct Section {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
+    /// Whether the HTML is (or, not written, would be) empty.
+    pub blank: bool,
     pub headings: Vec<Heading>,
     pub links: Vec<FoundLink>,
     pub anchors: Vec<FoundAnchor>,
@@ -88,6 +90,9 @@ pub struct Hooks<'a> {
     /// Whether the plain text of each section is gathered ([`Rendered::sections`]): only
     /// a search index reads it.
     pub sections: bool,
+    /// Whether the HTML is written. `check` reads only what the render records (links,
+    /// anchors, headings), which comes from the events, not from the HTML.
+    pub html: bool,
 }
 
 fn unchanged(_: &str) -> Option<String> {
@@ -99,7 +104,7 @@ static NO_BACK_LINKS: BTreeMap<String, String> = BTreeMap::new();
 impl Hooks<'static> {
     /// Plain Markdown: no diagrams, links as written.
     pub fn none() -> Hooks<'static> {
-        Hooks { rewrite: &unchanged, back_links: &NO_BACK_LINKS, sections: true }
+        Hooks { rewrite: &unchanged, back_links: &NO_BACK_LINKS, sections: true, html: true }
     }
 }
 
@@ -134,10 +139,14 @@ pub fn render(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered 
     for heading in &mut rendered.headings {
         heading.offset = edits.original(heading.offset);
     }
+    if !hooks.html {
+        return rendered;
+    }
     rendered.html = tables::drop_empty_headers(&rendered.html);
     if !found.raw.is_empty() {
         rendered.html = kramdown::restore_raw(&rendered.html, &found.raw);
     }
+    rendered.blank = rendered.html.is_empty();
     rendered
 }
 
@@ -883,8 +892,10 @@ impl<'a, 't> Renderer<'a, 't> {
         if self.hooks.sections {
             self.section.text.push_str(&code.code);
         }
-        let html = code_block(lang, &code.code, self.highlighter);
-        self.out.push(Event::Html(CowStr::from(html)));
+        if self.hooks.html {
+            let html = code_block(lang, &code.code, self.highlighter);
+            self.out.push(Event::Html(CowStr::from(html)));
+        }
     }
 
     fn end_image(&mut self) {
@@ -913,9 +924,18 @@ impl<'a, 't> Renderer<'a, 't> {
         if !self.section.text.trim().is_empty() || self.section.anchor.is_some() {
             self.result.sections.push(std::mem::take(&mut self.section));
         }
-        let mut html = String::with_capacity(self.text.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
-        self.result.html = html;
+        if self.hooks.html {
+            let mut html = String::with_capacity(self.text.len() * 3 / 2);
+            pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+            self.result.blank = html.is_empty();
+            self.result.html = html;
+        } else {
+            // The events that write nothing.
+            self.result.blank = self
+                .out
+                .iter()
+                .all(|e| matches!(e, Event::Html(t) | Event::InlineHtml(t) | Event::Text(t) if t.is_empty()));
+        }
         self.result
     }
 }

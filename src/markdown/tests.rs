@@ -380,3 +380,54 @@ fn an_escaped_display_math_opening_a_paragraph_is_inline_math() {
     assert!(r.html.contains("<p>\\(5+5\\)</p>"), "{}", r.html);
     assert!(r.html.contains("<p>Text $$no math$$</p>\n<p>$$5+5$$</p>"), "{}", r.html);
 }
+
+#[test]
+fn without_html_the_same_links_anchors_and_headings_are_recorded() {
+    let text = "\
+* TOC
+{:toc}
+
+## Start {#begin .wide}
+
+See [a](a.html#x), ![pic](p.png \"t\") and <a href=\"b.html\" id=\"raw\">b</a>.[^n]
+{: #para}
+
+| Col | `a|b` |
+|-----|-------|
+| [c](c.html) | <span id=\"cell\">x</span> |
+
+```json
+{\"href\": \"not-a-link.html\"}
+```
+
+### Next
+
+[ref]: d.html
+
+Use [ref] and [e]{:target=\"_blank\"}.
+
+[e]: https://example.org/
+
+<div markdown=\"1\" id=\"box\">
+[f](f.html)
+</div>
+
+[^n]: A note with [g](g.html).
+";
+    let hl = Highlighter::new(None);
+    let full = render(text, &hl, &Hooks::none());
+    let bare = render(text, &hl, &Hooks { html: false, ..Hooks::none() });
+    assert!(bare.html.is_empty(), "{}", bare.html);
+    assert_eq!(bare.links, full.links);
+    assert_eq!(bare.anchors, full.anchors);
+    assert_eq!(bare.headings, full.headings);
+    // The sample exercises what is compared: links of every kind, anchors of raw HTML.
+    let targets: Vec<&str> = full.links.iter().map(|l| l.target.as_str()).collect();
+    for target in ["a.html#x", "p.png", "b.html", "c.html", "d.html", "f.html", "g.html"] {
+        assert!(targets.contains(&target), "{target} in {targets:?}");
+    }
+    let ids: Vec<&str> = full.anchors.iter().map(|a| a.id.as_str()).collect();
+    for id in ["begin", "raw", "cell", "box"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}

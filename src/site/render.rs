@@ -37,13 +37,21 @@ pub struct RenderOptions {
     /// Each page's text kept in its record for the search index; `check` reads only the
     /// links and anchors, and saves the copy.
     pub index_text: bool,
+    /// Each page's Markdown written out as HTML. `check` reads only what the render
+    /// records (links, anchors, headings); its layouts get [`UNWRITTEN`] as the content.
+    pub page_html: bool,
 }
+
+/// The content a layout gets when the page's HTML is not written (`check`): no link or
+/// anchor, and the layout's own links are found around it as around the real content.
+pub const UNWRITTEN: &str = "<!-- the page's content: not written by `signpost check` -->";
 
 impl RenderOptions {
     /// What `build` and `serve` render: everything, text for the index included.
-    pub const BUILD: RenderOptions = RenderOptions { search: true, index_text: true };
-    /// What `check` renders: the pages as built (search box and all), without their text.
-    pub const CHECK: RenderOptions = RenderOptions { search: true, index_text: false };
+    pub const BUILD: RenderOptions = RenderOptions { search: true, index_text: true, page_html: true };
+    /// What `check` renders: the pages' layouts as built (search box and all), without
+    /// their text or the HTML of their Markdown.
+    pub const CHECK: RenderOptions = RenderOptions { search: true, index_text: false, page_html: false };
 
     /// Whether pages link to a search page and the render writes one.
     pub fn search(&self, site: &Site) -> bool {
@@ -363,12 +371,20 @@ fn render_page(
     let back_links = back_links(page, &placements);
     // Only kept when an index will be written: it is a copy of the page's text.
     let indexed = page.front.search && options.indexes(site);
-    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links, sections: indexed };
+    // `check` needs only what the render records, not the page's HTML, when the theme
+    // writes the content as it is given (then the links and anchors are the same).
+    let html = options.page_html || !site.theme.writes_content_verbatim();
+    let hooks = Hooks { rewrite: &rewrite, back_links: &back_links, sections: indexed, html };
     let mut md = if is_html(page) {
         html_content(&expanded.text)
     } else {
         markdown::render(&expanded.text, highlighter, &hooks)
     };
+    // An HTML page's content is its text, there either way. Blank stays blank, for a
+    // layout's `{% if page.content %}`.
+    if !html && !is_html(page) && !md.blank {
+        md.html = UNWRITTEN.to_string();
+    }
     // Nothing inside an HTML comment is shown, so nothing there is a link or an anchor;
     // the Markdown renderer sees a comment's lines one at a time, so they are dropped here.
     let comments = crate::content::html_comments(&expanded.text);
@@ -488,6 +504,7 @@ fn html_content(html: &str) -> markdown::Rendered {
         .collect();
     markdown::Rendered {
         html: html.to_string(),
+        blank: html.is_empty(),
         headings: Vec::new(),
         links: Vec::new(),
         anchors,
@@ -516,11 +533,15 @@ impl Layout<'_> {
         };
         let recorded: std::collections::HashSet<String> =
             if at.is_none() { links.iter().map(|l| l.href.clone()).collect() } else { Default::default() };
+        // So are its ids, which would otherwise each be found twice.
+        let recorded_ids: std::collections::HashSet<String> =
+            if at.is_none() { anchors.iter().map(|a| a.id.clone()).collect() } else { Default::default() };
         for part in parts {
             for attr in crate::markdown::html_scan::attributes(part) {
                 let value = html_escape::decode_html_entities(attr.value);
                 match attr.name {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
+                    "id" | "name" if recorded_ids.contains(value.as_ref()) => {}
                     "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value.into_owned(), location: None }),
                     "name" if attr.in_tag("a") && !value.is_empty() => {
                         anchors.push(AnchorRecord { id: value.into_owned(), location: None })

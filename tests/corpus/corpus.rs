@@ -12,6 +12,21 @@ use signpost::content::Scope;
 use signpost::diagnostics::Kind;
 use signpost::site::LoadOptions;
 
+/// Each page's links and anchors as a run recorded them, by output file.
+macro_rules! records {
+    ($output:expr) => {
+        $output
+            .pages
+            .iter()
+            .map(|page| {
+                let links: Vec<String> = page.links.held().unwrap().iter().map(|l| format!("{l:?}")).collect();
+                let anchors: Vec<String> = page.anchors.held().unwrap().iter().map(|a| format!("{a:?}")).collect();
+                (page.file.clone(), (links, anchors))
+            })
+            .collect::<BTreeMap<String, (Vec<String>, Vec<String>)>>()
+    };
+}
+
 struct Measured {
     pages_found: usize,
     pages_built: usize,
@@ -90,6 +105,7 @@ fn import_and_build(name: &str) -> Option<Measured> {
     for finding in &checked.findings {
         *check_kinds.entry(finding.kind.name()).or_default() += 1;
     }
+    records_match_the_build(name, &options, records!(output));
 
     println!(
         "== {name}: {} pages found, {} published, {} built",
@@ -117,6 +133,21 @@ fn import_and_build(name: &str) -> Option<Measured> {
         diagrams: (report.diagrams_converted(), report.diagrams.len()),
         html: pages,
     })
+}
+
+/// `check` renders no page's Markdown to HTML; what it checks (each page's links and
+/// anchors, where they were written) must still be what the build recorded.
+fn records_match_the_build(name: &str, options: &LoadOptions, built: BTreeMap<String, (Vec<String>, Vec<String>)>) {
+    let (_, output, _) = signpost::pipeline::render_for_check(options)
+        .unwrap_or_else(|d| panic!("{name}: the check's render fails: {d:?}"));
+    let checked = records!(output);
+    assert_eq!(checked.keys().collect::<Vec<_>>(), built.keys().collect::<Vec<_>>(), "{name}: the pages");
+    for (file, records) in &built {
+        assert_eq!(&checked[file], records, "{name}: the links and anchors of {file}");
+    }
+    let links: usize = built.values().map(|(l, _)| l.len()).sum();
+    let anchors: usize = built.values().map(|(_, a)| a.len()).sum();
+    assert!(links > 1000 && anchors > 1000, "{name}: the pages have links ({links}) and anchors ({anchors})");
 }
 
 /// A kramdown `|---|` line that came out as text rather than being read as part of its

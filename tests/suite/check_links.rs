@@ -144,3 +144,34 @@ fn nothing_inside_an_html_comment_is_a_link_or_an_anchor() {
     assert!(!run.stdout.contains("retired.html"), "{}", run.stdout);
     assert!(run.stdout.contains("#old not found"), "{}", run.stdout);
 }
+
+#[test]
+fn a_layout_that_filters_the_content_is_checked_as_it_is_built() {
+    // The content is no longer one piece of the page: the page is scanned whole, and each
+    // link and id of the content counts once, not again as the layout's.
+    let site = Fixture::copy_of("check_clean");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &site.root.join("themes/default"));
+    let page = site.root.join("themes/default/templates/page.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.contains("{{ page.content | safe }}"), "the default theme writes the content whole");
+    let filtered = "{{ page.content | replace(from=\"<p>\", to=\"<p class=\\\"x\\\">\") | safe }}";
+    std::fs::write(&page, text.replace("{{ page.content | safe }}", filtered)).unwrap();
+    let run = site.run(&["check"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "checked 4 pages and 48 links (4 external, not followed): no problems\n");
+    let run = site.run(&["build"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let built = std::fs::read_to_string(site.root.join("public/svc/index.html")).unwrap();
+    assert!(built.contains("<p class=\"x\">"), "the filter ran");
+
+    site.write("content/svc/extra.md", "---\ntitle: Extra\n---\n\n## Extra\n\nSee [gone](gone.html).\n");
+    let run = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let kinds: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("orphan-page", "content/svc/extra.md"), ("broken-link", "content/svc/extra.md")]);
+}
