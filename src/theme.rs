@@ -138,7 +138,6 @@ impl Theme {
             .hint("set `theme:` in site.yaml to a folder under themes/, or run `signpost new` to get the default theme")
             .into());
         }
-        let mut tera = engine();
         let mut diagnostics = Diagnostics::default();
         let mut templates = Vec::new();
         let mut includes = BTreeSet::new();
@@ -157,12 +156,6 @@ impl Theme {
                 }
             }
         }
-        add_templates(&mut tera, &templates, &dir, &mut diagnostics);
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let links = template_links(&templates, &dir);
-        let content_verbatim = content_written_verbatim(&templates);
         let static_dir = abs.join("static");
         let static_files = files_under(&static_dir)
             .into_iter()
@@ -171,24 +164,39 @@ impl Theme {
                 (StaticSource::Disk(dir.join("static").join(&out)), out)
             })
             .collect();
+        Theme::of(name, dir, includes, static_files, &templates, diagnostics)
+    }
+
+    /// The theme of `templates` (name, text), after the `diagnostics` of reading them.
+    fn of(
+        name: &str,
+        dir: PathBuf,
+        includes: BTreeSet<String>,
+        static_files: Vec<(StaticSource, String)>,
+        templates: &[(String, String)],
+        mut diagnostics: Diagnostics,
+    ) -> Result<Theme, Diagnostics> {
+        let mut tera = engine();
+        add_templates(&mut tera, templates, &dir, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
         Ok(Theme {
             name: name.to_string(),
+            links: template_links(templates, &dir),
+            content_verbatim: content_written_verbatim(templates),
             dir,
             tera,
             includes,
             static_files,
-            links,
             sources: Default::default(),
-            content_verbatim,
         })
     }
 
     /// The built-in default theme.
     pub fn embedded() -> Result<Theme, Diagnostics> {
-        let mut tera = engine();
         let mut includes = BTreeSet::new();
         let mut static_files = Vec::new();
-        let mut diagnostics = Diagnostics::default();
         let dir = Path::new(THEMES_DIR).join("default");
         let mut templates = Vec::new();
         for file in embedded_files(&DEFAULT_THEME) {
@@ -207,22 +215,7 @@ impl Theme {
             };
             templates.push((name, file.contents_utf8().unwrap_or("").to_string()));
         }
-        add_templates(&mut tera, &templates, &dir, &mut diagnostics);
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let links = template_links(&templates, &dir);
-        let content_verbatim = content_written_verbatim(&templates);
-        Ok(Theme {
-            name: "default".into(),
-            dir,
-            tera,
-            includes,
-            static_files,
-            links,
-            sources: Default::default(),
-            content_verbatim,
-        })
+        Theme::of("default", dir, includes, static_files, &templates, Diagnostics::default())
     }
 
     /// Whether the templates write `page.content` only as `{{ page.content | safe }}`, at
