@@ -423,11 +423,11 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| crate::content::slug::slugify(text));
 }
 
-/// Whether every template writes the page's content only as `{{ page.content | safe }}`
-/// (at most once a file), and mentions `content` in no other tag than
-/// `{% if page.content %}`: see
-/// [`Theme::writes_content_verbatim`]. Read from the sources, as Tera does not show a
-/// template's expressions; any other mention, even a harmless one, answers no.
+/// Whether every layout template writes the page's content only as
+/// `{{ page.content | safe }}` (at most once a file) and mentions `content` in no other
+/// tag than `{% if page.content %}` ([`Theme::writes_content_verbatim`]). Read from the
+/// sources, as Tera does not show a template's expressions; any other mention, even a
+/// harmless one, answers no.
 fn content_written_verbatim(templates: &[(String, String)]) -> bool {
     // Includes are expanded into a page's text before its Markdown is read: their
     // `include.content` is a parameter, and their links are the page's own.
