@@ -59,21 +59,11 @@ struct TemplateLink {
 impl TemplateLink {
     fn new(location: Location, value: &str) -> TemplateLink {
         let mut literals = Vec::new();
-        let mut rest = value;
         let mut current = String::new();
-        while !rest.is_empty() {
-            let open = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o)).min();
-            match open {
-                Some(at) => {
-                    current.push_str(&rest[..at]);
-                    literals.push(std::mem::take(&mut current));
-                    let close = ["}}", "%}", "#}"].iter().filter_map(|c| rest[at..].find(c)).min();
-                    rest = close.map_or("", |c| &rest[at + c + 2..]);
-                }
-                None => {
-                    current.push_str(rest);
-                    rest = "";
-                }
+        for piece in pieces(value) {
+            match piece {
+                Piece::Text(text) => current.push_str(text),
+                Piece::Tag(_) => literals.push(std::mem::take(&mut current)),
             }
         }
         literals.push(current);
@@ -433,22 +423,9 @@ fn content_written_verbatim(templates: &[(String, String)]) -> bool {
     // `include.content` is a parameter, and their links are the page's own.
     templates.iter().filter(|(name, _)| !name.starts_with("includes/")).all(|(_, text)| {
         let mut written = 0;
-        let mut rest = text.as_str();
-        while let Some(open) = rest.find('{') {
-            rest = &rest[open..];
-            let close = match rest.get(..2) {
-                Some("{{") => "}}",
-                Some("{%") => "%}",
-                Some("{#") => "#}",
-                _ => {
-                    rest = &rest[1..];
-                    continue;
-                }
-            };
-            let end = rest.find(close).map_or(rest.len(), |e| e + 2);
-            let (tag, after) = rest.split_at(end);
-            rest = after;
-            if close == "#}" || !mentions_content(tag) {
+        for piece in pieces(text) {
+            let Piece::Tag(tag) = piece else { continue };
+            if tag.starts_with("{#") || !mentions_content(tag) {
                 continue;
             }
             let bare: String = tag.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
@@ -460,6 +437,41 @@ fn content_written_verbatim(templates: &[(String, String)]) -> bool {
             }
         }
         written <= 1
+    })
+}
+
+/// A piece of a template's text: literal text, or a tag (`{{ … }}`, `{% … %}`,
+/// `{# … #}`) whole, with its delimiters.
+enum Piece<'t> {
+    Text(&'t str),
+    Tag(&'t str),
+}
+
+/// `text` in pieces, in order. A tag left open runs to the end (Tera has reported it).
+fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let opens = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o).map(|at| (at, *o)));
+        let Some((at, open)) = opens.min() else {
+            return Some(Piece::Text(std::mem::take(&mut rest)));
+        };
+        if at > 0 {
+            let (text, after) = rest.split_at(at);
+            rest = after;
+            return Some(Piece::Text(text));
+        }
+        let close = match open {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        let end = rest[2..].find(close).map_or(rest.len(), |e| e + 4);
+        let (tag, after) = rest.split_at(end);
+        rest = after;
+        Some(Piece::Tag(tag))
     })
 }
 
