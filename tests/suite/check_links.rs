@@ -96,12 +96,19 @@ fn the_bundled_portal_checks_clean() {
     assert!(run.stdout.ends_with(": no problems\n"), "{}", run.stdout);
 }
 
+/// Copies the default theme into `site`, to be edited there: the path of its template
+/// `name` and the template's text.
+fn own_default_template(site: &Fixture, name: &str) -> (std::path::PathBuf, String) {
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &site.root.join("themes/default"));
+    let path = site.root.join("themes/default/templates").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
 #[test]
 fn a_broken_link_in_a_template_is_reported_once_at_the_template_line() {
     let site = Fixture::copy_of("check_clean");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &site.root.join("themes/default"));
-    let base = site.root.join("themes/default/templates/base.html");
-    let text = std::fs::read_to_string(&base).unwrap();
+    let (base, text) = own_default_template(&site, "base.html");
     let marker = "<nav class=\"sp-footer-links\" aria-label=\"Site\">\n";
     assert!(text.contains(marker), "the default theme's footer");
     let line = text[..text.find(marker).unwrap()].lines().count() + 2;
@@ -150,9 +157,7 @@ fn a_layout_that_filters_the_content_is_checked_as_it_is_built() {
     // The content is no longer one piece of the page: the page is scanned whole, and each
     // link and id of the content counts once, not again as the layout's.
     let site = Fixture::copy_of("check_clean");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &site.root.join("themes/default"));
-    let page = site.root.join("themes/default/templates/page.html");
-    let text = std::fs::read_to_string(&page).unwrap();
+    let (page, text) = own_default_template(&site, "page.html");
     assert!(text.contains("{{ page.content | safe }}"), "the default theme writes the content whole");
     let filtered = "{{ page.content | replace(from=\"<p>\", to=\"<p class=\\\"x\\\">\") | safe }}";
     std::fs::write(&page, text.replace("{{ page.content | safe }}", filtered)).unwrap();
