@@ -191,11 +191,6 @@ impl Cache {
     }
 
     fn save(&self) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            for old in OLD_CACHE_FILES {
-                let _ = std::fs::remove_file(dir.join(old));
-            }
-        }
         let mut state = self.state.lock().expect("cache lock");
         let tmp = self.path.with_extension("new");
         let Some(writer) = state.new.take() else { return Ok(()) };
@@ -203,6 +198,12 @@ impl Cache {
         writer.into_inner().map_err(|e| e.into_error())?.sync_data().ok();
         if unchanged {
             return std::fs::remove_file(tmp);
+        }
+        // The first file of this version replaces what earlier versions left.
+        if let Some(dir) = self.path.parent() {
+            for old in OLD_CACHE_FILES {
+                let _ = std::fs::remove_file(dir.join(old));
+            }
         }
         std::fs::rename(tmp, &self.path)
     }
@@ -658,9 +659,12 @@ mod tests {
     #[test]
     fn cache_round_trip() {
         let dir = tempfile::tempdir().unwrap();
+        // An earlier version's file, whose HTML this version does not write, goes.
+        std::fs::write(dir.path().join(OLD_CACHE_FILES[0]), b"old").unwrap();
         let h = Highlighter::new(Some(dir.path()));
         let first = h.highlight("json", "{\"a\": 1}\n").unwrap();
         h.save().unwrap();
+        assert!(!dir.path().join(OLD_CACHE_FILES[0]).exists());
         let again = Highlighter::new(Some(dir.path()));
         assert_eq!(again.cache.as_ref().unwrap().index.len(), 1);
         assert_eq!(again.highlight("json", "{\"a\": 1}\n").unwrap(), first);
