@@ -156,15 +156,15 @@ fn pad_row(at: usize, line: &str, cells: usize, fill: &str, edits: &mut Vec<Edit
 /// A `|` inside a code span does not end the cell in kramdown: it gets escaped, as GFM
 /// wants it there.
 fn code_span_pipes(at: usize, line: &str, edits: &mut Vec<Edit>) {
-    for (i, c) in cell_bounds(line).1 {
-        if c {
-            edits.push(Edit { at: at + i, removed: 0, inserted: "\\".into() });
-        }
+    for i in cell_bounds(line).1 {
+        edits.push(Edit { at: at + i, removed: 0, inserted: "\\".into() });
     }
 }
 
-/// The cell-ending pipes of a row, and every `|` inside a code span (`true`) with its offset.
-fn cell_bounds(line: &str) -> (usize, Vec<(usize, bool)>) {
+/// The number of cell-ending pipes of a row, and the offset of every `|` inside a code
+/// span. Only those are listed: a list of every pipe was made for every row, two or three
+/// times each, to be counted.
+fn cell_bounds(line: &str) -> (usize, Vec<usize>) {
     let b = line.as_bytes();
     let mut splits = 0;
     let mut found = Vec::new();
@@ -194,7 +194,7 @@ fn cell_bounds(line: &str) -> (usize, Vec<(usize, bool)>) {
                 if let Some(close) = close {
                     for (k, &c) in b[after..close].iter().enumerate() {
                         if c == b'|' && b[after + k - 1] != b'\\' {
-                            found.push((after + k, true));
+                            found.push(after + k);
                         }
                     }
                     i = close + run;
@@ -203,10 +203,7 @@ fn cell_bounds(line: &str) -> (usize, Vec<(usize, bool)>) {
                 i = after;
                 continue;
             }
-            b'|' => {
-                splits += 1;
-                found.push((i, false));
-            }
+            b'|' => splits += 1,
             _ => {}
         }
         i += 1;
@@ -323,5 +320,15 @@ mod tests {
     fn a_block_of_separators_only_is_left_alone() {
         let (parsed, edits) = kramdown_tables("|---|\n|---|\n");
         assert!(matches!(parsed, Cow::Borrowed(_)) && edits.is_empty());
+    }
+
+    #[test]
+    fn a_pipe_in_a_code_span_is_escaped_and_does_not_end_a_cell() {
+        // Two cells in each row: the header is not padded to three.
+        let (parsed, _) = kramdown_tables("| x | y |\n|---|---|\n| `a|b` | c \\| d |\n");
+        assert_eq!(parsed, "| x | y |\n|---|---|\n| `a\\|b` | c \\| d |\n");
+        // A row with more cells than the header pads the header, counting only real pipes.
+        let (parsed, _) = kramdown_tables("| x |\n|---|\n| `a|b` | c |\n");
+        assert_eq!(parsed, "| x |  |\n|---|---|\n| `a\\|b` | c |\n");
     }
 }
