@@ -418,6 +418,7 @@ Use [ref] and [e]{:target=\"_blank\"}.
     let full = render(text, &hl, &Hooks::none());
     let bare = render(text, &hl, &Hooks { html: false, ..Hooks::none() });
     assert!(bare.html.is_empty(), "{}", bare.html);
+    assert!(!bare.blank && !full.blank);
     assert_eq!(bare.links, full.links);
     assert_eq!(bare.anchors, full.anchors);
     assert_eq!(bare.headings, full.headings);
@@ -429,5 +430,27 @@ Use [ref] and [e]{:target=\"_blank\"}.
     let ids: Vec<&str> = full.anchors.iter().map(|a| a.id.as_str()).collect();
     for id in ["begin", "raw", "cell", "box"] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}
+
+#[test]
+fn without_html_a_page_is_blank_exactly_when_its_html_would_be() {
+    // A layout's `{% if page.content %}` reads this in `check`, where no HTML is written.
+    let hl = Highlighter::new(None);
+    for text in [
+        "",
+        "\n\n",
+        "[ref]: a.html\n",
+        "*[HTML]: HyperText\n",
+        "{:toc}\n",
+        "* TOC\n{:toc}\n",
+        "<!-- a note -->\n",
+        "## T\n",
+        "x\n",
+    ] {
+        let full = render(text, &hl, &Hooks::none());
+        let bare = render(text, &hl, &Hooks { html: false, ..Hooks::none() });
+        assert_eq!(bare.blank, full.blank, "{text:?}: {:?}", full.html);
+        assert_eq!(full.blank, full.html.is_empty(), "{text:?}");
     }
 }
