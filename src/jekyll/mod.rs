@@ -86,30 +86,6 @@ pub(crate) fn liquid_site(site: &Value) -> Value {
     value
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// What a page's Liquid sees, as one value.
-    fn globals(site: &Value, page: &Value, service: Option<&Value>) -> Value {
-        json!({"site": liquid_site(site), "page": page, "service": service})
-    }
-
-    #[test]
-    fn config_keys_are_site_keys_as_in_jekyll() {
-        let site = json!({"title": "Signpost title", "data": {"g": 1},
-                          "extra": {"site_title": "Portal", "title": "Config title", "data": "hidden"}});
-        assert_eq!(site_key(&site, "site_title"), Some(&json!("Portal")));
-        assert_eq!(site_key(&site, "title"), Some(&json!("Config title")));
-        assert_eq!(site_key(&site, "data"), Some(&json!({"g": 1})), "Jekyll's own site.data comes first");
-        let globals = globals(&site, &json!({}), None);
-        assert_eq!(globals["site"]["site_title"], "Portal");
-        assert_eq!(globals["site"]["title"], "Config title");
-        assert_eq!(globals["site"]["data"], json!({"g": 1}));
-    }
-}
-
 /// What a page's Liquid sees: `site` (as [`liquid_site`] makes it, with `site.data` and
 /// the `_config.yml` keys), `page` (the page's view in Jekyll's shape,
 /// `site::view::PageView::liquid`), and `service` when the page has one. All borrowed:
@@ -246,5 +222,29 @@ fn read_site_include(root: &Path, name: &str) -> Option<Result<String, String>> 
         Ok(Some(path)) => Some(Ok(crate::content::normalise_text(std::fs::read_to_string(path).ok()?))),
         Ok(None) => Some(Err(format!("`{name}` is a link to a file outside {INCLUDES_DIR}/"))),
         Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What a page's Liquid sees, as one value.
+    fn globals(site: &Value, page: &Value, service: Option<&Value>) -> Value {
+        json!({"site": liquid_site(site), "page": page, "service": service})
+    }
+
+    #[test]
+    fn config_keys_are_site_keys_as_in_jekyll() {
+        let site = json!({"title": "Signpost title", "data": {"g": 1},
+                          "extra": {"site_title": "Portal", "title": "Config title", "data": "hidden"}});
+        assert_eq!(site_key(&site, "site_title"), Some(&json!("Portal")));
+        assert_eq!(site_key(&site, "title"), Some(&json!("Config title")));
+        assert_eq!(site_key(&site, "data"), Some(&json!({"g": 1})), "Jekyll's own site.data comes first");
+        let globals = globals(&site, &json!({}), None);
+        assert_eq!(globals["site"]["site_title"], "Portal");
+        assert_eq!(globals["site"]["title"], "Config title");
+        assert_eq!(globals["site"]["data"], json!({"g": 1}));
     }
 }

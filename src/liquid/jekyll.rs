@@ -79,7 +79,7 @@ impl Renderer<'_, '_> {
                 }
                 let nils_last = to_text(&arg(1)) == "last";
                 let sorted = sort(input, args.first(), false)?;
-                if args.first().is_none() || nils_last {
+                if args.is_empty() || nils_last {
                     return Ok(Some(sorted));
                 }
                 // Jekyll puts items without the property first unless told `"last"`.

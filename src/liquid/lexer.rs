@@ -150,7 +150,7 @@ impl<'s> Lexer<'s> {
                 continue;
             }
             let after = inner[name_len..].trim_start_matches(WHITESPACE);
-            let Some(close) = self.source[at + 2..].find("%}").map(|i| at + 2 + i) else { return None };
+            let close = self.source[at + 2..].find("%}").map(|i| at + 2 + i)?;
             if nests && name == open {
                 depth += 1;
                 continue;

@@ -112,9 +112,12 @@ pub(crate) struct TreeParser<'s> {
     depth: usize,
 }
 
+/// A tag that ends a block body: its name, its markup and its offset.
+type EndTag<'s> = (&'s str, &'s str, usize);
+
 /// How a block body ended: at the end of input, or at a tag the caller must handle.
 struct Ended<'s> {
-    tag: Option<(&'s str, &'s str, usize)>,
+    tag: Option<EndTag<'s>>,
 }
 
 impl<'s> TreeParser<'s> {
@@ -156,12 +159,7 @@ impl<'s> TreeParser<'s> {
         Ok((nodes, Ended { tag: None }))
     }
 
-    fn block(
-        &mut self,
-        open: &str,
-        offset: usize,
-        stops: &[&str],
-    ) -> Result<(Vec<Node>, (&'s str, &'s str, usize)), Error> {
+    fn block(&mut self, open: &str, offset: usize, stops: &[&str]) -> Result<(Vec<Node>, EndTag<'s>), Error> {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
             return Err(Error::limit(

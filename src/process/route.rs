@@ -202,7 +202,7 @@ pub(crate) fn route_via(process: &Process, grid: &Grid, via: &[Option<Way>]) -> 
                         });
                     }
                 }
-            } else if fb == fa + 1 && !(ra == rb) {
+            } else if fb == fa + 1 && ra != rb {
                 column_legs.push(Leg {
                     route: r,
                     point: 1,

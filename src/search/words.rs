@@ -105,7 +105,7 @@ pub(super) fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
                 word.push_str(&text[at..at + run]);
                 at += run;
                 // A word ends here unless a letter outside ASCII goes on with it.
-                if !bytes.get(at).is_some_and(|b| !b.is_ascii()) {
+                if bytes.get(at).is_none_or(|b| b.is_ascii()) {
                     word.make_ascii_lowercase();
                     end(&mut word);
                 }

@@ -60,7 +60,7 @@ fn fragments(index: &Index) -> Vec<Fragment> {
             break;
         }
         let page = json(index, &path);
-        let service = service_of[n];
+        let service = *service_of.get(n).expect("the service runs cover every page");
         let mut fragment = Fragment {
             url: page["url"].as_str().unwrap().to_string(),
             title: page["title"].as_str().unwrap().to_string(),
