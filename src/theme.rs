@@ -425,7 +425,15 @@ fn content_written_verbatim(templates: &[(String, String)]) -> bool {
         let mut written = 0;
         for piece in pieces(text) {
             let Piece::Tag(tag) = piece else { continue };
-            if tag.starts_with("{#") || !mentions_content(tag) {
+            if tag.starts_with("{#") {
+                continue;
+            }
+            // `{{ page | json_encode }}`, `{% for k, v in page %}`, `{% set p = page %}`:
+            // the content read without being named.
+            if reads_page_whole(tag) {
+                return false;
+            }
+            if !mentions_content(tag) {
                 continue;
             }
             let bare: String = tag.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
@@ -476,6 +484,34 @@ fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
 }
 
 /// Whether `tag` holds the word `content` (not `contents` nor `content_type`).
+/// Whether `tag` names `page` other than to read one of its keys (`page.title`): the
+/// page as a whole value, which holds the content. String literals are skipped
+/// (`default(value='page')`), as is `page` after a dot (`site.page`).
+fn reads_page_whole(tag: &str) -> bool {
+    let bytes = tag.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'"' | b'\'' | b'`') => {
+                i = tag[i + 1..].find(q as char).map_or(bytes.len(), |end| i + 1 + end + 1);
+                continue;
+            }
+            b'p' if tag[i..].starts_with("page")
+                && (i == 0 || !(word(bytes[i - 1]) || bytes[i - 1] == b'.'))
+                && !bytes.get(i + 4).is_some_and(|&b| word(b)) =>
+            {
+                if !tag[i + 4..].trim_start().starts_with('.') {
+                    return true;
+                }
+                i += 4;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 fn mentions_content(tag: &str) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     tag.match_indices("content").any(|(at, _)| {
@@ -556,5 +592,13 @@ mod tests {
         assert!(!verbatim("{% set body = page.content %}{{ body | safe }}"), "read another way");
         assert!(!verbatim("{{ page['content'] | safe }}"));
         assert!(!verbatim("{% if page.content | length > 10 %}long{% endif %}"));
+        // The page as a whole value holds the content, named or not.
+        assert!(!verbatim("{{ page.content | safe }}{% for value in page | values %}{{ value }}{% endfor %}"));
+        assert!(!verbatim("{{ page.content | safe }}{{ page | get(key=\"content\") | safe }}"));
+        assert!(!verbatim("{% set p = page %}{{ p | values | join(sep=' ') }}"));
+        assert!(!verbatim(
+            "{% component card(of) %}{{ of | values | join(sep=' ') }}{% endcomponent card %}{{ <card of={page} /> }}"
+        ));
+        assert!(verbatim("{{ page.layout | default(value='page') }}{{ site.page }}{{ pages }}{{ page .title }}"));
     }
 }

@@ -533,15 +533,27 @@ impl Layout<'_> {
         };
         let recorded: std::collections::HashSet<String> =
             if at.is_none() { links.iter().map(|l| l.href.clone()).collect() } else { Default::default() };
-        // So are its ids, which would otherwise each be found twice.
-        let recorded_ids: std::collections::HashSet<String> =
-            if at.is_none() { anchors.iter().map(|a| a.id.clone()).collect() } else { Default::default() };
+        // So are its ids, which would otherwise each be found twice: each as many times as
+        // the content has it, so an id the layout writes again is still a duplicate.
+        let mut recorded_ids: std::collections::HashMap<String, usize> = Default::default();
+        if at.is_none() {
+            for a in anchors.iter() {
+                *recorded_ids.entry(a.id.clone()).or_default() += 1;
+            }
+        }
+        let mut already_recorded = |id: &str| match recorded_ids.get_mut(id) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
         for part in parts {
             for attr in crate::markdown::html_scan::attributes(part) {
                 let value = html_escape::decode_html_entities(attr.value);
                 match attr.name {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
-                    "id" | "name" if recorded_ids.contains(value.as_ref()) => {}
+                    "id" | "name" if (attr.name == "id" || attr.in_tag("a")) && already_recorded(&value) => {}
                     "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value.into_owned(), location: None }),
                     "name" if attr.in_tag("a") && !value.is_empty() => {
                         anchors.push(AnchorRecord { id: value.into_owned(), location: None })

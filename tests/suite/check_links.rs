@@ -179,4 +179,21 @@ fn a_layout_that_filters_the_content_is_checked_as_it_is_built() {
         .map(|f| (f["kind"].as_str().unwrap(), f["file"].as_str().unwrap()))
         .collect();
     assert_eq!(kinds, [("orphan-page", "content/svc/extra.md"), ("broken-link", "content/svc/extra.md")]);
+
+    // An id of the content that the layout writes too is defined twice, filtered or not.
+    site.remove("content/svc/extra.md");
+    let index = std::fs::read_to_string(site.root.join("content/svc/index.md")).unwrap();
+    site.write("content/svc/index.md", &format!("{index}\n<div id=\"sp-main\">Main</div>\n"));
+    for template in [text.replace("{{ page.content | safe }}", filtered), text.clone()] {
+        std::fs::write(&page, template).unwrap();
+        let run = site.run(&["check", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let findings: Vec<(&str, &str, &str)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["kind"].as_str().unwrap(), f["file"].as_str().unwrap(), f["target"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(findings, [("duplicate-id", "content/svc/index.md", "sp-main")], "{}", run.stdout);
+    }
 }
