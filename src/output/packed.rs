@@ -400,7 +400,10 @@ impl Writer {
     }
 
     fn location(&mut self, location: &Location) {
-        let file = match self.files.iter().position(|f| Arc::ptr_eq(f, &location.file) || *f == location.file) {
+        // Compared as bytes: `Path`'s own equality parses both into components, and a
+        // page's links name two or three files (the page, a template), each many times.
+        let same = |f: &Arc<Path>| Arc::ptr_eq(f, &location.file) || f.as_os_str() == location.file.as_os_str();
+        let file = match self.files.iter().position(same) {
             Some(i) => i,
             None => {
                 self.files.push(location.file.clone());

@@ -39,17 +39,18 @@ impl Urls {
         let path = written.strip_prefix('/').filter(|_| !written.starts_with("//"))?;
         let first = path.split(['/', '#', '?']).next().unwrap_or("");
         let named = self.services.iter().find(|s| *s == first && path.len() > first.len());
+        // Joined with `concat`, not `format!`: a link of every page comes through here.
         Some(match (&self.scope, named) {
-            (Scope::Portal, Some(_)) => format!("{}{path}", self.base),
+            (Scope::Portal, Some(_)) => [self.base.as_str(), path].concat(),
             (Scope::Portal, None) => match service {
-                Some(s) => format!("{}{s}/{path}", self.base),
-                None => format!("{}{path}", self.base),
+                Some(s) => [self.base.as_str(), s, "/", path].concat(),
+                None => [self.base.as_str(), path].concat(),
             },
             (Scope::Service(own), Some(named)) if named == own => {
-                format!("{}{}", self.base, path[first.len()..].trim_start_matches('/'))
+                [self.base.as_str(), path[first.len()..].trim_start_matches('/')].concat()
             }
-            (Scope::Service(_), Some(_)) => format!("{}{path}", self.portal),
-            (Scope::Service(_), None) => format!("{}{path}", self.base),
+            (Scope::Service(_), Some(_)) => [self.portal.as_str(), path].concat(),
+            (Scope::Service(_), None) => [self.base.as_str(), path].concat(),
         })
     }
 }
