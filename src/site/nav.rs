@@ -30,7 +30,9 @@ struct Tree {
 }
 
 struct Entry {
-    url: Option<String>,
+    /// The page the entry links to, as [`page_key`] gives it: made once here, not for
+    /// every page the sidebar is shown on.
+    page: Option<String>,
     children: Vec<Entry>,
 }
 
@@ -70,7 +72,8 @@ impl Tree {
                 "title": node.title, "url": url, "external": node.external, "current": false, "open": false,
                 "children": children,
             });
-            (value, Entry { url, children: urls })
+            let page = url.as_deref().map(|u| page_key(u).to_string());
+            (value, Entry { page, children: urls })
         }
         let (items, urls): (Vec<_>, Vec<_>) = sidebar.items.iter().map(|i| entry(site, i, service)).unzip();
         let closed = json!({
@@ -82,7 +85,7 @@ impl Tree {
     fn for_page(&self, page_url: &str) -> Value {
         let Some(map) = self.closed.as_map() else { return self.closed.clone() };
         let items = map.get(&"items".into()).and_then(Value::as_array).unwrap_or_default();
-        match mark(items, &self.urls, page_url) {
+        match mark(items, &self.urls, page_key(page_url)) {
             Some(items) => {
                 let mut map = map.clone();
                 map.insert("items".into(), Value::from(items));
@@ -93,15 +96,15 @@ impl Tree {
     }
 }
 
-/// `items` with the entries linking to `page_url` current and their folders open, or
-/// `None` when no entry among them (or below) links to it.
-fn mark(items: &[Value], urls: &[Entry], page_url: &str) -> Option<Vec<Value>> {
+/// `items` with the entries linking to `page` (a [`page_key`]) current and their
+/// folders open, or `None` when no entry among them (or below) links to it.
+fn mark(items: &[Value], urls: &[Entry], page: &str) -> Option<Vec<Value>> {
     let mut marked: Option<Vec<Value>> = None;
     for (i, (item, entry)) in items.iter().zip(urls).enumerate() {
         let Some(map) = item.as_map() else { continue };
-        let current = entry.url.as_deref().is_some_and(|u| same_page(u, page_url));
+        let current = entry.page.as_deref() == Some(page);
         let children = map.get(&"children".into()).and_then(Value::as_array).unwrap_or_default();
-        let children = mark(children, &entry.children, page_url);
+        let children = mark(children, &entry.children, page);
         if !current && children.is_none() {
             continue;
         }
@@ -125,12 +128,38 @@ pub(super) fn resolve_sidebar_url(site: &Site, url: &str, external: bool, servic
     site.urls.link(&rooted, service).unwrap_or(rooted)
 }
 
-/// Whether two URLs are the same page: without their fragments, `dir/` and
-/// `dir/index.html` alike.
-fn same_page(a: &str, b: &str) -> bool {
-    fn strip(u: &str) -> &str {
-        let u = u.split('#').next().unwrap_or(u);
-        u.strip_suffix("index.html").unwrap_or(u)
+/// A URL as the page it names: without its fragment, and `dir/index.html` as `dir/`.
+/// Two URLs with the same key are the same page.
+fn page_key(url: &str) -> &str {
+    let url = url.split('#').next().unwrap_or(url);
+    url.strip_suffix("index.html").unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(item: &Value, key: &'static str) -> Option<bool> {
+        item.as_map()?.get(&key.into())?.as_bool()
     }
-    strip(a) == strip(b)
+
+    #[test]
+    fn an_entry_is_current_on_its_page_whatever_its_fragment_or_index_html() {
+        assert_eq!(page_key("/a/b.html#x"), "/a/b.html");
+        assert_eq!(page_key("/a/index.html"), "/a/");
+        assert_eq!(page_key("/a/"), "/a/");
+        let written = ["/a/#top", "/b.html"];
+        let items: Vec<Value> = written
+            .iter()
+            .map(|u| Value::from_serializable(&json!({"url": u, "current": false, "open": false, "children": []})))
+            .collect();
+        let urls: Vec<Entry> =
+            written.iter().map(|u| Entry { page: Some(page_key(u).to_string()), children: Vec::new() }).collect();
+
+        let marked = mark(&items, &urls, page_key("/a/index.html")).expect("the first entry links to /a/");
+        assert_eq!((flag(&marked[0], "current"), flag(&marked[0], "open")), (Some(true), Some(true)));
+        assert_eq!(flag(&marked[1], "current"), Some(false), "the other entry stays as it was");
+        assert!(mark(&items, &urls, page_key("/b.html#later")).is_some_and(|m| flag(&m[1], "current") == Some(true)));
+        assert!(mark(&items, &urls, page_key("/c.html")).is_none(), "no entry links to /c.html");
+    }
 }
