@@ -406,7 +406,7 @@ impl<'a, 't> Renderer<'a, 't> {
                         t = CowStr::from(rest.to_string());
                     }
                 }
-                if is_block_ial(&t) && matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) {
+                if matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) && is_block_ial(&t) {
                     // A kramdown block attribute list opening a paragraph: not shown.
                     self.out.pop();
                     self.block_starts.pop();
@@ -989,6 +989,10 @@ fn parse_span_ial(text: &str) -> Option<(Vec<(String, String)>, &str)> {
 
 /// A paragraph that is only `{: .class}` (kramdown's block attribute list).
 fn is_block_ial(text: &str) -> bool {
+    // Most text starts with a character that is neither `{` nor white space: no trimming.
+    if text.as_bytes().first().is_some_and(|&b| b != b'{' && b.is_ascii() && !(b as char).is_whitespace()) {
+        return false;
+    }
     let t = text.trim();
     t.starts_with("{:")
         && !t[2..].starts_with([':', '/'])
