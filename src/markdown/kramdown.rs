@@ -204,7 +204,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut items = ListItems::default();
     let labels = definition_labels(lines);
     // Each line's neighbours ask whether it is blank: trimmed once, not three times.
-    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim().is_empty()).collect();
+    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim_start().is_empty()).collect();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];

@@ -71,7 +71,9 @@ pub(super) fn definition_label(t: &str) -> Option<&str> {
 }
 
 pub(super) fn is_definition(line: &str) -> bool {
-    line.len() - line.trim_start().len() <= 3 && definition_label(line.trim()).is_some()
+    let t = line.trim_start();
+    // Asked of every line: most do not start with `[`, and are not trimmed at their end.
+    t.starts_with('[') && line.len() - t.len() <= 3 && definition_label(t.trim_end()).is_some()
 }
 
 /// Labels match ignoring case and how white space runs (kramdown's normalize_link_id).
@@ -253,5 +255,15 @@ mod tests {
         }
         assert!(matches!(inline_link("b\u{2003}\"t\") x"), Some(InlineLink::Url(r)) if r == (0..1)));
         assert!(matches!(inline_link("b\u{b}\"t\" ) x"), Some(InlineLink::Url(r)) if r == (0..1)));
+    }
+
+    #[test]
+    fn a_definition_is_indented_less_than_code_and_is_not_a_footnote() {
+        for line in ["[a]: b.html\n", "   [a b]: c.html  \r\n", "\t[a]: b", "[a]:"] {
+            assert!(is_definition(line), "{line:?}");
+        }
+        for line in ["    [a]: b.html\n", "[^a]: note\n", "[]: b", "[a] : b", "x [a]: b", "", " \n"] {
+            assert!(!is_definition(line), "{line:?}");
+        }
     }
 }
