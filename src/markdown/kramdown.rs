@@ -204,7 +204,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut items = ListItems::default();
     let labels = definition_labels(lines);
     // Each line's neighbours ask whether it is blank: trimmed once, not three times.
-    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim().is_empty()).collect();
+    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim_start().is_empty()).collect();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
@@ -244,8 +244,11 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             i += 1;
             continue;
         }
-        // (Most lines hold no `<`: looked for first, as a search for `<!--` costs more.)
-        if body.contains('<') && body.rfind("<!--").is_some_and(|p| !body[p..].contains("-->")) {
+        // (Most lines hold no `<`: looked for first, as a search for `<!--` costs more; by
+        // the memchr crate, which the standard library's search of a short line is not.)
+        if memchr::memchr(b'<', body.as_bytes()).is_some()
+            && body.rfind("<!--").is_some_and(|p| !body[p..].contains("-->"))
+        {
             in_comment = true;
             i += 1;
             continue;
@@ -300,7 +303,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         } else if let Some(end) = block_math(text, lines, i, prev_blank, &mut found) {
             i = end;
             continue;
-        } else if let Some(end) = block_extension(text, lines, i, &mut found) {
+        } else if let Some(end) = block_extension(text, lines, i, trimmed, &mut found) {
             i = end;
             continue;
         } else if trimmed.starts_with('<') && !(trimmed.starts_with("<?") && outside_html) {
@@ -711,10 +714,10 @@ fn heading_before(lines: &[(usize, &str)], i: usize) -> Option<usize> {
 }
 
 /// `{::comment}`, `{::nomarkdown}` or `{::options /}` opening line `i`: the edits, and
-/// the line after the extension. An extension without its end tag is text.
-fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, found: &mut Found) -> Option<usize> {
+/// the line after the extension. An extension without its end tag is text. `t` is the
+/// line trimmed, as the caller has it: most lines are not one, and are not trimmed again.
+fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, t: &str, found: &mut Found) -> Option<usize> {
     let (at, line) = lines[i];
-    let t = line.trim();
     let inner = t.strip_prefix("{::")?.strip_suffix('}')?;
     let name_len = inner.chars().take_while(|c| c.is_ascii_alphanumeric()).count();
     let (name, rest) = inner.split_at(name_len);

@@ -35,7 +35,9 @@ pub(super) fn spaced_link_urls(line: &str) -> Option<String> {
                 }
                 match link {
                     // Parentheses that do not balance are in the URL too.
-                    Some(InlineLink::Url(url)) if line[start..][url.clone()].contains([' ', '\t', '(', ')']) => {
+                    Some(InlineLink::Url(url))
+                        if line[start..][url.clone()].bytes().any(|b| matches!(b, b' ' | b'\t' | b'(' | b')')) =>
+                    {
                         let (from, to) = (start + url.start, start + url.end);
                         out.push_str(&line[copied..from]);
                         out.push('<');
@@ -69,7 +71,9 @@ pub(super) fn definition_label(t: &str) -> Option<&str> {
 }
 
 pub(super) fn is_definition(line: &str) -> bool {
-    line.len() - line.trim_start().len() <= 3 && definition_label(line.trim()).is_some()
+    let t = line.trim_start();
+    // Asked of every line: most do not start with `[`, and are not trimmed at their end.
+    t.starts_with('[') && line.len() - t.len() <= 3 && definition_label(t.trim_end()).is_some()
 }
 
 /// Labels match ignoring case and how white space runs (kramdown's normalize_link_id).
@@ -122,41 +126,63 @@ fn inline_link(rest: &str) -> Option<InlineLink> {
     if rest.trim_start().starts_with('<') {
         return None;
     }
+    let url = |i: usize| {
+        let url = &rest[..i];
+        let (from, to) = (url.len() - url.trim_start().len(), url.trim_end().len());
+        // White space alone (`[a]( )`) is an empty URL.
+        InlineLink::Url(from.min(to)..to)
+    };
+    let bytes = rest.as_bytes();
     let mut depth = 1;
-    for (i, c) in rest.char_indices() {
-        let url = || {
-            let url = &rest[..i];
-            let (from, to) = (url.len() - url.trim_start().len(), url.trim_end().len());
-            // White space alone (`[a]( )`) is an empty URL.
-            InlineLink::Url(from.min(to)..to)
-        };
-        match c {
-            '(' => depth += 1,
-            ')' => {
+    let mut i = 0;
+    // Only parentheses and white space matter: the bytes between them (printable ASCII,
+    // the inside of a character) are skipped by a table, not decoded one by one.
+    while let Some(n) = bytes[i..].iter().position(|&b| STOPS[usize::from(b)]) {
+        i += n;
+        let c = match bytes[i] {
+            b'(' => {
+                depth += 1;
+                i += 1;
+                continue;
+            }
+            b')' => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some(url());
+                    return Some(url(i));
                 }
+                i += 1;
+                continue;
             }
-            c if c.is_whitespace() && rest[i + c.len_utf8()..].starts_with(['"', '\'']) => {
-                let title = &rest[i + c.len_utf8()..];
-                let quote = title.chars().next()?;
-                let closed = title
-                    .match_indices(quote)
-                    .skip(1)
-                    .any(|(q, _)| q > 1 && title[q + 1..].trim_start().starts_with(')'));
-                let empty = title[1..].starts_with(quote) && title[2..].trim_start().starts_with(')');
-                return match (closed, empty) {
-                    (true, _) => Some(url()),
-                    (false, true) => Some(InlineLink::Text),
-                    (false, false) => None,
-                };
-            }
-            _ => {}
+            _ => rest[i..].chars().next().expect("a character starts at a byte in STOPS"),
+        };
+        if c.is_whitespace() && rest[i + c.len_utf8()..].starts_with(['"', '\'']) {
+            let title = &rest[i + c.len_utf8()..];
+            let quote = title.chars().next()?;
+            let closed =
+                title.match_indices(quote).skip(1).any(|(q, _)| q > 1 && title[q + 1..].trim_start().starts_with(')'));
+            let empty = title[1..].starts_with(quote) && title[2..].trim_start().starts_with(')');
+            return match (closed, empty) {
+                (true, _) => Some(url(i)),
+                (false, true) => Some(InlineLink::Text),
+                (false, false) => None,
+            };
         }
+        i += c.len_utf8();
     }
     None
 }
+
+/// The bytes [`inline_link`] stops at: parentheses, and those that may start white space
+/// (ASCII controls, space and DEL, and the first byte of a character beyond ASCII).
+const STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        stops[b] = b <= 0x20 || b == 0x7f || b >= 0xc0 || b == b'(' as usize || b == b')' as usize;
+        b += 1;
+    }
+    stops
+};
 
 /// The labels of the link definitions in `lines` (each with its offset).
 pub(super) fn definition_labels<'t>(lines: &[(usize, &'t str)]) -> Vec<&'t str> {
@@ -204,4 +230,40 @@ fn reference_id(text: &str, labels: &[&str]) -> bool {
     let Some(rest) = text.strip_prefix('[') else { return false };
     let Some(close) = rest.find(']') else { return false };
     !rest[close + 1..].starts_with(':') && labels.iter().any(|l| same_label(l, &rest[..close]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inline_link_is_read_by_its_bytes_as_by_its_characters() {
+        // `inline_link` decodes only bytes that are not printable ASCII: a URL beyond
+        // ASCII, and white space beyond it before a title, read as before.
+        let cases = [
+            ("[a](café/b c.html)", Some("[a](<café/b c.html>)")),
+            ("[a](b c\u{2003}\"t\")", Some("[a](<b c>\u{2003}\"t\")")),
+            ("[a](b\u{a0}c.html)", None),
+            ("[a](b\u{a0}\"t\")", None),
+            ("[a](x(y)z w)", Some("[a](<x(y)z w>)")),
+            ("[a](x.html\t'')", Some("[a]\\(x.html\t'')")),
+            ("[a](é(b)", None),
+            ("[a](b\u{b}\"t\" )", None),
+        ];
+        for (line, rewritten) in cases {
+            assert_eq!(spaced_link_urls(line).as_deref(), rewritten, "{line:?}");
+        }
+        assert!(matches!(inline_link("b\u{2003}\"t\") x"), Some(InlineLink::Url(r)) if r == (0..1)));
+        assert!(matches!(inline_link("b\u{b}\"t\" ) x"), Some(InlineLink::Url(r)) if r == (0..1)));
+    }
+
+    #[test]
+    fn a_definition_is_indented_less_than_code_and_is_not_a_footnote() {
+        for line in ["[a]: b.html\n", "   [a b]: c.html  \r\n", "\t[a]: b", "[a]:"] {
+            assert!(is_definition(line), "{line:?}");
+        }
+        for line in ["    [a]: b.html\n", "[^a]: note\n", "[]: b", "[a] : b", "x [a]: b", "", " \n"] {
+            assert!(!is_definition(line), "{line:?}");
+        }
+    }
 }

@@ -254,6 +254,30 @@ fn footnote_item<'t>(id: &str, references: usize, events: Vec<Event<'t>>) -> Vec
     item
 }
 
+/// What stands for a heading's tags when its HTML is not written.
+const HEADING_UNWRITTEN: &str = "</h>";
+
+/// A heading's opening tag and what closes it (its anchor link and end tag), escaped
+/// as they are written.
+fn heading_tags(level: u8, id: &str, classes: &[String], title: &str) -> (String, String) {
+    let mut open = format!("<h{level} id=\"");
+    let _ = escape_html(&mut open, id);
+    open.push('"');
+    if !classes.is_empty() {
+        open.push_str(" class=\"");
+        let _ = escape_html(&mut open, &classes.join(" "));
+        open.push('"');
+    }
+    open.push('>');
+    let mut close = String::with_capacity(80 + 2 * id.len() + title.len());
+    close.push_str(" <a class=\"heading-anchor\" href=\"#");
+    let _ = escape_html(&mut close, id);
+    close.push_str("\" aria-label=\"Link to this section: ");
+    let _ = escape_html(&mut close, title);
+    let _ = writeln!(close, "\">#</a></h{level}>");
+    (open, close)
+}
+
 struct OpenImage {
     src: String,
     title: String,
@@ -382,7 +406,7 @@ impl<'a, 't> Renderer<'a, 't> {
                         t = CowStr::from(rest.to_string());
                     }
                 }
-                if is_block_ial(&t) && matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) {
+                if matches!(self.out.last(), Some(Event::Start(Tag::Paragraph))) && is_block_ial(&t) {
                     // A kramdown block attribute list opening a paragraph: not shown.
                     self.out.pop();
                     self.block_starts.pop();
@@ -848,24 +872,15 @@ impl<'a, 't> Renderer<'a, 't> {
                 self.ids.unique(if slug.is_empty() { "section".into() } else { slug })
             }
         };
-        // Written straight into the two tags, escaped as they go.
-        let mut open = format!("<h{} id=\"", h.level);
-        let _ = escape_html(&mut open, &id);
-        open.push('"');
-        if !h.classes.is_empty() {
-            open.push_str(" class=\"");
-            let _ = escape_html(&mut open, &h.classes.join(" "));
-            open.push('"');
+        if self.hooks.html {
+            let (open, close) = heading_tags(h.level, &id, &h.classes, &title);
+            self.out[h.out_index] = Event::Html(CowStr::from(open));
+            self.out.push(Event::Html(CowStr::from(close)));
+        } else {
+            // Not written (`check`), so not built; it still writes something, which
+            // `Rendered::blank` counts.
+            self.out.push(Event::Html(CowStr::Borrowed(HEADING_UNWRITTEN)));
         }
-        open.push('>');
-        self.out[h.out_index] = Event::Html(CowStr::from(open));
-        let mut close = String::with_capacity(80 + 2 * id.len() + title.len());
-        close.push_str(" <a class=\"heading-anchor\" href=\"#");
-        let _ = escape_html(&mut close, &id);
-        close.push_str("\" aria-label=\"Link to this section: ");
-        let _ = escape_html(&mut close, &title);
-        let _ = writeln!(close, "\">#</a></h{}>", h.level);
-        self.out.push(Event::Html(CowStr::from(close)));
         self.last_block = Some((Block::Heading, h.out_index, self.out.len() - 1));
         if h.classes.iter().any(|c| c == "no_toc") {
             self.no_toc.push(id.clone());
@@ -974,6 +989,10 @@ fn parse_span_ial(text: &str) -> Option<(Vec<(String, String)>, &str)> {
 
 /// A paragraph that is only `{: .class}` (kramdown's block attribute list).
 fn is_block_ial(text: &str) -> bool {
+    // Most text starts with a character that is neither `{` nor white space: no trimming.
+    if text.as_bytes().first().is_some_and(|&b| b != b'{' && b.is_ascii() && !(b as char).is_whitespace()) {
+        return false;
+    }
     let t = text.trim();
     t.starts_with("{:")
         && !t[2..].starts_with([':', '/'])

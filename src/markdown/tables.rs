@@ -23,7 +23,7 @@ pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
             }
         } else if line.starts_with("```") || line.starts_with("~~~") {
             fence = Some(&line[..3]);
-        } else if is_row(lines[i].1) && (i == 0 || lines[i - 1].1.trim().is_empty()) {
+        } else if line.starts_with('|') && is_row(lines[i].1) && (i == 0 || lines[i - 1].1.trim().is_empty()) {
             let end = lines[i..].iter().position(|(_, l)| !is_row(l)).map_or(lines.len(), |n| i + n);
             table_edits(&lines[i..end], &mut edits);
             i = end;
@@ -106,17 +106,20 @@ fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
     if first > 0 {
         edits.push(Edit { at: rows[0].0, removed: header_at - rows[0].0, inserted: String::new() });
     }
+    // Each row is read once: whether it separates, its cells, the pipes of its code spans.
+    let read: Vec<Option<Row>> = rows.iter().map(|(_, l)| (!is_separator(l)).then(|| Row::of(l))).collect();
     // kramdown keeps every cell of every row; CommonMark drops those beyond the header's.
-    let cells = rows.iter().filter(|(_, l)| !is_separator(l)).map(|(_, l)| cell_count(l)).max().unwrap_or(1);
-    let has_delimiter = matches!(rows.get(first + 1), Some((_, l)) if is_separator(l) && !l.contains('='));
+    let cells = read.iter().flatten().map(|row| row.cells).max().unwrap_or(1);
+    let has_delimiter = matches!(rows.get(first + 1), Some((_, l)) if read[first + 1].is_none() && !l.contains('='));
     if has_delimiter {
-        pad_row(header_at, header, cells, "  ", edits);
-        code_span_pipes(header_at, header, edits);
+        let row = read[first].as_ref().expect("the header is not a separator");
+        pad_row(header_at, header, row.cells, cells, "  ", edits);
+        code_span_pipes(header_at, row, edits);
     }
     let body = match rows.get(first + 1) {
         Some(&(at, l)) if has_delimiter => {
             // kramdown also takes a delimiter row shorter than the header: pad it.
-            pad_row(at, l, cells, "---", edits);
+            pad_row(at, l, cell_count(l), cells, "---", edits);
             first + 2
         }
         // No header. A header of several rows (a separator further down) is not
@@ -129,18 +132,33 @@ fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
     };
     // Any later separator only starts a new `<tbody>` (`|---`) or the `<tfoot>` (`|===`)
     // in kramdown; one body looks the same.
-    for &(at, l) in &rows[body..] {
-        if is_separator(l) {
-            edits.push(Edit { at, removed: l.len(), inserted: String::new() });
-        } else {
-            code_span_pipes(at, l, edits);
+    for (&(at, l), row) in rows[body..].iter().zip(&read[body..]) {
+        match row {
+            None => edits.push(Edit { at, removed: l.len(), inserted: String::new() }),
+            Some(row) => code_span_pipes(at, row, edits),
         }
     }
 }
 
-/// Pads a row of `line` (at `at`) with cells of `fill` up to `cells` cells.
-fn pad_row(at: usize, line: &str, cells: usize, fill: &str, edits: &mut Vec<Edit>) {
-    let have = cell_count(line);
+/// A row of a table that is not a separator line, as [`table_edits`] needs it.
+struct Row {
+    /// As [`cell_count`] counts them.
+    cells: usize,
+    /// The offset in the line of each `|` inside a code span.
+    code_pipes: Vec<usize>,
+}
+
+impl Row {
+    fn of(line: &str) -> Row {
+        let lead = line.len() - line.trim_start().len();
+        let (cells, code_pipes) = cells_of(line.trim());
+        Row { cells, code_pipes: code_pipes.into_iter().map(|i| lead + i).collect() }
+    }
+}
+
+/// Pads a row of `line` (at `at`), which has `have` cells, with cells of `fill` up to
+/// `cells` cells.
+fn pad_row(at: usize, line: &str, have: usize, cells: usize, fill: &str, edits: &mut Vec<Edit>) {
     if have >= cells {
         return;
     }
@@ -155,8 +173,8 @@ fn pad_row(at: usize, line: &str, cells: usize, fill: &str, edits: &mut Vec<Edit
 
 /// A `|` inside a code span does not end the cell in kramdown: it gets escaped, as GFM
 /// wants it there.
-fn code_span_pipes(at: usize, line: &str, edits: &mut Vec<Edit>) {
-    for i in cell_bounds(line).1 {
+fn code_span_pipes(at: usize, row: &Row, edits: &mut Vec<Edit>) {
+    for &i in &row.code_pipes {
         edits.push(Edit { at: at + i, removed: 0, inserted: "\\".into() });
     }
 }
@@ -278,11 +296,16 @@ fn is_separator(line: &str) -> bool {
 
 /// The cells of a row: its pipes outside code spans, less a leading and a trailing one.
 fn cell_count(line: &str) -> usize {
-    let t = line.trim();
-    let (pipes, _) = cell_bounds(t);
+    cells_of(line.trim()).0
+}
+
+/// The cells of the trimmed row `t` (see [`cell_count`]) and the offsets of the pipes
+/// inside its code spans.
+fn cells_of(t: &str) -> (usize, Vec<usize>) {
+    let (pipes, code_pipes) = cell_bounds(t);
     let lead = usize::from(t.starts_with('|'));
     let trail = usize::from(t.len() > 1 && t.ends_with('|') && !t.ends_with("\\|"));
-    (pipes + 1).saturating_sub(lead + trail).max(1)
+    ((pipes + 1).saturating_sub(lead + trail).max(1), code_pipes)
 }
 
 #[cfg(test)]
@@ -330,5 +353,8 @@ mod tests {
         // A row with more cells than the header pads the header, counting only real pipes.
         let (parsed, _) = kramdown_tables("| x |\n|---|\n| `a|b` | c |\n");
         assert_eq!(parsed, "| x |  |\n|---|---|\n| `a\\|b` | c |\n");
+        // Each row is read trimmed; the escape goes where the pipe is in the indented line.
+        let (parsed, _) = kramdown_tables("  | `x|y` |\n  |---|\n \t| `a|b` | c |\r\n");
+        assert_eq!(parsed, "  | `x\\|y` |  |\n  |---|---|\n \t| `a\\|b` | c |\r\n");
     }
 }

@@ -454,3 +454,15 @@ fn without_html_a_page_is_blank_exactly_when_its_html_would_be() {
         assert_eq!(full.blank, full.html.is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn a_block_attribute_list_may_follow_any_white_space() {
+    // `is_block_ial` answers most text from its first byte; what trimming would take
+    // away (a tab, a vertical tab, a no-break space) still does not hide a list.
+    for text in ["{: .x}", " {: .x} ", "\t{: .x}", "\u{b}{: .x}", "\u{a0}{: .x}\u{a0}", "\n{:#id}"] {
+        assert!(is_block_ial(text), "{text:?}");
+    }
+    for text in ["", " ", "x {: .x}", "{::comment}", "{:/}", "{: .x} y", "{: a=\"b}"] {
+        assert!(!is_block_ial(text), "{text:?}");
+    }
+}
