@@ -428,7 +428,7 @@ fn content_written_verbatim(templates: &[(String, String)]) -> bool {
             if tag.starts_with("{#") {
                 continue;
             }
-            // `{{ page | json_encode }}`, `{% for k, v in page %}`, `{% set p = page %}`:
+            // `{{ page | values }}`, `{% for k, v in page %}`, `{% set p = page %}`:
             // the content read without being named.
             if reads_page_whole(tag) {
                 return false;
@@ -483,7 +483,6 @@ fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
     })
 }
 
-/// Whether `tag` holds the word `content` (not `contents` nor `content_type`).
 /// Whether `tag` names `page` other than to read one of its keys (`page.title`): the
 /// page as a whole value, which holds the content. String literals are skipped
 /// (`default(value='page')`), as is `page` after a dot (`site.page`).
@@ -512,6 +511,7 @@ fn reads_page_whole(tag: &str) -> bool {
     false
 }
 
+/// Whether `tag` holds the word `content` (not `contents` nor `content_type`).
 fn mentions_content(tag: &str) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     tag.match_indices("content").any(|(at, _)| {
