@@ -8,6 +8,7 @@ use std::io;
 
 use super::{Document, StageEntry};
 use crate::documents::Kept;
+use crate::site::urls::page_key;
 
 /// How much a word counts where it stands: a match in the page title outranks one in a
 /// heading, which outranks one in the body.
@@ -141,11 +142,6 @@ fn land_stages<'d>(documents: &[&'d Kept]) -> io::Result<BTreeMap<Landing, Vec<&
         }
     }
     Ok(landings)
-}
-
-/// `guide/` and `guide/index.html` are one page.
-fn page_key(url: &str) -> &str {
-    url.strip_suffix("index.html").unwrap_or(url)
 }
 
 fn record(i: usize, doc: &Document, landings: &BTreeMap<Landing, Vec<&StageEntry>>) -> Record {

@@ -13,6 +13,7 @@ use serde_json::json;
 use tera::Value;
 
 use super::sidebar::{Sidebar, SidebarItem};
+use super::urls::page_key;
 use super::Site;
 
 /// The sidebars the pages of a render show, ready for templates.
@@ -128,13 +129,6 @@ pub(super) fn resolve_sidebar_url(site: &Site, url: &str, external: bool, servic
     site.urls.link(&rooted, service).unwrap_or(rooted)
 }
 
-/// A URL as the page it names: without its fragment, and `dir/index.html` as `dir/`.
-/// Two URLs with the same key are the same page.
-fn page_key(url: &str) -> &str {
-    let url = url.split('#').next().unwrap_or(url);
-    url.strip_suffix("index.html").unwrap_or(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,9 +139,6 @@ mod tests {
 
     #[test]
     fn an_entry_is_current_on_its_page_whatever_its_fragment_or_index_html() {
-        assert_eq!(page_key("/a/b.html#x"), "/a/b.html");
-        assert_eq!(page_key("/a/index.html"), "/a/");
-        assert_eq!(page_key("/a/"), "/a/");
         let written = ["/a/#top", "/b.html"];
         let items: Vec<Value> = written
             .iter()

@@ -553,9 +553,11 @@ impl Layout<'_> {
                 let value = html_escape::decode_html_entities(attr.value);
                 match attr.name {
                     // `name` is an anchor on `<a>` only (`<meta name>` is not one).
-                    "id" | "name" if (attr.name == "id" || attr.in_tag("a")) && already_recorded(&value) => {}
-                    "id" if !value.is_empty() => anchors.push(AnchorRecord { id: value.into_owned(), location: None }),
-                    "name" if attr.in_tag("a") && !value.is_empty() => {
+                    "id" | "name"
+                        if (attr.name == "id" || attr.in_tag("a"))
+                            && !value.is_empty()
+                            && !already_recorded(&value) =>
+                    {
                         anchors.push(AnchorRecord { id: value.into_owned(), location: None })
                     }
                     "href" | "src" if !value.is_empty() && !recorded.contains(value.as_ref()) => {

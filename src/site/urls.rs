@@ -55,6 +55,13 @@ impl Urls {
     }
 }
 
+/// A URL as the page it names: without its fragment, and `dir/index.html` as `dir/`.
+/// Two URLs with the same key are the same page.
+pub(crate) fn page_key(url: &str) -> &str {
+    let url = url.split('#').next().unwrap_or(url);
+    url.strip_suffix("index.html").unwrap_or(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +73,13 @@ mod tests {
             services: vec!["nrls".into(), "smsp".into()],
             portal: "https://portal.example/".into(),
         }
+    }
+
+    #[test]
+    fn a_page_is_the_same_with_a_fragment_or_index_html() {
+        assert_eq!(page_key("/a/b.html#x"), "/a/b.html");
+        assert_eq!(page_key("/a/index.html#top"), "/a/");
+        assert_eq!(page_key("/a/"), "/a/");
     }
 
     #[test]
