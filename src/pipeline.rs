@@ -293,6 +293,9 @@ pub fn check_site_with(
 /// nothing written. Its records hold the links and anchors a build records.
 pub fn render_for_check(load_options: &LoadOptions) -> Result<(Site, Output, Diagnostics), Diagnostics> {
     let highlighter = Highlighter::off();
+    // Pages are read once, not again to render, up to 64 MiB of text (about 18,000 pages
+    // of the benchmark corpus): the second read was a twentieth of a check.
+    let load_options = &LoadOptions { bodies: crate::content::Bodies::HeldUpTo(64 << 20), ..load_options.clone() };
     load(load_options).and_then(|(site, loaded)| render(site, loaded, RenderOptions::CHECK, &highlighter, &Discard))
 }
 

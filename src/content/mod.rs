@@ -59,6 +59,37 @@ pub enum Bodies {
     #[default]
     OnDisk,
     Held,
+    /// Held while the bodies kept so far come to less than this many bytes, on disk
+    /// beyond: `check` reads a site of ordinary size once (each page read again was a
+    /// twentieth of its time), and its memory still stops growing on a very large one.
+    HeldUpTo(usize),
+}
+
+/// What a load has left of [`Bodies::HeldUpTo`]'s bytes, shared by the threads reading.
+enum Hold {
+    OnDisk,
+    All,
+    Within(std::sync::atomic::AtomicUsize),
+}
+
+impl Hold {
+    fn new(bodies: Bodies) -> Hold {
+        match bodies {
+            Bodies::OnDisk => Hold::OnDisk,
+            Bodies::Held => Hold::All,
+            Bodies::HeldUpTo(bytes) => Hold::Within(bytes.into()),
+        }
+    }
+
+    /// Whether a body of `len` bytes is kept (and then counted).
+    fn keeps(&self, len: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        match self {
+            Hold::OnDisk => false,
+            Hold::All => true,
+            Hold::Within(left) => left.fetch_update(Relaxed, Relaxed, |left| left.checked_sub(len)).is_ok(),
+        }
+    }
 }
 
 impl Page {
@@ -194,12 +225,13 @@ pub fn load_reusing(
     type Loaded = (Result<Option<Page>, Vec<Diagnostic>>, bool);
     // In pieces of a few pages, so that no thread reads a long run alone at the end (see
     // `Renderer::pages`).
+    let hold = Hold::new(bodies);
     let results: Vec<Loaded> = markdown
         .par_iter()
         .with_max_len(16)
         .map(|f| match reuse(&f.relative, f.service.as_deref()) {
             Some(page) => (Ok(page), false),
-            None => (read_page(root, config, f, &prefix_for(&f.service), bodies), true),
+            None => (read_page(root, config, f, &prefix_for(&f.service), &hold), true),
         })
         .collect();
     // Collected in place, in the results' own allocation: pushed into a new list, every
@@ -268,7 +300,8 @@ pub fn read_one(
         (Scope::Portal, Some(id)) => id.clone(),
         _ => String::new(),
     };
-    read_page(root, config, &Found { relative: relative.to_path_buf(), shared: false, service, local }, &prefix, bodies)
+    let found = Found { relative: relative.to_path_buf(), shared: false, service, local };
+    read_page(root, config, &found, &prefix, &Hold::new(bodies))
 }
 
 /// Reads a page: its front matter keeps the warnings its parsing gave (a key written
@@ -279,7 +312,7 @@ fn read_page(
     config: &SiteConfig,
     found: &Found,
     prefix: &str,
-    bodies: Bodies,
+    hold: &Hold,
 ) -> Result<Option<Page>, Vec<Diagnostic>> {
     let file = &found.relative;
     let text = crate::diagnostics::read_text(&root.join(file), file).map_err(|d| vec![d])?;
@@ -305,9 +338,10 @@ fn read_page(
     let mut page = Page {
         shared: found.shared,
         source: file.clone(),
-        body: match bodies {
-            Bodies::OnDisk => Body::OnDisk { front: digest(&text[..text.len() - split.body.len()]) },
-            Bodies::Held => Body::Held(split.body.to_string()),
+        body: if hold.keeps(split.body.len()) {
+            Body::Held(split.body.to_string())
+        } else {
+            Body::OnDisk { front: digest(&text[..text.len() - split.body.len()]) }
         },
         body_line: split.body_line,
         front,
@@ -608,6 +642,28 @@ mod tests {
     }
 
     #[test]
+    fn bodies_are_held_up_to_the_bytes_given_and_read_again_beyond() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: Site\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        for name in ["a", "b", "c"] {
+            std::fs::write(dir.path().join(format!("content/{name}.md")), "---\ntitle: T\n---\nTen bytes\n").unwrap();
+        }
+        let config = SiteConfig::load(dir.path()).unwrap();
+        let held = |bodies| {
+            let (content, _) = load(dir.path(), &config, &Scope::Portal, bodies);
+            let held = content.pages.iter().filter(|p| matches!(p.body, Body::Held(_))).count();
+            // Held or not, each page gives the same text.
+            assert!(content.pages.iter().all(|p| p.body(dir.path()).unwrap() == "Ten bytes\n"));
+            held
+        };
+        assert_eq!(held(Bodies::HeldUpTo(25)), 2);
+        assert_eq!(held(Bodies::HeldUpTo(9)), 0);
+        assert_eq!(held(Bodies::Held), 3);
+        assert_eq!(held(Bodies::OnDisk), 0);
+    }
+
+    #[test]
     fn a_page_saved_between_loading_and_rendering_is_refused_not_mixed() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("content/page.md");
@@ -616,7 +672,7 @@ mod tests {
         let found = Found { relative: "content/page.md".into(), shared: false, service: None, local: "page.md".into() };
         std::fs::write(dir.path().join("site.yaml"), "title: Site\n").unwrap();
         let config = SiteConfig::load(dir.path()).unwrap();
-        let page = read_page(dir.path(), &config, &found, "", Bodies::OnDisk).unwrap().unwrap();
+        let page = read_page(dir.path(), &config, &found, "", &Hold::OnDisk).unwrap().unwrap();
         assert_eq!(page.body(dir.path()).unwrap(), "First body.\n");
         // The body alone changed: the page is built with it, as the next build would be.
         std::fs::write(&file, "---\ntitle: One\n---\nSecond body.\n").unwrap();
