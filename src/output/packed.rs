@@ -216,9 +216,11 @@ impl Links {
         let mut r = Reader { packed: &self.0, at: 0 };
         (0..self.0.len).map(move |_| {
             let origin = ORIGINS[r.byte() as usize];
-            let written = r.text();
+            // The text as written is read as UTF-8 only when the record is wanted, or
+            // when it is the href too.
+            let written = r.text_bytes();
             let href = match r.number() {
-                0 => written,
+                0 => utf8(written),
                 n => r.take(n - 1),
             };
             let file = &self.0.files[r.number()];
@@ -239,7 +241,7 @@ impl Links {
 /// A packed link read in place: [`LinkRecord`] with its strings borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkView<'a> {
-    pub written: &'a str,
+    written: &'a [u8],
     pub href: &'a str,
     pub origin: LinkOrigin,
     file: &'a Arc<Path>,
@@ -252,7 +254,7 @@ impl LinkView<'_> {
     /// The link as it was recorded.
     pub fn record(&self) -> LinkRecord {
         LinkRecord {
-            written: self.written.to_string(),
+            written: utf8(self.written).to_string(),
             href: self.href.to_string(),
             origin: self.origin,
             location: Location { file: self.file.clone(), line: self.line, column: self.column },
@@ -288,14 +290,25 @@ impl Anchors {
 
     /// The ids alone, borrowed: what a link's anchor is looked up in.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.id_bytes().map(utf8)
+    }
+
+    /// The ids' bytes: comparing them needs no check that they are UTF-8, which cost more
+    /// than the comparison.
+    pub(crate) fn id_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let mut r = Reader { packed: &self.0, at: 0 };
         (0..self.0.len).map(move |_| {
-            let id = r.text();
+            let id = r.text_bytes();
             if r.byte() == 1 {
-                r.location();
+                r.skip_location();
             }
             id
         })
+    }
+
+    /// Whether an anchor has this id.
+    pub(crate) fn has_id(&self, id: &str) -> bool {
+        self.id_bytes().any(|a| a == id.as_bytes())
     }
 
     pub fn len(&self) -> usize {
@@ -420,6 +433,12 @@ impl Writer {
     }
 }
 
+/// Packed text read back: only whole strings are written, and read back at the offsets
+/// they were written at.
+fn utf8(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("packed text is UTF-8")
+}
+
 struct Reader<'a> {
     packed: &'a Packed,
     at: usize,
@@ -446,13 +465,26 @@ impl<'a> Reader<'a> {
     fn take(&mut self, len: usize) -> &'a str {
         let bytes = &self.packed.bytes[self.at..self.at + len];
         self.at += len;
-        // Only whole strings are written, and read back at the offsets they were written at.
-        std::str::from_utf8(bytes).expect("packed text is UTF-8")
+        utf8(bytes)
     }
 
     fn text(&mut self) -> &'a str {
         let len = self.number();
         self.take(len)
+    }
+
+    fn text_bytes(&mut self) -> &'a [u8] {
+        let len = self.number();
+        let bytes = &self.packed.bytes[self.at..self.at + len];
+        self.at += len;
+        bytes
+    }
+
+    /// Passes over a location without cloning its file.
+    fn skip_location(&mut self) {
+        for _ in 0..3 {
+            self.number();
+        }
     }
 
     fn location(&mut self) -> Location {
