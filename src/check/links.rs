@@ -47,9 +47,23 @@ impl Looked {
 /// layout writes the same links on every page (stylesheets, scripts, the home page), and
 /// each was resolved and looked up again on each. Only an outcome that is the same from
 /// every page is kept ([`Resolver::resolve_noting`](super::resolve::Resolver::resolve_noting)).
+/// Kept by the href's bytes, which need not be read as UTF-8 to be found.
 #[derive(Default)]
 pub(super) struct Seen {
-    outcomes: FxHashMap<String, Looked>,
+    outcomes: FxHashMap<Box<[u8]>, Looked>,
+}
+
+impl Seen {
+    fn look(&mut self, cx: &Context, link: &LinkView, on: On) -> Looked {
+        if let Some(looked) = self.outcomes.get(link.href_bytes()) {
+            return looked.clone();
+        }
+        let (looked, same_from_every_page) = look(cx, link.href(), Some(on));
+        if same_from_every_page {
+            self.outcomes.insert(link.href_bytes().into(), looked.clone());
+        }
+        looked
+    }
 }
 
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
@@ -65,16 +79,20 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, seen: &mut Seen, found
     let links: Vec<LinkView> = held.views().collect();
     // A placed diagram's HTML repeats its stage links, recorded as the include's links:
     // each is checked once, as a stage link, which says which stage to correct.
-    let stage_hrefs: HashSet<&str> = links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href).collect();
+    let stage_hrefs: HashSet<&[u8]> =
+        links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href_bytes()).collect();
     let on = On { page, index: cx.pages.get(page.file.as_str()).copied() };
     for link in &links {
-        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href) {
+        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href_bytes()) {
             continue;
         }
         // Only the layout's links are kept: a page's own mostly lead where no other page
         // of the few dozen checked in turn leads, and keeping each costs more than it saves.
-        let seen = (link.origin == LinkOrigin::Template).then_some(&mut *seen);
-        let problem = match outcome(cx, link.href, Some(on), &mut counts.anchored, seen) {
+        let looked = match link.origin {
+            LinkOrigin::Template => seen.look(cx, link, on),
+            _ => look(cx, link.href(), Some(on)).0,
+        };
+        let problem = match outcome(cx, looked, Some(on), &mut counts.anchored) {
             Outcome::External => {
                 counts.external += 1;
                 continue;
@@ -90,7 +108,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, seen: &mut Seen, found
             stages::check_stage_link(cx, page, &link.record(), problem.as_ref(), found);
         } else if let Some(problem) = problem {
             // A template's broken link is on every page it lays out: said once.
-            let on = (link.origin != LinkOrigin::Template || !link.href.starts_with('/')).then_some(page);
+            let on = (link.origin != LinkOrigin::Template || !link.href().starts_with('/')).then_some(page);
             found.push(describe(cx, &link.record(), on, &problem));
         }
     }
@@ -101,7 +119,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, seen: &mut Seen, found
 pub(super) fn check_sidebars(cx: &Context, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
     for link in &cx.output.sidebar_links {
-        match outcome(cx, &link.href, None, &mut counts.anchored, None) {
+        match outcome(cx, look(cx, &link.href, None).0, None, &mut counts.anchored) {
             Outcome::External => counts.external += 1,
             Outcome::Fine(_) => counts.internal += 1,
             Outcome::Broken(problem) => {
@@ -120,30 +138,17 @@ struct On<'p> {
     index: Option<usize>,
 }
 
-/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up,
-/// or takes its outcome from `seen`; another page whose anchors it looks for is added
-/// to `anchored`.
-fn outcome(cx: &Context, href: &str, page: Option<On>, anchored: &mut Vec<usize>, seen: Option<&mut Seen>) -> Outcome {
-    let looked = match seen {
-        Some(seen) => match seen.outcomes.get(href) {
-            Some(looked) => looked.clone(),
-            None => {
-                let (looked, same_from_every_page) = look(cx, href, page);
-                if same_from_every_page {
-                    seen.outcomes.insert(href.to_string(), looked.clone());
-                }
-                looked
-            }
-        },
-        None => look(cx, href, page).0,
-    };
+/// A link's outcome on `page` (none, for sidebars): another page whose anchors it looked
+/// in is added to `anchored`.
+fn outcome(cx: &Context, looked: Looked, page: Option<On>, anchored: &mut Vec<usize>) -> Outcome {
     // The link's own page is not another: told by its file, that of `anchors_of`.
     let other = |&i: &usize| page.is_none_or(|on| on.page.file != cx.output.pages[i].file);
     anchored.extend(looked.anchors_of.filter(other));
     looked.outcome
 }
 
-/// What `href` on `page` leads to, and whether that is the same from every page.
+/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up;
+/// and whether the answer is the same from every page.
 fn look(cx: &Context, href: &str, page: Option<On>) -> (Looked, bool) {
     let from = page.map_or("", |on| on.page.file.as_str());
     let (target, same_from_every_page) = cx.resolver.resolve_noting(href, from);

@@ -170,17 +170,12 @@ fn decode(text: &str) -> Cow<'_, str> {
 /// Whether [`normalise`] gives `path` back unchanged from the root: a path with no
 /// `%` to decode and no segment that is empty or starts with `.` (so none is `.` or `..`).
 fn is_plain(path: &str) -> bool {
-    // A segment starts after a `/`, or at the start.
-    let mut after_slash = true;
-    for &b in path.as_bytes() {
-        match b {
-            b'%' => return false,
-            b'/' | b'.' if after_slash => return false,
-            _ => {}
-        }
-        after_slash = b == b'/';
-    }
-    !after_slash
+    let bytes = path.as_bytes();
+    // A segment starts at the start and after each `/`.
+    let starts_well = |at: usize| bytes.get(at).is_some_and(|b| !matches!(b, b'/' | b'.'));
+    starts_well(0)
+        && memchr::memchr_iter(b'/', bytes).all(|slash| starts_well(slash + 1))
+        && memchr::memchr(b'%', bytes).is_none()
 }
 
 /// Joins `dir` (empty or ending in `/`) and `path`, resolving `.` and `..` and decoding

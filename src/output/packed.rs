@@ -216,12 +216,12 @@ impl Links {
         let mut r = Reader { packed: &self.0, at: 0 };
         (0..self.0.len).map(move |_| {
             let origin = ORIGINS[r.byte() as usize];
-            // The text as written is read as UTF-8 only when the record is wanted, or
-            // when it is the href too.
+            // Texts are read as UTF-8 only when wanted: the check takes the outcome of
+            // most of a layout's links by their bytes (`check::links::Seen`).
             let written = r.text_bytes();
             let href = match r.number() {
-                0 => utf8(written),
-                n => r.take(n - 1),
+                0 => written,
+                n => r.take_bytes(n - 1),
             };
             let file = &self.0.files[r.number()];
             let (line, column) = (r.number(), r.number());
@@ -242,7 +242,7 @@ impl Links {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkView<'a> {
     written: &'a [u8],
-    pub href: &'a str,
+    href: &'a [u8],
     pub origin: LinkOrigin,
     file: &'a Arc<Path>,
     line: usize,
@@ -250,12 +250,21 @@ pub struct LinkView<'a> {
     len: usize,
 }
 
-impl LinkView<'_> {
+impl<'a> LinkView<'a> {
+    pub fn href(&self) -> &'a str {
+        utf8(self.href)
+    }
+
+    /// The href's bytes, which are those of [`LinkView::href`].
+    pub fn href_bytes(&self) -> &'a [u8] {
+        self.href
+    }
+
     /// The link as it was recorded.
     pub fn record(&self) -> LinkRecord {
         LinkRecord {
             written: utf8(self.written).to_string(),
-            href: self.href.to_string(),
+            href: self.href().to_string(),
             origin: self.origin,
             location: Location { file: self.file.clone(), line: self.line, column: self.column },
             len: self.len,
@@ -463,9 +472,7 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, len: usize) -> &'a str {
-        let bytes = &self.packed.bytes[self.at..self.at + len];
-        self.at += len;
-        utf8(bytes)
+        utf8(self.take_bytes(len))
     }
 
     fn text(&mut self) -> &'a str {
@@ -475,6 +482,10 @@ impl<'a> Reader<'a> {
 
     fn text_bytes(&mut self) -> &'a [u8] {
         let len = self.number();
+        self.take_bytes(len)
+    }
+
+    fn take_bytes(&mut self, len: usize) -> &'a [u8] {
         let bytes = &self.packed.bytes[self.at..self.at + len];
         self.at += len;
         bytes
