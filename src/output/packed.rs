@@ -179,7 +179,7 @@ fn origin_byte(origin: LinkOrigin) -> u8 {
 
 impl Links {
     pub fn pack(links: &[LinkRecord]) -> Links {
-        let mut w = Writer::default();
+        let mut w = Writer::for_texts(links.iter().map(|l| l.written.len() + l.href.len()), links.len());
         for link in links {
             w.bytes.push(origin_byte(link.origin));
             w.text(&link.written);
@@ -274,7 +274,7 @@ impl<'a> LinkView<'a> {
 
 impl Anchors {
     pub fn pack(anchors: &[AnchorRecord]) -> Anchors {
-        let mut w = Writer::default();
+        let mut w = Writer::for_texts(anchors.iter().map(|a| a.id.len()), anchors.len());
         for anchor in anchors {
             w.text(&anchor.id);
             match &anchor.location {
@@ -407,6 +407,12 @@ struct Writer {
 }
 
 impl Writer {
+    /// A writer with room for records of these texts: a few bytes of numbers each
+    /// besides, so that the bytes are not moved again and again as they grow.
+    fn for_texts(texts: impl Iterator<Item = usize>, records: usize) -> Writer {
+        Writer { bytes: Vec::with_capacity(texts.sum::<usize>() + 8 * records), files: Vec::new() }
+    }
+
     /// LEB128: seven bits a byte, the high bit set on all but the last.
     fn number(&mut self, mut n: usize) {
         while n >= 0x80 {
@@ -424,8 +430,11 @@ impl Writer {
     fn location(&mut self, location: &Location) {
         // Compared as bytes: `Path`'s own equality parses both into components, and a
         // page's links name two or three files (the page, a template), each many times.
+        // The files are all different, so the last one, when it is the same `Arc` (most
+        // often: a page's records are in order), is the one.
         let same = |f: &Arc<Path>| Arc::ptr_eq(f, &location.file) || f.as_os_str() == location.file.as_os_str();
-        let file = match self.files.iter().position(same) {
+        let last = self.files.last().filter(|f| Arc::ptr_eq(f, &location.file)).map(|_| self.files.len() - 1);
+        let file = match last.or_else(|| self.files.iter().position(same)) {
             Some(i) => i,
             None => {
                 self.files.push(location.file.clone());
@@ -548,6 +557,15 @@ mod tests {
         assert_eq!(packed.iter().collect::<Vec<_>>(), links);
         assert_eq!(packed.views().map(|v| v.record()).collect::<Vec<_>>(), links);
         assert_eq!(packed.0.files.len(), 2, "each file once");
+        // The same file in another `Arc`, after the last file or after another one.
+        let page_again: Arc<Path> = Path::new("content/a.md").into();
+        let mut more = links.clone();
+        more.push(LinkRecord { location: at(&page_again, 2, 2), ..links[0].clone() });
+        more.push(LinkRecord { location: at(&theme, 2, 2), ..links[0].clone() });
+        more.push(LinkRecord { location: at(&page_again, 3, 3), ..links[0].clone() });
+        let packed = Links::pack(&more);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), more);
+        assert_eq!(packed.0.files.len(), 2, "each file once, whichever Arc names it");
 
         let anchors = vec![
             AnchorRecord { id: "x".into(), location: Some(at(&page, 4, 1)) },
