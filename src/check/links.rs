@@ -1,6 +1,9 @@
 //! Links in pages and sidebars: does the file exist, and the anchor in it?
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::problem::{describe, extension, Problem};
 use super::resolve::Target;
@@ -18,15 +21,53 @@ pub(super) struct Counts {
     pub anchored: Vec<usize>,
 }
 
+#[derive(Clone)]
 enum Outcome {
     External,
-    /// The file the link reaches, unless it stays on the page.
-    Fine(Option<String>),
+    /// The page the link reaches (its index in `Output::pages`), unless it stays on the
+    /// page or reaches a file that is not a page.
+    Fine(Option<usize>),
     Broken(Problem),
 }
 
+/// A link's outcome, and the page of its file when it looked in that page's anchors.
+#[derive(Clone)]
+struct Looked {
+    outcome: Outcome,
+    anchors_of: Option<usize>,
+}
+
+impl Looked {
+    fn just(outcome: Outcome) -> Looked {
+        Looked { outcome, anchors_of: None }
+    }
+}
+
+/// The outcomes of the links a layout writes, by href, kept from page to page: the
+/// layout writes the same links on every page (stylesheets, scripts, the home page), and
+/// each was resolved and looked up again on each. Only an outcome that is the same from
+/// every page is kept ([`Resolver::resolve_noting`](super::resolve::Resolver::resolve_noting)).
+/// Kept by the href's bytes, which need not be read as UTF-8 to be found.
+#[derive(Default)]
+pub(super) struct Seen {
+    outcomes: FxHashMap<Box<[u8]>, Looked>,
+}
+
+impl Seen {
+    fn look(&mut self, cx: &Context, link: &LinkView, on: On) -> Looked {
+        if let Some(looked) = self.outcomes.get(link.href_bytes()) {
+            return looked.clone();
+        }
+        let (looked, same_from_every_page) = look(cx, link.href(), Some(on));
+        if same_from_every_page {
+            self.outcomes.insert(link.href_bytes().into(), looked.clone());
+        }
+        looked
+    }
+}
+
 /// Checks every link a page records; stage links go to [`stages`] for their wording.
-pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Finding>) -> Counts {
+pub(super) fn check_page(cx: &Context, page: &PageRecord, seen: &mut Seen, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
     let held = match page.links.held() {
         Ok(held) => held,
@@ -38,18 +79,26 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
     let links: Vec<LinkView> = held.views().collect();
     // A placed diagram's HTML repeats its stage links, recorded as the include's links:
     // each is checked once, as a stage link, which says which stage to correct.
-    let stage_hrefs: HashSet<&str> = links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href).collect();
+    let stage_hrefs: HashSet<&[u8]> =
+        links.iter().filter(|l| l.origin == LinkOrigin::Stage).map(|l| l.href_bytes()).collect();
+    let on = On { page, index: cx.pages.get(page.file.as_str()).copied() };
     for link in &links {
-        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href) {
+        if link.origin == LinkOrigin::Include && stage_hrefs.contains(link.href_bytes()) {
             continue;
         }
-        let problem = match outcome(cx, link.href, Some(page), &mut counts.anchored) {
+        // Only the layout's links are kept: a page's own mostly lead where no other page
+        // of the few dozen checked in turn leads, and keeping each costs more than it saves.
+        let looked = match link.origin {
+            LinkOrigin::Template => seen.look(cx, link, on),
+            _ => look(cx, link.href(), Some(on)).0,
+        };
+        let problem = match outcome(cx, looked, Some(on), &mut counts.anchored) {
             Outcome::External => {
                 counts.external += 1;
                 continue;
             }
             Outcome::Fine(reached) => {
-                counts.reached.extend(reached.and_then(|file| cx.pages.get(file.as_str()).copied()));
+                counts.reached.extend(reached);
                 None
             }
             Outcome::Broken(problem) => Some(problem),
@@ -59,7 +108,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
             stages::check_stage_link(cx, page, &link.record(), problem.as_ref(), found);
         } else if let Some(problem) = problem {
             // A template's broken link is on every page it lays out: said once.
-            let on = (link.origin != LinkOrigin::Template || !link.href.starts_with('/')).then_some(page);
+            let on = (link.origin != LinkOrigin::Template || !link.href().starts_with('/')).then_some(page);
             found.push(describe(cx, &link.record(), on, &problem));
         }
     }
@@ -70,7 +119,7 @@ pub(super) fn check_page(cx: &Context, page: &PageRecord, found: &mut Vec<Findin
 pub(super) fn check_sidebars(cx: &Context, found: &mut Vec<Finding>) -> Counts {
     let mut counts = Counts::default();
     for link in &cx.output.sidebar_links {
-        match outcome(cx, &link.href, None, &mut counts.anchored) {
+        match outcome(cx, look(cx, &link.href, None).0, None, &mut counts.anchored) {
             Outcome::External => counts.external += 1,
             Outcome::Fine(_) => counts.internal += 1,
             Outcome::Broken(problem) => {
@@ -82,41 +131,58 @@ pub(super) fn check_sidebars(cx: &Context, found: &mut Vec<Finding>) -> Counts {
     counts
 }
 
-/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up;
-/// another page whose anchors it looks for is added to `anchored`.
-fn outcome(cx: &Context, href: &str, page: Option<&PageRecord>, anchored: &mut Vec<usize>) -> Outcome {
-    let from = page.map_or("", |p| p.file.as_str());
-    match cx.resolver.resolve(href, from) {
-        Target::External => Outcome::External,
-        Target::OutsideSite => Outcome::Broken(Problem::OutsideSite),
-        Target::SamePage { anchor } => match (page, anchor) {
-            (Some(page), Some(anchor)) => anchor_outcome(cx, &page.file, anchor, None),
-            _ => Outcome::Fine(None),
-        },
-        Target::Internal { path, anchor } if path.exists => match anchor {
-            Some(anchor) => {
-                anchored.extend(cx.pages.get(path.file.as_str()).filter(|_| page.is_none_or(|p| p.file != path.file)));
-                anchor_outcome(cx, &path.file, anchor, Some(path.file.clone()))
-            }
-            None => Outcome::Fine(Some(path.file)),
-        },
-        Target::Internal { path, .. } => {
-            let suggestion = nearest_file(cx, &path.file);
-            Outcome::Broken(Problem::MissingFile { file: path.file, suggestion })
-        }
-    }
+/// The page a link is on, and its index in `Output::pages` (found by its file).
+#[derive(Clone, Copy)]
+struct On<'p> {
+    page: &'p PageRecord,
+    index: Option<usize>,
 }
 
-/// Anchors are checked in pages only: other files (tag pages, assets) record none.
-fn anchor_outcome(cx: &Context, file: &str, anchor: String, reached: Option<String>) -> Outcome {
-    let Some(ids) = cx.pages.get(file).map(|&i| cx.anchors(i)) else { return Outcome::Fine(reached) };
+/// A link's outcome on `page` (none, for sidebars): another page whose anchors it looked
+/// in is added to `anchored`.
+fn outcome(cx: &Context, looked: Looked, page: Option<On>, anchored: &mut Vec<usize>) -> Outcome {
+    // The link's own page is not another: told by its file, that of `anchors_of`.
+    let other = |&i: &usize| page.is_none_or(|on| on.page.file != cx.output.pages[i].file);
+    anchored.extend(looked.anchors_of.filter(other));
+    looked.outcome
+}
+
+/// Resolves `href` from `page` (or from the site root, for sidebars) and looks it up;
+/// and whether the answer is the same from every page.
+fn look(cx: &Context, href: &str, page: Option<On>) -> (Looked, bool) {
+    let from = page.map_or("", |on| on.page.file.as_str());
+    let (target, same_from_every_page) = cx.resolver.resolve_noting(href, from);
+    let looked = match target {
+        Target::External => Looked::just(Outcome::External),
+        Target::OutsideSite => Looked::just(Outcome::Broken(Problem::OutsideSite)),
+        Target::SamePage { anchor } => Looked::just(match (page, anchor) {
+            (Some(on), Some(anchor)) => anchor_outcome(cx, &on.page.file, on.index, anchor, None),
+            _ => Outcome::Fine(None),
+        }),
+        Target::Internal { path, anchor } if path.exists => {
+            let index = cx.pages.get(path.file.as_ref()).copied();
+            match anchor {
+                Some(anchor) => {
+                    Looked { outcome: anchor_outcome(cx, &path.file, index, anchor, index), anchors_of: index }
+                }
+                None => Looked::just(Outcome::Fine(index)),
+            }
+        }
+        Target::Internal { path, .. } => {
+            let suggestion = nearest_file(cx, &path.file);
+            Looked::just(Outcome::Broken(Problem::MissingFile { file: path.file.into_owned(), suggestion }))
+        }
+    };
+    (looked, same_from_every_page)
+}
+
+/// Anchors are checked in pages only (`index`, the page of `file`): other files (tag
+/// pages, assets) record none.
+fn anchor_outcome(cx: &Context, file: &str, index: Option<usize>, anchor: Cow<str>, reached: Option<usize>) -> Outcome {
+    let Some(ids) = index.map(|i| cx.anchors(i)) else { return Outcome::Fine(reached) };
     // The empty fragment and `#top` scroll to the top of any page (HTML standard);
     // text fragments (`#:~:text=`) are for the browser to find.
-    if anchor.is_empty()
-        || anchor.eq_ignore_ascii_case("top")
-        || anchor.starts_with(":~:")
-        || ids.contains(anchor.as_str())
-    {
+    if anchor.is_empty() || anchor.eq_ignore_ascii_case("top") || anchor.starts_with(":~:") || ids.contains(&anchor) {
         return Outcome::Fine(reached);
     }
     let suggestion = ids
@@ -125,7 +191,7 @@ fn anchor_outcome(cx: &Context, file: &str, anchor: String, reached: Option<Stri
         .min()
         .or_else(|| nearest(&anchor, ids.iter()))
         .map(String::from);
-    Outcome::Broken(Problem::MissingAnchor { file: file.to_string(), anchor, suggestion })
+    Outcome::Broken(Problem::MissingAnchor { file: file.to_string(), anchor: anchor.into_owned(), suggestion })
 }
 
 /// The output file nearest a missing one: `x` for `x.html`, else by edit distance

@@ -446,18 +446,19 @@ pub fn run_reusing(
     let cx = Context::new(site, output, &held);
     let earlier = earlier.filter(|e| e.pages.len() == output.pages.len());
     // In pieces of a few dozen pages, so that no thread checks a long run alone at the
-    // end (see `Renderer::pages`).
+    // end (see `Renderer::pages`); each piece keeps the outcomes of the layout's links
+    // from page to page (`links::Seen`).
     let per_page: Vec<(Vec<Finding>, links::Counts)> = output
         .pages
         .par_iter()
         .with_max_len(64)
         .enumerate()
-        .map(|(i, page)| {
+        .map_init(links::Seen::default, |seen, (i, page)| {
             if let Some(earlier) = earlier.as_ref().and_then(|e| e.of(i)) {
                 return (Vec::new(), earlier.counts());
             }
             let mut found = Vec::new();
-            let counts = links::check_page(&cx, page, &mut found);
+            let counts = links::check_page(&cx, page, seen, &mut found);
             pages::duplicate_ids(page, &held[i], &mut found);
             (found, counts)
         })
@@ -557,7 +558,7 @@ enum Ids<'c, 'a> {
 impl<'a> Ids<'_, 'a> {
     fn contains(&self, id: &str) -> bool {
         match self {
-            Ids::Few(anchors) => anchors.ids().any(|a| a == id),
+            Ids::Few(anchors) => anchors.has_id(id),
             Ids::Many(set) => set.contains(id),
         }
     }

@@ -12,8 +12,8 @@ use crate::output::{AnchorRecord, Anchors, PageRecord};
 pub(super) fn duplicate_ids(page: &PageRecord, anchors: &Anchors, found: &mut Vec<Finding>) {
     // Most pages write each id once: nothing to report, and no need to unpack and sort
     // their anchors to find out.
-    let mut ids = FxHashSet::default();
-    if anchors.ids().all(|id| ids.insert(id)) {
+    let mut ids = FxHashSet::with_capacity_and_hasher(anchors.len(), Default::default());
+    if anchors.id_bytes().all(|id| ids.insert(id)) {
         return;
     }
     let recorded: Vec<AnchorRecord> = anchors.iter().collect();

@@ -5,26 +5,42 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use percent_encoding::percent_decode_str;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
-/// What a link's `href` points at, seen from the page it is on.
+/// What a link's `href` points at, seen from the page it is on. Its strings borrow from
+/// the href or the output's file names where they can: most links need no new string.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub enum Target<'a> {
     /// Another host, another scheme (`mailto:`, `tel:`, `data:`), or a protocol-relative URL.
     External,
     /// `#anchor` (or an empty fragment) on the page itself.
-    SamePage { anchor: Option<String> },
+    SamePage { anchor: Option<Cow<'a, str>> },
     /// A path under the site's base_url.
-    Internal { path: Path, anchor: Option<String> },
+    Internal { path: Path<'a>, anchor: Option<Cow<'a, str>> },
     /// A root-relative path outside base_url, or `..` above the output root.
     OutsideSite,
 }
 
+impl Target<'_> {
+    fn into_owned(self) -> Target<'static> {
+        let own = |anchor: Option<Cow<str>>| anchor.map(|a| Cow::Owned(a.into_owned()));
+        match self {
+            Target::External => Target::External,
+            Target::OutsideSite => Target::OutsideSite,
+            Target::SamePage { anchor } => Target::SamePage { anchor: own(anchor) },
+            Target::Internal { path, anchor } => Target::Internal {
+                path: Path { file: Cow::Owned(path.file.into_owned()), exists: path.exists },
+                anchor: own(anchor),
+            },
+        }
+    }
+}
+
 /// A path inside the output, decoded, and whether a file is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Path {
+pub struct Path<'a> {
     /// The output file a server would send: `guide/` means `guide/index.html`.
-    pub file: String,
+    pub file: Cow<'a, str>,
     pub exists: bool,
 }
 
@@ -34,8 +50,9 @@ pub struct Resolver<'o> {
     base_path: String,
     /// base_url when it is a full URL (`https://host/portal/`), whose links are internal.
     base_full: Option<String>,
-    /// The output's files, hashed: a link is looked up once or twice.
-    files: FxHashSet<&'o str>,
+    /// The output's files, hashed: a link is looked up once or twice. With each, whether
+    /// it is [`is_plain`]: a path equal to a plain one is its own normal form, and found.
+    files: FxHashMap<&'o str, bool>,
 }
 
 impl<'o> Resolver<'o> {
@@ -47,77 +64,118 @@ impl<'o> Resolver<'o> {
             }
             None => (base_url.to_string(), None),
         };
-        Resolver { base_path, base_full, files: files.iter().map(String::as_str).collect() }
+        let files = files.iter().map(|f| (f.as_str(), is_plain(f))).collect();
+        Resolver { base_path, base_full, files }
     }
 
     /// Resolves `href` as written in the output of the page at `page_file`.
-    pub fn resolve(&self, href: &str, page_file: &str) -> Target {
+    pub fn resolve<'a>(&'a self, href: &'a str, page_file: &str) -> Target<'a> {
+        self.resolve_noting(href, page_file).0
+    }
+
+    /// [`Resolver::resolve`], and whether the answer is the same from every page: it is
+    /// unless the href is relative to the page (a relative path, or only a fragment or
+    /// query). Which it is depends on the href alone.
+    pub(crate) fn resolve_noting<'a>(&'a self, href: &'a str, page_file: &str) -> (Target<'a>, bool) {
         let href = href.trim();
         if href.starts_with("//") {
-            return Target::External;
+            return (Target::External, true);
         }
-        let href = match &self.base_full {
+        match &self.base_full {
             Some(full) if href.starts_with(full.as_str()) => {
-                Cow::Owned(format!("{}{}", self.base_path, &href[full.len()..]))
+                // Made root-relative, which no page changes.
+                let rooted = format!("{}{}", self.base_path, &href[full.len()..]);
+                let (target, _) = self.within(&rooted, page_file);
+                (target.into_owned(), true)
             }
-            _ if has_scheme(href) => return Target::External,
-            _ => Cow::Borrowed(href),
-        };
-        let (before, anchor) = match memchr::memchr(b'#', href.as_bytes()) {
-            Some(hash) => (&href[..hash], Some(decode(&href[hash + 1..]).into_owned())),
-            None => (href.as_ref(), None),
-        };
-        let path = memchr::memchr(b'?', before.as_bytes()).map_or(before, |q| &before[..q]);
-        if path.is_empty() {
-            return Target::SamePage { anchor };
-        }
-        let (dir, relative) = if let Some(rooted) = path.strip_prefix('/') {
-            let base = self.base_path.trim_start_matches('/');
-            match rooted.strip_prefix(base) {
-                Some(rest) => ("", rest),
-                None if rooted.len() + 1 == base.len() && base.starts_with(rooted) => ("", ""),
-                None => return Target::OutsideSite,
-            }
-        } else {
-            (page_file.rfind('/').map_or("", |i| &page_file[..=i]), path)
-        };
-        match normalise(dir, relative) {
-            Some(file) => Target::Internal { path: self.lookup(file), anchor },
-            None => Target::OutsideSite,
+            _ if has_scheme(href) => (Target::External, true),
+            _ => self.within(href, page_file),
         }
     }
 
+    /// Resolves a link inside the site: a path, a fragment, a query.
+    fn within<'a>(&'a self, href: &'a str, page_file: &str) -> (Target<'a>, bool) {
+        // The path ends at the first `?` or `#`; the anchor starts after the first `#`.
+        let (path, anchor) = match memchr::memchr2(b'#', b'?', href.as_bytes()) {
+            None => (href, None),
+            Some(end) => {
+                let hash = match href.as_bytes()[end] {
+                    b'#' => Some(end),
+                    _ => memchr::memchr(b'#', &href.as_bytes()[end + 1..]).map(|h| end + 1 + h),
+                };
+                (&href[..end], hash.map(|hash| decode(&href[hash + 1..])))
+            }
+        };
+        if path.is_empty() {
+            return (Target::SamePage { anchor }, false);
+        }
+        let (dir, relative, same_from_every_page) = if let Some(rooted) = path.strip_prefix('/') {
+            let base = self.base_path.trim_start_matches('/');
+            match rooted.strip_prefix(base) {
+                Some(rest) => ("", rest, true),
+                None if rooted.len() + 1 == base.len() && base.starts_with(rooted) => ("", "", true),
+                None => return (Target::OutsideSite, true),
+            }
+        } else {
+            (page_file.rfind('/').map_or("", |i| &page_file[..=i]), path, false)
+        };
+        // Most links name a file that exists by its own normal form (a root-relative link
+        // as the layout and Markdown links write them): found as it is, no string made.
+        let plain = if dir.is_empty() { self.files.get_key_value(relative) } else { None };
+        if let Some((&known, &true)) = plain {
+            let path = Path { file: Cow::Borrowed(known), exists: true };
+            return (Target::Internal { path, anchor }, same_from_every_page);
+        }
+        let target = match normalise(dir, relative) {
+            Some(file) => Target::Internal { path: self.lookup(file), anchor },
+            None => Target::OutsideSite,
+        };
+        (target, same_from_every_page)
+    }
+
     /// A folder is served by its `index.html`, with or without the trailing slash.
-    fn lookup(&self, file: String) -> Path {
-        if self.files.contains(file.as_str()) {
-            return Path { file, exists: true };
+    fn lookup(&self, file: String) -> Path<'_> {
+        if let Some((&known, _)) = self.files.get_key_value(file.as_str()) {
+            return Path { file: Cow::Borrowed(known), exists: true };
         }
         if !file.ends_with("index.html") {
             let index = format!("{file}/index.html");
-            if self.files.contains(index.as_str()) {
-                return Path { file: index, exists: true };
+            if let Some((&known, _)) = self.files.get_key_value(index.as_str()) {
+                return Path { file: Cow::Borrowed(known), exists: true };
             }
         }
-        Path { file, exists: false }
+        Path { file: Cow::Owned(file), exists: false }
     }
 }
 
 /// `mailto:`, `https:`, `data:`: a scheme is letters, digits, `+`, `-`, `.` before `:`,
-/// starting with a letter (so `a/b:c` and `12:30` are paths).
+/// starting with a letter (so `a/b:c` and `12:30` are paths). The first byte that cannot
+/// be in a scheme is the first `:` when there is a scheme, so the search stops there
+/// (at once, for a path).
 fn has_scheme(href: &str) -> bool {
-    let Some(colon) = memchr::memchr(b':', href.as_bytes()) else { return false };
-    let scheme = &href[..colon];
-    scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    let bytes = href.as_bytes();
+    let name = bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')).count();
+    name > 0 && bytes[0].is_ascii_alphabetic() && bytes.get(name) == Some(&b':')
 }
 
 fn decode(text: &str) -> Cow<'_, str> {
     // Without a `%` (most links) there is nothing to decode and the text is UTF-8 already;
     // decoding anyway checked every path segment and anchor of every link as UTF-8 again.
-    if memchr::memchr(b'%', text.as_bytes()).is_none() {
+    if !text.as_bytes().contains(&b'%') {
         return Cow::Borrowed(text);
     }
     percent_decode_str(text).decode_utf8_lossy()
+}
+
+/// Whether [`normalise`] gives `path` back unchanged from the root: a path with no
+/// `%` to decode and no segment that is empty or starts with `.` (so none is `.` or `..`).
+fn is_plain(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    // A segment starts at the start and after each `/`.
+    let starts_well = |at: usize| bytes.get(at).is_some_and(|b| !matches!(b, b'/' | b'.'));
+    starts_well(0)
+        && memchr::memchr_iter(b'/', bytes).all(|slash| starts_well(slash + 1))
+        && memchr::memchr(b'%', bytes).is_none()
 }
 
 /// Joins `dir` (empty or ending in `/`) and `path`, resolving `.` and `..` and decoding
@@ -174,14 +232,56 @@ mod tests {
             .collect()
     }
 
-    fn found(file: &str, anchor: Option<&str>) -> Target {
-        Target::Internal { path: Path { file: file.into(), exists: true }, anchor: anchor.map(String::from) }
+    fn found(file: &'static str, anchor: Option<&'static str>) -> Target<'static> {
+        Target::Internal { path: Path { file: file.into(), exists: true }, anchor: anchor.map(Cow::from) }
     }
 
     #[test]
     fn segments_split_as_str_split() {
         for text in ["", "/", "a", "a/", "/a", "a//b/", "./../x.html", "é/ü//"] {
             assert_eq!(segments(text).collect::<Vec<_>>(), text.split('/').collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_paths_are_their_own_normal_form() {
+        for path in
+            ["a", "a/b.html", "a.b/c", "x/.hidden", "a/./b", "a/../b", "./a", "/a", "a//b", "a/", "", "a%20b", "é/ü"]
+        {
+            if is_plain(path) {
+                assert_eq!(normalise("", path).as_deref(), Some(path), "{path:?}");
+            }
+        }
+        assert!(is_plain("part-01/ch-02/x.html") && is_plain("a") && !is_plain("a/") && !is_plain("a/.b"));
+    }
+
+    /// The scheme test as it was, by the first `:`, which the one that stops early must match.
+    fn has_scheme_by_colon(href: &str) -> bool {
+        let Some(colon) = href.find(':') else { return false };
+        let scheme = &href[..colon];
+        scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 5000, ..Default::default() })]
+        #[test]
+        fn fast_paths_answer_as_the_slow_ones(href in "([/.#?%:a+é ]|20|p/|https://portal.example/p/)*") {
+            proptest::prop_assert_eq!(has_scheme(&href), has_scheme_by_colon(&href));
+            if is_plain(&href) {
+                proptest::prop_assert_eq!(normalise("", &href), Some(href.clone()));
+            }
+            // An answer said to be the same from every page is.
+            let files = files();
+            for base in ["/", "/p/", "https://portal.example/p/"] {
+                let r = Resolver::new(base, &files);
+                let (from_root, same) = r.resolve_noting(&href, "index.html");
+                if same {
+                    for page in ["nrls/x.html", "a/b/c.html", ""] {
+                        proptest::prop_assert_eq!(&r.resolve(&href, page), &from_root);
+                    }
+                }
+            }
         }
     }
 

@@ -179,7 +179,7 @@ fn origin_byte(origin: LinkOrigin) -> u8 {
 
 impl Links {
     pub fn pack(links: &[LinkRecord]) -> Links {
-        let mut w = Writer::default();
+        let mut w = Writer::for_texts(links.iter().map(|l| l.written.len() + l.href.len()), links.len());
         for link in links {
             w.bytes.push(origin_byte(link.origin));
             w.text(&link.written);
@@ -216,10 +216,12 @@ impl Links {
         let mut r = Reader { packed: &self.0, at: 0 };
         (0..self.0.len).map(move |_| {
             let origin = ORIGINS[r.byte() as usize];
-            let written = r.text();
+            // Texts are read as UTF-8 only when wanted: the check takes the outcome of
+            // most of a layout's links by their bytes (`check::links::Seen`).
+            let written = r.text_bytes();
             let href = match r.number() {
                 0 => written,
-                n => r.take(n - 1),
+                n => r.take_bytes(n - 1),
             };
             let file = &self.0.files[r.number()];
             let (line, column) = (r.number(), r.number());
@@ -239,8 +241,8 @@ impl Links {
 /// A packed link read in place: [`LinkRecord`] with its strings borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkView<'a> {
-    pub written: &'a str,
-    pub href: &'a str,
+    written: &'a [u8],
+    href: &'a [u8],
     pub origin: LinkOrigin,
     file: &'a Arc<Path>,
     line: usize,
@@ -248,12 +250,21 @@ pub struct LinkView<'a> {
     len: usize,
 }
 
-impl LinkView<'_> {
+impl<'a> LinkView<'a> {
+    pub fn href(&self) -> &'a str {
+        utf8(self.href)
+    }
+
+    /// The href's bytes, which are those of [`LinkView::href`].
+    pub fn href_bytes(&self) -> &'a [u8] {
+        self.href
+    }
+
     /// The link as it was recorded.
     pub fn record(&self) -> LinkRecord {
         LinkRecord {
-            written: self.written.to_string(),
-            href: self.href.to_string(),
+            written: utf8(self.written).to_string(),
+            href: self.href().to_string(),
             origin: self.origin,
             location: Location { file: self.file.clone(), line: self.line, column: self.column },
             len: self.len,
@@ -263,7 +274,7 @@ impl LinkView<'_> {
 
 impl Anchors {
     pub fn pack(anchors: &[AnchorRecord]) -> Anchors {
-        let mut w = Writer::default();
+        let mut w = Writer::for_texts(anchors.iter().map(|a| a.id.len()), anchors.len());
         for anchor in anchors {
             w.text(&anchor.id);
             match &anchor.location {
@@ -288,14 +299,25 @@ impl Anchors {
 
     /// The ids alone, borrowed: what a link's anchor is looked up in.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.id_bytes().map(utf8)
+    }
+
+    /// The ids' bytes: comparing them needs no check that they are UTF-8, which cost more
+    /// than the comparison.
+    pub(crate) fn id_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let mut r = Reader { packed: &self.0, at: 0 };
         (0..self.0.len).map(move |_| {
-            let id = r.text();
+            let id = r.text_bytes();
             if r.byte() == 1 {
-                r.location();
+                r.skip_location();
             }
             id
         })
+    }
+
+    /// Whether an anchor has this id.
+    pub(crate) fn has_id(&self, id: &str) -> bool {
+        self.id_bytes().any(|a| a == id.as_bytes())
     }
 
     pub fn len(&self) -> usize {
@@ -385,6 +407,12 @@ struct Writer {
 }
 
 impl Writer {
+    /// A writer with room for records of these texts: a few bytes of numbers each
+    /// besides, so that the bytes are not moved again and again as they grow.
+    fn for_texts(texts: impl Iterator<Item = usize>, records: usize) -> Writer {
+        Writer { bytes: Vec::with_capacity(texts.sum::<usize>() + 8 * records), files: Vec::new() }
+    }
+
     /// LEB128: seven bits a byte, the high bit set on all but the last.
     fn number(&mut self, mut n: usize) {
         while n >= 0x80 {
@@ -402,8 +430,11 @@ impl Writer {
     fn location(&mut self, location: &Location) {
         // Compared as bytes: `Path`'s own equality parses both into components, and a
         // page's links name two or three files (the page, a template), each many times.
+        // The files are all different, so the last one, when it is the same `Arc` (most
+        // often: a page's records are in order), is the one.
         let same = |f: &Arc<Path>| Arc::ptr_eq(f, &location.file) || f.as_os_str() == location.file.as_os_str();
-        let file = match self.files.iter().position(same) {
+        let last = self.files.last().filter(|f| Arc::ptr_eq(f, &location.file)).map(|_| self.files.len() - 1);
+        let file = match last.or_else(|| self.files.iter().position(same)) {
             Some(i) => i,
             None => {
                 self.files.push(location.file.clone());
@@ -418,6 +449,12 @@ impl Writer {
     fn finish(self, len: usize) -> Packed {
         Packed { bytes: self.bytes.into_boxed_slice(), files: self.files.into_boxed_slice(), len }
     }
+}
+
+/// Packed text read back: only whole strings are written, and read back at the offsets
+/// they were written at.
+fn utf8(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("packed text is UTF-8")
 }
 
 struct Reader<'a> {
@@ -444,15 +481,30 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, len: usize) -> &'a str {
-        let bytes = &self.packed.bytes[self.at..self.at + len];
-        self.at += len;
-        // Only whole strings are written, and read back at the offsets they were written at.
-        std::str::from_utf8(bytes).expect("packed text is UTF-8")
+        utf8(self.take_bytes(len))
     }
 
     fn text(&mut self) -> &'a str {
         let len = self.number();
         self.take(len)
+    }
+
+    fn text_bytes(&mut self) -> &'a [u8] {
+        let len = self.number();
+        self.take_bytes(len)
+    }
+
+    fn take_bytes(&mut self, len: usize) -> &'a [u8] {
+        let bytes = &self.packed.bytes[self.at..self.at + len];
+        self.at += len;
+        bytes
+    }
+
+    /// Passes over a location without cloning its file.
+    fn skip_location(&mut self) {
+        for _ in 0..3 {
+            self.number();
+        }
     }
 
     fn location(&mut self) -> Location {
@@ -505,6 +557,15 @@ mod tests {
         assert_eq!(packed.iter().collect::<Vec<_>>(), links);
         assert_eq!(packed.views().map(|v| v.record()).collect::<Vec<_>>(), links);
         assert_eq!(packed.0.files.len(), 2, "each file once");
+        // The same file in another `Arc`, after the last file or after another one.
+        let page_again: Arc<Path> = Path::new("content/a.md").into();
+        let mut more = links.clone();
+        more.push(LinkRecord { location: at(&page_again, 2, 2), ..links[0].clone() });
+        more.push(LinkRecord { location: at(&theme, 2, 2), ..links[0].clone() });
+        more.push(LinkRecord { location: at(&page_again, 3, 3), ..links[0].clone() });
+        let packed = Links::pack(&more);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), more);
+        assert_eq!(packed.0.files.len(), 2, "each file once, whichever Arc names it");
 
         let anchors = vec![
             AnchorRecord { id: "x".into(), location: Some(at(&page, 4, 1)) },
