@@ -1,7 +1,7 @@
 //! Heading ids exactly as kramdown (GFM input, auto_ids) makes them, so deep links into
 //! today's Jekyll portals keep working.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// kramdown-GFM's id for a heading's text: lower-case; keep Unicode letters and digits,
 /// underscore, hyphen, space and tab; drop everything else; each space or tab becomes a
@@ -38,7 +38,8 @@ fn is_combining_mark(c: char) -> bool {
 /// Hands out unique ids within one page: the second `x` is `x-1`, the third `x-2`.
 #[derive(Debug, Default)]
 pub struct IdSet {
-    counts: HashMap<String, usize>,
+    // Hashed by Fx, not SipHash: a page's own heading ids, a few short keys.
+    counts: FxHashMap<String, usize>,
 }
 
 impl IdSet {
