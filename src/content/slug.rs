@@ -7,19 +7,20 @@ use rustc_hash::FxHashMap;
 /// underscore, hyphen, space and tab; drop everything else; each space or tab becomes a
 /// hyphen (`## 1.<tab>Overview` is `1-overview`).
 pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // The same rules, byte by byte: most headings are ASCII, whose lower case is one
         // character and never a combining mark.
+        let mut out = Vec::with_capacity(text.len());
         for b in text.bytes().map(|b| b.to_ascii_lowercase()) {
             if b == b' ' || b == b'\t' {
-                out.push('-');
+                out.push(b'-');
             } else if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                out.push(char::from(b));
+                out.push(b);
             }
         }
-        return out;
+        return String::from_utf8(out).expect("ASCII bytes of ASCII text");
     }
+    let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if c == ' ' || c == '\t' {
             out.push('-');

@@ -185,17 +185,16 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
 
 /// The events with their source ranges, adjacent text joined (smart punctuation and
 /// emphasis delimiters split it), so kramdown attribute lists are seen whole. Joined as
-/// the parser goes, one event ahead, rather than collected first.
+/// the parser goes: after text, one event ahead; other events go straight through.
 struct MergedText<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> {
     events: I,
-    /// The event after the text last given.
+    /// The event after the text last given, when it was not text.
     next: Option<(Event<'t>, std::ops::Range<usize>)>,
 }
 
 impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> MergedText<'t, I> {
-    fn new(mut events: I) -> Self {
-        let next = events.next();
-        MergedText { events, next }
+    fn new(events: I) -> Self {
+        MergedText { events, next: None }
     }
 }
 
@@ -203,9 +202,13 @@ impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> Iterator for M
     type Item = (Event<'t>, std::ops::Range<usize>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (mut event, mut range) = self.next.take()?;
-        self.next = self.events.next();
+        // (pulldown-cmark's events end with `None` however often they are asked for.)
+        let (mut event, mut range) = match self.next.take() {
+            Some(next) => next,
+            None => self.events.next()?,
+        };
         if let Event::Text(text) = &mut event {
+            self.next = self.events.next();
             if matches!(self.next, Some((Event::Text(_), _))) {
                 // One string for the whole run, not one for each piece joined.
                 let mut joined = String::from(&**text);
@@ -600,8 +603,16 @@ impl<'a, 't> Renderer<'a, 't> {
 }
 
 impl<'a, 't> Renderer<'a, 't> {
-    #[inline]
+    /// Adds `t` to the title of the open heading, or else to the section's search text.
+    #[inline(always)]
     fn push_text(&mut self, t: &str) {
+        // Outside a heading only the search text reads it, which `check` does not gather.
+        if self.heading.is_some() || self.hooks.sections {
+            self.gather_text(t);
+        }
+    }
+
+    fn gather_text(&mut self, t: &str) {
         if let Some(h) = &mut self.heading {
             h.title.push_str(&kramdown::without_placeholders(t));
         } else if self.image.is_none() && self.hooks.sections {
