@@ -32,7 +32,7 @@ use super::link_syntax::{
     spaced_link_urls, spaced_reference_ids,
 };
 use super::raw_html::RawHtml;
-use super::tables::Edit;
+use super::tables::{trim_start, Edit};
 
 /// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
 /// blocks, which the text now holds as `<!--kd-raw-N-->` placeholders.
@@ -204,29 +204,41 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut items = ListItems::default();
     let labels = definition_labels(lines);
     // Each line's neighbours ask whether it is blank: trimmed once, not three times.
-    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim_start().is_empty()).collect();
+    let blank: Vec<bool> = lines.iter().map(|(_, l)| trim_start(l).is_empty()).collect();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
-        let body = line.trim_end_matches(['\n', '\r']);
-        let indent = body.len() - body.trim_start().len();
-        let trimmed = body.trim();
-        let prev_blank = i == 0 || blank[i - 1];
-        let next_blank = blank.get(i + 1).is_none_or(|&b| b);
+        if blank[i] {
+            // A blank line only ends CommonMark's HTML block: no rule below takes one (each
+            // needs a byte that is not white space), and none ends a comment or a fence.
+            if fence.is_none() {
+                html_block = false;
+            }
+            i += 1;
+            continue;
+        }
         if let Some(mark) = &fence {
-            if trimmed.starts_with(mark.as_str())
-                && trimmed.trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
+            // The closing fence, trimmed: a mark holds no white space, so the line starts
+            // with it whether or not its end is trimmed too.
+            let t = trim_start(line);
+            if t.starts_with(mark.as_str())
+                && t.trim_end().trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
             {
                 fence = None;
             }
             i += 1;
             continue;
         }
-        // Indentation counts from the content of the list item the line is in.
-        let rel = if trimmed.is_empty() { 0 } else { columns(body).saturating_sub(items.container(body, prev_blank)) };
-        if trimmed.is_empty() {
-            html_block = false;
-        } else if html_block
+        let body = without_line_end(line);
+        let start = trim_start(body);
+        let indent = body.len() - start.len();
+        let trimmed = start.trim_end();
+        let prev_blank = i == 0 || blank[i - 1];
+        let next_blank = blank.get(i + 1).is_none_or(|&b| b);
+        // Indentation counts from the content of the list item the line is in (not blank).
+        let cols = columns(body);
+        let rel = cols.saturating_sub(items.container(cols, start, prev_blank));
+        if html_block
             && !in_comment
             && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
             && rel <= 3
@@ -276,7 +288,10 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         let outside_html = !html_block && at >= raw_until;
         let blank_line =
             |found: &mut Found| found.edits.push(Edit { at, removed: body.len(), inserted: String::new() });
-        if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
+        if !RULE_STARTS[usize::from(trimmed.as_bytes()[0])] {
+            // Most lines are text (a letter first): no rule before the last takes them.
+            text_line(&mut found, lines, i, body, prev_blank, outside_html, &labels);
+        } else if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
             blank_line(&mut found);
         } else if let Some(list) = block_ial(trimmed) {
             if list.trim() == "toc" && !prev_blank {
@@ -358,48 +373,81 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                 found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
             }
         } else {
-            if let Some(brace) = invalid_header_id(lines, i) {
-                // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
-                // (it takes `{…}` ending a heading even after a backslash).
-                found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
-            }
-            // Each rewrite below needs one of a few bytes in the line as it stands (see
-            // `Marks`); most lines have few of them, so most rewrites are not tried.
-            let mut line = paren_item(body);
-            let mut marks = Marks::of(line.as_deref().unwrap_or(body));
-            let mut then = |needs: u8, rewrite: &mut dyn FnMut(&str) -> Option<String>| {
-                if !marks.has(needs) {
-                    return;
-                }
-                if let Some(rewritten) = rewrite(line.as_deref().unwrap_or(body)) {
-                    marks = Marks::of(&rewritten);
-                    line = Some(rewritten);
-                }
-            };
-            then(Marks::BRACE, &mut |l| span_extensions(l, &mut found.raw));
-            then(Marks::BRACE, &mut ial_markup);
-            then(Marks::ANGLE, &mut guillemets);
-            then(Marks::DOLLAR, &mut |l| inline_math(l, &mut found.raw, prev_blank));
-            then(Marks::BRACKET, &mut spaced_link_urls);
-            then(Marks::BRACKET, &mut |l| spaced_reference_ids(l, &labels));
-            if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
-                // `[text]` then `[id]` on the next line: one link, so the line break goes.
-                found.edits.push(Edit {
-                    at: at + body.len(),
-                    removed: line_end_len(lines[i].1),
-                    inserted: String::new(),
-                });
-            }
-            if outside_html && marks.has(Marks::ANGLE) {
-                line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
-            }
-            if let Some(rewritten) = line {
-                found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
-            }
+            text_line(&mut found, lines, i, body, prev_blank, outside_html, &labels);
         }
         i += 1;
     }
     found
+}
+
+/// The first bytes of the lines the block rules of [`rewrite`] may take: `^`, `{` (an
+/// attribute list or an extension), `*[` (an abbreviation), `$$`, `<`, `#` (a heading), a
+/// digit (an ordered item) and `[` (a definition).
+const RULE_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        starts[b as usize] = true;
+        b += 1;
+    }
+    let mut k = 0;
+    let others = b"^{*$<#[";
+    while k < others.len() {
+        starts[others[k] as usize] = true;
+        k += 1;
+    }
+    starts
+};
+
+/// The rewrites of line `i` (`body`, without its line ending) as a line of text, which
+/// none of the block rules took.
+fn text_line(
+    found: &mut Found,
+    lines: &[(usize, &str)],
+    i: usize,
+    body: &str,
+    prev_blank: bool,
+    outside_html: bool,
+    labels: &[&str],
+) {
+    let at = lines[i].0;
+    if let Some(brace) = invalid_header_id(lines, i) {
+        // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
+        // (it takes `{…}` ending a heading even after a backslash).
+        found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
+    }
+    // Each rewrite below needs one of a few bytes in the line as it stands (see
+    // `Marks`); most lines have few of them, so most rewrites are not tried.
+    let mut line = paren_item(body);
+    let mut marks = Marks::of(line.as_deref().unwrap_or(body));
+    let marked = marks.0 != 0;
+    let mut then = |needs: u8, rewrite: &mut dyn FnMut(&str) -> Option<String>| {
+        if !marks.has(needs) {
+            return;
+        }
+        if let Some(rewritten) = rewrite(line.as_deref().unwrap_or(body)) {
+            marks = Marks::of(&rewritten);
+            line = Some(rewritten);
+        }
+    };
+    if marked {
+        then(Marks::BRACE, &mut |l| span_extensions(l, &mut found.raw));
+        then(Marks::BRACE, &mut ial_markup);
+        then(Marks::ANGLE, &mut guillemets);
+        then(Marks::DOLLAR, &mut |l| inline_math(l, &mut found.raw, prev_blank));
+        then(Marks::BRACKET, &mut spaced_link_urls);
+        then(Marks::BRACKET, &mut |l| spaced_reference_ids(l, labels));
+    }
+    if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, labels)) {
+        // `[text]` then `[id]` on the next line: one link, so the line break goes.
+        found.edits.push(Edit { at: at + body.len(), removed: line_end_len(lines[i].1), inserted: String::new() });
+    }
+    if outside_html && marks.has(Marks::ANGLE) {
+        line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
+    }
+    if let Some(rewritten) = line {
+        found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
+    }
 }
 
 /// Which of the bytes that the rewrites of a line of text look for (`{`, `<` or `>`, `$`,
@@ -432,6 +480,12 @@ impl Marks {
     }
 }
 
+/// `line` without its line ending (as `trim_end_matches(['\n', '\r'])`, byte by byte).
+fn without_line_end(line: &str) -> &str {
+    let ending = line.bytes().rev().take_while(|&b| b == b'\n' || b == b'\r').count();
+    &line[..line.len() - ending]
+}
+
 /// The length of the line ending of `line` (`\n`, `\r\n` or none).
 fn line_end_len(line: &str) -> usize {
     line.len() - line.trim_end_matches(['\n', '\r']).len()
@@ -443,11 +497,11 @@ fn line_end_len(line: &str) -> usize {
 struct ListItems(Vec<usize>);
 
 impl ListItems {
-    /// Follows `body` (a line that is not blank) and returns the column where the content
+    /// Follows a line that is not blank (its [`columns`] of indentation and the rest,
+    /// `start`) and returns the column where the content
     /// of the list item it is in starts (0 outside lists); 4 columns more make code.
-    fn container(&mut self, body: &str, prev_blank: bool) -> usize {
-        let cols = columns(body);
-        let marker = list_marker(body.trim_start());
+    fn container(&mut self, cols: usize, start: &str, prev_blank: bool) -> usize {
+        let marker = list_marker(start);
         if prev_blank || marker.is_some() {
             while self.0.last().is_some_and(|&c| cols < c) {
                 self.0.pop();
@@ -463,6 +517,9 @@ impl ListItems {
 
 /// The columns of white space that `line` starts with, a tab going to the next multiple of 4.
 fn columns(line: &str) -> usize {
+    if !line.starts_with([' ', '\t']) {
+        return 0;
+    }
     line.chars()
         .map_while(|c| match c {
             ' ' => Some(1),
@@ -475,10 +532,15 @@ fn columns(line: &str) -> usize {
 /// The width of the list item marker starting `t` (`- `, `* `, `12. `) with the spaces after
 /// it, which is where the item's content starts.
 fn list_marker(t: &str) -> Option<usize> {
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
     let mark = match t.as_bytes().first()? {
         b'-' | b'*' | b'+' => 1,
-        _ if digits > 0 && t[digits..].starts_with('.') => digits + 1,
+        b'0'..=b'9' => {
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            if !t[digits..].starts_with('.') {
+                return None;
+            }
+            digits + 1
+        }
         _ => return None,
     };
     let spaces = t[mark..].chars().take_while(|&c| c == ' ').count();
@@ -596,7 +658,7 @@ fn guillemets(line: &str) -> Option<String> {
 /// `$$…$$` alone as a paragraph, from line `i`: kramdown's display math, which MathJax
 /// reads as `\[…\]`. Returns the line after it.
 fn block_math(text: &str, lines: &[(usize, &str)], i: usize, prev_blank: bool, found: &mut Found) -> Option<usize> {
-    if !prev_blank || !lines[i].1.trim_start().starts_with("$$") {
+    if !prev_blank || !trim_start(lines[i].1).starts_with("$$") {
         return None;
     }
     let end = (i..lines.len()).find(|&j| lines[j].1.trim().is_empty()).unwrap_or(lines.len());
@@ -658,7 +720,7 @@ fn is_ordered_item(t: &str) -> bool {
 /// `1) text`: a list item to CommonMark, text to kramdown, whose ordered lists take only
 /// `1.`; the parenthesis is escaped.
 fn paren_item(line: &str) -> Option<String> {
-    let t = line.trim_start();
+    let t = trim_start(line);
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let after = &t[digits..];
     if digits == 0 || digits > 9 || !after.starts_with(')') || !after[1..].starts_with([' ', '\t']) {

@@ -16,7 +16,7 @@ pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
     let mut fence: Option<&str> = None;
     let mut i = 0;
     while i < lines.len() {
-        let line = lines[i].1.trim_start();
+        let line = trim_start(lines[i].1);
         if let Some(mark) = fence {
             if line.starts_with(mark) {
                 fence = None;
@@ -282,9 +282,19 @@ pub(super) fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     lines
 }
 
+/// `line` without the white space it starts with (as `str::trim_start`): most lines start
+/// with a byte that is not, and are not decoded.
+pub(super) fn trim_start(line: &str) -> &str {
+    match line.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => line,
+        _ => line.trim_start(),
+    }
+}
+
 /// A line of a pipe table: it starts with `|`, indented less than a code block.
 fn is_row(line: &str) -> bool {
-    line.len() - line.trim_start().len() <= 3 && line.trim_start().starts_with('|')
+    let t = trim_start(line);
+    line.len() - t.len() <= 3 && t.starts_with('|')
 }
 
 /// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators;
