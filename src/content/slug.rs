@@ -9,15 +9,17 @@ use rustc_hash::FxHashMap;
 pub fn slugify(text: &str) -> String {
     if text.is_ascii() {
         // The same rules, byte by byte: most headings are ASCII, whose lower case is one
-        // character and never a combining mark.
-        let mut out = Vec::with_capacity(text.len());
-        for b in text.bytes().map(|b| b.to_ascii_lowercase()) {
-            if b == b' ' || b == b'\t' {
-                out.push(b'-');
-            } else if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                out.push(b);
+        // character and never a combining mark. Kept bytes move down in place.
+        let mut out = text.as_bytes().to_vec();
+        let mut kept = 0;
+        for i in 0..out.len() {
+            let b = ASCII_SLUG[usize::from(out[i])];
+            if b != 0 {
+                out[kept] = b;
+                kept += 1;
             }
         }
+        out.truncate(kept);
         return String::from_utf8(out).expect("ASCII bytes of ASCII text");
     }
     let mut out = String::with_capacity(text.len());
@@ -30,6 +32,23 @@ pub fn slugify(text: &str) -> String {
     }
     out
 }
+
+/// What [`slugify`] makes of each ASCII byte: its lower case if a letter or digit, `_` and
+/// `-` as they are, `-` for a space or a tab, 0 for a byte it drops.
+const ASCII_SLUG: [u8; 256] = {
+    let mut map = [0; 256];
+    let mut b = 0u8;
+    while b < 128 {
+        map[b as usize] = match b {
+            b' ' | b'\t' => b'-',
+            b'_' | b'-' => b,
+            _ if b.is_ascii_alphanumeric() => b.to_ascii_lowercase(),
+            _ => 0,
+        };
+        b += 1;
+    }
+    map
+};
 
 /// kramdown keeps `\p{Word}`, which includes combining marks (as in decomposed accents).
 fn is_combining_mark(c: char) -> bool {

@@ -1127,6 +1127,82 @@ mod tests {
         restore_raw(&out, &found.raw)
     }
 
+    /// `rewrite` sends a line that does not start with a byte of `RULE_STARTS` straight to
+    /// `text_line`: no block rule before it may take such a line.
+    #[test]
+    fn only_lines_starting_with_a_rule_byte_can_be_block_rules() {
+        let rests = [
+            "",
+            "^",
+            ":",
+            "::comment}",
+            ":/}",
+            ": .x}",
+            ":name: .x}",
+            "[A]: b",
+            "$",
+            "$x$$",
+            "# h",
+            "1. a",
+            "[a]: b",
+            "x",
+        ];
+        let mut firsts: Vec<char> = (0u8..128).map(char::from).collect();
+        firsts.extend(['\u{a0}', '\u{2003}', 'é', '\u{e000}']);
+        for first in firsts.into_iter().filter(|c| !c.is_whitespace()) {
+            if c_is_rule_start(first) {
+                continue;
+            }
+            for rest in rests {
+                let t = format!("{first}{rest}");
+                let t = t.trim_end();
+                let ruled = t == "^"
+                    || is_ald(t)
+                    || is_abbreviation(t)
+                    || block_ial(t).is_some()
+                    || t.starts_with("$$")
+                    || t.starts_with("{::")
+                    || t.starts_with('<')
+                    || is_atx_heading(t)
+                    || is_ordered_item(t)
+                    || definition_label(t).is_some();
+                assert!(!ruled, "{t:?} starts with a byte that is not in RULE_STARTS");
+            }
+        }
+        // And those that are, are.
+        for t in ["^", "{:a: .x}", "*[A]: b", "{: .x}", "$$x$$", "{::comment}", "<div>", "# h", "1. a", "[a]: b"] {
+            assert!(c_is_rule_start(t.chars().next().unwrap()), "{t:?}");
+        }
+    }
+
+    fn c_is_rule_start(c: char) -> bool {
+        c.is_ascii() && RULE_STARTS[c as usize]
+    }
+
+    #[test]
+    fn lines_are_trimmed_as_the_standard_library_trims_them() {
+        for line in ["", "a\n", "a\r\n", "a\n\r\n", "\n", "\r", "a", " a \n", "é\r\n"] {
+            assert_eq!(without_line_end(line), line.trim_end_matches(['\n', '\r']), "{line:?}");
+        }
+        for (line, cols) in [("a", 0), ("  a", 2), ("\ta", 4), (" \ta", 4), ("     \ta", 8), ("\u{a0}a", 0)] {
+            assert_eq!(columns(line), cols, "{line:?}");
+        }
+        let markers = [("- a", Some(2)), ("12. a", Some(4)), ("12) a", None), ("1.a", None), ("a", None), ("", None)];
+        for (t, width) in markers {
+            assert_eq!(list_marker(t), width, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_and_fences_with_white_space_around_them() {
+        // A fence closes with white space after it and a CRLF; blank lines inside it, and
+        // blank lines of white space after HTML, change nothing.
+        let text = "```\na\n \t\n```  \r\nb {::comment}x{:/} c\n";
+        assert_eq!(rewritten(text), "```\na\n \t\n```  \r\nb  c\n");
+        assert_eq!(rewritten("<div>a</div>\n \t\n- item\n"), "<div>a</div>\n \t\n- item\n");
+        assert_eq!(rewritten("<!--\n\n<div>\n-->\n## H\n"), "<!--\n\n<div>\n-->\n## H\n");
+    }
+
     /// Found by the markdown fuzz target: the name's length was counted in characters and
     /// used as a byte offset, which fell inside a letter beyond ASCII.
     #[test]

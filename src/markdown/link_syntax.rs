@@ -264,6 +264,14 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_id_on_the_next_line_needs_a_definition() {
+        assert!(reference_id_on_next_line("see [text]\n", "  [id] more", &["id"]));
+        assert!(!reference_id_on_next_line("see [text]\n", "[id] more", &[]));
+        assert!(!reference_id_on_next_line("see [text]\n", "[id]: a.html", &["id"]));
+        assert!(!reference_id_on_next_line("see text]\n", "[id] more", &["id"]));
+    }
+
+    #[test]
     fn a_definition_is_indented_less_than_code_and_is_not_a_footnote() {
         for line in ["[a]: b.html\n", "   [a b]: c.html  \r\n", "\t[a]: b", "[a]:"] {
             assert!(is_definition(line), "{line:?}");

@@ -327,6 +327,15 @@ mod tests {
     }
 
     #[test]
+    fn trim_start_is_the_standard_librarys() {
+        for line in
+            ["", "a", " a", "\t\ta", "\u{b}x", "\u{c}x", "\u{1c}x", "\u{a0}x", "\u{2003}x", "\n", "\r\n", "é", "|a|"]
+        {
+            assert_eq!(trim_start(line), line.trim_start(), "{line:?}");
+        }
+    }
+
+    #[test]
     fn offsets_map_around_insertions_and_deletions() {
         let text = "ab\n\n| x | w |\n|-|\n| y | v |\n|-|\n| z |\n";
         let (parsed, edits) = kramdown_tables(text);
