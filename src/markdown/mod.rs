@@ -428,7 +428,8 @@ impl<'a, 't> Renderer<'a, 't> {
                         _ => break,
                     }
                 }
-                if self.at_item_start() {
+                // (An attribute list starts with `{:`: asked first, as most text does not.)
+                if t.starts_with("{:") && self.at_item_start() {
                     // `* {:.cls} text`: the item's attribute list, not shown.
                     if let Some((_, rest)) = parse_span_ial(&t) {
                         t = CowStr::from(rest.trim_start().to_string());

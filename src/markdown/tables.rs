@@ -23,7 +23,7 @@ pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
             }
         } else if line.starts_with("```") || line.starts_with("~~~") {
             fence = Some(&line[..3]);
-        } else if line.starts_with('|') && is_row(lines[i].1) && (i == 0 || lines[i - 1].1.trim().is_empty()) {
+        } else if line.starts_with('|') && is_row(lines[i].1) && (i == 0 || trim_start(lines[i - 1].1).is_empty()) {
             let end = lines[i..].iter().position(|(_, l)| !is_row(l)).map_or(lines.len(), |n| i + n);
             table_edits(&lines[i..end], &mut edits);
             i = end;
@@ -100,14 +100,14 @@ pub(super) struct Edit {
 
 /// The edits one table needs; `rows` are its lines, each with its offset.
 fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
+    // Each row is read once: whether it separates, its cells, the pipes of its code spans.
+    let read: Vec<Option<Row>> = rows.iter().map(|(_, l)| (!is_separator(l)).then(|| Row::of(l))).collect();
     // Only separator lines: kramdown does not take it for a table either.
-    let Some(first) = rows.iter().position(|(_, l)| !is_separator(l)) else { return };
+    let Some(first) = read.iter().position(Option::is_some) else { return };
     let (header_at, header) = rows[first];
     if first > 0 {
         edits.push(Edit { at: rows[0].0, removed: header_at - rows[0].0, inserted: String::new() });
     }
-    // Each row is read once: whether it separates, its cells, the pipes of its code spans.
-    let read: Vec<Option<Row>> = rows.iter().map(|(_, l)| (!is_separator(l)).then(|| Row::of(l))).collect();
     // kramdown keeps every cell of every row; CommonMark drops those beyond the header's.
     let cells = read.iter().flatten().map(|row| row.cells).max().unwrap_or(1);
     let has_delimiter = matches!(rows.get(first + 1), Some((_, l)) if read[first + 1].is_none() && !l.contains('='));
@@ -150,8 +150,9 @@ struct Row {
 
 impl Row {
     fn of(line: &str) -> Row {
-        let lead = line.len() - line.trim_start().len();
-        let (cells, code_pipes) = cells_of(line.trim());
+        let t = trim_start(line);
+        let lead = line.len() - t.len();
+        let (cells, code_pipes) = cells_of(t.trim_end());
         Row { cells, code_pipes: code_pipes.into_iter().map(|i| lead + i).collect() }
     }
 }
@@ -300,7 +301,7 @@ fn is_row(line: &str) -> bool {
 /// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators;
 /// `|===|`: kramdown's footer separator.
 fn is_separator(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim_start(line).trim_end();
     (t.contains('-') || t.starts_with("|=")) && t.chars().all(|c| matches!(c, '|' | '-' | '=' | ':' | '+' | ' ' | '\t'))
 }
 
@@ -328,10 +329,33 @@ mod tests {
 
     #[test]
     fn trim_start_is_the_standard_librarys() {
-        for line in
-            ["", "a", " a", "\t\ta", "\u{b}x", "\u{c}x", "\u{1c}x", "\u{a0}x", "\u{2003}x", "\n", "\r\n", "é", "|a|"]
-        {
+        let lines = [
+            "",
+            "a",
+            " a",
+            "\t\ta",
+            "\u{b}x",
+            "\u{c}x",
+            "\u{1c}x",
+            "\u{1f}",
+            "\u{a0}x",
+            "\u{2003}x",
+            "\n",
+            "\r\n",
+            "é",
+            "|a|",
+            " \u{a0} x",
+            " \u{85}",
+            "\u{3000}",
+            " \t\n",
+        ];
+        for line in lines {
             assert_eq!(trim_start(line), line.trim_start(), "{line:?}");
+        }
+        for b in 0u8..128 {
+            let line = [b, b'x'];
+            let line = std::str::from_utf8(&line).expect("ASCII");
+            assert_eq!(trim_start(line), line.trim_start(), "{b}");
         }
     }
 
