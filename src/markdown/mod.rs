@@ -177,51 +177,30 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         html_block: None,
         span_depths: Vec::new(),
     };
-    for (event, range) in MergedText::new(Parser::new_ext(text, options()).into_offset_iter()) {
-        r.event(event, range);
-    }
-    r.finish()
-}
-
-/// The events with their source ranges, adjacent text joined (smart punctuation and
-/// emphasis delimiters split it), so kramdown attribute lists are seen whole. Joined as
-/// the parser goes: after text, one event ahead; other events go straight through.
-struct MergedText<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> {
-    events: I,
-    /// The event after the text last given, when it was not text.
-    next: Option<(Event<'t>, std::ops::Range<usize>)>,
-}
-
-impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> MergedText<'t, I> {
-    fn new(events: I) -> Self {
-        MergedText { events, next: None }
-    }
-}
-
-impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> Iterator for MergedText<'t, I> {
-    type Item = (Event<'t>, std::ops::Range<usize>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        // (pulldown-cmark's events end with `None` however often they are asked for.)
-        let (mut event, mut range) = match self.next.take() {
-            Some(next) => next,
-            None => self.events.next()?,
-        };
+    // Adjacent text joined (smart punctuation and emphasis delimiters split it), so kramdown
+    // attribute lists are seen whole: after text, the parser is read one event ahead. (A
+    // loop here, not an iterator: each event, as large as a link's three strings, is moved
+    // once less.)
+    let mut events = Parser::new_ext(text, options()).into_offset_iter();
+    let mut ahead = None;
+    // (pulldown-cmark's events end with `None` however often they are asked for.)
+    while let Some((mut event, mut range)) = ahead.take().or_else(|| events.next()) {
         if let Event::Text(text) = &mut event {
-            self.next = self.events.next();
-            if matches!(self.next, Some((Event::Text(_), _))) {
+            ahead = events.next();
+            if matches!(ahead, Some((Event::Text(_), _))) {
                 // One string for the whole run, not one for each piece joined.
                 let mut joined = String::from(&**text);
-                while let Some((Event::Text(more), more_range)) = &self.next {
+                while let Some((Event::Text(more), more_range)) = &ahead {
                     joined.push_str(more);
                     range.end = more_range.end;
-                    self.next = self.events.next();
+                    ahead = events.next();
                 }
                 *text = CowStr::from(joined);
             }
         }
-        Some((event, range))
+        r.event(event, range);
     }
+    r.finish()
 }
 
 struct OpenHeading {
