@@ -1,25 +1,28 @@
 //! Heading ids exactly as kramdown (GFM input, auto_ids) makes them, so deep links into
 //! today's Jekyll portals keep working.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// kramdown-GFM's id for a heading's text: lower-case; keep Unicode letters and digits,
 /// underscore, hyphen, space and tab; drop everything else; each space or tab becomes a
 /// hyphen (`## 1.<tab>Overview` is `1-overview`).
 pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // The same rules, byte by byte: most headings are ASCII, whose lower case is one
-        // character and never a combining mark.
-        for b in text.bytes().map(|b| b.to_ascii_lowercase()) {
-            if b == b' ' || b == b'\t' {
-                out.push('-');
-            } else if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                out.push(char::from(b));
+        // character and never a combining mark. Kept bytes move down in place.
+        let mut out = text.as_bytes().to_vec();
+        let mut kept = 0;
+        for i in 0..out.len() {
+            let b = ASCII_SLUG[usize::from(out[i])];
+            if b != 0 {
+                out[kept] = b;
+                kept += 1;
             }
         }
-        return out;
+        out.truncate(kept);
+        return String::from_utf8(out).expect("ASCII bytes of ASCII text");
     }
+    let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if c == ' ' || c == '\t' {
             out.push('-');
@@ -30,6 +33,23 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// What [`slugify`] makes of each ASCII byte: its lower case if a letter or digit, `_` and
+/// `-` as they are, `-` for a space or a tab, 0 for a byte it drops.
+const ASCII_SLUG: [u8; 256] = {
+    let mut map = [0; 256];
+    let mut b = 0u8;
+    while b < 128 {
+        map[b as usize] = match b {
+            b' ' | b'\t' => b'-',
+            b'_' | b'-' => b,
+            _ if b.is_ascii_alphanumeric() => b.to_ascii_lowercase(),
+            _ => 0,
+        };
+        b += 1;
+    }
+    map
+};
+
 /// kramdown keeps `\p{Word}`, which includes combining marks (as in decomposed accents).
 fn is_combining_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
@@ -38,7 +58,8 @@ fn is_combining_mark(c: char) -> bool {
 /// Hands out unique ids within one page: the second `x` is `x-1`, the third `x-2`.
 #[derive(Debug, Default)]
 pub struct IdSet {
-    counts: HashMap<String, usize>,
+    // Hashed by Fx, not SipHash: a page's own heading ids, a few short keys.
+    counts: FxHashMap<String, usize>,
 }
 
 impl IdSet {

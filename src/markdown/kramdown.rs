@@ -32,7 +32,7 @@ use super::link_syntax::{
     spaced_link_urls, spaced_reference_ids,
 };
 use super::raw_html::RawHtml;
-use super::tables::Edit;
+use super::tables::{trim_start, Edit};
 
 /// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
 /// blocks, which the text now holds as `<!--kd-raw-N-->` placeholders.
@@ -58,7 +58,8 @@ fn inline_placeholder(n: usize) -> String {
 
 /// `text` without inline placeholders, for the plain text of headings and search.
 pub(super) fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('\u{e000}') {
+    // The first byte of U+E000 in UTF-8, looked for as a byte: cheaper than as a character.
+    if memchr::memchr(0xee, text.as_bytes()).is_none() {
         return text.into();
     }
     let mut out = String::with_capacity(text.len());
@@ -204,29 +205,41 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
     let mut items = ListItems::default();
     let labels = definition_labels(lines);
     // Each line's neighbours ask whether it is blank: trimmed once, not three times.
-    let blank: Vec<bool> = lines.iter().map(|(_, l)| l.trim_start().is_empty()).collect();
+    let blank: Vec<bool> = lines.iter().map(|(_, l)| trim_start(l).is_empty()).collect();
     let mut i = 0;
     while i < lines.len() {
         let (at, line) = lines[i];
-        let body = line.trim_end_matches(['\n', '\r']);
-        let indent = body.len() - body.trim_start().len();
-        let trimmed = body.trim();
-        let prev_blank = i == 0 || blank[i - 1];
-        let next_blank = blank.get(i + 1).is_none_or(|&b| b);
+        if blank[i] {
+            // A blank line only ends CommonMark's HTML block: no rule below takes one (each
+            // needs a byte that is not white space), and none ends a comment or a fence.
+            if fence.is_none() {
+                html_block = false;
+            }
+            i += 1;
+            continue;
+        }
         if let Some(mark) = &fence {
-            if trimmed.starts_with(mark.as_str())
-                && trimmed.trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
+            // The closing fence, trimmed: a mark holds no white space, so the line starts
+            // with it whether or not its end is trimmed too.
+            let t = trim_start(line);
+            if t.starts_with(mark.as_str())
+                && t.trim_end().trim_start_matches(mark.chars().next().unwrap_or('`')).is_empty()
             {
                 fence = None;
             }
             i += 1;
             continue;
         }
-        // Indentation counts from the content of the list item the line is in.
-        let rel = if trimmed.is_empty() { 0 } else { columns(body).saturating_sub(items.container(body, prev_blank)) };
-        if trimmed.is_empty() {
-            html_block = false;
-        } else if html_block
+        let body = without_line_end(line);
+        let start = trim_start(body);
+        let indent = body.len() - start.len();
+        let trimmed = start.trim_end();
+        let prev_blank = i == 0 || blank[i - 1];
+        let next_blank = blank.get(i + 1).is_none_or(|&b| b);
+        // Indentation counts from the content of the list item the line is in (not blank).
+        let cols = columns(body);
+        let rel = cols.saturating_sub(items.container(cols, start, prev_blank));
+        if html_block
             && !in_comment
             && (at >= raw_until || trimmed.starts_with("```") || trimmed.starts_with("~~~"))
             && rel <= 3
@@ -256,9 +269,10 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         if rel <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
             let c = trimmed.chars().next().unwrap_or('`');
             let mark: String = trimmed.chars().take_while(|&x| x == c).collect();
+            // (As a closing fence is recognised above: no white space in a mark.)
             let closed = lines[i + 1..].iter().any(|(_, l)| {
-                let l = l.trim();
-                l.starts_with(mark.as_str()) && l.trim_start_matches(c).is_empty()
+                let l = trim_start(l);
+                l.starts_with(mark.as_str()) && l.trim_end().trim_start_matches(c).is_empty()
             });
             if closed {
                 fence = Some(mark);
@@ -276,7 +290,10 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
         let outside_html = !html_block && at >= raw_until;
         let blank_line =
             |found: &mut Found| found.edits.push(Edit { at, removed: body.len(), inserted: String::new() });
-        if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
+        if !RULE_STARTS[usize::from(trimmed.as_bytes()[0])] {
+            // Most lines are text (a letter first): no rule before the last takes them.
+            text_line(&mut found, lines, i, body, prev_blank, outside_html, &labels);
+        } else if trimmed == "^" && indent == 0 || is_ald(trimmed) || is_abbreviation(trimmed) {
             blank_line(&mut found);
         } else if let Some(list) = block_ial(trimmed) {
             if list.trim() == "toc" && !prev_blank {
@@ -358,48 +375,81 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
                 found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
             }
         } else {
-            if let Some(brace) = invalid_header_id(lines, i) {
-                // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
-                // (it takes `{…}` ending a heading even after a backslash).
-                found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
-            }
-            // Each rewrite below needs one of a few bytes in the line as it stands (see
-            // `Marks`); most lines have few of them, so most rewrites are not tried.
-            let mut line = paren_item(body);
-            let mut marks = Marks::of(line.as_deref().unwrap_or(body));
-            let mut then = |needs: u8, rewrite: &mut dyn FnMut(&str) -> Option<String>| {
-                if !marks.has(needs) {
-                    return;
-                }
-                if let Some(rewritten) = rewrite(line.as_deref().unwrap_or(body)) {
-                    marks = Marks::of(&rewritten);
-                    line = Some(rewritten);
-                }
-            };
-            then(Marks::BRACE, &mut |l| span_extensions(l, &mut found.raw));
-            then(Marks::BRACE, &mut ial_markup);
-            then(Marks::ANGLE, &mut guillemets);
-            then(Marks::DOLLAR, &mut |l| inline_math(l, &mut found.raw, prev_blank));
-            then(Marks::BRACKET, &mut spaced_link_urls);
-            then(Marks::BRACKET, &mut |l| spaced_reference_ids(l, &labels));
-            if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, &labels)) {
-                // `[text]` then `[id]` on the next line: one link, so the line break goes.
-                found.edits.push(Edit {
-                    at: at + body.len(),
-                    removed: line_end_len(lines[i].1),
-                    inserted: String::new(),
-                });
-            }
-            if outside_html && marks.has(Marks::ANGLE) {
-                line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
-            }
-            if let Some(rewritten) = line {
-                found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
-            }
+            text_line(&mut found, lines, i, body, prev_blank, outside_html, &labels);
         }
         i += 1;
     }
     found
+}
+
+/// The first bytes of the lines the block rules of [`rewrite`] may take: `^`, `{` (an
+/// attribute list or an extension), `*[` (an abbreviation), `$$`, `<`, `#` (a heading), a
+/// digit (an ordered item) and `[` (a definition).
+const RULE_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        starts[b as usize] = true;
+        b += 1;
+    }
+    let mut k = 0;
+    let others = b"^{*$<#[";
+    while k < others.len() {
+        starts[others[k] as usize] = true;
+        k += 1;
+    }
+    starts
+};
+
+/// The rewrites of line `i` (`body`, without its line ending) as a line of text, which
+/// none of the block rules took.
+fn text_line(
+    found: &mut Found,
+    lines: &[(usize, &str)],
+    i: usize,
+    body: &str,
+    prev_blank: bool,
+    outside_html: bool,
+    labels: &[&str],
+) {
+    let at = lines[i].0;
+    if let Some(brace) = invalid_header_id(lines, i) {
+        // Not an id to kramdown: the text shows, so pulldown-cmark must not read it
+        // (it takes `{…}` ending a heading even after a backslash).
+        found.edits.push(Edit { at: at + brace, removed: 1, inserted: "&#123;".into() });
+    }
+    // Each rewrite below needs one of a few bytes in the line as it stands (see
+    // `Marks`); most lines have few of them, so most rewrites are not tried.
+    let mut line = paren_item(body);
+    let mut marks = Marks::of(line.as_deref().unwrap_or(body));
+    let marked = marks.0 != 0;
+    let mut then = |needs: u8, rewrite: &mut dyn FnMut(&str) -> Option<String>| {
+        if !marks.has(needs) {
+            return;
+        }
+        if let Some(rewritten) = rewrite(line.as_deref().unwrap_or(body)) {
+            marks = Marks::of(&rewritten);
+            line = Some(rewritten);
+        }
+    };
+    if marked {
+        then(Marks::BRACE, &mut |l| span_extensions(l, &mut found.raw));
+        then(Marks::BRACE, &mut ial_markup);
+        then(Marks::ANGLE, &mut guillemets);
+        then(Marks::DOLLAR, &mut |l| inline_math(l, &mut found.raw, prev_blank));
+        then(Marks::BRACKET, &mut spaced_link_urls);
+        then(Marks::BRACKET, &mut |l| spaced_reference_ids(l, labels));
+    }
+    if lines.get(i + 1).is_some_and(|(_, next)| reference_id_on_next_line(body, next, labels)) {
+        // `[text]` then `[id]` on the next line: one link, so the line break goes.
+        found.edits.push(Edit { at: at + body.len(), removed: line_end_len(lines[i].1), inserted: String::new() });
+    }
+    if outside_html && marks.has(Marks::ANGLE) {
+        line = processing_instructions(line.as_deref().unwrap_or(body)).or(line);
+    }
+    if let Some(rewritten) = line {
+        found.edits.push(Edit { at, removed: body.len(), inserted: rewritten });
+    }
 }
 
 /// Which of the bytes that the rewrites of a line of text look for (`{`, `<` or `>`, `$`,
@@ -432,6 +482,12 @@ impl Marks {
     }
 }
 
+/// `line` without its line ending (as `trim_end_matches(['\n', '\r'])`, byte by byte).
+fn without_line_end(line: &str) -> &str {
+    let ending = line.bytes().rev().take_while(|&b| b == b'\n' || b == b'\r').count();
+    &line[..line.len() - ending]
+}
+
 /// The length of the line ending of `line` (`\n`, `\r\n` or none).
 fn line_end_len(line: &str) -> usize {
     line.len() - line.trim_end_matches(['\n', '\r']).len()
@@ -443,11 +499,11 @@ fn line_end_len(line: &str) -> usize {
 struct ListItems(Vec<usize>);
 
 impl ListItems {
-    /// Follows `body` (a line that is not blank) and returns the column where the content
+    /// Follows a line that is not blank (its [`columns`] of indentation and the rest,
+    /// `start`) and returns the column where the content
     /// of the list item it is in starts (0 outside lists); 4 columns more make code.
-    fn container(&mut self, body: &str, prev_blank: bool) -> usize {
-        let cols = columns(body);
-        let marker = list_marker(body.trim_start());
+    fn container(&mut self, cols: usize, start: &str, prev_blank: bool) -> usize {
+        let marker = list_marker(start);
         if prev_blank || marker.is_some() {
             while self.0.last().is_some_and(|&c| cols < c) {
                 self.0.pop();
@@ -463,6 +519,9 @@ impl ListItems {
 
 /// The columns of white space that `line` starts with, a tab going to the next multiple of 4.
 fn columns(line: &str) -> usize {
+    if !line.starts_with([' ', '\t']) {
+        return 0;
+    }
     line.chars()
         .map_while(|c| match c {
             ' ' => Some(1),
@@ -475,10 +534,15 @@ fn columns(line: &str) -> usize {
 /// The width of the list item marker starting `t` (`- `, `* `, `12. `) with the spaces after
 /// it, which is where the item's content starts.
 fn list_marker(t: &str) -> Option<usize> {
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
     let mark = match t.as_bytes().first()? {
         b'-' | b'*' | b'+' => 1,
-        _ if digits > 0 && t[digits..].starts_with('.') => digits + 1,
+        b'0'..=b'9' => {
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            if !t[digits..].starts_with('.') {
+                return None;
+            }
+            digits + 1
+        }
         _ => return None,
     };
     let spaces = t[mark..].chars().take_while(|&c| c == ' ').count();
@@ -596,7 +660,7 @@ fn guillemets(line: &str) -> Option<String> {
 /// `$$…$$` alone as a paragraph, from line `i`: kramdown's display math, which MathJax
 /// reads as `\[…\]`. Returns the line after it.
 fn block_math(text: &str, lines: &[(usize, &str)], i: usize, prev_blank: bool, found: &mut Found) -> Option<usize> {
-    if !prev_blank || !lines[i].1.trim_start().starts_with("$$") {
+    if !prev_blank || !trim_start(lines[i].1).starts_with("$$") {
         return None;
     }
     let end = (i..lines.len()).find(|&j| lines[j].1.trim().is_empty()).unwrap_or(lines.len());
@@ -658,7 +722,7 @@ fn is_ordered_item(t: &str) -> bool {
 /// `1) text`: a list item to CommonMark, text to kramdown, whose ordered lists take only
 /// `1.`; the parenthesis is escaped.
 fn paren_item(line: &str) -> Option<String> {
-    let t = line.trim_start();
+    let t = trim_start(line);
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let after = &t[digits..];
     if digits == 0 || digits > 9 || !after.starts_with(')') || !after[1..].starts_with([' ', '\t']) {
@@ -1063,6 +1127,82 @@ mod tests {
         let found = rewrite(text, &lines_with_offsets(text));
         let (out, _) = apply(text, found.edits);
         restore_raw(&out, &found.raw)
+    }
+
+    /// `rewrite` sends a line that does not start with a byte of `RULE_STARTS` straight to
+    /// `text_line`: no block rule before it may take such a line.
+    #[test]
+    fn only_lines_starting_with_a_rule_byte_can_be_block_rules() {
+        let rests = [
+            "",
+            "^",
+            ":",
+            "::comment}",
+            ":/}",
+            ": .x}",
+            ":name: .x}",
+            "[A]: b",
+            "$",
+            "$x$$",
+            "# h",
+            "1. a",
+            "[a]: b",
+            "x",
+        ];
+        let mut firsts: Vec<char> = (0u8..128).map(char::from).collect();
+        firsts.extend(['\u{a0}', '\u{2003}', 'é', '\u{e000}']);
+        for first in firsts.into_iter().filter(|c| !c.is_whitespace()) {
+            if c_is_rule_start(first) {
+                continue;
+            }
+            for rest in rests {
+                let t = format!("{first}{rest}");
+                let t = t.trim_end();
+                let ruled = t == "^"
+                    || is_ald(t)
+                    || is_abbreviation(t)
+                    || block_ial(t).is_some()
+                    || t.starts_with("$$")
+                    || t.starts_with("{::")
+                    || t.starts_with('<')
+                    || is_atx_heading(t)
+                    || is_ordered_item(t)
+                    || definition_label(t).is_some();
+                assert!(!ruled, "{t:?} starts with a byte that is not in RULE_STARTS");
+            }
+        }
+        // And those that are, are.
+        for t in ["^", "{:a: .x}", "*[A]: b", "{: .x}", "$$x$$", "{::comment}", "<div>", "# h", "1. a", "[a]: b"] {
+            assert!(c_is_rule_start(t.chars().next().unwrap()), "{t:?}");
+        }
+    }
+
+    fn c_is_rule_start(c: char) -> bool {
+        c.is_ascii() && RULE_STARTS[c as usize]
+    }
+
+    #[test]
+    fn lines_are_trimmed_as_the_standard_library_trims_them() {
+        for line in ["", "a\n", "a\r\n", "a\n\r\n", "\n", "\r", "a", " a \n", "é\r\n"] {
+            assert_eq!(without_line_end(line), line.trim_end_matches(['\n', '\r']), "{line:?}");
+        }
+        for (line, cols) in [("a", 0), ("  a", 2), ("\ta", 4), (" \ta", 4), ("     \ta", 8), ("\u{a0}a", 0)] {
+            assert_eq!(columns(line), cols, "{line:?}");
+        }
+        let markers = [("- a", Some(2)), ("12. a", Some(4)), ("12) a", None), ("1.a", None), ("a", None), ("", None)];
+        for (t, width) in markers {
+            assert_eq!(list_marker(t), width, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_and_fences_with_white_space_around_them() {
+        // A fence closes with white space after it and a CRLF; blank lines inside it, and
+        // blank lines of white space after HTML, change nothing.
+        let text = "```\na\n \t\n```  \r\nb {::comment}x{:/} c\n";
+        assert_eq!(rewritten(text), "```\na\n \t\n```  \r\nb  c\n");
+        assert_eq!(rewritten("<div>a</div>\n \t\n- item\n"), "<div>a</div>\n \t\n- item\n");
+        assert_eq!(rewritten("<!--\n\n<div>\n-->\n## H\n"), "<!--\n\n<div>\n-->\n## H\n");
     }
 
     /// Found by the markdown fuzz target: the name's length was counted in characters and

@@ -4,6 +4,8 @@
 //! (kramdown 2.4 `lib/kramdown/parser/kramdown/link.rb`); white space may stand between a
 //! reference link's text and its id.
 
+use super::tables::trim_start;
+
 /// `[text](with spaces.html)`, `![alt](images/a b.png 'title')`: kramdown takes a link's
 /// URL up to its closing parenthesis or a title in quotes, spaces and all (link.rb);
 /// CommonMark takes spaces (and parentheses that do not balance) only inside `<…>`, so such a URL is put in angle brackets. A
@@ -71,7 +73,7 @@ pub(super) fn definition_label(t: &str) -> Option<&str> {
 }
 
 pub(super) fn is_definition(line: &str) -> bool {
-    let t = line.trim_start();
+    let t = trim_start(line);
     // Asked of every line: most do not start with `[`, and are not trimmed at their end.
     t.starts_with('[') && line.len() - t.len() <= 3 && definition_label(t.trim_end()).is_some()
 }
@@ -221,8 +223,12 @@ pub(super) fn spaced_reference_ids(line: &str, labels: &[&str]) -> Option<String
 /// Whether `line` (not blank) ends a link's text and `next` starts with the id of a
 /// definition, which kramdown reads as one reference link across the line break.
 pub(super) fn reference_id_on_next_line(line: &str, next: &str, labels: &[&str]) -> bool {
+    // Without definitions there is no id to find (most pages): asked first.
+    if labels.is_empty() || !line.trim_end().ends_with(']') || !line.contains('[') {
+        return false;
+    }
     let next = next.trim_start();
-    line.trim_end().ends_with(']') && line.contains('[') && !is_definition(next) && reference_id(next, labels)
+    !is_definition(next) && reference_id(next, labels)
 }
 
 /// Whether `text` starts with `[id]` for a defined `id` (not a definition itself).
@@ -255,6 +261,14 @@ mod tests {
         }
         assert!(matches!(inline_link("b\u{2003}\"t\") x"), Some(InlineLink::Url(r)) if r == (0..1)));
         assert!(matches!(inline_link("b\u{b}\"t\" ) x"), Some(InlineLink::Url(r)) if r == (0..1)));
+    }
+
+    #[test]
+    fn a_reference_id_on_the_next_line_needs_a_definition() {
+        assert!(reference_id_on_next_line("see [text]\n", "  [id] more", &["id"]));
+        assert!(!reference_id_on_next_line("see [text]\n", "[id] more", &[]));
+        assert!(!reference_id_on_next_line("see [text]\n", "[id]: a.html", &["id"]));
+        assert!(!reference_id_on_next_line("see text]\n", "[id] more", &["id"]));
     }
 
     #[test]

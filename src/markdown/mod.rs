@@ -177,45 +177,30 @@ fn render_text(text: &str, highlighter: &Highlighter, hooks: &Hooks) -> Rendered
         html_block: None,
         span_depths: Vec::new(),
     };
-    for (event, range) in MergedText::new(Parser::new_ext(text, options()).into_offset_iter()) {
+    // Adjacent text joined (smart punctuation and emphasis delimiters split it), so kramdown
+    // attribute lists are seen whole: after text, the parser is read one event ahead. (A
+    // loop here, not an iterator: each event, as large as a link's three strings, is moved
+    // once less.)
+    let mut events = Parser::new_ext(text, options()).into_offset_iter();
+    let mut ahead = None;
+    // (pulldown-cmark's events end with `None` however often they are asked for.)
+    while let Some((mut event, mut range)) = ahead.take().or_else(|| events.next()) {
+        if let Event::Text(text) = &mut event {
+            ahead = events.next();
+            if matches!(ahead, Some((Event::Text(_), _))) {
+                // One string for the whole run, not one for each piece joined.
+                let mut joined = String::from(&**text);
+                while let Some((Event::Text(more), more_range)) = &ahead {
+                    joined.push_str(more);
+                    range.end = more_range.end;
+                    ahead = events.next();
+                }
+                *text = CowStr::from(joined);
+            }
+        }
         r.event(event, range);
     }
     r.finish()
-}
-
-/// The events with their source ranges, adjacent text joined (smart punctuation and
-/// emphasis delimiters split it), so kramdown attribute lists are seen whole. Joined as
-/// the parser goes, one event ahead, rather than collected first.
-struct MergedText<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> {
-    events: I,
-    /// The event after the text last given.
-    next: Option<(Event<'t>, std::ops::Range<usize>)>,
-}
-
-impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> MergedText<'t, I> {
-    fn new(mut events: I) -> Self {
-        let next = events.next();
-        MergedText { events, next }
-    }
-}
-
-impl<'t, I: Iterator<Item = (Event<'t>, std::ops::Range<usize>)>> Iterator for MergedText<'t, I> {
-    type Item = (Event<'t>, std::ops::Range<usize>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let (mut event, mut range) = self.next.take()?;
-        self.next = self.events.next();
-        if let Event::Text(text) = &mut event {
-            while let Some((Event::Text(more), more_range)) = &self.next {
-                let mut joined = text.to_string();
-                joined.push_str(more);
-                *text = CowStr::from(joined);
-                range.end = more_range.end;
-                self.next = self.events.next();
-            }
-        }
-        Some((event, range))
-    }
 }
 
 struct OpenHeading {
@@ -341,7 +326,8 @@ enum Block {
 }
 
 enum AttrTarget {
-    Link { href: String, title: String },
+    /// The link's `Start` event, whose URL and title its attributes are written with.
+    Link,
     Image,
 }
 
@@ -349,7 +335,8 @@ impl<'a, 't> Renderer<'a, 't> {
     fn event(&mut self, event: Event<'t>, range: std::ops::Range<usize>) {
         if let Some(code) = &mut self.code {
             match event {
-                Event::Text(t) => code.code.push_str(&t),
+                // Read only by the search text and the HTML.
+                Event::Text(t) if self.hooks.sections || self.hooks.html => code.code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => self.end_code(),
                 _ => {}
             }
@@ -420,7 +407,8 @@ impl<'a, 't> Renderer<'a, 't> {
                         _ => break,
                     }
                 }
-                if self.at_item_start() {
+                // (An attribute list starts with `{:`: asked first, as most text does not.)
+                if t.starts_with("{:") && self.at_item_start() {
                     // `* {:.cls} text`: the item's attribute list, not shown.
                     if let Some((_, rest)) = parse_span_ial(&t) {
                         t = CowStr::from(rest.trim_start().to_string());
@@ -448,36 +436,34 @@ impl<'a, 't> Renderer<'a, 't> {
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
+                    CodeBlockKind::Fenced(info) if self.hooks.html => info.to_string(),
+                    _ => String::new(),
                 };
                 self.code = Some(OpenCode { info, code: String::new() });
             }
             Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
-                let written = match link_type {
-                    LinkType::Email if !dest_url.starts_with("mailto:") => format!("mailto:{dest_url}"),
-                    _ => dest_url.to_string(),
+                let dest_url = match link_type {
+                    LinkType::Email if !dest_url.starts_with("mailto:") => CowStr::from(format!("mailto:{dest_url}")),
+                    _ => dest_url,
                 };
-                let target = self.record_link(&written, LinkKind::Link, &range);
-                self.out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::from(target.clone()),
-                    title: title.clone(),
-                    id: CowStr::Borrowed(""),
-                }));
+                self.record_link(&dest_url, LinkKind::Link, &range);
+                // Only the HTML reads the URL the link is written with.
+                let dest_url = match self.result.links.last() {
+                    Some(link) if self.hooks.html => CowStr::from(link.href.clone()),
+                    _ => dest_url,
+                };
+                self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id: CowStr::Borrowed("") }));
             }
             Event::End(TagEnd::Link) => {
                 let index = (0..self.out.len()).rev().find(|&i| matches!(self.out[i], Event::Start(Tag::Link { .. })));
                 if let Some(i) = index {
-                    if let Event::Start(Tag::Link { dest_url, title, .. }) = &self.out[i] {
-                        let target = AttrTarget::Link { href: dest_url.to_string(), title: title.to_string() };
-                        self.pending_attrs = Some((i, target));
-                    }
+                    self.pending_attrs = Some((i, AttrTarget::Link));
                 }
                 self.out.push(Event::End(TagEnd::Link));
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
-                let src = self.record_link(&dest_url, LinkKind::Image, &range);
+                self.record_link(&dest_url, LinkKind::Image, &range);
+                let src = self.result.links.last().map(|l| l.href.clone()).unwrap_or_default();
                 self.image = Some(OpenImage { src, title: title.to_string(), alt: String::new() });
             }
             Event::Html(html) if html.trim() == kramdown::TOC_MARK => {
@@ -597,7 +583,16 @@ impl<'a, 't> Renderer<'a, 't> {
 }
 
 impl<'a, 't> Renderer<'a, 't> {
+    /// Adds `t` to the title of the open heading, or else to the section's search text.
+    #[inline(always)]
     fn push_text(&mut self, t: &str) {
+        // Outside a heading only the search text reads it, which `check` does not gather.
+        if self.heading.is_some() || self.hooks.sections {
+            self.gather_text(t);
+        }
+    }
+
+    fn gather_text(&mut self, t: &str) {
         if let Some(h) = &mut self.heading {
             h.title.push_str(&kramdown::without_placeholders(t));
         } else if self.image.is_none() && self.hooks.sections {
@@ -605,8 +600,8 @@ impl<'a, 't> Renderer<'a, 't> {
         }
     }
 
-    /// Records a link and returns the target to output.
-    fn record_link(&mut self, target: &str, kind: LinkKind, range: &std::ops::Range<usize>) -> String {
+    /// Records a link, with the target to output.
+    fn record_link(&mut self, target: &str, kind: LinkKind, range: &std::ops::Range<usize>) {
         let written = &self.text[range.clone()];
         // Point at the target itself where it is written inside the link.
         // Usually `[text](target)`: the target just before the closing parenthesis.
@@ -616,8 +611,7 @@ impl<'a, 't> Renderer<'a, 't> {
             None => (range.start, written.len()),
         };
         let href = (self.hooks.rewrite)(target).unwrap_or_else(|| target.to_string());
-        self.result.links.push(FoundLink { target: target.to_string(), href: href.clone(), kind, offset, len });
-        href
+        self.result.links.push(FoundLink { target: target.to_string(), href, kind, offset, len });
     }
 
     /// Records the links and ids of raw HTML; returns the HTML again if a link was rewritten.
@@ -722,12 +716,14 @@ impl<'a, 't> Renderer<'a, 't> {
             s
         });
         match target {
-            AttrTarget::Link { href, title } => {
+            AttrTarget::Link => {
+                // Still the link's start: the attributes come with the next event.
+                let Event::Start(Tag::Link { dest_url: href, title, .. }) = &self.out[index] else { return };
                 let mut open = String::from("<a href=\"");
-                let _ = escape_href(&mut open, &href);
+                let _ = escape_href(&mut open, href);
                 open.push('"');
                 if !title.is_empty() {
-                    let _ = write!(open, " title=\"{}\"", escape_attr(&title));
+                    let _ = write!(open, " title=\"{}\"", escape_attr(title));
                 }
                 open.push_str(&extra);
                 if attrs.iter().any(|(k, v)| k == "target" && v == "_blank") {
@@ -915,6 +911,13 @@ impl<'a, 't> Renderer<'a, 't> {
 
     fn end_image(&mut self) {
         let Some(image) = self.image.take() else { return };
+        self.pending_attrs = Some((self.out.len(), AttrTarget::Image));
+        if !self.hooks.html {
+            // Not written: only that it writes something counts (`Rendered::blank`), and that
+            // it ends as an image does, for an attribute list after it.
+            self.out.push(Event::Html(CowStr::Borrowed("<img />")));
+            return;
+        }
         let mut html = String::from("<img src=\"");
         let _ = escape_href(&mut html, &image.src);
         let _ = write!(html, "\" alt=\"{}\"", escape_attr(&image.alt));
@@ -922,7 +925,6 @@ impl<'a, 't> Renderer<'a, 't> {
             let _ = write!(html, " title=\"{}\"", escape_attr(&image.title));
         }
         html.push_str(" />");
-        self.pending_attrs = Some((self.out.len(), AttrTarget::Image));
         self.out.push(Event::Html(CowStr::from(html)));
     }
 

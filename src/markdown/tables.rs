@@ -16,14 +16,14 @@ pub(super) fn kramdown_tables(lines: &[(usize, &str)]) -> Vec<Edit> {
     let mut fence: Option<&str> = None;
     let mut i = 0;
     while i < lines.len() {
-        let line = lines[i].1.trim_start();
+        let line = trim_start(lines[i].1);
         if let Some(mark) = fence {
             if line.starts_with(mark) {
                 fence = None;
             }
         } else if line.starts_with("```") || line.starts_with("~~~") {
             fence = Some(&line[..3]);
-        } else if line.starts_with('|') && is_row(lines[i].1) && (i == 0 || lines[i - 1].1.trim().is_empty()) {
+        } else if line.starts_with('|') && is_row(lines[i].1) && (i == 0 || trim_start(lines[i - 1].1).is_empty()) {
             let end = lines[i..].iter().position(|(_, l)| !is_row(l)).map_or(lines.len(), |n| i + n);
             table_edits(&lines[i..end], &mut edits);
             i = end;
@@ -100,14 +100,14 @@ pub(super) struct Edit {
 
 /// The edits one table needs; `rows` are its lines, each with its offset.
 fn table_edits(rows: &[(usize, &str)], edits: &mut Vec<Edit>) {
+    // Each row is read once: whether it separates, its cells, the pipes of its code spans.
+    let read: Vec<Option<Row>> = rows.iter().map(|(_, l)| (!is_separator(l)).then(|| Row::of(l))).collect();
     // Only separator lines: kramdown does not take it for a table either.
-    let Some(first) = rows.iter().position(|(_, l)| !is_separator(l)) else { return };
+    let Some(first) = read.iter().position(Option::is_some) else { return };
     let (header_at, header) = rows[first];
     if first > 0 {
         edits.push(Edit { at: rows[0].0, removed: header_at - rows[0].0, inserted: String::new() });
     }
-    // Each row is read once: whether it separates, its cells, the pipes of its code spans.
-    let read: Vec<Option<Row>> = rows.iter().map(|(_, l)| (!is_separator(l)).then(|| Row::of(l))).collect();
     // kramdown keeps every cell of every row; CommonMark drops those beyond the header's.
     let cells = read.iter().flatten().map(|row| row.cells).max().unwrap_or(1);
     let has_delimiter = matches!(rows.get(first + 1), Some((_, l)) if read[first + 1].is_none() && !l.contains('='));
@@ -150,8 +150,9 @@ struct Row {
 
 impl Row {
     fn of(line: &str) -> Row {
-        let lead = line.len() - line.trim_start().len();
-        let (cells, code_pipes) = cells_of(line.trim());
+        let t = trim_start(line);
+        let lead = line.len() - t.len();
+        let (cells, code_pipes) = cells_of(t.trim_end());
         Row { cells, code_pipes: code_pipes.into_iter().map(|i| lead + i).collect() }
     }
 }
@@ -282,15 +283,25 @@ pub(super) fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     lines
 }
 
+/// `line` without the white space it starts with (as `str::trim_start`): most lines start
+/// with a byte that is not, and are not decoded.
+pub(super) fn trim_start(line: &str) -> &str {
+    match line.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => line,
+        _ => line.trim_start(),
+    }
+}
+
 /// A line of a pipe table: it starts with `|`, indented less than a code block.
 fn is_row(line: &str) -> bool {
-    line.len() - line.trim_start().len() <= 3 && line.trim_start().starts_with('|')
+    let t = trim_start(line);
+    line.len() - t.len() <= 3 && t.starts_with('|')
 }
 
 /// `|---|:--:|`: a header's delimiter row, or one of kramdown's body separators;
 /// `|===|`: kramdown's footer separator.
 fn is_separator(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim_start(line).trim_end();
     (t.contains('-') || t.starts_with("|=")) && t.chars().all(|c| matches!(c, '|' | '-' | '=' | ':' | '+' | ' ' | '\t'))
 }
 
@@ -314,6 +325,38 @@ mod tests {
 
     fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
         apply(text, super::kramdown_tables(&lines_with_offsets(text)))
+    }
+
+    #[test]
+    fn trim_start_is_the_standard_librarys() {
+        let lines = [
+            "",
+            "a",
+            " a",
+            "\t\ta",
+            "\u{b}x",
+            "\u{c}x",
+            "\u{1c}x",
+            "\u{1f}",
+            "\u{a0}x",
+            "\u{2003}x",
+            "\n",
+            "\r\n",
+            "é",
+            "|a|",
+            " \u{a0} x",
+            " \u{85}",
+            "\u{3000}",
+            " \t\n",
+        ];
+        for line in lines {
+            assert_eq!(trim_start(line), line.trim_start(), "{line:?}");
+        }
+        for b in 0u8..128 {
+            let line = [b, b'x'];
+            let line = std::str::from_utf8(&line).expect("ASCII");
+            assert_eq!(trim_start(line), line.trim_start(), "{b}");
+        }
     }
 
     #[test]

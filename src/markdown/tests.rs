@@ -416,12 +416,15 @@ Use [ref] and [e]{:target=\"_blank\"}.
 ";
     let hl = Highlighter::new(None);
     let full = render(text, &hl, &Hooks::none());
-    let bare = render(text, &hl, &Hooks { html: false, ..Hooks::none() });
-    assert!(bare.html.is_empty(), "{}", bare.html);
-    assert!(!bare.blank && !full.blank);
-    assert_eq!(bare.links, full.links);
-    assert_eq!(bare.anchors, full.anchors);
-    assert_eq!(bare.headings, full.headings);
+    // As `check` renders: neither the HTML nor the search text.
+    for hooks in [Hooks { html: false, ..Hooks::none() }, Hooks { html: false, sections: false, ..Hooks::none() }] {
+        let bare = render(text, &hl, &hooks);
+        assert!(bare.html.is_empty(), "{}", bare.html);
+        assert!(!bare.blank && !full.blank);
+        assert_eq!(bare.links, full.links);
+        assert_eq!(bare.anchors, full.anchors);
+        assert_eq!(bare.headings, full.headings);
+    }
     // The sample exercises what is compared: links of every kind, anchors of raw HTML.
     let targets: Vec<&str> = full.links.iter().map(|l| l.target.as_str()).collect();
     for target in ["a.html#x", "p.png", "b.html", "c.html", "d.html", "f.html", "g.html"] {
@@ -464,5 +467,34 @@ fn a_block_attribute_list_may_follow_any_white_space() {
     }
     for text in ["", " ", "x {: .x}", "{::comment}", "{:/}", "{: .x} y", "{: a=\"b}"] {
         assert!(!is_block_ial(text), "{text:?}");
+    }
+}
+
+#[test]
+fn without_html_headings_read_their_attribute_lists_as_with_it() {
+    // A heading's title is its text less the attribute lists, which emphasis, code, links
+    // and images before them take; `check` builds none of their HTML and must see the same.
+    let text = "\
+## *Em*{: .x} and `c`{:.k} [l](l.html){:target=\"_blank\"}{: .y} ![i](i.png){: .z}{: .w} end
+
+### [m](m.html){:.a} ![j](j.png 'T') <b>x</b>{: .c}
+
+```rust
+fn f() {}
+```
+
+#### Don't \"quote\" {#q}
+
+- {:.item} [n](n.html)
+";
+    let hl = Highlighter::new(None);
+    let full = render(text, &hl, &Hooks::none());
+    assert!(full.headings.iter().all(|h| !h.title.contains("{:")), "{:?}", full.headings);
+    for hooks in [Hooks { html: false, ..Hooks::none() }, Hooks { html: false, sections: false, ..Hooks::none() }] {
+        let bare = render(text, &hl, &hooks);
+        assert_eq!(bare.headings, full.headings);
+        assert_eq!(bare.links, full.links);
+        assert_eq!(bare.anchors, full.anchors);
+        assert_eq!(bare.blank, full.blank);
     }
 }
