@@ -242,6 +242,9 @@ fn footnote_item<'t>(id: &str, references: usize, events: Vec<Event<'t>>) -> Vec
 /// What stands for a heading's tags when its HTML is not written.
 const HEADING_UNWRITTEN: &str = "</h>";
 
+/// What stands for a code block when its HTML is not written.
+const CODE_UNWRITTEN: &str = "</pre>";
+
 /// A heading's opening tag and what closes it (its anchor link and end tag), escaped
 /// as they are written.
 fn heading_tags(level: u8, id: &str, classes: &[String], title: &str) -> (String, String) {
@@ -906,6 +909,10 @@ impl<'a, 't> Renderer<'a, 't> {
         if self.hooks.html {
             let html = code_block(lang, &code.code, self.highlighter);
             self.out.push(Event::Html(CowStr::from(html)));
+        } else {
+            // Not written (`check`); a code block still writes something, which
+            // `Rendered::blank` counts: a page of one code block is not blank to its layout.
+            self.out.push(Event::Html(CowStr::Borrowed(CODE_UNWRITTEN)));
         }
     }
 

@@ -450,11 +450,18 @@ fn without_html_a_page_is_blank_exactly_when_its_html_would_be() {
         "<!-- a note -->\n",
         "## T\n",
         "x\n",
+        "```json\n{}\n```\n",
+        "```\n```\n",
+        "    indented code\n",
+        "![i](i.png)\n",
     ] {
         let full = render(text, &hl, &Hooks::none());
-        let bare = render(text, &hl, &Hooks { html: false, ..Hooks::none() });
-        assert_eq!(bare.blank, full.blank, "{text:?}: {:?}", full.html);
         assert_eq!(full.blank, full.html.is_empty(), "{text:?}");
+        // As `check` renders: no HTML, and no search text either.
+        for hooks in [Hooks { html: false, ..Hooks::none() }, Hooks { html: false, sections: false, ..Hooks::none() }] {
+            let bare = render(text, &hl, &hooks);
+            assert_eq!(bare.blank, full.blank, "{text:?}: {:?}", full.html);
+        }
     }
 }
 

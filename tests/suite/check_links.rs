@@ -197,3 +197,35 @@ fn a_layout_that_filters_the_content_is_checked_as_it_is_built() {
         assert_eq!(findings, [("duplicate-id", "content/svc/index.md", "sp-main")], "{}", run.stdout);
     }
 }
+
+#[test]
+fn a_page_of_one_code_block_is_content_to_its_layout_in_check_as_in_build() {
+    // `check` writes no page HTML; a layout's `{% if page.content %}` must still see a
+    // page whose only content is code, as the build does.
+    let site = Fixture::copy_of("check_clean");
+    let (page, text) = own_default_template(&site, "page.html");
+    let guarded =
+        "{% if page.content %}{% else %}<a href=\"only-when-blank.html\">x</a>{% endif %}\n<div class=\"sp-content\">";
+    std::fs::write(&page, text.replace("<div class=\"sp-content\">", guarded)).unwrap();
+    let broken = |command: &str| {
+        let run = site.run(&[command, "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let broken: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "broken-link")
+            .map(|f| format!("{} {}", f["page"].as_str().unwrap(), f["target"].as_str().unwrap()))
+            .collect();
+        broken
+    };
+    site.write("content/svc/code.md", "---\ntitle: Code\n---\n\n```json\n{\"a\": 1}\n```\n");
+    assert_eq!(broken("check"), Vec::<String>::new());
+    let run = site.run(&["build"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    // A page with no content at all is blank to both.
+    site.write("content/svc/empty.md", "---\ntitle: Empty\n---\n");
+    assert_eq!(broken("check"), ["svc/empty.html only-when-blank.html"]);
+    let run = site.run(&["build"]);
+    assert_ne!(run.status, 0, "{}{}", run.stdout, run.stderr);
+}
