@@ -280,10 +280,9 @@ fn tune_allocator() {
     }
 }
 
-/// `check` holds its memory to the end: freed memory goes back after a second, not after
-/// 10 ms, as a check of 10,000 pages spent a tenth of its time giving memory back and
-/// faulting it in again (0.77 -> 0.72 s; 62 -> 81 MB at its peak, where a build's peak
-/// matters and a check's, which writes nothing, much less).
+/// In `check` freed memory goes back after a second, not after 10 ms: a check of 10,000
+/// pages gave memory back and faulted it in again all the way (this alone: 0.77 -> 0.72 s,
+/// 62 -> 81 MB at the peak; `check` has no output to keep room for, a build does).
 fn hold_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: as in `tune_allocator`.
