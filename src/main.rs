@@ -264,11 +264,7 @@ fn tune_allocator() {
         (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0),
         (ALLOW_THP, "MIMALLOC_ALLOW_THP", 0),
     ] {
-        if std::env::var_os(variable).is_none() {
-            // SAFETY: sets one of mimalloc's numeric options; it reads them at any time and
-            // every value is valid.
-            unsafe { libmimalloc_sys::mi_option_set(option, value) };
-        }
+        set_allocator_option(option, variable, value);
     }
     // mimalloc read ALLOW_THP when the runtime first allocated, before `main`, and asked
     // for huge pages on its first arena: only the process-wide switch takes that back.
@@ -284,9 +280,15 @@ fn tune_allocator() {
 /// pages gave memory back and faulted it in again all the way (this alone: 0.77 -> 0.72 s,
 /// 62 -> 81 MB at the peak; `check` has no output to keep room for, a build does).
 fn hold_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: as in `tune_allocator`.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 1000) };
+    set_allocator_option(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 1000);
+}
+
+/// Sets one of mimalloc's options, unless the user set it with its `MIMALLOC_*` variable.
+fn set_allocator_option(option: libmimalloc_sys::mi_option_t, variable: &str, value: std::ffi::c_long) {
+    if std::env::var_os(variable).is_none() {
+        // SAFETY: sets one of mimalloc's numeric options; it reads them at any time and
+        // every value is valid.
+        unsafe { libmimalloc_sys::mi_option_set(option, value) };
     }
 }
 

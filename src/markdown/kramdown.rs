@@ -302,7 +302,7 @@ pub(super) fn rewrite(text: &str, lines: &[(usize, &str)]) -> Found {
             } else if let Some(heading_line) = heading_before(lines, i) {
                 // `## Title` then `{:#id .class}`: the heading takes them, as `{#id .class}`.
                 let (h_at, h) = lines[heading_line];
-                let h_body = h.trim_end_matches(['\n', '\r']);
+                let h_body = without_line_end(h);
                 let keep: Vec<&str> =
                     list.split_whitespace().filter(|t| t.starts_with('#') || t.starts_with('.')).collect();
                 if !keep.is_empty() {
@@ -490,7 +490,7 @@ fn without_line_end(line: &str) -> &str {
 
 /// The length of the line ending of `line` (`\n`, `\r\n` or none).
 fn line_end_len(line: &str) -> usize {
-    line.len() - line.trim_end_matches(['\n', '\r']).len()
+    line.len() - without_line_end(line).len()
 }
 
 /// The list items around the line being read, by the column their content starts at: a
@@ -790,7 +790,7 @@ fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, t: &str, found
         return None;
     }
     if rest.ends_with('/') {
-        found.edits.push(Edit { at, removed: line.trim_end_matches(['\n', '\r']).len(), inserted: String::new() });
+        found.edits.push(Edit { at, removed: without_line_end(line).len(), inserted: String::new() });
         return Some(i + 1);
     }
     if name == "options" {
@@ -801,7 +801,7 @@ fn block_extension(text: &str, lines: &[(usize, &str)], i: usize, t: &str, found
         l == "{:/}" || l == format!("{{:/{name}}}")
     })?;
     let content = &text[lines[i + 1.min(end)].0..lines[end].0];
-    let end_line = lines[end].1.trim_end_matches(['\n', '\r']);
+    let end_line = without_line_end(lines[end].1);
     let html_type = !rest.contains("type") || rest.contains("html");
     let inserted = if name == "nomarkdown" && html_type {
         found.raw.push(content.to_string());
@@ -1104,7 +1104,7 @@ fn raw_element(text: &str, lines: &[(usize, &str)], i: usize, end: usize, found:
         let (l_at, l) = lines[j];
         let t = l.trim_start();
         if l.trim().is_empty() && pre > 0 {
-            let removed = l.trim_end_matches(['\n', '\r']).len();
+            let removed = without_line_end(l).len();
             found.edits.push(Edit { at: l_at, removed, inserted: "<!---->".into() });
         } else if l.trim().is_empty() {
             found.edits.push(Edit { at: l_at, removed: l.len(), inserted: String::new() });
