@@ -32,7 +32,8 @@ use super::link_syntax::{
     spaced_link_urls, spaced_reference_ids,
 };
 use super::raw_html::RawHtml;
-use super::tables::{trim_start, Edit};
+use super::tables::Edit;
+use super::trim_start;
 
 /// Everything the rewriting found: the edits, and the raw HTML of `{::nomarkdown}`
 /// blocks, which the text now holds as `<!--kd-raw-N-->` placeholders.

@@ -4,7 +4,7 @@
 //! (kramdown 2.4 `lib/kramdown/parser/kramdown/link.rb`); white space may stand between a
 //! reference link's text and its id.
 
-use super::tables::trim_start;
+use super::trim_start;
 
 /// `[text](with spaces.html)`, `![alt](images/a b.png 'title')`: kramdown takes a link's
 /// URL up to its closing parenthesis or a title in quotes, spaces and all (link.rb);

@@ -108,6 +108,16 @@ impl Hooks<'static> {
     }
 }
 
+/// `line` without the white space it starts with (as `str::trim_start`): most lines start
+/// with a byte that is not, and are not decoded. Here, as the pre-pass, the tables and the
+/// link syntax all trim so.
+fn trim_start(line: &str) -> &str {
+    match line.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => line,
+        _ => line.trim_start(),
+    }
+}
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

@@ -7,6 +7,7 @@
 //! into CommonMark ones; [`Edits`] maps offsets back to the text as written, so recorded
 //! links and anchors still name the line and column the author wrote.
 
+use super::trim_start;
 use std::borrow::Cow;
 
 /// The edits that make the kramdown tables among `lines` (each with its offset; outside
@@ -283,15 +284,6 @@ pub(super) fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     lines
 }
 
-/// `line` without the white space it starts with (as `str::trim_start`): most lines start
-/// with a byte that is not, and are not decoded.
-pub(super) fn trim_start(line: &str) -> &str {
-    match line.as_bytes().first() {
-        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => line,
-        _ => line.trim_start(),
-    }
-}
-
 /// A line of a pipe table: it starts with `|`, indented less than a code block.
 fn is_row(line: &str) -> bool {
     let t = trim_start(line);
@@ -325,38 +317,6 @@ mod tests {
 
     fn kramdown_tables(text: &str) -> (Cow<'_, str>, Edits) {
         apply(text, super::kramdown_tables(&lines_with_offsets(text)))
-    }
-
-    #[test]
-    fn trim_start_is_the_standard_librarys() {
-        let lines = [
-            "",
-            "a",
-            " a",
-            "\t\ta",
-            "\u{b}x",
-            "\u{c}x",
-            "\u{1c}x",
-            "\u{1f}",
-            "\u{a0}x",
-            "\u{2003}x",
-            "\n",
-            "\r\n",
-            "é",
-            "|a|",
-            " \u{a0} x",
-            " \u{85}",
-            "\u{3000}",
-            " \t\n",
-        ];
-        for line in lines {
-            assert_eq!(trim_start(line), line.trim_start(), "{line:?}");
-        }
-        for b in 0u8..128 {
-            let line = [b, b'x'];
-            let line = std::str::from_utf8(&line).expect("ASCII");
-            assert_eq!(trim_start(line), line.trim_start(), "{b}");
-        }
     }
 
     #[test]

@@ -505,3 +505,35 @@ fn f() {}
         assert_eq!(bare.blank, full.blank);
     }
 }
+
+#[test]
+fn trim_start_is_the_standard_librarys() {
+    let lines = [
+        "",
+        "a",
+        " a",
+        "\t\ta",
+        "\u{b}x",
+        "\u{c}x",
+        "\u{1c}x",
+        "\u{1f}",
+        "\u{a0}x",
+        "\u{2003}x",
+        "\n",
+        "\r\n",
+        "é",
+        "|a|",
+        " \u{a0} x",
+        " \u{85}",
+        "\u{3000}",
+        " \t\n",
+    ];
+    for line in lines {
+        assert_eq!(trim_start(line), line.trim_start(), "{line:?}");
+    }
+    for b in 0u8..128 {
+        let line = [b, b'x'];
+        let line = std::str::from_utf8(&line).expect("ASCII");
+        assert_eq!(trim_start(line), line.trim_start(), "{b}");
+    }
+}
